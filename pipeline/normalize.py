@@ -1,0 +1,58 @@
+"""Character-level repairs shared by the PDF and plain-text readers.
+
+The tables live in `resources/characters.json`. Why not `unicodedata.normalize("NFKC")`: it
+folds superscripts into plain digits, so `10⁹/L` would become `109/L` and a lab value would be
+off by a factor of a hundred million.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from importlib import resources
+
+SCRIPT_SIGNS = re.compile(r"^[+\-−±]+$")
+
+
+@lru_cache(maxsize=1)
+def character_tables() -> dict[str, dict[str, str]]:
+    raw = json.loads(resources.files("pipeline.resources").joinpath("characters.json").read_text("utf-8"))
+    return {k: v for k, v in raw.items() if not k.startswith("_")}
+
+
+def clean_char(char: str) -> str:
+    """One printed character as plain text (ligatures expanded, odd spaces made plain)."""
+    return character_tables()["replace"].get(char, char)
+
+
+def superscript(text: str) -> str:
+    """How a raised piece of text is written: `^9` for `10⁹`, but `+` for `Ab⁺`.
+
+    Signs and bracketed citations (`[1,2]`) are written plainly; everything else gets the
+    caret so that later stages never read a power of ten as part of the number.
+    """
+    text = text.strip()
+    if not text or SCRIPT_SIGNS.match(text) or text[0] in "[(":
+        return text
+    return "^" + text
+
+
+def normalize_text(text: str) -> str:
+    """Repair a whole string: replacements, then Unicode super/subscript runs."""
+    tables = character_tables()
+    replace, sup, sub = tables["replace"], tables["superscript"], tables["subscript"]
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char in sup:
+            j = i
+            while j < len(text) and text[j] in sup:
+                j += 1
+            out.append(superscript("".join(sup[c] for c in text[i:j])))
+            i = j
+            continue
+        out.append(sub.get(char) or replace.get(char, char))
+        i += 1
+    return "".join(out)

@@ -1,0 +1,255 @@
+"""Plain values passed between the stages (pdf → sections → nlp → link → tables).
+
+Every stage takes one of these and returns the next; none reaches into another stage's
+internals. Text always travels with its `TextMap`, so any character offset can be traced back
+to the page and box it was printed in.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import Iterable
+
+
+class InputError(Exception):
+    """A document that cannot be processed; the message is shown to users as the error reason."""
+
+
+@dataclass(frozen=True)
+class Box:
+    """Where a run of characters was printed: 1-based page and PDF points from the top-left."""
+
+    page: int
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+@dataclass(frozen=True)
+class TextRun:
+    """Characters `start`..`end` of a text share one source `box` (None for text input)."""
+
+    start: int
+    end: int
+    box: Box | None
+
+
+@dataclass(frozen=True)
+class TextMap:
+    """A string and, for every character, the box it came from (run-length encoded)."""
+
+    text: str
+    runs: tuple[TextRun, ...] = ()
+
+    def box_at(self, offset: int) -> Box | None:
+        if not self.runs or not 0 <= offset < len(self.text):
+            return None
+        i = bisect.bisect_right(self._starts, offset) - 1
+        return self.runs[max(i, 0)].box
+
+    def page_at(self, offset: int) -> int | None:
+        box = self.box_at(offset)
+        return box.page if box else None
+
+    @property
+    def _starts(self) -> list[int]:
+        # cached on first use; the dataclass is frozen, so write through object.__setattr__
+        try:
+            return self.__dict__["_starts_cache"]
+        except KeyError:
+            starts = [r.start for r in self.runs]
+            object.__setattr__(self, "_starts_cache", starts)
+            return starts
+
+    def slice(self, start: int, end: int) -> "TextMap":
+        builder = TextMapBuilder()
+        builder.extend(self, start, end)
+        return builder.build()
+
+
+class TextMapBuilder:
+    """Accumulates text pieces with their boxes into a `TextMap`."""
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+        self._runs: list[TextRun] = []
+        self._length = 0
+
+    def __len__(self) -> int:
+        return self._length
+
+    def append(self, text: str, box: Box | None) -> None:
+        if not text:
+            return
+        start, end = self._length, self._length + len(text)
+        last = self._runs[-1] if self._runs else None
+        if last is not None and last.box == box and last.end == start:
+            self._runs[-1] = TextRun(last.start, end, box)
+        else:
+            self._runs.append(TextRun(start, end, box))
+        self._parts.append(text)
+        self._length = end
+
+    def extend(self, mapped: TextMap, start: int = 0, end: int | None = None) -> None:
+        end = len(mapped.text) if end is None else end
+        for run in mapped.runs:
+            lo, hi = max(run.start, start), min(run.end, end)
+            if lo < hi:
+                self.append(mapped.text[lo:hi], run.box)
+        if not mapped.runs and start < end:
+            self.append(mapped.text[start:end], None)
+
+    def last_box(self) -> Box | None:
+        return self._runs[-1].box if self._runs else None
+
+    def build(self) -> TextMap:
+        return TextMap("".join(self._parts), tuple(self._runs))
+
+
+def join_maps(maps: Iterable[TextMap], separator: str) -> TextMap:
+    builder = TextMapBuilder()
+    for i, mapped in enumerate(maps):
+        if i:
+            builder.append(separator, builder.last_box())
+        builder.extend(mapped)
+    return builder.build()
+
+
+# --- pdf stage ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Block:
+    """A unit of the page in reading order: a paragraph, heading-like line, caption or table.
+
+    `kind` is the layout's guess from typography and position (`text`, `heading`, `caption`,
+    `table`); the sections stage decides what is really a section heading.
+    `lead_bold` is the length of a bold run-in prefix (`Case 1:` …) in `text`, 0 if none.
+    """
+
+    kind: str
+    text: TextMap
+    page: int | None
+    level: int = 0  # heading level when the source says it (Markdown `##`), else 0
+    font_size: float = 0.0
+    bold: bool = False
+    lead_bold: int = 0
+    rows: tuple[tuple[TextMap, ...], ...] = ()  # table cells, row by row
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What the pdf stage (or the plain-text reader) found in one input file."""
+
+    source_path: str
+    pages: int | None
+    blocks: tuple[Block, ...]
+    body_font_size: float = 0.0
+    title: str = ""
+    furniture: tuple[str, ...] = ()  # text removed as running headers, footers, page numbers
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(b.text.text for b in self.blocks)
+
+
+# --- sections stage ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Section:
+    """A headed part of the article; offsets point into `Article.text`.
+
+    `name` is the canonical section (`laboratory examinations`, `discussion` …) or "" when the
+    heading is not one we know. `role` says whose facts it holds: `case` (the patients'),
+    `background` (Introduction, Discussion: other people's patients and the literature) or
+    `front` (title, abstract, article metadata).
+    """
+
+    heading: str
+    name: str
+    level: int
+    start: int
+    end: int
+    role: str = "case"
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """`label_end` > start when the paragraph opens with a bold run-in label (`Case 1:`)."""
+
+    kind: str  # title | text | heading | caption | table
+    start: int
+    end: int
+    section: int  # index into Article.sections, -1 before the first heading
+    label_end: int = 0
+
+
+@dataclass(frozen=True)
+class TableCell:
+    row: int
+    column: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Table:
+    caption: str
+    start: int
+    end: int
+    cells: tuple[TableCell, ...]
+
+    @property
+    def n_rows(self) -> int:
+        return 1 + max((c.row for c in self.cells), default=-1)
+
+
+@dataclass(frozen=True)
+class Article:
+    """The reading-order text the NLP sees, with its structure and source map."""
+
+    doc_id: str
+    title: str
+    text: str
+    text_map: TextMap
+    sections: tuple[Section, ...]
+    paragraphs: tuple[Paragraph, ...]
+    tables: tuple[Table, ...]
+    pages: int | None
+
+    def section_at(self, offset: int) -> Section | None:
+        for section in reversed(self.sections):
+            if section.start <= offset < section.end:
+                return section
+        return None
+
+
+# --- results -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """One row of the `documents` table."""
+
+    doc_id: str
+    source_path: str
+    status: str
+    error: str = ""
+    pages: int | None = None
+    n_cases: int | None = None
+    title: str = ""
+    sha256: str = ""
+
+
+@dataclass
+class Facts:
+    """What the link stage attaches to patients; filled by later stages (cases, drugs, labs …)."""
+
+    cases: list[dict] = field(default_factory=list)
+    medications: list[dict] = field(default_factory=list)
+    labs: list[dict] = field(default_factory=list)
+    diagnoses: list[dict] = field(default_factory=list)
+

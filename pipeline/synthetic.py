@@ -1,0 +1,347 @@
+"""Journal-style case report PDFs with known content, for tests, benchmarks and `corpus/`.
+
+A *spec* (a dict, usually loaded from `corpus/specs/*.json`) holds an article's text with a small
+markup; `render_pdf(spec, path)` lays it out the way journals do (full-width title and abstract,
+two justified columns, running header and footer with page numbers, a lab table with rules,
+a figure with its caption, a References section) and returns the text a perfect extractor would
+recover, in reading order, without page furniture.
+
+Markup inside paragraph text:
+    ^{9}    superscript      (expected text: ``^9``; a lone sign such as ``^{+}`` gives ``+``)
+    _{2}    subscript        (expected text: ``2``)
+    **Bold** bold run        (run-in headings such as ``**Case 1:**``)
+    {-}     force a line break here, hyphenating the word (expected text: the word unbroken)
+    {/}     force a line break here with no hyphen (after a real hyphen: ``anti-{/}MDA5``)
+
+reportlab is a test/dev dependency; it is imported lazily so the pipeline never needs it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+PAGE_WIDTH, PAGE_HEIGHT = 595.0, 842.0  # A4 in points
+MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 50.0, 70.0, 64.0
+GUTTER = 18.0
+BODY_FONT, BOLD_FONT, HEAD_FONT = "Times-Roman", "Times-Bold", "Helvetica-Bold"
+BODY_SIZE, LEADING = 9.5, 12.0
+SCRIPT_SCALE, SUP_RISE, SUB_DROP = 0.62, 3.6, 1.8
+
+_TOKEN = re.compile(r"\^\{([^}]*)\}|_\{([^}]*)\}|\*\*|\{-\}|\{/\}|\s+|[^\s^_*{]+|[\^_*{]")
+SIGNS = re.compile(r"^[+\-−±]+$")
+
+
+@dataclass
+class Piece:
+    text: str
+    style: str  # normal | bold | sup | sub
+
+
+@dataclass
+class Word:
+    pieces: list[Piece] = field(default_factory=list)
+    break_after: str = ""  # "" | "hyphen" | "plain"
+
+    @property
+    def expected(self) -> str:
+        return "".join(expected_piece(p) for p in self.pieces)
+
+
+def expected_piece(piece: Piece) -> str:
+    if piece.style == "sup":
+        return piece.text if SIGNS.match(piece.text) or piece.text.startswith("[") else "^" + piece.text
+    return piece.text
+
+
+def parse_markup(text: str) -> list[Word]:
+    """Split marked-up text into words; each word is a list of styled pieces."""
+    words: list[Word] = [Word()]
+    bold = False
+    for match in _TOKEN.finditer(text):
+        token = match.group(0)
+        current = words[-1]
+        if match.group(1) is not None:
+            current.pieces.append(Piece(match.group(1), "sup"))
+        elif match.group(2) is not None:
+            current.pieces.append(Piece(match.group(2), "sub"))
+        elif token == "**":
+            bold = not bold
+        elif token in ("{-}", "{/}"):
+            current.break_after = "hyphen" if token == "{-}" else "plain"
+            words.append(Word())
+        elif token.isspace():
+            if current.pieces:
+                words.append(Word())
+        else:
+            current.pieces.append(Piece(token, "bold" if bold else "normal"))
+    return [w for w in words if w.pieces]
+
+
+def expected_text(text: str) -> str:
+    """The text an ideal extractor returns for a marked-up paragraph."""
+    out: list[str] = []
+    for word in parse_markup(text):
+        out.append(word.expected)
+        out.append("" if word.break_after else " ")
+    return "".join(out).strip()
+
+
+class _Canvas:
+    """A reportlab canvas plus the cursor of a two-column flow."""
+
+    def __init__(self, path: Path, spec: dict):
+        from reportlab.pdfgen import canvas  # test/dev dependency
+
+        # invariant=1 drops timestamps and IDs so the same spec always gives the same bytes
+        self.pdf = canvas.Canvas(str(path), pagesize=(PAGE_WIDTH, PAGE_HEIGHT), invariant=1)
+        self.pdf.setTitle(spec.get("title", ""))
+        self.spec = spec
+        self.page = 0
+        self.column = 0
+        self.full_width = True
+        self.y = 0.0
+        self.top_of_columns = 0.0
+        self.new_page()
+
+    # page furniture -------------------------------------------------------------------------
+    def new_page(self) -> None:
+        if self.page:
+            self.pdf.showPage()
+        self.page += 1
+        self.column = 0
+        self.y = PAGE_HEIGHT - MARGIN_TOP
+        self.top_of_columns = self.y
+        header = self.spec.get("running_header", ["", ""])
+        pdf = self.pdf
+        pdf.setFont("Helvetica", 7.5)
+        if header[0]:
+            pdf.drawString(MARGIN_X, PAGE_HEIGHT - 40, header[0])
+        if header[1]:
+            pdf.drawRightString(PAGE_WIDTH - MARGIN_X, PAGE_HEIGHT - 40, header[1])
+        pdf.setLineWidth(0.4)
+        pdf.line(MARGIN_X, PAGE_HEIGHT - 45, PAGE_WIDTH - MARGIN_X, PAGE_HEIGHT - 45)
+        footer = self.spec.get("running_footer", "")
+        if footer:
+            pdf.drawString(MARGIN_X, 36, footer)
+        pdf.drawRightString(PAGE_WIDTH - MARGIN_X, 36, str(self.page))
+        if self.page == 1 and self.spec.get("doi"):
+            pdf.drawString(MARGIN_X, 26, "DOI: " + self.spec["doi"])
+
+    @property
+    def x0(self) -> float:
+        if self.full_width:
+            return MARGIN_X
+        return MARGIN_X + self.column * (self.column_width + GUTTER)
+
+    @property
+    def width(self) -> float:
+        return PAGE_WIDTH - 2 * MARGIN_X if self.full_width else self.column_width
+
+    @property
+    def column_width(self) -> float:
+        return (PAGE_WIDTH - 2 * MARGIN_X - GUTTER) / 2
+
+    def start_columns(self) -> None:
+        self.full_width = False
+        self.top_of_columns = self.y
+
+    def ensure(self, height: float) -> None:
+        """Move to the next column or page when `height` does not fit."""
+        if self.y - height >= MARGIN_BOTTOM:
+            return
+        if not self.full_width and self.column == 0:
+            self.column = 1
+            self.y = self.top_of_columns
+        else:
+            self.new_page()
+
+    # text -------------------------------------------------------------------------------------
+    def font_for(self, piece: Piece, base_font: str, size: float) -> tuple[str, float]:
+        if piece.style == "bold":
+            return (BOLD_FONT if base_font == BODY_FONT else base_font), size
+        if piece.style in ("sup", "sub"):
+            return base_font, size * SCRIPT_SCALE
+        return base_font, size
+
+    def word_width(self, pieces: Iterable[Piece], font: str, size: float) -> float:
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        return sum(stringWidth(p.text.replace("μ", "µ"), *self.font_for(p, font, size)) for p in pieces)
+
+    def draw_pieces(self, pieces: Iterable[Piece], x: float, y: float, font: str, size: float) -> float:
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        for piece in pieces:
+            name, piece_size = self.font_for(piece, font, size)
+            rise = SUP_RISE if piece.style == "sup" else -SUB_DROP if piece.style == "sub" else 0.0
+            self.pdf.setFont(name, piece_size)
+            # the standard PDF fonts have the micro sign but not Greek mu, as many journals' fonts
+            text = piece.text.replace("μ", "µ")
+            self.pdf.drawString(x, y + rise * size / BODY_SIZE, text)
+            x += stringWidth(text, name, piece_size)
+        return x
+
+    def paragraph(self, text: str, font: str = BODY_FONT, size: float = BODY_SIZE,
+                  leading: float = LEADING, indent: float = 0.0, justify: bool = True,
+                  space_before: float = 0.0) -> None:
+        words = parse_markup(text)
+        if not words:
+            return
+        self.y -= space_before
+        space = self.word_width([Piece(" ", "normal")], font, size)
+        line: list[tuple[list[Piece], float]] = []
+        line_indent = indent
+
+        def flush(last: bool) -> None:
+            nonlocal line, line_indent
+            self.ensure(leading)
+            self.y -= leading
+            natural = sum(w for _, w in line) + space * (len(line) - 1)
+            gaps = len(line) - 1
+            extra = 0.0 if last or not justify or gaps == 0 else (self.width - line_indent - natural) / gaps
+            x = self.x0 + line_indent
+            for pieces, width in line:
+                self.draw_pieces(pieces, x, self.y, font, size)
+                x += width + space + extra
+            line, line_indent = [], 0.0
+
+        for word in words:
+            pieces = list(word.pieces)
+            if word.break_after == "hyphen":
+                pieces = pieces + [Piece("-", "normal")]
+            width = self.word_width(pieces, font, size)
+            used = sum(w for _, w in line) + space * len(line)
+            if line and line_indent + used + width > self.width:
+                flush(last=False)
+            line.append((pieces, width))
+            if word.break_after:
+                flush(last=True)  # a forced break leaves the line ragged, as a typesetter's would
+        if line:
+            flush(last=True)
+
+    def table(self, table: dict) -> None:
+        rows = table["rows"]
+        caption = table.get("caption")
+        row_height = 13.0
+        height = row_height * len(rows) + (2 * LEADING if caption else 0) + 8
+        self.ensure(height)
+        if caption:
+            self.paragraph(caption, font=HEAD_FONT, size=8, leading=10.5, justify=False, space_before=6)
+        self.y -= 4
+        widths = table.get("widths") or [1 / len(rows[0])] * len(rows[0])
+        xs = [self.x0]
+        for share in widths:
+            xs.append(xs[-1] + share * self.width)
+        top = self.y
+        pdf = self.pdf
+        pdf.setLineWidth(0.5)
+        for i in range(len(rows) + 1):
+            pdf.line(xs[0], top - i * row_height, xs[-1], top - i * row_height)
+        for x in xs:
+            pdf.line(x, top, x, top - len(rows) * row_height)
+        for r, row in enumerate(rows):
+            baseline = top - (r + 1) * row_height + 3.8
+            for c, cell in enumerate(row):
+                font = HEAD_FONT if r == 0 else BODY_FONT
+                x = xs[c] + 3
+                for word in parse_markup(cell):
+                    x = self.draw_pieces(word.pieces, x, baseline, font, 8) + 2.0
+        self.y = top - len(rows) * row_height - 6
+
+    def figure(self, caption: str, height: float = 90.0) -> None:
+        self.ensure(height + 3 * LEADING)
+        self.y -= 6
+        self.pdf.setFillGray(0.85)
+        self.pdf.rect(self.x0, self.y - height, self.width, height, stroke=0, fill=1)
+        self.pdf.setFillGray(0)
+        self.y -= height
+        self.paragraph(caption, font=BODY_FONT, size=8, leading=10, justify=False, space_before=2)
+        self.y -= 4
+
+    def save(self) -> None:
+        self.pdf.showPage()
+        self.pdf.save()
+
+
+def render_pdf(spec: dict, path: str | Path) -> str:
+    """Write `spec` as a journal-style PDF at `path`; return the expected reading-order text.
+
+    The expected text has one block per paragraph, heading, caption or table row, separated by
+    blank lines; table rows are their cells joined by `` | ``. Running headers, footers and page
+    numbers are absent from it because they are furniture, not content.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc = _Canvas(path, spec)
+    expected: list[str] = []
+
+    doc.paragraph(spec["title"], font=HEAD_FONT, size=15, leading=18, justify=False, space_before=4)
+    expected.append(expected_text(spec["title"]))
+    if spec.get("authors"):
+        doc.paragraph(spec["authors"], font="Helvetica", size=9, leading=12, justify=False, space_before=4)
+        expected.append(expected_text(spec["authors"]))
+    if spec.get("abstract"):
+        doc.paragraph("Abstract", font=HEAD_FONT, size=10, leading=13, space_before=10)
+        expected.append("Abstract")
+        for para in spec["abstract"]:
+            doc.paragraph(para, space_before=2)
+            expected.append(expected_text(para))
+    doc.y -= 14
+    doc.start_columns()
+    for section in spec.get("sections", []):
+        level = section.get("level", 1)
+        heading = section["heading"]
+        doc.ensure(3 * LEADING)
+        doc.paragraph(heading, font=HEAD_FONT, size=9.5 if level == 1 else 9, leading=12,
+                      justify=False, space_before=8 if level == 1 else 5)
+        expected.append(expected_text(heading))
+        for item in section.get("content", []):
+            if isinstance(item, str):
+                doc.paragraph(item, indent=9.0, space_before=2)
+                expected.append(expected_text(item))
+            elif "table" in item:
+                table = item["table"]
+                if table.get("caption"):
+                    expected.append(expected_text(table["caption"]))
+                doc.table(table)
+                expected.extend(" | ".join(expected_text(c) for c in row) for row in table["rows"])
+            elif "figure" in item:
+                doc.figure(item["figure"])
+                expected.append(expected_text(item["figure"]))
+    if spec.get("references"):
+        doc.ensure(3 * LEADING)
+        doc.paragraph("REFERENCES", font=HEAD_FONT, size=9.5, leading=12, justify=False, space_before=8)
+        expected.append("REFERENCES")
+        for ref in spec["references"]:
+            doc.paragraph(ref, size=7.5, leading=9.5, justify=False, space_before=1)
+            expected.append(expected_text(ref))
+    doc.save()
+    return "\n\n".join(expected)
+
+
+def load_spec(path: str | Path) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def build_corpus(spec_dir: str | Path, out_dir: str | Path) -> list[Path]:
+    """Render every `*.json` spec in `spec_dir` to `out_dir/DOC_ID.pdf`."""
+    written = []
+    for spec_path in sorted(Path(spec_dir).glob("*.json")):
+        spec = load_spec(spec_path)
+        target = Path(out_dir) / f"{spec['doc_id']}.pdf"
+        render_pdf(spec, target)
+        written.append(target)
+    return written
+
+
+if __name__ == "__main__":
+    import sys
+
+    if len(sys.argv) != 3:
+        sys.exit("usage: python -m pipeline.synthetic SPEC_DIR OUT_DIR")
+    for written in build_corpus(sys.argv[1], sys.argv[2]):
+        print(written)
