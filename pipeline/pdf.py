@@ -555,16 +555,18 @@ def group_blocks(lines: list[Line], body_size: float, cfg: dict[str, Any]) -> li
             if _same_flow(a, b) and abs(a.size - b.size) < 0.3 and a.size and 0 <= b.top - a.bottom < a.size]
     usual_gap = statistics.median(gaps) if gaps else 0.3 * body_size
     column_left: dict[tuple[int, str, int], float] = {}
+    column_right: dict[tuple[int, str, int], float] = {}
     for line in lines:
         key = (line.page, line.side, line.region)
         column_left[key] = min(column_left.get(key, line.x0), line.x0)
+        column_right[key] = max(column_right.get(key, line.x1), line.x1)
     drafts: list[Draft] = []
     for line in lines:
         if line.table is not None:
             drafts.append(Draft([line], "table"))
             continue
         previous = drafts[-1].lines[-1] if drafts and drafts[-1].kind != "table" else None
-        if previous is None or _starts_block(previous, line, usual_gap, column_left, cfg):
+        if previous is None or _starts_block(previous, line, usual_gap, column_left, column_right, cfg):
             kind = "caption" if CAPTION.match(line.text.text) else "text"
             drafts.append(Draft([line], kind))
         else:
@@ -579,7 +581,8 @@ def _same_flow(a: Line, b: Line) -> bool:
     return a.page == b.page and a.side == b.side and a.region == b.region
 
 
-def _starts_block(prev: Line, line: Line, usual_gap: float, column_left: dict, cfg: dict[str, Any]) -> bool:
+def _starts_block(prev: Line, line: Line, usual_gap: float, column_left: dict, column_right: dict,
+                  cfg: dict[str, Any]) -> bool:
     if not _same_flow(prev, line):
         return True
     if abs(prev.size - line.size) > 0.5 or prev.bold != line.bold or line.lead_bold:
@@ -592,7 +595,9 @@ def _starts_block(prev: Line, line: Line, usual_gap: float, column_left: dict, c
     indent = cfg["indent_ratio"] * line.size
     if line.x0 - left > indent and prev.x0 - left <= indent:
         return True
-    return False
+    # a sentence that ends well short of the column's right edge ends its paragraph
+    right = column_right[(line.page, line.side, line.region)]
+    return right - prev.x1 > 2 * prev.size and bool(TERMINAL.search(prev.text.text))
 
 
 def _looks_like_heading(draft: Draft, body_size: float) -> bool:

@@ -270,8 +270,8 @@ class _Canvas:
 def render_pdf(spec: dict, path: str | Path) -> str:
     """Write `spec` as a journal-style PDF at `path`; return the expected reading-order text.
 
-    The expected text has one block per paragraph, heading, caption or table row, separated by
-    blank lines; table rows are their cells joined by `` | ``. Running headers, footers and page
+    The expected text has one block per paragraph, heading, caption or table, separated by blank
+    lines; a table is one line per row, its cells joined by `` | ``. Running headers, footers and page
     numbers are absent from it because they are furniture, not content.
     """
     path = Path(path)
@@ -291,7 +291,8 @@ def render_pdf(spec: dict, path: str | Path) -> str:
             doc.paragraph(para, space_before=2)
             expected.append(expected_text(para))
     doc.y -= 14
-    doc.start_columns()
+    if spec.get("columns", 2) == 2:
+        doc.start_columns()
     for section in spec.get("sections", []):
         level = section.get("level", 1)
         heading = section["heading"]
@@ -308,7 +309,7 @@ def render_pdf(spec: dict, path: str | Path) -> str:
                 if table.get("caption"):
                     expected.append(expected_text(table["caption"]))
                 doc.table(table)
-                expected.extend(" | ".join(expected_text(c) for c in row) for row in table["rows"])
+                expected.append("\n".join(" | ".join(expected_text(c) for c in row) for row in table["rows"]))
             elif "figure" in item:
                 doc.figure(item["figure"])
                 expected.append(expected_text(item["figure"]))

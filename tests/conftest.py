@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.synthetic import load_spec, render_pdf
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SPECS = ROOT / "corpus" / "specs"
+
+
+def shared_path(*parts: str) -> Path:
+    """A file under ../shared, or skip the test when this checkout has no ../shared."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"../shared/{'/'.join(parts)} is not available")
+    return path
+
+
+@pytest.fixture(scope="session")
+def corpus_spec() -> dict:
+    return load_spec(SPECS / "synth-001.json")
+
+
+@pytest.fixture(scope="session")
+def journal_pdf(tmp_path_factory, corpus_spec) -> tuple[Path, str]:
+    """The two-column journal PDF of corpus/specs/synth-001.json and its expected text."""
+    path = tmp_path_factory.mktemp("pdf") / "synth-001.pdf"
+    return path, render_pdf(corpus_spec, path)
+
+
+@pytest.fixture(scope="session")
+def long_pdf(tmp_path_factory, corpus_spec) -> tuple[Path, str]:
+    """A longer variant whose paragraphs run across columns and pages."""
+    spec = copy.deepcopy(corpus_spec)
+    spec["doc_id"] = "long"
+    filler = [
+        "The patient was reviewed daily by the rheumatology and respiratory teams, who agreed on the "
+        "plan after each ward round and recorded the oxygen requirement, the extent of the rash and "
+        "the muscle strength in every limb, so that any deterioration would be recognised early and "
+        "treatment escalated without delay; the nursing staff documented fluid balance and weight."
+    ] * 3
+    for section in spec["sections"]:
+        if section["heading"] in ("DISCUSSION", "INTRODUCTION"):
+            section["content"] = section["content"] + [" ".join(filler)] * 3
+    path = tmp_path_factory.mktemp("pdf") / "long.pdf"
+    return path, render_pdf(spec, path)
+
+
+def write_json(path: Path, data: dict) -> Path:
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
