@@ -141,8 +141,9 @@ def inline(text: str) -> str:
 
 def _latex(expr: str) -> str:
     for command, char in LATEX.items():
-        # a LaTeX command word swallows the spaces after it (`\mu g/L` is `μg/L`)
-        pattern = re.escape(command) + (r"(?![A-Za-z])\s*" if command[1:].isalpha() else "")
+        # a letter command swallows the spaces after it (`\mu g/L` is `μg/L`); an operator
+        # keeps its spacing (`6.7 \times 10` is `6.7 × 10`)
+        pattern = re.escape(command) + (r"(?![A-Za-z])\s*" if char.isalpha() else r"(?![A-Za-z])")
         expr = re.sub(pattern, lambda _m, c=char: c, expr)
     expr = re.sub(r"\\(?:mathrm|text|mathit|mathbf|operatorname)\{([^}]*)\}", r"\1", expr)
     expr = re.sub(r"\^\{([^}]*)\}", lambda m: superscript(m.group(1)), expr)
