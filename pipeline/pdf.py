@@ -24,7 +24,7 @@ import re
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -153,17 +153,18 @@ class Row:
     def bottom(self) -> float:
         return max(w.bottom for w in self.main_words)
 
-    @property
+    # cached: read only once a row is complete (after clustering)
+    @cached_property
     def size(self) -> float:
-        sizes = Counter()
+        sizes: Counter[float] = Counter()
         for w in self.words:
             sizes[round(w.size, 1)] += len(w.chars)
         return sizes.most_common(1)[0][0]
 
-    @property
+    @cached_property
     def main_words(self) -> list[Word]:
-        big = [w for w in self.words if w.size >= self.size * 0.85]
-        return big or self.words
+        threshold = self.size * 0.85
+        return [w for w in self.words if w.size >= threshold] or self.words
 
     @property
     def text(self) -> str:
