@@ -140,3 +140,21 @@ def test_every_character_maps_back_to_its_page_and_box(journal_pdf):
         words = [w for w in pdf.pages[1].extract_words() if w["text"] == "Tocilizumab"]
     box = conclusion.text.box_at(0)
     assert any(abs(w["x0"] - box.x0) < 0.5 and abs(w["top"] - box.top) < 0.5 for w in words)
+
+
+def test_ligatures_and_odd_spaces_in_an_embedded_font(tmp_path):
+    """A TrueType font (embedded, with a ToUnicode map) that prints ﬁ/ﬂ ligature glyphs and no-break spaces."""
+    import os
+
+    import reportlab
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(TTFont("Vera", os.path.join(os.path.dirname(reportlab.__file__), "fonts", "Vera.ttf")))
+    path = tmp_path / "ligatures.pdf"
+    pdf = canvas.Canvas(str(path), invariant=1)
+    pdf.setFont("Vera", 10)
+    pdf.drawString(72, 720, "Pulmonary \ufb01brosis with in\ufb02ammation; prednisone 10\u00a0mg daily.")
+    pdf.save()
+    assert read_pdf(path).text == "Pulmonary fibrosis with inflammation; prednisone 10 mg daily."
