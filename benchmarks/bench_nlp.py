@@ -1,0 +1,53 @@
+"""Words per second and peak memory of the NLP stage on the 45 full-text case reports in
+../shared/data/case-reports-ada (web text, page furniture included).
+
+Run: `.venv/bin/python benchmarks/bench_nlp.py` (one process, one core: BLAS threads are pinned
+to 1 before numpy loads). Targets: ≥ 2,000 words/s, peak memory < 1 GB.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+import json  # noqa: E402
+import resource  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+CORPUS = ROOT.parent / "shared" / "data" / "case-reports-ada" / "case_reports.jsonl"
+
+
+def main() -> None:
+    if not CORPUS.exists():
+        sys.exit(f"{CORPUS} not found: this benchmark needs ../shared")
+    from pipeline.nlp import load_pipeline
+
+    texts = [json.loads(line)["text"] for line in CORPUS.read_text("utf-8").splitlines() if line.strip()]
+    started = time.perf_counter()
+    nlp = load_pipeline()
+    load_seconds = time.perf_counter() - started
+    words = sum(len(t.split()) for t in texts)
+    started = time.perf_counter()
+    entities = 0
+    for doc in nlp.pipe(texts, batch_size=4):
+        entities += len(doc.ents)
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"documents          {len(texts)}")
+    print(f"words              {words}")
+    print(f"entities           {entities}")
+    print(f"pipeline load      {load_seconds:.2f} s")
+    print(f"NLP time           {seconds:.2f} s")
+    print(f"words per second   {words / seconds:,.0f}   (target ≥ 2,000 on one core)")
+    print(f"peak memory        {peak_mb:,.0f} MB   (target < 1,024 MB)")
+
+
+if __name__ == "__main__":
+    main()

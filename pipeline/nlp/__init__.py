@@ -1,0 +1,77 @@
+"""NLP stage: `Article` → spaCy `Doc` with drugs, doses, labs, diagnoses, age and sex.
+
+The pipeline is assembled from `pipeline.cfg`: the trained NER (`tok2vec` + `ner`, sourced from
+`models/ner` or, by name, from an installed scispaCy model such as `en_ner_bc5cdr_md`),
+scispaCy's abbreviation detector, negspaCy, and casextract's registered components
+(`components.py`). The Doc covers the whole article text, so every offset is an article offset;
+the `Article` rides along on `doc._.article` for components that need sections and tables.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from functools import lru_cache
+from pathlib import Path
+
+import negspacy.negation  # noqa: F401  registers the "negex" factory
+import scispacy.abbreviation  # noqa: F401  registers the "abbreviation_detector" factory
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ..structures import Article
+from . import components, tokenizer  # noqa: F401  register casextract factories and tokenizer
+
+CONFIG = Path(__file__).with_name("pipeline.cfg")
+DEFAULT_NER_MODEL = Path(__file__).resolve().parents[2] / "models" / "ner"
+NER_MODEL_ENV = "CASEXTRACT_NER_MODEL"
+
+# scispaCy's abbreviation detector warns on every document without a defined abbreviation
+warnings.filterwarnings("ignore", message=r"\[W036\]")
+
+if not Doc.has_extension("article"):
+    Doc.set_extension("article", default=None)
+
+
+@Language.component("casextract_paragraphs")
+def paragraph_boundaries(doc: Doc) -> Doc:
+    """A line break in the article text (between paragraphs, headings, table rows) always ends
+    a sentence; the sentencizer decides the rest."""
+    for token in doc[1:]:
+        if "\n" in doc[token.i - 1].text or "\n" in doc[token.i - 1].whitespace_:
+            token.is_sent_start = True
+    return doc
+
+
+def ner_model_name(ner_model: str | None = None) -> str:
+    """The NER to source: argument, then $CASEXTRACT_NER_MODEL, then the shipped models/ner."""
+    return ner_model or os.environ.get(NER_MODEL_ENV) or str(DEFAULT_NER_MODEL)
+
+
+@lru_cache(maxsize=4)
+def load_pipeline(ner_model: str | None = None) -> Language:
+    """Assemble the pipeline once per process (per batch worker)."""
+    source = ner_model_name(ner_model)
+    if source == str(DEFAULT_NER_MODEL) and not DEFAULT_NER_MODEL.exists():
+        raise FileNotFoundError(f"no NER model at {DEFAULT_NER_MODEL}: run `casextract train` first")
+    config = spacy.util.load_config(CONFIG, overrides={"paths.ner_model": source}, interpolate=False)
+    nlp = spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
+    nlp.add_pipe("casextract_paragraphs", before="sentencizer")
+    nlp.max_length = 5_000_000
+    nlp.meta["casextract_ner_model"] = source
+    return nlp
+
+
+def analyse(article: Article, ner_model: str | None = None) -> Doc:
+    nlp = load_pipeline(ner_model)
+    doc = nlp.make_doc(article.text)
+    doc._.article = article
+    return nlp(doc)
+
+
+def pipeline_description(ner_model: str | None = None) -> dict[str, object]:
+    nlp = load_pipeline(ner_model)
+    ner = nlp.get_pipe("ner")
+    return {"pipes": list(nlp.pipe_names), "ner_model": nlp.meta["casextract_ner_model"],
+            "ner_labels": list(ner.labels), "spacy": spacy.__version__}

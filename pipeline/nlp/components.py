@@ -1,0 +1,653 @@
+"""Registered spaCy components of the casextract pipeline (see `pipeline.cfg`).
+
+Order in the pipeline: tok2vec → ner (trained: CHEMICAL, DISEASE) → abbreviation_detector
+(scispaCy) → casextract_entities → casextract_medication → casextract_labs → negex (negspaCy)
+→ casextract_certainty → casextract_demographics. Each is a class with `__call__(doc)` built by
+a `@Language.factory`, and writes its results on `Doc`/`Span` extensions declared here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Iterable
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from ..lexicons import drug_lexicon
+from .quantities import (clean_unit, dose_units, is_unit, looks_like_unit, normalize_frequency, parse_dose, parse_number,
+                         to_canonical)
+
+DRUG, DISEASE, LAB = "DRUG", "DISEASE", "LAB_TEST"
+DRUG_SUFFIXES = re.compile(r"(mab|nib|vir|cillin|mycin|micin|cycline|olol|pril|sartan|azole|statin|tinib|parin|"
+                           r"floxacin|prazole|dipine|semide|thiazide|oxacin|platin|rubicin|taxel|lukast|gliptin|"
+                           r"glutide|cept|kinra|zumab|ximab|umab)$", re.I)
+COMPARATORS = {">": ">", "<": "<", "≥": ">=", "≤": "<=", ">=": ">=", "<=": "<=", "more than": ">",
+               "greater than": ">", "above": ">", "over": ">", "less than": "<", "below": "<", "under": "<",
+               "up to": "<=", "at least": ">="}
+AGE = re.compile(r"^(\d+(?:\.\d+)?)[-\s]?(years?|yrs?|y|months?|mos?|m|weeks?|wks?|w|days?|d)[-\s]?old$", re.I)
+AGE_FACTORS = {"y": 1.0, "m": 1 / 12, "w": 7 / 365.25, "d": 1 / 365.25}
+
+
+def _ext(cls, name: str, default=None) -> None:
+    if not cls.has_extension(name):
+        cls.set_extension(name, default=default)
+
+
+for _name in ("normalized", "dose", "route", "frequency", "frequency_text", "duration", "lab", "certainty",
+              "age_years", "sex"):
+    _ext(Span, _name)
+_ext(Span, "negex", False)
+_ext(Span, "background", False)
+_ext(Doc, "lab_results", None)
+_ext(Doc, "demographics", None)
+
+
+@lru_cache(maxsize=None)
+def _resource_json(name: str) -> dict:
+    return json.loads(resources.files("pipeline.resources").joinpath(name).read_text("utf-8"))
+
+
+@dataclass(frozen=True)
+class LabTestEntry:
+    name: str
+    si_unit: str
+
+
+@lru_cache(maxsize=1)
+def lab_lexicon() -> tuple[dict[str, LabTestEntry], dict[str, LabTestEntry]]:
+    """(case-insensitive variants, case-sensitive abbreviations) → test."""
+    raw = resources.files("pipeline.resources").joinpath("labs.tsv").read_text("utf-8")
+    lines = [l for l in raw.splitlines() if l.strip() and not l.startswith("#")]
+    folded: dict[str, LabTestEntry] = {}
+    exact: dict[str, LabTestEntry] = {}
+    for row in csv.DictReader(io.StringIO("\n".join(lines)), delimiter="\t"):
+        entry = LabTestEntry(row["test"], (row.get("si_unit") or "").strip())
+        for variant in row["variants"].split("|"):
+            if variant.startswith("="):
+                exact[variant[1:]] = entry
+            else:
+                folded[variant.lower()] = entry
+    return folded, exact
+
+
+# --- entities: drugs, lab tests, diseases --------------------------------------------------------
+
+
+@Language.factory("casextract_entities", default_config={"keep_chemicals": False})
+def make_entities(nlp: Language, name: str, keep_chemicals: bool) -> "ClinicalEntities":
+    return ClinicalEntities(nlp, keep_chemicals)
+
+
+class ClinicalEntities:
+    """Drugs (lexicon + NER chemicals with drug-like names), lab tests (lexicon) and the NER's
+    diseases, as non-overlapping `doc.ents` with `span._.normalized`."""
+
+    def __init__(self, nlp: Language, keep_chemicals: bool = False):
+        self.keep_chemicals = keep_chemicals
+        self.drugs = drug_lexicon()
+        self.drug_matcher = LexiconMatcher(self.drugs)
+        folded, exact = lab_lexicon()
+        self.labs_folded, self.labs_exact = folded, exact
+        self.lab_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.lab_matcher.add(LAB, pattern_docs(nlp, sorted(folded)))
+        self.lab_exact_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.lab_exact_matcher.add(LAB, list(nlp.tokenizer.pipe(sorted(exact))))
+
+    def __call__(self, doc: Doc) -> Doc:
+        long_forms = _abbreviation_long_forms(doc)
+        drugs = [Span(doc, s, e, label=DRUG) for s, e in self.drug_matcher(doc)]
+        labs = [Span(doc, s, e, label=LAB) for _, s, e in self.lab_matcher(doc)]
+        labs += [Span(doc, s, e, label=LAB) for _, s, e in self.lab_exact_matcher(doc)]
+        diseases, chemicals = [], []
+        for ent in doc.ents:
+            if ent.label_ in ("DISEASE", "Disease"):
+                diseases.append(Span(doc, ent.start, ent.end, label=DISEASE))
+            elif ent.label_ in ("CHEMICAL", "Chemical"):
+                chemicals.append(ent)
+        for ent in chemicals:
+            text = ent.text.lower()
+            if text in self.drugs or long_forms.get(ent.text, "").lower() in self.drugs or DRUG_SUFFIXES.search(text):
+                drugs.append(Span(doc, ent.start, ent.end, label=DRUG))
+        diseases += _short_forms_of(doc, diseases, DISEASE)
+        drugs += _short_forms_of(doc, drugs, DRUG)
+        labs = [span for span in labs if not _part_of_longer_word(span)]
+        drugs = [span for span in drugs if not _is_lab_context(span, labs)]
+        spans = filter_spans(labs + drugs + diseases)
+        if self.keep_chemicals:
+            spans = filter_spans(spans + [Span(doc, e.start, e.end, label="CHEMICAL") for e in chemicals])
+        for span in spans:
+            span._.normalized = self.normalize(span, long_forms)
+        doc.ents = sorted(spans, key=lambda s: s.start)
+        return doc
+
+    def normalize(self, span: Span, long_forms: dict[str, str]) -> str:
+        text = span.text
+        if span.label_ == DRUG:
+            key = text.lower()
+            generic = self.drugs.get(key) or self.drugs.get(long_forms.get(text, "").lower())
+            return generic or key
+        if span.label_ == LAB:
+            entry = self.labs_exact.get(text) or self.labs_folded.get(text.lower())
+            return entry.name if entry else text.lower()
+        expanded = long_forms.get(text, text)
+        return re.sub(r"\s+", " ", expanded).lower()
+
+
+class LexiconMatcher:
+    """Longest-match lookup of a large name list (the 55,000-name drug lexicon) on token spans.
+
+    Written here rather than using spaCy's PhraseMatcher, which for this lexicon costs ~310 MB
+    and ~3 s at every start of every worker (one pattern Doc and trie path per name); a dict
+    lookup of each span's lower-cased text costs the dict itself and matches the text exactly
+    as written, whatever the tokenizer does with hyphens and slashes inside a name.
+    """
+
+    def __init__(self, names: Iterable[str], max_tokens: int = 6):
+        self.names = {re.sub(r"\s+", " ", n.lower()) for n in names}
+        self.max_tokens = max_tokens
+        self.heads = {n[:3] for n in self.names}
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int]]:
+        found = []
+        i, n = 0, len(doc)
+        while i < n:
+            end = None
+            if doc[i].lower_[:3] in self.heads or len(doc[i]) < 3:
+                for j in range(min(n, i + self.max_tokens), i, -1):
+                    if re.sub(r"\s+", " ", doc[i:j].text.lower()) in self.names:
+                        end = j
+                        break
+            if end is not None:
+                found.append((i, end))
+                i = end
+            else:
+                i += 1
+        return found
+
+
+SIMPLE_NAME = re.compile(r"[a-z][a-z0-9]*(?:(?: |-)[a-z][a-z0-9]*)*")
+
+
+def pattern_docs(nlp: Language, names: list[str]) -> list[Doc]:
+    """PhraseMatcher patterns for lexicon names. Plain names (letters, spaces, letter-hyphens)
+    tokenise to their words, so they skip the tokenizer, which would take seconds for the
+    drug lexicon at every start; the rest go through it so they match as the text does."""
+    docs = []
+    complex_names = []
+    for name in names:
+        if SIMPLE_NAME.fullmatch(name):
+            docs.append(Doc(nlp.vocab, words=name.split(" ")))
+        else:
+            complex_names.append(name)
+    docs.extend(nlp.tokenizer.pipe(complex_names))
+    return docs
+
+
+def _short_forms_of(doc: Doc, entities: list[Span], label: str) -> list[Span]:
+    """Every mention of an abbreviation whose long form is one of `entities` (scispaCy's
+    detector finds `RP-ILD` after `rapidly progressive interstitial lung disease (RP-ILD)`)."""
+    if not Doc.has_extension("abbreviations"):
+        return []
+    covered = {(e.start, e.end) for e in entities}
+    found = []
+    for short in doc._.abbreviations:
+        long_form = short._.long_form
+        if long_form is None:
+            continue
+        if any(e.start <= long_form.start < e.end or long_form.start <= e.start < long_form.end for e in entities):
+            if (short.start, short.end) not in covered:
+                found.append(Span(doc, short.start, short.end, label=label))
+    return found
+
+
+def _abbreviation_long_forms(doc: Doc) -> dict[str, str]:
+    if not Doc.has_extension("abbreviations"):
+        return {}
+    return {abbr.text: abbr._.long_form.text for abbr in doc._.abbreviations}
+
+
+def _part_of_longer_word(span: Span) -> bool:
+    """`Hb` inside `HbA1c` is tokenised apart only by accident of the tokenizer."""
+    doc = span.doc
+    after = doc[span.end] if span.end < len(doc) else None
+    return bool(after is not None and not span[-1].whitespace_ and after.text.isalnum() and after.text != "+")
+
+
+def _is_lab_context(drug: Span, labs: list[Span]) -> bool:
+    """A name that is both a drug and a lab test (albumin, immunoglobulin G, ferritin) is a lab
+    test when a measured value with a non-dose unit follows it."""
+    if not any(lab.start <= drug.start < lab.end or drug.start <= lab.start < drug.end for lab in labs):
+        return False
+    doc = drug.doc
+    window = doc[drug.end: min(len(doc), drug.end + 6)]
+    for i, token in enumerate(window):
+        if token.like_num and i + 1 < len(window):
+            unit = clean_unit(window[i + 1].text)
+            if unit == "×" and i + 2 < len(window):
+                return True
+            return unit not in dose_units() and is_unit(unit)
+    return False
+
+
+# --- medication details --------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _routes() -> dict[str, str]:
+    raw = _resource_json("routes.json")
+    return {variant: route for route, variants in raw.items() if not route.startswith("_") for variant in variants}
+
+
+@Language.factory("casextract_medication", default_config={"max_distance": 12})
+def make_medication(nlp: Language, name: str, max_distance: int) -> "MedicationDetails":
+    return MedicationDetails(nlp, max_distance)
+
+
+class MedicationDetails:
+    """Dose, route, frequency and duration of each DRUG entity, from Matcher patterns, attached
+    to the nearest drug before them in the sentence (or just after, as in `80 mg of X`)."""
+
+    def __init__(self, nlp: Language, max_distance: int = 12):
+        self.max_distance = max_distance
+        self.matcher = Matcher(nlp.vocab)
+        number = {"LIKE_NUM": True}
+        unit = {"TEXT": {"IN": sorted(dose_units())}}
+        dash = {"TEXT": {"IN": ["-", "–", "to"]}}
+        self.matcher.add("DOSE", [[number, unit], [number, dash, number, unit]])
+        frequencies = sorted(_resource_json("frequencies.json")["phrases"])
+        self.freq_phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.freq_phrases.add("FREQUENCY", list(nlp.tokenizer.pipe(frequencies)))
+        time_units = sorted(_resource_json("frequencies.json")["time_units"])
+        every = {"LOWER": {"IN": ["every", "each", "q"]}}
+        times = {"LOWER": {"IN": ["once", "twice", "thrice", "one", "two", "three", "four"]}}
+        self.matcher.add("FREQUENCY", [
+            [every, number, {"LOWER": {"IN": time_units}}],
+            [{"LOWER": {"REGEX": r"^q\d+(h|d|w|wk|mo)$"}}],
+            [times, {"LOWER": {"IN": ["times", "time"]}, "OP": "?"}, {"LOWER": {"IN": ["a", "per", "each", "every"]}},
+             {"LOWER": {"IN": time_units}}],
+        ])
+        self.matcher.add("DURATION", [
+            [{"LOWER": {"IN": ["for", "over", "during"]}}, {"LOWER": {"IN": ["another", "a", "the", "further"]}, "OP": "?"},
+             number, {"LOWER": {"IN": time_units}}],
+            [{"LOWER": {"IN": ["for", "over"]}}, {"LOWER": {"IN": ["a", "one"]}}, {"LOWER": {"IN": time_units}}],
+        ])
+        self.route_phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.route_phrases.add("ROUTE", list(nlp.tokenizer.pipe(sorted(_routes()))))
+
+    def __call__(self, doc: Doc) -> Doc:
+        found: list[Span] = []
+        for match_id, start, end in self.matcher(doc):
+            found.append(Span(doc, start, end, label=doc.vocab.strings[match_id]))
+        found += [Span(doc, s, e, label="FREQUENCY") for _, s, e in self.freq_phrases(doc)]
+        found += [Span(doc, s, e, label="ROUTE") for _, s, e in self.route_phrases(doc)]
+        found = [span for span in filter_spans(found) if not _overlaps_entity(span)]
+        doc.spans["medication_details"] = found
+        drugs = [e for e in doc.ents if e.label_ == DRUG]
+        for detail in found:
+            drug = _nearest_drug(detail, drugs, self.max_distance)
+            if drug is None:
+                continue
+            self.attach(drug, detail)
+        return doc
+
+    def attach(self, drug: Span, detail: Span) -> None:
+        text = detail.text
+        if detail.label_ == "DOSE" and drug._.dose is None:
+            drug._.dose = parse_dose(text)
+        elif detail.label_ == "ROUTE" and drug._.route is None:
+            route = _routes().get(text.lower())
+            # `IV`/`IM` are also roman numerals (grade IV): only as a route right beside the drug/dose
+            if route and not (text in ("IV", "IM") and not _adjacent_to_dose_or_drug(detail, drug)):
+                drug._.route = route
+        elif detail.label_ == "FREQUENCY" and drug._.frequency is None:
+            normalized = normalize_frequency(text)
+            if normalized:
+                drug._.frequency, drug._.frequency_text = normalized, text
+        elif detail.label_ == "DURATION" and drug._.duration is None:
+            drug._.duration = text
+
+
+def _overlaps_entity(span: Span) -> bool:
+    return any(token.ent_type_ in (DRUG, LAB) for token in span)
+
+
+def _nearest_drug(detail: Span, drugs: list[Span], max_distance: int) -> Span | None:
+    """The drug a detail belongs to: the one it directly qualifies when it stands right before
+    a drug (`oral tacrolimus`, `80 mg of methylprednisolone`), else the nearest drug before it
+    in the sentence with nothing but details between, else one just after it."""
+    sentence = detail.sent
+    doc = detail.doc
+    following = next((d for d in drugs if d.start >= detail.end), None)
+    if following is not None and following.end <= sentence.end:
+        gap = [t.lower_ for t in doc[detail.end:following.start]]
+        if gap in ([], ["of"]) and (detail.label_ == "ROUTE" or gap == ["of"]):
+            return following
+    before = [d for d in drugs if d.end <= detail.start and d.start >= sentence.start]
+    if before:
+        drug = before[-1]
+        if detail.start - drug.end <= max_distance:
+            return drug
+        return None
+    after = [d for d in drugs if d.start >= detail.end and d.end <= sentence.end]
+    if after and after[0].start - detail.end <= 3:
+        return after[0]
+    return None
+
+
+def _adjacent_to_dose_or_drug(detail: Span, drug: Span) -> bool:
+    doc = detail.doc
+    neighbours = [doc[i] for i in (detail.start - 1, detail.end) if 0 <= i < len(doc)]
+    return detail.start - drug.end <= 4 or any(t.text in dose_units() for t in neighbours)
+
+
+# --- lab results ---------------------------------------------------------------------------------
+
+
+@dataclass
+class LabResult:
+    """One measured (or qualitative) result of a LAB_TEST entity."""
+
+    test: Span
+    value: float | None = None
+    comparator: str = ""
+    unit: str = ""
+    value_si: float | None = None
+    unit_si: str = ""
+    reference_range: str = ""
+    flag: str = ""
+    result: str = ""  # qualitative: positive, negative, +, +++
+    start: int = 0  # character offsets of the whole result (test … unit)
+    end: int = 0
+    column: str = ""  # table column header (a date, a day, a patient) when read from a table
+    row_label: str = ""
+
+
+POSITIVE = {"+", "++", "+++", "++++", "positive", "pos", "(+)", "(++)", "(+++)", "reactive"}
+NEGATIVE = {"-", "−", "negative", "neg", "(-)", "(−)", "nonreactive", "non-reactive"}
+
+
+@Language.factory("casextract_labs", default_config={"max_distance": 8})
+def make_labs(nlp: Language, name: str, max_distance: int) -> "LabValues":
+    return LabValues(nlp, max_distance)
+
+
+class LabValues:
+    """Value, comparator, unit, reference range and flag of each LAB_TEST in running text; lab
+    tables (a row per test, a column per date or patient) are read cell by cell."""
+
+    def __init__(self, nlp: Language, max_distance: int = 8):
+        self.max_distance = max_distance
+
+    def __call__(self, doc: Doc) -> Doc:
+        results: list[LabResult] = []
+        table_ranges = _table_ranges(doc)
+        for test in (e for e in doc.ents if e.label_ == LAB):
+            if any(lo <= test.start_char < hi for lo, hi in table_ranges):
+                continue
+            result = self.read_value(test)
+            if result is not None:
+                test._.lab = result
+                results.append(result)
+        results.extend(read_lab_tables(doc))
+        doc._.lab_results = results
+        return doc
+
+    def read_value(self, test: Span) -> LabResult | None:
+        doc = test.doc
+        sentence_end = test.sent.end
+        i = test.end
+        limit = min(sentence_end, test.end + self.max_distance)
+        # skip filler: "(", ",", ":", "was", "of", "level", "count"
+        while i < limit and not doc[i].like_num and doc[i].ent_type_ != LAB:
+            word = doc[i].lower_
+            qualitative = _qualitative(doc, i)
+            if qualitative:
+                return LabResult(test, result=qualitative[0], start=test.start_char, end=qualitative[1])
+            if word in (".", ";") or doc[i].ent_type_ in (DRUG, DISEASE):
+                return None
+            i += 1
+        if i >= limit or not doc[i].like_num:
+            return None
+        comparator = _comparator_before(doc, i, test.end)
+        value = parse_number(doc[i].text)
+        if value is None:
+            return None
+        j = i + 1
+        unit = ""
+        if j < len(doc) and doc[j].text in ("×", "x", "X") and j + 1 < len(doc) and doc[j + 1].text.startswith("10^"):
+            unit = clean_unit(doc[j + 1].text)
+            j += 2
+        elif j < len(doc) and looks_like_unit(doc[j].text):
+            unit = clean_unit(doc[j].text)
+            j += 1
+        end = doc[j - 1].idx + len(doc[j - 1].text)
+        entry = _lab_entry(test)
+        value_si, unit_si = to_canonical(value, unit, entry.si_unit if entry else "") if unit else (None, "")
+        result = LabResult(test, value, comparator, unit, value_si, unit_si, start=test.start_char, end=end)
+        _reference_and_flag(doc, j, result)
+        return result
+
+
+def _lab_entry(test: Span) -> LabTestEntry | None:
+    folded, exact = lab_lexicon()
+    return exact.get(test.text) or folded.get(test.text.lower()) or next(
+        (e for e in folded.values() if e.name == test._.normalized), None)
+
+
+def _qualitative(doc: Doc, i: int) -> tuple[str, int] | None:
+    token = doc[i]
+    if token.text == "(":
+        j = i + 1
+        while j < len(doc) and j - i <= 5 and re.fullmatch(r"[+\-−]+", doc[j].text):
+            j += 1
+        inner = doc[i + 1:j].text.replace(" ", "")
+        if j < len(doc) and doc[j].text == ")" and (inner in POSITIVE or inner in NEGATIVE):
+            sign = "positive" if inner in POSITIVE else "negative"
+            return sign + ("" if inner in ("+", "-", "−") else f" ({inner})"), doc[j].idx + 1
+    if token.lower_ in POSITIVE or token.lower_ in NEGATIVE:
+        label = "positive" if token.lower_ in POSITIVE else "negative"
+        if token.text.startswith("+") and len(token.text) > 1:
+            label = f"positive ({token.text})"
+        return label, token.idx + len(token.text)
+    return None
+
+
+def _comparator_before(doc: Doc, i: int, floor: int) -> str:
+    if i - 1 >= floor and doc[i - 1].text in COMPARATORS:
+        return COMPARATORS[doc[i - 1].text]
+    if i - 2 >= floor:
+        two = f"{doc[i - 2].lower_} {doc[i - 1].lower_}"
+        if two in COMPARATORS:
+            return COMPARATORS[two]
+    if i - 1 >= floor and doc[i - 1].lower_ in COMPARATORS:
+        return COMPARATORS[doc[i - 1].lower_]
+    return ""
+
+
+def _reference_and_flag(doc: Doc, j: int, result: LabResult) -> None:
+    """`(normal 20-200 μg/L)`, `(reference range: 3.5–9.5)`, `↑`, `(H)` right after the value."""
+    window = doc[j: min(len(doc), j + 12)]
+    text = window.text
+    arrow = re.match(r"\s*(↑|↓|\(H\)|\(L\)|\bH\b|\bL\b)", text)
+    if arrow:
+        result.flag = "high" if arrow.group(1) in ("↑", "(H)", "H") else "low"
+    reference = re.match(r"\s*[(\[]\s*(?:normal(?: range)?|reference(?: range| value)?|ref(?:erence)?\.?|nr|n|rr)?\s*[:=,]?\s*"
+                         r"((?:<|>|≤|≥)?\s*\d[\d.,]*\s*(?:[-–~]|to)?\s*\d*[\d.,]*)\s*([^\s)\]]*)\s*[)\]]", text, re.I)
+    if reference and re.search(r"\d", reference.group(1)) and ("normal" in text.lower()[:20] or "ref" in text.lower()[:20]
+                                                                or re.search(r"[-–~]|to", reference.group(1))):
+        result.reference_range = (reference.group(1) + (" " + reference.group(2) if reference.group(2) else "")).strip()
+        bounds = re.match(r"\s*(\d[\d.,]*)\s*(?:[-–~]|to)\s*(\d[\d.,]*)", reference.group(1))
+        if bounds and not result.flag and result.value is not None:
+            low, high = parse_number(bounds.group(1)), parse_number(bounds.group(2))
+            if low is not None and high is not None:
+                result.flag = "high" if result.value > high else "low" if result.value < low else ""
+
+
+def _table_ranges(doc: Doc) -> list[tuple[int, int]]:
+    article = doc._.article if Doc.has_extension("article") else None
+    if article is None:
+        return []
+    return [(t.start, t.end) for t in article.tables]
+
+
+def read_lab_tables(doc: Doc) -> list[LabResult]:
+    """Tables with a test per row: each numeric cell is a result; the column header (a date,
+    `Admission`, `Case 2`) is kept; a `Unit` column or a unit in the test cell gives the unit."""
+    article = doc._.article if Doc.has_extension("article") else None
+    if article is None:
+        return []
+    results = []
+    for table in article.tables:
+        cells: dict[tuple[int, int], tuple[int, int]] = {(c.row, c.column): (c.start, c.end) for c in table.cells}
+        if not cells:
+            continue
+        n_cols = 1 + max(c for _, c in cells)
+        header = [article.text[slice(*cells[(0, c)])] if (0, c) in cells else "" for c in range(n_cols)]
+        unit_col = next((c for c, h in enumerate(header) if h.strip().lower() in ("unit", "units")), None)
+        range_col = next((c for c, h in enumerate(header) if re.search(r"reference|normal|range", h, re.I)), None)
+        for row in range(1, table.n_rows):
+            if (row, 0) not in cells:
+                continue
+            label_start, label_end = cells[(row, 0)]
+            test = doc.char_span(label_start, label_end, alignment_mode="expand")
+            tests = [e for e in doc.ents if e.label_ == LAB and label_start <= e.start_char < label_end]
+            if not tests:
+                continue
+            test = tests[0]
+            unit = clean_unit(article.text[slice(*cells[(row, unit_col)])]) if unit_col is not None and (row, unit_col) in cells else ""
+            if not unit:
+                inline = re.search(r"\(([^)]+)\)\s*$", article.text[label_start:label_end])
+                unit = clean_unit(inline.group(1)) if inline and is_unit(inline.group(1)) else ""
+            reference = article.text[slice(*cells[(row, range_col)])] if range_col is not None and (row, range_col) in cells else ""
+            entry = _lab_entry(test)
+            for col in range(1, n_cols):
+                if col in (unit_col, range_col) or (row, col) not in cells:
+                    continue
+                start, end = cells[(row, col)]
+                raw = article.text[start:end].strip()
+                match = re.fullmatch(r"(<|>|≤|≥)?\s*([\d.,]+)\s*(↑|↓|H|L)?", raw)
+                if not match:
+                    continue
+                value = parse_number(match.group(2))
+                if value is None:
+                    continue
+                value_si, unit_si = to_canonical(value, unit, entry.si_unit if entry else "") if unit else (None, "")
+                flag = {"↑": "high", "H": "high", "↓": "low", "L": "low"}.get(match.group(3) or "", "")
+                results.append(LabResult(test, value, COMPARATORS.get(match.group(1) or "", ""), unit, value_si,
+                                         unit_si, reference.strip(), flag, start=start, end=end,
+                                         column=header[col].strip(), row_label=article.text[label_start:label_end]))
+    return results
+
+
+# --- certainty and demographics ------------------------------------------------------------------
+
+
+@Language.factory("casextract_certainty", default_config={"window": 6})
+def make_certainty(nlp: Language, name: str, window: int) -> "Certainty":
+    return Certainty(nlp, window)
+
+
+class Certainty:
+    """`suspected` / `history` / `confirmed` for each DISEASE and DRUG, from cue phrases before
+    the entity in its sentence (rules are data: `resources/certainty.json`), and whether the
+    entity sits in a background section (Introduction, Discussion)."""
+
+    def __init__(self, nlp: Language, window: int = 6):
+        self.window = window
+        rules = _resource_json("certainty.json")
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for label in ("suspected", "history"):
+            self.matcher.add(label, list(nlp.tokenizer.pipe(rules[label])))
+
+    def __call__(self, doc: Doc) -> Doc:
+        cues = [(doc.vocab.strings[m], s, e) for m, s, e in self.matcher(doc)]
+        article = doc._.article if Doc.has_extension("article") else None
+        for ent in doc.ents:
+            if ent.label_ not in (DISEASE, DRUG):
+                continue
+            certainty = "confirmed"
+            for label, start, end in cues:
+                if ent.sent.start <= start and end <= ent.start and ent.start - end <= self.window:
+                    certainty = label
+            ent._.certainty = certainty
+            if article is not None:
+                section = article.section_at(ent.start_char)
+                ent._.background = bool(section and section.role == "background")
+        return doc
+
+
+@dataclass(frozen=True)
+class Demographic:
+    start: int
+    end: int
+    age_years: float | None
+    sex: str
+    sentence: str
+
+
+@Language.factory("casextract_demographics")
+def make_demographics(nlp: Language, name: str) -> "Demographics":
+    return Demographics(nlp)
+
+
+class Demographics:
+    """Age and sex of a patient: `a 30-year-old woman`, `a 2-mo-old boy`, `aged 45 years`."""
+
+    def __init__(self, nlp: Language):
+        rules = _resource_json("demographics.json")
+        self.female = set(rules["female"])
+        self.male = set(rules["male"])
+        self.matcher = Matcher(nlp.vocab)
+        self.matcher.add("AGE", [
+            [{"TEXT": {"REGEX": AGE.pattern}}],
+            [{"LIKE_NUM": True}, {"LOWER": {"REGEX": r"^(years?|yrs?|months?|mos?|weeks?|days?)$"}},
+             {"LOWER": {"IN": ["old", "of"]}}],
+            [{"LOWER": {"REGEX": r"^\d+-(years?|months?|mos?|weeks?|days?)$"}}, {"LOWER": "old"}],
+            [{"LOWER": {"IN": ["aged", "age"]}}, {"LOWER": "of", "OP": "?"}, {"LIKE_NUM": True},
+             {"LOWER": {"REGEX": r"^(years?|yrs?|months?|mos?)$"}, "OP": "?"}],
+        ])
+
+    def __call__(self, doc: Doc) -> Doc:
+        found: list[Demographic] = []
+        for span in filter_spans([Span(doc, s, e) for _, s, e in self.matcher(doc)]):
+            age = parse_age(span.text)
+            if age is None:
+                continue
+            sex = self.sex_near(span)
+            found.append(Demographic(span.start_char, span.end_char, age, sex, span.sent.text))
+        doc._.demographics = found
+        return doc
+
+    def sex_near(self, age: Span) -> str:
+        sentence = age.sent
+        for token in age.doc[age.end: min(sentence.end, age.end + 5)]:
+            word = token.lower_
+            if word in self.female:
+                return "female"
+            if word in self.male:
+                return "male"
+        return ""
+
+
+def parse_age(text: str) -> float | None:
+    """`30-year-old` → 30, `18-month-old` → 1.5, `aged 45 years` → 45, `2-mo-old` → 0.1667."""
+    if not isinstance(text, str):
+        return None
+    match = re.search(r"(\d+(?:\.\d+)?)\s*-?\s*(years?|yrs?|y|months?|mos?|m|weeks?|wks?|w|days?|d)?\b", text, re.I)
+    if not match:
+        return None
+    value = parse_number(match.group(1))
+    if value is None:
+        return None
+    unit = (match.group(2) or "y").lower()
+    factor = AGE_FACTORS.get("m" if unit.startswith("mo") or unit == "m" else unit[0], 1.0)
+    years = value * factor
+    return round(years, 4) if years < 150 else None

@@ -1,0 +1,175 @@
+"""Numbers, units, frequencies and durations as case reports write them.
+
+Every parser takes any string and returns a value or None; none raises (property-tested).
+Units are converted with pint; powers of ten (`10^9/L`) are taken apart first because pint
+rejects a scaling factor inside a unit expression.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+NUMBER = re.compile(r"^[−\-+]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?$")
+POWER_OF_TEN = re.compile(r"^(?:[x×]\s*)?10\^(\d{1,2})\s*/\s*(\S+)$")
+WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                "nine": 9, "ten": 10, "twelve": 12, "a": 1, "an": 1, "single": 1}
+
+
+@lru_cache(maxsize=None)
+def _resource(name: str) -> dict:
+    return json.loads(resources.files("pipeline.resources").joinpath(name).read_text("utf-8"))
+
+
+def parse_number(text: str) -> float | None:
+    """`0.8`, `1,200`, `−5` → float; anything else → None (never an exception)."""
+    if not isinstance(text, str):
+        return None
+    text = text.strip()
+    if not text or len(text) > 32 or not NUMBER.match(text) or not any(c.isdigit() for c in text):
+        return None
+    try:
+        return float(text.replace(",", "").replace("−", "-"))
+    except ValueError:
+        return None
+
+
+def format_number(value: float | None) -> str:
+    """Plain decimal, no exponent, no trailing zeros: 0.8, 2140, 0.00012."""
+    if value is None:
+        return ""
+    text = f"{value:.10f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+# --- units -------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def unit_registry():
+    import pint
+
+    registry = pint.UnitRegistry(on_redefinition="ignore")
+    registry.define("international_unit = [international_unit] = IU")
+    return registry
+
+
+def clean_unit(text: str) -> str:
+    """As written but tidied: `×10⁹/L`, `x 10^9/L` → `10^9/L`; `µ` → `μ`; spaces dropped."""
+    text = text.strip().replace("µ", "μ").replace("⁹", "^9")
+    text = re.sub(r"\s+", "", text)
+    text = re.sub(r"^[x×]", "", text)
+    return text
+
+
+def unit_quantity(unit: str):
+    """(scale, pint unit) for a cleaned unit text, or None when pint cannot read it."""
+    if not isinstance(unit, str) or not unit or len(unit) > 40:
+        return None
+    scale = 1.0
+    power = POWER_OF_TEN.match(unit)
+    if power:
+        scale, unit = 10.0 ** int(power.group(1)), "/" + power.group(2)
+    expression = _resource("units.json")["aliases"].get(unit)
+    if expression is None:
+        return None
+    try:
+        return scale, unit_registry().parse_units(expression) if not expression.startswith("1/") else (
+            1 / unit_registry().parse_units(expression[2:]))
+    except Exception:  # pint raises many types on odd input; an unreadable unit simply has no SI value
+        return None
+
+
+UNIT_SHAPE = re.compile(r"^(10\^\d{1,2}/)?[A-Za-zμ%]{1,6}(/[A-Za-zμ0-9^.]{1,8}){1,2}$")
+
+
+def is_unit(text: str) -> bool:
+    """A unit pint can read (`μg/L`, `10^9/L`, `mmHg`)."""
+    return unit_quantity(clean_unit(text)) is not None
+
+
+def looks_like_unit(text: str) -> bool:
+    """A unit, or something written like one (`blorps/L`): kept as text, with no SI value."""
+    unit = clean_unit(text)
+    return is_unit(unit) or bool(UNIT_SHAPE.match(unit))
+
+
+def to_canonical(value: float | None, unit: str, target: str) -> tuple[float | None, str]:
+    """`value unit` expressed in `target` (e.g. 2.1 `10^11/L` → 210 `10^9/L`), or (None, "")."""
+    if value is None or not target:
+        return None, ""
+    source, goal = unit_quantity(clean_unit(unit)), unit_quantity(target)
+    if source is None or goal is None:
+        return None, ""
+    try:
+        registry = unit_registry()
+        quantity = registry.Quantity(value * source[0], source[1]).to(goal[1])
+        converted = float(quantity.magnitude) / goal[0]
+    except Exception:
+        return None, ""
+    return round(converted, 6), target
+
+
+def dose_units() -> frozenset[str]:
+    return frozenset(_resource("units.json")["dose_units"])
+
+
+# --- frequencies and durations -----------------------------------------------------------------
+
+
+def time_unit(text: str) -> str | None:
+    return _resource("frequencies.json")["time_units"].get(text.lower().rstrip("."))
+
+
+def normalize_frequency(text: str) -> str | None:
+    """`BID` → `2/d`, `every 4 wk` → `1/4wk`, `q12h` → `2/d`, `once a month` → `1/mo`."""
+    if not isinstance(text, str):
+        return None
+    key = re.sub(r"\s+", " ", text.strip().lower())
+    phrases = _resource("frequencies.json")["phrases"]
+    if key in phrases:
+        return phrases[key]
+    match = re.fullmatch(r"(?:every|q|each)\s*(\d+|one|two|three|four|six|eight|twelve)\s*-?\s*([a-z]+)\.?", key)
+    if match:
+        count = parse_number(match.group(1)) or WORD_NUMBERS.get(match.group(1))
+        unit = time_unit(match.group(2))
+        if count and unit:
+            count = int(count)
+            if unit == "h" and 24 % count == 0:
+                return f"{24 // count}/d"
+            return f"1/{unit}" if count == 1 else f"1/{count}{unit}"
+    match = re.fullmatch(r"(once|twice|thrice|one|two|three|four|five|six|\d+)\s*(?:times?|x)?\s*(?:a|per|/|each|every)\s*([a-z]+)", key)
+    if match:
+        counts = _resource("frequencies.json")["counts"]
+        count = counts.get(match.group(1)) or parse_number(match.group(1))
+        unit = time_unit(match.group(2))
+        if count and unit:
+            return f"{int(count)}/{unit}"
+    return None
+
+
+@dataclass(frozen=True)
+class Dose:
+    value: float | None
+    unit: str
+    text: str
+    upper: float | None = None  # a range keeps its upper bound here
+
+
+def parse_dose(text: str) -> Dose | None:
+    """`0.8 g`, `2-3 mg/kg`, `480 mg` → Dose; the unit must be a dosing unit."""
+    if not isinstance(text, str) or len(text) > 60:
+        return None
+    match = re.fullmatch(r"\s*([\d.,]+)\s*(?:(?:-|–|to)\s*([\d.,]+))?\s*(\S+)\s*", text)
+    if not match:
+        return None
+    unit = clean_unit(match.group(3))
+    if unit not in dose_units():
+        return None
+    value = parse_number(match.group(1))
+    if value is None:
+        return None
+    return Dose(value, unit, text.strip(), parse_number(match.group(2)) if match.group(2) else None)

@@ -1,0 +1,163 @@
+"""The NLP stage on sentences written for the test, including the hard cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.nlp import analyse, load_pipeline
+from pipeline.nlp.quantities import normalize_frequency, parse_dose, to_canonical
+from pipeline.sections import build_article
+from pipeline.structures import Layout, Block, TextMap
+
+
+def article_from(text: str, tables: list[list[list[str]]] = ()):
+    blocks = [Block("text", TextMap(p), None) for p in text.split("\n\n")]
+    for rows in tables:
+        cells = tuple(tuple(TextMap(c) for c in row) for row in rows)
+        blocks.append(Block("table", TextMap("\n".join(" | ".join(r) for r in rows)), None, rows=cells))
+    return build_article(Layout("test.txt", None, tuple(blocks)), "test")
+
+
+def doc_of(text: str, tables=()):
+    return analyse(article_from(text, tables))
+
+
+def drugs(doc):
+    return [e for e in doc.ents if e.label_ == "DRUG"]
+
+
+def test_tokenizer_splits_sentence_end_from_units_and_keeps_powers_of_ten():
+    nlp = load_pipeline()
+    tokens = [t.text for t in nlp.make_doc("Ferritin was 2140 μg/L. WBC 3.2 × 10^9/L. ALT 226 U/L.")]
+    assert tokens == ["Ferritin", "was", "2140", "μg/L", ".", "WBC", "3.2", "×", "10^9/L", ".", "ALT", "226",
+                      "U/L", "."]
+
+
+def test_sentences_survive_units_and_abbreviations():
+    doc = doc_of("The WBC was 3.2 × 10^9/L. Ferritin was higher vs. the last value (Fig. 1) and rose. She improved.")
+    assert [s.text.strip() for s in doc.sents] == [
+        "The WBC was 3.2 × 10^9/L.", "Ferritin was higher vs. the last value (Fig. 1) and rose.", "She improved."]
+
+
+@pytest.mark.parametrize(
+    "text, drug, dose, unit, frequency",
+    [
+        ("Cyclophosphamide 0.8 g once a month was given.", "cyclophosphamide", 0.8, "g", "1/mo"),
+        ("She received tocilizumab 480 mg every 4 wk.", "tocilizumab", 480, "mg", "1/4wk"),
+        ("Methylprednisolone 40 mg BID was started.", "methylprednisolone", 40, "mg", "2/d"),
+        ("Solu-Medrol 500 mg daily for 3 d.", "methylprednisolone", 500, "mg", "1/d"),
+        ("IVIG 20 g QD was given for 5 d.", "intravenous immunoglobulin", 20, "g", "1/d"),
+        ("Prednisone 2-3 mg/kg q12h.", "prednisone", 2, "mg/kg", "2/d"),
+    ],
+)
+def test_drug_dose_and_frequency(text, drug, dose, unit, frequency):
+    (found,) = drugs(doc_of(text))
+    assert found._.normalized == drug
+    assert (found._.dose.value, found._.dose.unit) == (dose, unit)
+    assert found._.frequency == frequency
+
+
+def test_coordinated_drugs_keep_their_own_doses_routes_and_durations():
+    doc = doc_of("Methylprednisolone 80 mg and cyclophosphamide 0.8 g intravenously were given for 10 d, "
+                 "then oral tacrolimus 1 mg twice daily.")
+    found = {d._.normalized: d for d in drugs(doc)}
+    assert found["methylprednisolone"]._.dose.value == 80
+    assert found["cyclophosphamide"]._.dose.value == 0.8 and found["cyclophosphamide"]._.route == "intravenous"
+    assert found["cyclophosphamide"]._.duration == "for 10 d"
+    assert found["tacrolimus"]._.route == "oral" and found["tacrolimus"]._.frequency == "2/d"
+    assert found["tacrolimus"]._.dose.value == 1
+
+
+def test_roman_numeral_is_not_a_route():
+    doc = doc_of("Muscle strength was grade IV. Tacrolimus 1 mg was continued.")
+    (found,) = drugs(doc)
+    assert found._.route is None
+
+
+def lab_results(text, tables=()):
+    return {r.test._.normalized: r for r in doc_of(text, tables)._.lab_results}
+
+
+def test_lab_values_units_and_si_conversion():
+    labs = lab_results("Tests showed WBC 3.2 × 10^9/L, platelet count ( 2.1 × 10^11/L ), ferritin > 2000 μg/L "
+                       "and hemoglobin of 118 g/L.")
+    wbc = labs["white blood cell count"]
+    assert (wbc.value, wbc.unit, wbc.value_si, wbc.unit_si) == (3.2, "10^9/L", 3.2, "10^9/L")
+    plt = labs["platelet count"]
+    assert (plt.value, plt.unit, plt.value_si, plt.unit_si) == (2.1, "10^11/L", 210.0, "10^9/L")
+    ferritin = labs["ferritin"]
+    assert (ferritin.comparator, ferritin.value, ferritin.unit) == (">", 2000, "μg/L")
+    assert labs["hemoglobin"].value == 118
+
+
+def test_reference_range_and_flag():
+    labs = lab_results("Serum ferritin was 1455.6 μg/L (normal 20-200 μg/L), and LDH 387 U/L ↑.")
+    assert labs["ferritin"].reference_range == "20-200 μg/L" and labs["ferritin"].flag == "high"
+    assert labs["lactate dehydrogenase"].flag == "high"
+
+
+def test_unit_pint_cannot_read_is_kept_without_si_value():
+    labs = lab_results("Ferritin was 300 blorps/L on admission.")
+    assert (labs["ferritin"].value, labs["ferritin"].unit, labs["ferritin"].value_si) == (300, "blorps/L", None)
+
+
+def test_qualitative_antibody_results():
+    labs = lab_results("The anti-MDA5 antibody (+) and anti-Ro52 (+++) were found.")
+    assert labs["anti-mda5 antibody"].result == "positive"
+    assert labs["anti-ro52 antibody"].result == "positive (+++)"
+    assert labs["anti-mda5 antibody"].value is None
+
+
+def test_lab_table_rows_and_date_columns():
+    table = [["Test", "Admission", "Week 8", "Unit"], ["WBC", "3.2", "6.1", "× 10^9/L"],
+             ["Ferritin", "2140", "380", "μg/L"]]
+    results = doc_of("Laboratory results are shown below.", [table])._.lab_results
+    got = sorted((r.test._.normalized, r.column, r.value, r.unit) for r in results)
+    assert got == [("ferritin", "Admission", 2140, "μg/L"), ("ferritin", "Week 8", 380, "μg/L"),
+                   ("white blood cell count", "Admission", 3.2, "10^9/L"),
+                   ("white blood cell count", "Week 8", 6.1, "10^9/L")]
+
+
+def test_negation_and_certainty_of_diagnoses():
+    doc = doc_of("She had no fever. Tuberculosis was ruled out. Lymphoma was suspected. "
+                 "He had a history of hypertension. She developed pneumonia.")
+    diseases = {e.text.lower(): e for e in doc.ents if e.label_ == "DISEASE"}
+    assert diseases["fever"]._.negex is True
+    assert diseases["tuberculosis"]._.negex is True
+    assert diseases["lymphoma"]._.certainty == "suspected"
+    assert diseases["hypertension"]._.certainty == "history"
+    assert diseases["pneumonia"]._.negex is False and diseases["pneumonia"]._.certainty == "confirmed"
+
+
+def test_abbreviations_expand_to_their_long_form():
+    doc = doc_of("She had rapidly progressive interstitial lung disease (RP-ILD). The RP-ILD worsened.")
+    diseases = [e for e in doc.ents if e.label_ == "DISEASE" and e.text == "RP-ILD"]
+    assert diseases and all(d._.normalized == "rapidly progressive interstitial lung disease" for d in diseases)
+
+
+@pytest.mark.parametrize(
+    "text, age, sex",
+    [("A 30-year-old woman was admitted.", 30, "female"), ("A 31-year-old man presented.", 31, "male"),
+     ("A 2-mo-old boy was seen.", 0.1667, "male"), ("An 18-month-old girl had fever.", 1.5, "female"),
+     ("The patient, aged 45 years, was well.", 45, "")],
+)
+def test_age_and_sex(text, age, sex):
+    (found,) = doc_of(text)._.demographics
+    assert found.age_years == pytest.approx(age, abs=1e-3) and found.sex == sex
+
+
+def test_background_sections_are_marked(journal_pdf):
+    from pipeline.pdf import read_pdf
+
+    doc = analyse(build_article(read_pdf(journal_pdf[0]), "synth-001"))
+    rituximab = [d for d in drugs(doc) if d._.normalized == "rituximab"]
+    tocilizumab = [d for d in drugs(doc) if d._.normalized == "tocilizumab"]
+    assert rituximab and all(d._.background for d in rituximab)  # named only in the Discussion
+    assert any(not d._.background for d in tocilizumab)
+
+
+@pytest.mark.parametrize("text", ["", "mg", "every", "q0h", "1e400 mg", "every 0 wk", "×", "10^999/L", "nan mg"])
+def test_parsers_reject_nonsense_cleanly(text):
+    normalize_frequency(text)
+    parse_dose(text)
+    assert to_canonical(1.0, text, "g/L") in ((None, ""),) or text == ""
