@@ -122,7 +122,7 @@ def process(item: InputFile) -> DocumentResult:
         facts = link(doc, article)
         info = DocumentInfo(
             doc_id=item.doc_id, source_path=item.given, status="ok", pages=layout.pages,
-            n_cases=len(facts.cases) or None, title=article.title, sha256=sha,
+            n_cases=len(facts.cases), title=article.title, sha256=sha,
         )
         return DocumentResult(info, article.text, facts_rows(item.doc_id, facts), time.perf_counter() - started)
     except InputError as exc:

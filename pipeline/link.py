@@ -1,15 +1,300 @@
-"""Link stage: spaCy `Doc` + `Article` → `Facts` (each fact attached to a patient and a timepoint).
+"""Link stage: spaCy `Doc` + `Article` → `Facts` (each fact attached to its patient and moment).
 
-Case segmentation and fact linking arrive with the linking issue; until then no fact is
-claimed, so the tables hold only what is known (`n_cases` stays empty rather than guessed).
+Case segmentation reads how case reports mark patients: run-in labels (`Case 1:`), headings
+(`CASE 2`, `Patient 2`, `Case presentation 1`), phrases that switch patient (`the second
+patient`, `her brother`), and table columns headed `Case 1` / `Patient 2`. Facts are taken only
+from the patients' own sections (CARE sections and tables); the Abstract and Discussion restate
+or cite, so they create neither duplicate nor phantom cases (the abstract is a fallback for age
+and sex only). Timepoints come from the section a fact is written in and from cue phrases in its
+sentence (`resources/timepoints.json`).
 """
 
 from __future__ import annotations
 
-from spacy.tokens import Doc
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 
-from .structures import Article, Facts
+from spacy.tokens import Doc, Span
+
+from .nlp.components import DISEASE, DRUG, LabResult
+from .structures import Article, Facts, Section
+
+CASE_LABEL = re.compile(r"^\s*(?:case|patient)\s*(?:presentation\s*|report\s*)?(\d+|[ivx]+|one|two|three|four|five)\b",
+                        re.I)
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "one": 1, "two": 2, "three": 3, "four": 4,
+            "five": 5, "i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
+SWITCH = re.compile(r"\b(?:the|our)\s+(first|second|third|fourth|fifth)\s+(?:patient|case)\b", re.I)
+RELATIVE = re.compile(r"\b(?:her|his|the patient's|their)\s+(brother|sister|son|daughter|mother|father|twin)\b", re.I)
+FEMALE_PRONOUNS = {"she", "her", "hers", "herself"}
+MALE_PRONOUNS = {"he", "him", "his", "himself"}
+
+
+@lru_cache(maxsize=1)
+def _timepoint_rules() -> dict:
+    return json.loads(resources.files("pipeline.resources").joinpath("timepoints.json").read_text("utf-8"))
+
+
+@lru_cache(maxsize=None)
+def _word_list(name: str) -> frozenset[str]:
+    raw = resources.files("pipeline.resources").joinpath(name).read_text("utf-8")
+    return frozenset(l.strip().lower() for l in raw.splitlines() if l.strip() and not l.startswith("#"))
+
+
+def case_number(text: str) -> int | None:
+    match = CASE_LABEL.match(text)
+    if not match:
+        return None
+    token = match.group(1).lower()
+    return int(token) if token.isdigit() else ORDINALS.get(token)
+
+
+# --- case segmentation -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseSpan:
+    """Characters `start`..`end` of the article are about patient `case` (in a patients' section)."""
+
+    start: int
+    end: int
+    case: int
+
+
+def segment_cases(article: Article) -> list[CaseSpan]:
+    """Assign every paragraph of the patients' sections to a case, in order."""
+    spans: list[CaseSpan] = []
+    current = 1
+    heading_case: int | None = None
+    previous_section = -2
+    for paragraph in article.paragraphs:
+        section = article.sections[paragraph.section] if paragraph.section >= 0 else None
+        if section is None or section.role != "case":
+            continue
+        if paragraph.section != previous_section:
+            previous_section = paragraph.section
+            numbered = case_number(section.heading)
+            if numbered is not None:
+                heading_case = numbered
+            elif section.level <= 1:
+                heading_case = None
+            if heading_case is not None:
+                current = heading_case
+        if paragraph.kind == "heading":
+            continue
+        if paragraph.label_end:
+            numbered = case_number(article.text[paragraph.start:paragraph.label_end])
+            if numbered is not None:
+                current = numbered
+        spans.extend(_switches_within(article, paragraph.start, paragraph.end, current))
+        current = spans[-1].case if spans else current
+    return spans
+
+
+def _switches_within(article: Article, start: int, end: int, case: int) -> list[CaseSpan]:
+    """`the second patient` or `her brother` inside a paragraph moves to another case."""
+    text = article.text[start:end]
+    cuts = []
+    for match in SWITCH.finditer(text):
+        cuts.append((match.start(), ORDINALS[match.group(1).lower()]))
+    for match in RELATIVE.finditer(text):
+        cuts.append((match.start(), case + 1))
+    if not cuts:
+        return [CaseSpan(start, end, case)]
+    spans, position = [], start
+    for offset, number in sorted(cuts):
+        sentence_start = start + max(text.rfind(". ", 0, offset) + 2, 0) if text.rfind(". ", 0, offset) >= 0 else start
+        if sentence_start > position:
+            spans.append(CaseSpan(position, sentence_start, case))
+            position = sentence_start
+        case = number
+    spans.append(CaseSpan(position, end, case))
+    return spans
+
+
+def case_at(spans: list[CaseSpan], offset: int) -> int | None:
+    for span in spans:
+        if span.start <= offset < span.end:
+            return span.case
+    return None
+
+
+# --- timepoints --------------------------------------------------------------------------------
+
+
+def timepoint(article: Article, section: Section | None, sentence: Span | None, fact_start: int) -> str:
+    """The section's default, overridden by the last cue before the fact in its sentence (or the
+    first cue after it when none precedes)."""
+    rules = _timepoint_rules()
+    default = rules["sections"].get(section.name, "") if section else ""
+    if sentence is None:
+        return default
+    text = sentence.text.lower()
+    offset = fact_start - sentence.start_char
+    before: tuple[int, str] | None = None
+    after: tuple[int, str] | None = None
+    for moment, cues in rules["cues"].items():
+        for cue in cues:
+            for match in re.finditer(r"\b" + re.escape(cue) + r"\b", text):
+                if match.start() <= offset and (before is None or match.start() > before[0]):
+                    before = (match.start(), moment)
+                elif match.start() > offset and (after is None or match.start() < after[0]):
+                    after = (match.start(), moment)
+    if before:
+        return before[1]
+    if after:
+        return after[1]
+    return default
+
+
+def column_timepoint(header: str) -> str:
+    lowered = header.strip().lower()
+    for moment in ("admission", "discharge", "follow-up"):
+        if moment in lowered or (moment == "follow-up" and "follow up" in lowered):
+            return moment
+    return header.strip()
+
+
+# --- facts -------------------------------------------------------------------------------------
 
 
 def link(doc: Doc, article: Article) -> Facts:
-    return Facts()
+    spans = segment_cases(article)
+    n_cases = max((s.case for s in spans), default=0)
+    if n_cases == 0 and doc._.demographics:
+        n_cases = 1  # a report without CARE headings: one patient, facts from the whole text
+        spans = [CaseSpan(0, len(article.text), 1)]
+    facts = Facts()
+    if n_cases == 0:
+        return facts
+    for drug in (e for e in doc.ents if e.label_ == DRUG):
+        row = _medication_row(article, spans, drug)
+        if row:
+            facts.medications.append(row)
+    for result in doc._.lab_results or []:
+        row = _lab_row(article, spans, result, n_cases)
+        if row:
+            facts.labs.append(row)
+    for disease in (e for e in doc.ents if e.label_ == DISEASE):
+        row = _diagnosis_row(article, spans, disease)
+        if row:
+            facts.diagnoses.append(row)
+    facts.cases = _case_rows(doc, article, spans, n_cases)
+    return facts
+
+
+def _provenance(article: Article, start: int, end: int, sentence: str) -> dict:
+    return {"page": article.text_map.page_at(start), "start_char": start, "end_char": end,
+            "sentence": " ".join(sentence.split())}
+
+
+def _medication_row(article: Article, spans: list[CaseSpan], drug: Span) -> dict | None:
+    case = case_at(spans, drug.start_char)
+    if case is None or drug._.background or drug._.normalized in _word_list("drug_classes.txt"):
+        return None
+    dose = drug._.dose
+    section = article.section_at(drug.start_char)
+    moment = timepoint(article, section, drug.sent, drug.start_char)
+    if drug._.certainty == "history" and moment not in ("before",):
+        moment = "before"
+    end = drug.end_char
+    return {
+        "case_id": str(case), "drug": drug._.normalized, "mention": drug.text,
+        "dose_value": dose.value if dose else None, "dose_unit": dose.unit if dose else "",
+        "dose_text": dose.text if dose else "", "route": drug._.route or "",
+        "frequency": drug._.frequency or "", "frequency_text": drug._.frequency_text or "",
+        "duration": drug._.duration or "", "timepoint": moment, "negated": bool(drug._.negex),
+        **_provenance(article, drug.start_char, end, drug.sent.text),
+    }
+
+
+def _lab_row(article: Article, spans: list[CaseSpan], result: LabResult, n_cases: int) -> dict | None:
+    test = result.test
+    case = case_at(spans, test.start_char)
+    if result.column:
+        column_case = case_number(result.column)
+        if column_case is not None:
+            case = column_case
+        elif case is None:
+            case = 1 if n_cases == 1 else None
+    if case is None:
+        return None
+    if result.value is None and not result.result:
+        return None
+    section = article.section_at(test.start_char)
+    if result.column and case_number(result.column) is None:
+        moment = column_timepoint(result.column)
+    else:
+        moment = timepoint(article, section, test.sent, test.start_char)
+    sentence = test.sent.text if not result.column else f"{result.row_label}: {result.column}"
+    return {
+        "case_id": str(case), "test": test._.normalized, "mention": test.text,
+        "value": result.value, "comparator": result.comparator, "unit": result.unit,
+        "value_si": result.value_si, "unit_si": result.unit_si, "reference_range": result.reference_range,
+        "flag": result.flag, "timepoint": moment, "result": result.result,
+        **_provenance(article, result.start, result.end, sentence),
+    }
+
+
+def _diagnosis_row(article: Article, spans: list[CaseSpan], disease: Span) -> dict | None:
+    case = case_at(spans, disease.start_char)
+    if case is None or disease._.background:
+        return None
+    section = article.section_at(disease.start_char)
+    in_final = bool(section and section.name == "final diagnosis")
+    if not in_final and disease._.normalized in _word_list("not_diagnoses.txt"):
+        return None
+    return {
+        "case_id": str(case), "diagnosis": disease._.normalized, "mention": disease.text,
+        "negated": bool(disease._.negex), "certainty": disease._.certainty or "confirmed",
+        **_provenance(article, disease.start_char, disease.end_char, disease.sent.text),
+    }
+
+
+def _case_rows(doc: Doc, article: Article, spans: list[CaseSpan], n_cases: int) -> list[dict]:
+    rows = []
+    abstract = [d for d in doc._.demographics if _role_at(article, d.start) == "front"]
+    for case in range(1, n_cases + 1):
+        own = [d for d in doc._.demographics if case_at(spans, d.start) == case]
+        if not own:
+            own = [d for d in abstract if _mentions_case(d.sentence, case, n_cases)]
+        age = next((d for d in own if d.age_years is not None), None)
+        sex_source = next((d for d in own if d.sex), None)
+        sex = sex_source.sex if sex_source else _pronoun_sex(doc, spans, case)
+        evidence = []
+        for source in (age, sex_source):
+            if source and source.sentence.strip() not in evidence:
+                evidence.append(" ".join(source.sentence.split()))
+        rows.append({"case_id": str(case), "age_years": age.age_years if age else None, "sex": sex,
+                     "evidence": " … ".join(evidence)})
+    return rows
+
+
+def _role_at(article: Article, offset: int) -> str:
+    section = article.section_at(offset)
+    return section.role if section else "front"
+
+
+def _mentions_case(sentence: str, case: int, n_cases: int) -> bool:
+    if n_cases == 1:
+        return True
+    return bool(re.search(rf"\b(case|patient)\s*{case}\b", sentence, re.I))
+
+
+def _pronoun_sex(doc: Doc, spans: list[CaseSpan], case: int) -> str:
+    counts: Counter[str] = Counter()
+    for token in doc:
+        if case_at(spans, token.idx) != case:
+            continue
+        if token.lower_ in FEMALE_PRONOUNS:
+            counts["female"] += 1
+        elif token.lower_ in MALE_PRONOUNS:
+            counts["male"] += 1
+    if not counts:
+        return ""
+    (sex, count), *rest = counts.most_common()
+    return sex if not rest or count >= 3 * rest[0][1] else ""
+

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .nlp.quantities import format_number
 from .structures import DocumentInfo, Facts
 
 PROVENANCE = ["page", "start_char", "end_char", "sentence"]
@@ -22,7 +23,8 @@ COLUMNS: dict[str, list[str]] = {
     "medications": ["doc_id", "case_id", "drug", "mention", "dose_value", "dose_unit", "dose_text", "route",
                     "frequency", "frequency_text", "duration", "timepoint", "negated", *PROVENANCE],
     "labs": ["doc_id", "case_id", "test", "mention", "value", "comparator", "unit", "value_si", "unit_si",
-             "reference_range", "flag", "timepoint", *PROVENANCE],
+             "reference_range", "flag", "timepoint", *PROVENANCE,
+             "result"],  # added: a qualitative result (`positive (+++)`) when there is no number
     "diagnoses": ["doc_id", "case_id", "diagnosis", "mention", "negated", "certainty", *PROVENANCE],
 }
 
@@ -33,8 +35,7 @@ DTYPES: dict[str, str] = {
     "value_si": "Float64", "negated": "boolean",
 }
 
-# the tables this version fills; the others are written when their stage lands
-WRITTEN_TABLES = ("documents",)
+WRITTEN_TABLES = tuple(COLUMNS)
 
 
 def frame(name: str, rows: list[dict]) -> pd.DataFrame:
@@ -60,9 +61,21 @@ def write_table(df: pd.DataFrame, out_dir: Path, name: str) -> None:
     """CSV (RFC 4180: CRLF, minimal quoting) and Parquet with the same rows, each written to a
     temporary file and renamed, so a reader never sees half a table."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write(out_dir / f"{name}.csv", lambda p: df.to_csv(p, index=False, lineterminator="\r\n",
-                                                              encoding="utf-8"))
+    atomic_write(out_dir / f"{name}.csv", lambda p: csv_view(df).to_csv(p, index=False, lineterminator="\r\n",
+                                                                        encoding="utf-8"))
     atomic_write(out_dir / f"{name}.parquet", lambda p: df.to_parquet(p, index=False, engine="pyarrow"))
+
+
+def csv_view(df: pd.DataFrame) -> pd.DataFrame:
+    """Numbers as plain decimals (`0.8`, `0.00012`, never `8e-05`); booleans as `true`/`false`."""
+    view = df.copy()
+    for column in df.columns:
+        dtype = str(df[column].dtype)
+        if dtype == "Float64":
+            view[column] = df[column].map(lambda v: "" if pd.isna(v) else format_number(float(v)), na_action=None)
+        elif dtype == "boolean":
+            view[column] = df[column].map(lambda v: "" if pd.isna(v) else ("true" if v else "false"), na_action=None)
+    return view
 
 
 def atomic_write(target: Path, write) -> None:

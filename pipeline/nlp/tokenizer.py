@@ -59,6 +59,10 @@ def _build(nlp: Language, rules: dict) -> Tokenizer:
     tokenizer.suffix_search = re.compile("|".join(suffixes + [s + "$" for s in rules["extra_suffixes"]])).search
     for case in rules["special_cases"]:
         tokenizer.add_special_case(case, [{ORTH: case}])
+    special = dict(tokenizer.rules)
+    for case in rules["drop_special_cases"]:
+        special.pop(case, None)
+    tokenizer.rules = special
     return tokenizer
 
 
