@@ -28,7 +28,8 @@ from .link import link
 from .pdf import read_pdf
 from .sections import build_article
 from .structures import DocumentInfo, InputError, Layout
-from .tables import COLUMNS, WRITTEN_TABLES, atomic_write_text, facts_rows, frame, write_table
+from .report import write_report
+from .tables import COLUMNS, WRITTEN_TABLES, Tables, atomic_write_text, facts_rows, frame, write_table
 from .textfile import read_text
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
@@ -191,7 +192,18 @@ def run(
         seconds=time.time() - started, tables=counts,
     )
     _write_run_json(out, summary, results, workers, started)
+    write_report(out)
     return summary
+
+
+def extract(path: str | Path) -> Tables:
+    """One document → its tables as pandas DataFrames (for notebooks): `extract("case.pdf").labs`."""
+    path = Path(path)
+    result = process(InputFile(path.stem, path, str(path)))
+    frames = {"documents": frame("documents", [asdict(result.info)])}
+    for name in ("cases", "medications", "labs", "diagnoses"):
+        frames[name] = frame(name, result.rows.get(name, []))
+    return Tables(**frames)
 
 
 def _execute(todo: list[InputFile], workers: int) -> Iterable[DocumentResult]:

@@ -62,6 +62,46 @@ def run(
 
 
 @app.command()
+def report(out: Path = typer.Argument(..., help="The --out folder of a casextract run")) -> None:
+    """(Re)write OUT/report.html: every extracted fact highlighted in its document's text."""
+    from .report import write_report
+
+    console.print(f"review page → {write_report(out)}")
+
+
+@app.command("eval")
+def evaluate_command(
+    out: Path = typer.Argument(..., help="The --out folder of a casextract run"),
+    gold: Path = typer.Argument(..., help="Folder of gold JSON files"),
+    scores: Optional[Path] = typer.Option(None, help="Scores JSON (default: OUT/eval/scores.json)"),
+    errors: Optional[Path] = typer.Option(None, help="Misses and false hits, TSV (default: OUT/eval/errors.tsv)"),
+) -> None:
+    """Precision, recall and F1 per field against gold files; misses and false hits to a file."""
+    from .evaluate import FIELDS, evaluate, write_reports
+
+    result = evaluate(out, gold)
+    scores = scores or out / "eval" / "scores.json"
+    errors = errors or out / "eval" / "errors.tsv"
+    write_reports(result, scores, errors)
+    out_console = Console()
+    table = RichTable(title=f"casextract eval — {len(result.per_document)} documents (micro-averaged)")
+    for column in ("field", "precision", "recall", "F1", "tp", "fp", "fn"):
+        table.add_column(column, justify="right" if column != "field" else "left")
+
+    def fmt(value: float | None) -> str:
+        return "–" if value is None else f"{value:.3f}"
+
+    for name in FIELDS:
+        score = result.micro[name]
+        table.add_row(name, fmt(score.precision), fmt(score.recall), fmt(score.f1), str(score.tp), str(score.fp),
+                      str(score.fn))
+    out_console.print(table)
+    for problem in result.problems:
+        console.print(f"[yellow]gold file skipped:[/yellow] {problem}")
+    console.print(f"scores → {scores}\nerrors → {errors} ({len(result.errors)} rows)")
+
+
+@app.command()
 def train(
     data: Path = typer.Option(Path("../shared/data"), help="Folder with bc5cdr/ and ncbi-disease/ (IOB TSV)"),
     out: Path = typer.Option(None, "--out", "-o", help="Where to write the trained pipeline (default: models/ner)"),

@@ -20,7 +20,7 @@ from importlib import resources
 
 from spacy.tokens import Doc, Span
 
-from .nlp.components import DISEASE, DRUG, LabResult
+from .nlp.components import DISEASE, DRUG, LabResult, Regimen
 from .structures import Article, Facts, Section
 
 CASE_LABEL = re.compile(r"^\s*(?:case|patient)\s*(?:presentation\s*|report\s*)?(\d+|[ivx]+|one|two|three|four|five)\b",
@@ -70,6 +70,9 @@ def segment_cases(article: Article) -> list[CaseSpan]:
     current = 1
     heading_case: int | None = None
     previous_section = -2
+    # numbered labels or headings say who is who; phrases (`her brother`) only where they are absent
+    explicit = any(case_number(s.heading) is not None for s in article.sections) or any(
+        p.label_end and case_number(article.text[p.start:p.label_end]) is not None for p in article.paragraphs)
     for paragraph in article.paragraphs:
         section = article.sections[paragraph.section] if paragraph.section >= 0 else None
         if section is None or section.role != "case":
@@ -89,7 +92,10 @@ def segment_cases(article: Article) -> list[CaseSpan]:
             numbered = case_number(article.text[paragraph.start:paragraph.label_end])
             if numbered is not None:
                 current = numbered
-        spans.extend(_switches_within(article, paragraph.start, paragraph.end, current))
+        if explicit:
+            spans.append(CaseSpan(paragraph.start, paragraph.end, current))
+        else:
+            spans.extend(_switches_within(article, paragraph.start, paragraph.end, current))
         current = spans[-1].case if spans else current
     return spans
 
@@ -171,9 +177,7 @@ def link(doc: Doc, article: Article) -> Facts:
     if n_cases == 0:
         return facts
     for drug in (e for e in doc.ents if e.label_ == DRUG):
-        row = _medication_row(article, spans, drug)
-        if row:
-            facts.medications.append(row)
+        facts.medications.extend(_medication_rows(article, spans, drug))
     for result in doc._.lab_results or []:
         row = _lab_row(article, spans, result, n_cases)
         if row:
@@ -191,24 +195,27 @@ def _provenance(article: Article, start: int, end: int, sentence: str) -> dict:
             "sentence": " ".join(sentence.split())}
 
 
-def _medication_row(article: Article, spans: list[CaseSpan], drug: Span) -> dict | None:
+def _medication_rows(article: Article, spans: list[CaseSpan], drug: Span) -> list[dict]:
+    """One row per regimen of the mention (a mention with no details is one row)."""
     case = case_at(spans, drug.start_char)
     if case is None or drug._.background or drug._.normalized in _word_list("drug_classes.txt"):
-        return None
-    dose = drug._.dose
+        return []
     section = article.section_at(drug.start_char)
     moment = timepoint(article, section, drug.sent, drug.start_char)
-    if drug._.certainty == "history" and moment not in ("before",):
+    if drug._.certainty == "history":
         moment = "before"
-    end = drug.end_char
-    return {
-        "case_id": str(case), "drug": drug._.normalized, "mention": drug.text,
-        "dose_value": dose.value if dose else None, "dose_unit": dose.unit if dose else "",
-        "dose_text": dose.text if dose else "", "route": drug._.route or "",
-        "frequency": drug._.frequency or "", "frequency_text": drug._.frequency_text or "",
-        "duration": drug._.duration or "", "timepoint": moment, "negated": bool(drug._.negex),
-        **_provenance(article, drug.start_char, end, drug.sent.text),
-    }
+    rows = []
+    for regimen in drug._.regimens or [Regimen()]:
+        dose = regimen.dose
+        rows.append({
+            "case_id": str(case), "drug": drug._.normalized, "mention": drug.text,
+            "dose_value": dose.value if dose else None, "dose_unit": dose.unit if dose else "",
+            "dose_text": dose.text if dose else "", "route": regimen.route or "",
+            "frequency": regimen.frequency or "", "frequency_text": regimen.frequency_text or "",
+            "duration": regimen.duration or "", "timepoint": moment, "negated": bool(drug._.negex),
+            **_provenance(article, drug.start_char, drug.end_char, drug.sent.text),
+        })
+    return rows
 
 
 def _lab_row(article: Article, spans: list[CaseSpan], result: LabResult, n_cases: int) -> dict | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -36,6 +36,17 @@ DTYPES: dict[str, str] = {
 }
 
 WRITTEN_TABLES = tuple(COLUMNS)
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The contract's tables for one or more documents."""
+
+    documents: pd.DataFrame
+    cases: pd.DataFrame
+    medications: pd.DataFrame
+    labs: pd.DataFrame
+    diagnoses: pd.DataFrame
 
 
 def frame(name: str, rows: list[dict]) -> pd.DataFrame:
@@ -78,11 +89,16 @@ def csv_view(df: pd.DataFrame) -> pd.DataFrame:
     return view
 
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
 def atomic_write(target: Path, write) -> None:
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are ordinary files
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

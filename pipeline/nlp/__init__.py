@@ -9,8 +9,10 @@ the `Article` rides along on `doc._.article` for components that need sections a
 
 from __future__ import annotations
 
+import json
 import os
 import warnings
+from importlib import resources
 from functools import lru_cache
 from pathlib import Path
 
@@ -58,9 +60,19 @@ def load_pipeline(ner_model: str | None = None) -> Language:
     config = spacy.util.load_config(CONFIG, overrides={"paths.ner_model": source}, interpolate=False)
     nlp = spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
     nlp.add_pipe("casextract_paragraphs", before="sentencizer")
+    _extend_negation_terms(nlp.get_pipe("negex"))
     nlp.max_length = 5_000_000
     nlp.meta["casextract_ner_model"] = source
     return nlp
+
+
+def _extend_negation_terms(negex) -> None:
+    """negspaCy's en_clinical termset plus `resources/negation.json` (`was avoided`, `was withdrawn` …)."""
+    extra = json.loads(resources.files("pipeline.resources").joinpath("negation.json").read_text("utf-8"))
+    for key in ("preceding_negations", "following_negations", "termination"):
+        terms = getattr(negex, key)
+        terms.extend(t for t in extra[key] if t not in terms)
+    negex.build_patterns()
 
 
 def analyse(article: Article, ner_model: str | None = None) -> Doc:

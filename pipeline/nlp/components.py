@@ -22,7 +22,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from ..lexicons import drug_lexicon
-from .quantities import (clean_unit, dose_units, is_unit, looks_like_unit, normalize_frequency, parse_dose, parse_number,
+from .quantities import (Dose, clean_unit, dose_units, is_unit, looks_like_unit, normalize_frequency, parse_dose, parse_number,
                          to_canonical)
 
 DRUG, DISEASE, LAB = "DRUG", "DISEASE", "LAB_TEST"
@@ -41,9 +41,24 @@ def _ext(cls, name: str, default=None) -> None:
         cls.set_extension(name, default=default)
 
 
-for _name in ("normalized", "dose", "route", "frequency", "frequency_text", "duration", "lab", "certainty",
-              "age_years", "sex"):
+@dataclass
+class Regimen:
+    """One way a drug was given: a drug mention can carry several (`80 mg BID …, then 60 mg QD`)."""
+
+    dose: Dose | None = None
+    route: str | None = None
+    frequency: str | None = None
+    frequency_text: str | None = None
+    duration: str | None = None
+
+
+for _name in ("normalized", "regimens", "lab", "certainty", "age_years", "sex"):
     _ext(Span, _name)
+for _name in ("dose", "route", "frequency", "frequency_text", "duration"):
+    # the first regimen's details, for readers who want one value per drug mention
+    if not Span.has_extension(_name):
+        Span.set_extension(_name, getter=lambda span, name=_name: getattr(span._.regimens[0], name)
+                           if span._.regimens else None)
 _ext(Span, "negex", False)
 _ext(Span, "background", False)
 _ext(Doc, "lab_results", None)
@@ -291,35 +306,52 @@ class MedicationDetails:
         found = [span for span in filter_spans(found) if not _overlaps_entity(span)]
         doc.spans["medication_details"] = found
         drugs = [e for e in doc.ents if e.label_ == DRUG]
+        reach: dict[int, int] = {}  # drug start → end of its last detail: details chain on
         for detail in found:
-            drug = _nearest_drug(detail, drugs, self.max_distance)
+            drug = _nearest_drug(detail, drugs, self.max_distance, reach)
             if drug is None:
                 continue
             self.attach(drug, detail)
+            reach[drug.start] = detail.end
         return doc
 
     def attach(self, drug: Span, detail: Span) -> None:
+        """A dose opens a new regimen once the current one has a dose; route, frequency and
+        duration fill the current regimen's empty slots (`BID twice a day` is one frequency)."""
         text = detail.text
-        if detail.label_ == "DOSE" and drug._.dose is None:
-            drug._.dose = parse_dose(text)
-        elif detail.label_ == "ROUTE" and drug._.route is None:
-            route = _routes().get(text.lower())
-            # `IV`/`IM` are also roman numerals (grade IV): only as a route right beside the drug/dose
-            if route and not (text in ("IV", "IM") and not _adjacent_to_dose_or_drug(detail, drug)):
-                drug._.route = route
-        elif detail.label_ == "FREQUENCY" and drug._.frequency is None:
-            normalized = normalize_frequency(text)
-            if normalized:
-                drug._.frequency, drug._.frequency_text = normalized, text
-        elif detail.label_ == "DURATION" and drug._.duration is None:
-            drug._.duration = text
+        regimens = list(drug._.regimens or [])
+        current = regimens[-1] if regimens else None
+        if detail.label_ == "DOSE":
+            dose = parse_dose(text)
+            if dose is None:
+                return
+            if current is None or current.dose is not None:
+                regimens.append(Regimen(dose=dose))
+            else:
+                current.dose = dose
+        else:
+            if current is None:
+                current = Regimen()
+                regimens.append(current)
+            if detail.label_ == "ROUTE" and current.route is None:
+                route = _routes().get(text.lower())
+                # `IV`/`IM` are also roman numerals (grade IV): only as a route right beside the drug/dose
+                if route and not (text in ("IV", "IM") and not _adjacent_to_dose_or_drug(detail, drug)):
+                    current.route = route
+            elif detail.label_ == "FREQUENCY" and current.frequency is None:
+                normalized = normalize_frequency(text)
+                if normalized:
+                    current.frequency, current.frequency_text = normalized, text
+            elif detail.label_ == "DURATION" and current.duration is None:
+                current.duration = text
+        drug._.regimens = regimens
 
 
 def _overlaps_entity(span: Span) -> bool:
     return any(token.ent_type_ in (DRUG, LAB) for token in span)
 
 
-def _nearest_drug(detail: Span, drugs: list[Span], max_distance: int) -> Span | None:
+def _nearest_drug(detail: Span, drugs: list[Span], max_distance: int, reach: dict[int, int]) -> Span | None:
     """The drug a detail belongs to: the one it directly qualifies when it stands right before
     a drug (`oral tacrolimus`, `80 mg of methylprednisolone`), else the nearest drug before it
     in the sentence with nothing but details between, else one just after it."""
@@ -333,7 +365,7 @@ def _nearest_drug(detail: Span, drugs: list[Span], max_distance: int) -> Span | 
     before = [d for d in drugs if d.end <= detail.start and d.start >= sentence.start]
     if before:
         drug = before[-1]
-        if detail.start - drug.end <= max_distance:
+        if detail.start - max(drug.end, reach.get(drug.start, 0)) <= max_distance:
             return drug
         return None
     after = [d for d in drugs if d.start >= detail.end and d.end <= sentence.end]

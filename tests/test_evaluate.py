@@ -1,0 +1,105 @@
+"""The scorer on tiny hand-made outputs whose precision, recall and F1 are known."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.evaluate import evaluate, same_quantity
+from pipeline.tables import frame, write_table
+
+
+def write_output(out: Path, rows: dict[str, list[dict]]) -> None:
+    for name in ("documents", "cases", "medications", "labs", "diagnoses"):
+        write_table(frame(name, rows.get(name, [])), out, name)
+    (out / "text").mkdir(parents=True, exist_ok=True)
+    (out / "text" / "d1.txt").write_text("She received methylprednisolone 80 mg daily. Ferritin was 300 ng/mL.",
+                                         encoding="utf-8")
+
+
+def med(drug, value=None, unit="", frequency="", case="1", negated=False):
+    return {"doc_id": "d1", "case_id": case, "drug": drug, "dose_value": value, "dose_unit": unit,
+            "frequency": frequency, "negated": negated, "sentence": f"{drug} given"}
+
+
+def lab(test, value, unit, case="1"):
+    return {"doc_id": "d1", "case_id": case, "test": test, "value": value, "unit": unit, "sentence": f"{test} {value}"}
+
+
+@pytest.fixture()
+def scored(tmp_path):
+    out, gold = tmp_path / "out", tmp_path / "gold"
+    gold.mkdir()
+    write_output(out, {
+        "documents": [{"doc_id": "d1", "status": "ok"}],
+        "cases": [{"doc_id": "d1", "case_id": "1", "age_years": 30.0, "sex": "female"},
+                  {"doc_id": "d1", "case_id": "2", "age_years": 41.0, "sex": "male"}],  # an extra case
+        "medications": [
+            med("methylprednisolone", 80.0, "mg", "1/d"), med("methylprednisolone", 80.0, "mg", "1/d"),  # duplicate
+            med("tacrolimus", 1.0, "mg", "2/d"),
+            med("aspirin", negated=True),  # said not to be given: ignored
+            med("heparin"),  # a false hit
+        ],
+        "labs": [lab("white blood cell count", 3.2, "×10⁹/L"), lab("ferritin", 300.0, "ng/mL"),
+                 lab("ferritin", 300.0, "ng/mL"), lab("hemoglobin", 99.0, "g/L")],
+        "diagnoses": [{"doc_id": "d1", "case_id": "1", "diagnosis": "dermatomyositis", "negated": False},
+                      {"doc_id": "d1", "case_id": "1", "diagnosis": "tuberculosis", "negated": False}],
+    })
+    (gold / "d1.json").write_text(json.dumps({"doc_id": "d1", "cases": {"1": {
+        "age_years": 30, "sex": "female",
+        "medications": [{"drug": ["methylprednisolone", "mpsl"], "dose_value": 80, "dose_unit": "mg", "frequency": "1/d"},
+                        {"drug": "tacrolimus", "dose_value": 1, "dose_unit": "mg", "frequency": "1/d"},
+                        {"drug": "cyclophosphamide", "dose_value": 0.8, "dose_unit": "g"}],
+        "labs": [{"test": ["white blood cell count", "wbc"], "value": 3.2, "unit": "10^9/L"},
+                 {"test": "ferritin", "value": 300, "unit": "μg/L"},
+                 {"test": "hemoglobin", "value": 118, "unit": "g/L"}],
+        "diagnoses": ["dermatomyositis", {"diagnosis": "tuberculosis", "negated": True}],
+    }}}), encoding="utf-8")
+    (gold / "broken.json").write_text("{not json", encoding="utf-8")
+    return evaluate(out, gold)
+
+
+def counts(result, field):
+    score = result.micro[field]
+    return score.tp, score.fp, score.fn
+
+
+def test_known_counts_per_field(scored):
+    assert counts(scored, "case") == (1, 1, 0)
+    assert counts(scored, "age") == (1, 1, 0) and counts(scored, "sex") == (1, 1, 0)
+    assert counts(scored, "drug") == (2, 1, 1)          # heparin extra, cyclophosphamide missed
+    assert counts(scored, "drug+dose") == (2, 0, 1)     # duplicates count once
+    assert counts(scored, "frequency") == (1, 1, 1)     # tacrolimus 2/d vs gold 1/d
+    assert counts(scored, "lab") == (2, 1, 1)           # units compared after conversion; hemoglobin wrong
+    assert counts(scored, "diagnosis") == (1, 1, 1)     # negation must match
+
+
+def test_precision_recall_f1(scored):
+    drug = scored.micro["drug"]
+    assert drug.precision == pytest.approx(2 / 3) and drug.recall == pytest.approx(2 / 3)
+    assert drug.f1 == pytest.approx(2 / 3)
+    assert scored.micro["drug+dose"].precision == 1.0 and scored.micro["drug+dose"].recall == pytest.approx(2 / 3)
+
+
+def test_errors_name_the_fact_and_sentence(scored):
+    misses = {(e.field, e.fact) for e in scored.errors if e.kind == "miss"}
+    hits = {(e.field, e.fact, e.sentence) for e in scored.errors if e.kind == "false hit"}
+    assert ("drug", "cyclophosphamide") in misses and ("lab", "hemoglobin 118 g/L") in misses
+    assert ("drug", "heparin", "heparin given") in hits
+
+
+def test_malformed_gold_is_reported_and_skipped(scored):
+    assert len(scored.problems) == 1 and "broken.json" in scored.problems[0]
+    assert list(scored.per_document) == ["d1"]
+
+
+@pytest.mark.parametrize(
+    "gold, found, same",
+    [((3.2, "10^9/L"), (3.2, "×10⁹/L"), True), ((300, "μg/L"), (300, "ng/mL"), True),
+     ((2.1, "10^11/L"), (210, "10^9/L"), True), ((1, "g"), (1000, "mg"), True), ((1, "g"), (1, "mg"), False),
+     ((5, "mg"), (5, "blorps"), False)],
+)
+def test_quantities_compared_after_unit_conversion(gold, found, same):
+    assert same_quantity(gold[0], gold[1], found[0], found[1]) is same
