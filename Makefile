@@ -23,6 +23,8 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_pdf.py
+	$(BIN)/python benchmarks/bench_nlp.py
+	$(BIN)/python benchmarks/bench_batch.py
 
 # regenerate the bundled PDFs from their specs (corpus/specs/*.json)
 corpus: $(STAMP)

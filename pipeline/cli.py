@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import List, Optional
 
@@ -83,7 +84,7 @@ def evaluate_command(
     scores = scores or out / "eval" / "scores.json"
     errors = errors or out / "eval" / "errors.tsv"
     write_reports(result, scores, errors)
-    out_console = Console()
+    out_console = Console() if sys.stdout.isatty() else Console(width=150)
     table = RichTable(title=f"casextract eval — {len(result.per_document)} documents (micro-averaged)")
     for column in ("field", "precision", "recall", "F1", "tp", "fp", "fn"):
         table.add_column(column, justify="right" if column != "field" else "left")
@@ -96,6 +97,13 @@ def evaluate_command(
         table.add_row(name, fmt(score.precision), fmt(score.recall), fmt(score.f1), str(score.tp), str(score.fp),
                       str(score.fn))
     out_console.print(table)
+    per_doc = RichTable(title="F1 per document")
+    per_doc.add_column("document")
+    for name in FIELDS:
+        per_doc.add_column(name, justify="right")
+    for doc_id, doc_scores in result.per_document.items():
+        per_doc.add_row(doc_id, *(fmt(doc_scores[name].f1) for name in FIELDS))
+    out_console.print(per_doc)
     for problem in result.problems:
         console.print(f"[yellow]gold file skipped:[/yellow] {problem}")
     console.print(f"scores → {scores}\nerrors → {errors} ({len(result.errors)} rows)")

@@ -28,6 +28,8 @@ CASE_LABEL = re.compile(r"^\s*(?:case|patient)\s*(?:presentation\s*|report\s*)?(
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "one": 1, "two": 2, "three": 3, "four": 4,
             "five": 5, "i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
 SWITCH = re.compile(r"\b(?:the|our)\s+(first|second|third|fourth|fifth)\s+(?:patient|case)\b", re.I)
+NUMBERED = re.compile(r"\b(?:in|for)\s+(?:patient|case)\s+(\d+)\b", re.I)
+CAPTION = re.compile(r"^\s*(fig(ure)?\.?|table)\s*\d+", re.I)
 RELATIVE = re.compile(r"\b(?:her|his|the patient's|their)\s+(brother|sister|son|daughter|mother|father|twin)\b", re.I)
 FEMALE_PRONOUNS = {"she", "her", "hers", "herself"}
 MALE_PRONOUNS = {"he", "him", "his", "himself"}
@@ -88,26 +90,32 @@ def segment_cases(article: Article) -> list[CaseSpan]:
                 current = heading_case
         if paragraph.kind == "heading":
             continue
+        if paragraph.kind == "caption" or CAPTION.match(article.text[paragraph.start:paragraph.end]):
+            # a figure legend (`Figure 2 … of Case 1`) sits where the layout put it, not where the
+            # narrative is: it neither switches nor ends the current patient
+            spans.append(CaseSpan(paragraph.start, paragraph.end, current))
+            continue
         if paragraph.label_end:
             numbered = case_number(article.text[paragraph.start:paragraph.label_end])
             if numbered is not None:
                 current = numbered
-        if explicit:
-            spans.append(CaseSpan(paragraph.start, paragraph.end, current))
-        else:
-            spans.extend(_switches_within(article, paragraph.start, paragraph.end, current))
-        current = spans[-1].case if spans else current
+        spans.extend(_switches_within(article, paragraph.start, paragraph.end, current, relatives=not explicit))
+        current = spans[-1].case
     return spans
 
 
-def _switches_within(article: Article, start: int, end: int, case: int) -> list[CaseSpan]:
-    """`the second patient` or `her brother` inside a paragraph moves to another case."""
+def _switches_within(article: Article, start: int, end: int, case: int, relatives: bool) -> list[CaseSpan]:
+    """`In Patient 1`, `the second patient` or (where patients are not numbered) `her brother`
+    inside a paragraph moves to another case from that sentence on."""
     text = article.text[start:end]
     cuts = []
     for match in SWITCH.finditer(text):
         cuts.append((match.start(), ORDINALS[match.group(1).lower()]))
-    for match in RELATIVE.finditer(text):
-        cuts.append((match.start(), case + 1))
+    for match in NUMBERED.finditer(text):
+        cuts.append((match.start(), int(match.group(1))))
+    if relatives:
+        for match in RELATIVE.finditer(text):
+            cuts.append((match.start(), case + 1))
     if not cuts:
         return [CaseSpan(start, end, case)]
     spans, position = [], start
@@ -250,15 +258,23 @@ def _diagnosis_row(article: Article, spans: list[CaseSpan], disease: Span) -> di
     case = case_at(spans, disease.start_char)
     if case is None or disease._.background:
         return None
-    section = article.section_at(disease.start_char)
-    in_final = bool(section and section.name == "final diagnosis")
-    if not in_final and disease._.normalized in _word_list("not_diagnoses.txt"):
+    if _is_symptom(disease._.normalized):
         return None
     return {
         "case_id": str(case), "diagnosis": disease._.normalized, "mention": disease.text,
         "negated": bool(disease._.negex), "certainty": disease._.certainty or "confirmed",
         **_provenance(article, disease.start_char, disease.end_char, disease.sent.text),
     }
+
+
+def _is_symptom(name: str) -> bool:
+    """A whole name in not_diagnoses.txt, or a name whose head word is listed there with `*`
+    (`heliotrope rash`) unless the name is a curated condition (`familial mediterranean fever`)."""
+    listed = _word_list("not_diagnoses.txt")
+    if name in listed:
+        return False if name in _word_list("disease_additions.txt") else True
+    words = name.split()
+    return bool(words and f"*{words[-1]}" in listed) and name not in _word_list("disease_additions.txt")
 
 
 def _case_rows(doc: Doc, article: Article, spans: list[CaseSpan], n_cases: int) -> list[dict]:

@@ -119,14 +119,15 @@ def test_lab_table_rows_and_date_columns():
 
 
 def test_negation_and_certainty_of_diagnoses():
-    doc = doc_of("She had no fever. Tuberculosis was ruled out. Lymphoma was suspected. "
-                 "He had a history of hypertension. She developed pneumonia.")
+    doc = doc_of("She had no fever. Tuberculosis was ruled out. A lymphoma was suspected. "
+                 "He had a history of hypertension. She developed pneumonia. Possible sarcoidosis was noted.")
     diseases = {e.text.lower(): e for e in doc.ents if e.label_ == "DISEASE"}
     assert diseases["fever"]._.negex is True
     assert diseases["tuberculosis"]._.negex is True
     assert diseases["lymphoma"]._.certainty == "suspected"
     assert diseases["hypertension"]._.certainty == "history"
     assert diseases["pneumonia"]._.negex is False and diseases["pneumonia"]._.certainty == "confirmed"
+    assert diseases["sarcoidosis"]._.certainty == "suspected"
 
 
 def test_abbreviations_expand_to_their_long_form():

@@ -109,6 +109,7 @@ class ClinicalEntities:
         self.keep_chemicals = keep_chemicals
         self.drugs = drug_lexicon()
         self.drug_matcher = LexiconMatcher(self.drugs)
+        self.disease_matcher = LexiconMatcher(disease_gazetteer())
         folded, exact = lab_lexicon()
         self.labs_folded, self.labs_exact = folded, exact
         self.lab_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
@@ -131,7 +132,10 @@ class ClinicalEntities:
             text = ent.text.lower()
             if text in self.drugs or long_forms.get(ent.text, "").lower() in self.drugs or DRUG_SUFFIXES.search(text):
                 drugs.append(Span(doc, ent.start, ent.end, label=DRUG))
+        diseases = [_without_determiner(span) for span in diseases]
+        diseases += [Span(doc, s, e, label=DISEASE) for s, e in self.disease_matcher(doc)]
         diseases += _short_forms_of(doc, diseases, DISEASE)
+        diseases = [span for span in diseases if not _names_a_test(span) and not _prevented(span)]
         drugs += _short_forms_of(doc, drugs, DRUG)
         labs = [span for span in labs if not _part_of_longer_word(span)]
         drugs = [span for span in drugs if not _is_lab_context(span, labs)]
@@ -165,7 +169,7 @@ class LexiconMatcher:
     as written, whatever the tokenizer does with hyphens and slashes inside a name.
     """
 
-    def __init__(self, names: Iterable[str], max_tokens: int = 6):
+    def __init__(self, names: Iterable[str], max_tokens: int = 8):
         self.names = {re.sub(r"\s+", " ", n.lower()) for n in names}
         self.max_tokens = max_tokens
         self.heads = {n[:3] for n in self.names}
@@ -206,6 +210,47 @@ def pattern_docs(nlp: Language, names: list[str]) -> list[Doc]:
     return docs
 
 
+@lru_cache(maxsize=1)
+def disease_gazetteer() -> frozenset[str]:
+    """Disease names annotated in the training corpora (tools/build_disease_gazetteer.py) plus
+    `disease_additions.txt`; they back up the NER, which misses rare and long names."""
+    names = {row["name"] for row in _gazetteer_rows()}
+    raw = resources.files("pipeline.resources").joinpath("disease_additions.txt").read_text("utf-8")
+    names.update(l.strip().lower() for l in raw.splitlines() if l.strip() and not l.startswith("#"))
+    return frozenset(names)
+
+
+def _gazetteer_rows() -> list[dict[str, str]]:
+    import gzip
+
+    raw = gzip.decompress(resources.files("pipeline.resources").joinpath("diseases.tsv.gz").read_bytes()).decode("utf-8")
+    return list(csv.DictReader(io.StringIO(raw), delimiter="\t"))
+
+
+DETERMINERS = {"a", "an", "the", "this", "that", "his", "her", "their", "its"}
+
+
+def _prevented(span: Span) -> bool:
+    """`prophylaxis against Pneumocystis pneumonia`: a condition prevented is not one the patient has."""
+    before = span.doc[max(span.sent.start, span.start - 3):span.start].text.lower()
+    return any(before.endswith(cue) for cue in _resource_json("entity_rules.json")["prevented_after"])
+
+
+def _names_a_test(span: Span) -> bool:
+    """`myositis panel`, `hepatitis B surface antigen`, `HIV antibodies`: the disease word
+    names a test, not a condition of the patient."""
+    following = span.doc[span.end] if span.end < len(span.doc) else None
+    return following is not None and following.lower_ in _resource_json("entity_rules.json")["test_nouns"]
+
+
+def _without_determiner(span: Span) -> Span:
+    """The NER sometimes takes a sentence-initial article into the name (`A lymphoma`)."""
+    start = span.start
+    while start < span.end - 1 and span.doc[start].lower_ in DETERMINERS:
+        start += 1
+    return span if start == span.start else Span(span.doc, start, span.end, label=span.label_)
+
+
 def _short_forms_of(doc: Doc, entities: list[Span], label: str) -> list[Span]:
     """Every mention of an abbreviation whose long form is one of `entities` (scispaCy's
     detector finds `RP-ILD` after `rapidly progressive interstitial lung disease (RP-ILD)`)."""
@@ -217,7 +262,9 @@ def _short_forms_of(doc: Doc, entities: list[Span], label: str) -> list[Span]:
         long_form = short._.long_form
         if long_form is None:
             continue
-        if any(e.start <= long_form.start < e.end or long_form.start <= e.start < long_form.end for e in entities):
+        # only when the entity is the long form itself (`… lung disease (RP-ILD)`), not a longer
+        # name that merely contains it (`anti-MDA5 antibody-positive dermatomyositis`)
+        if any(e.start <= long_form.start and e.end == long_form.end for e in entities):
             if (short.start, short.end) not in covered:
                 found.append(Span(doc, short.start, short.end, label=label))
     return found
@@ -596,7 +643,7 @@ class Certainty:
         self.window = window
         rules = _resource_json("certainty.json")
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        for label in ("suspected", "history"):
+        for label in ("suspected", "history", "suspected_following"):
             self.matcher.add(label, list(nlp.tokenizer.pipe(rules[label])))
 
     def __call__(self, doc: Doc) -> Doc:
@@ -607,7 +654,10 @@ class Certainty:
                 continue
             certainty = "confirmed"
             for label, start, end in cues:
-                if ent.sent.start <= start and end <= ent.start and ent.start - end <= self.window:
+                if label == "suspected_following":
+                    if ent.end <= start < ent.sent.end and start - ent.end <= 2:
+                        certainty = "suspected"
+                elif ent.sent.start <= start and end <= ent.start and ent.start - end <= self.window:
                     certainty = label
             ent._.certainty = certainty
             if article is not None:
