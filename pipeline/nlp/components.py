@@ -175,15 +175,21 @@ class LexiconMatcher:
         self.heads = {n[:3] for n in self.names}
 
     def __call__(self, doc: Doc) -> list[tuple[int, int]]:
+        lowers = [t.lower_ for t in doc]
+        spaces = [" " if t.whitespace_ else "" for t in doc]
         found = []
         i, n = 0, len(doc)
         while i < n:
             end = None
-            if doc[i].lower_[:3] in self.heads or len(doc[i]) < 3:
-                for j in range(min(n, i + self.max_tokens), i, -1):
-                    if re.sub(r"\s+", " ", doc[i:j].text.lower()) in self.names:
-                        end = j
-                        break
+            if lowers[i][:3] in self.heads or len(lowers[i]) < 3:
+                text = lowers[i]
+                for j in range(i + 1, min(n, i + self.max_tokens) + 1):
+                    if text in self.names:
+                        end = j  # keep looking: the longest name wins
+                    if j < n:
+                        if "\n" in doc[j - 1].whitespace_ or doc[j].is_space:
+                            break
+                        text = text + spaces[j - 1] + lowers[j]
             if end is not None:
                 found.append((i, end))
                 i = end
