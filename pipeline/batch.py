@@ -13,9 +13,12 @@ import json
 import multiprocessing
 import os
 import platform
+import re
+import resource
 import shutil
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures import as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
@@ -34,6 +37,20 @@ from .textfile import read_text
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 STATE_DIR = ".casextract/documents"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one document may cost before it becomes an error row (0 = no limit).
+
+    `max_seconds` and `max_memory_mb` are enforced by running documents in worker processes: a
+    document over time has its worker stopped and replaced; memory is capped per worker with
+    RLIMIT_AS, so a runaway allocation fails that document, not the machine.
+    """
+
+    max_pages: int = 1000
+    max_seconds: float = 300.0
+    max_memory_mb: int = 4096
 
 
 @dataclass(frozen=True)
@@ -84,20 +101,27 @@ def discover(inputs: Iterable[str | Path]) -> list[InputFile]:
         if key in seen_paths:
             continue
         seen_paths.add(key)
-        stem = path.stem if path.suffix else path.name
+        stem = safe_doc_id(path.stem if path.suffix else path.name)
         stems[stem] = stems.get(stem, 0) + 1
         doc_id = stem if stems[stem] == 1 else f"{stem}__{stems[stem]}"
         result.append(InputFile(doc_id, path, given))
     return result
 
 
+def safe_doc_id(stem: str) -> str:
+    """The file stem, made safe to use as a file name inside OUT: no path separators, no NUL,
+    no leading dots (so `..` can never point outside OUT), at most 200 characters."""
+    cleaned = re.sub(r"[/\\\x00-\x1f]", "_", stem).lstrip(".") or "document"
+    return cleaned[:200]
+
+
 # --- one document ------------------------------------------------------------------------------
 
 
-def read_layout(path: Path) -> Layout:
+def read_layout(path: Path, limits: Limits = Limits()) -> Layout:
     if path.suffix.lower() in TEXT_SUFFIXES:
         return read_text(path)
-    return read_pdf(path)
+    return read_pdf(path, {"max_pages": limits.max_pages})
 
 
 def file_sha256(path: Path) -> str:
@@ -108,7 +132,7 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def process(item: InputFile) -> DocumentResult:
+def process(item: InputFile, limits: Limits = Limits()) -> DocumentResult:
     """Run every stage on one input; never raises for a bad document."""
     started = time.perf_counter()
     base = DocumentInfo(item.doc_id, item.given, "error")
@@ -117,7 +141,7 @@ def process(item: InputFile) -> DocumentResult:
             raise InputError("not found" if not item.path.exists() else "not a regular file")
         sha = file_sha256(item.path)
         base = DocumentInfo(item.doc_id, item.given, "error", sha256=sha)
-        layout = read_layout(item.path)
+        layout = read_layout(item.path, limits)
         article = build_article(layout, item.doc_id)
         doc = analyse(article)
         facts = link(doc, article)
@@ -161,6 +185,7 @@ def run(
     resume: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
     on_start: Callable[[int], None] | None = None,
+    limits: Limits = Limits(),
 ) -> RunSummary:
     started = time.time()
     out = Path(out_dir)
@@ -178,7 +203,7 @@ def run(
         on_start(len(todo))
     workers = max(1, workers or os.cpu_count() or 1)
     finished = 0
-    for result in _execute(todo, workers):
+    for result in _execute(todo, workers, limits):
         _record(out, state, result)
         finished += 1
         if on_progress:
@@ -206,28 +231,54 @@ def extract(path: str | Path) -> Tables:
     return Tables(**frames)
 
 
-def _execute(todo: list[InputFile], workers: int) -> Iterable[DocumentResult]:
-    if workers == 1 or len(todo) <= 1:
-        for item in todo:
-            yield process(item)
+def _execute(todo: list[InputFile], workers: int, limits: Limits) -> Iterable[DocumentResult]:
+    if not todo:
         return
-    # spawn: workers start clean (no threads or open files copied from the parent) and load
-    # the spaCy pipeline once each, in the initializer
+    if not limits.max_seconds and not limits.max_memory_mb and workers == 1:
+        for item in todo:  # no limits to enforce: stay in this process (easiest to debug)
+            yield process(item, limits)
+        return
+    from pebble import ProcessExpired, ProcessPool
+
+    # spawn: workers start clean (no threads or open files copied from the parent) and load the
+    # spaCy pipeline once each; pebble stops a worker that overruns its document's time and
+    # starts a fresh one, and reports a worker that died instead of hanging the pool
     context = multiprocessing.get_context("spawn")
-    pending = {item.doc_id: item for item in todo}
+    with ProcessPool(max_workers=min(workers, len(todo)), initializer=_start_worker,
+                     initargs=(limits.max_memory_mb,), context=context) as pool:
+        futures = {pool.schedule(process, args=(item, limits), timeout=limits.max_seconds or None): item
+                   for item in todo}
+        for future in as_completed(futures):
+            item = futures[future]
+            try:
+                yield future.result()
+            except FutureTimeout:
+                yield _error(item, f"took longer than {limits.max_seconds:g} s (limit --max-seconds); stopped")
+            except ProcessExpired as exc:
+                yield _error(item, f"worker process died (exit code {exc.exitcode}) while reading this file"
+                                   " (out of memory, or a crash in a PDF library)")
+            except MemoryError:
+                yield _error(item, f"out of memory (limit --max-memory-mb {limits.max_memory_mb})")
+            except BrokenProcessPool:
+                yield _error(item, "worker processes could not start (is --max-memory-mb too low for the model?)")
+            except Exception as exc:  # pickling or pool trouble: that document fails, the batch goes on
+                yield _error(item, f"internal error ({type(exc).__name__}: {str(exc)[:160]})")
+
+
+def _start_worker(max_memory_mb: int) -> None:
+    if max_memory_mb:
+        limit = max_memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    load_pipeline()
+
+
+def _error(item: InputFile, reason: str) -> DocumentResult:
+    sha = ""
     try:
-        with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=context,
-                                 initializer=load_pipeline) as pool:
-            futures = {pool.submit(process, item): item for item in todo}
-            for future in as_completed(futures):
-                item = futures[future]
-                result = future.result()
-                pending.pop(item.doc_id, None)
-                yield result
-    except BrokenProcessPool:
-        for item in pending.values():
-            yield DocumentResult(DocumentInfo(item.doc_id, item.given, "error",
-                                              error="worker process died while reading this batch"))
+        sha = file_sha256(item.path)
+    except OSError:
+        pass
+    return DocumentResult(DocumentInfo(item.doc_id, item.given, "error", error=reason, sha256=sha))
 
 
 def _record_path(state: Path, doc_id: str) -> Path:
@@ -249,8 +300,15 @@ def _is_done(state: Path, item: InputFile) -> bool:
 def _record(out: Path, state: Path, result: DocumentResult) -> None:
     # the text first, then the record that says the document is done
     if result.text is not None:
-        atomic_write_text(out / "text" / f"{result.info.doc_id}.txt", result.text)
-    atomic_write_text(_record_path(state, result.info.doc_id), json.dumps(result.to_json(), ensure_ascii=False))
+        atomic_write_text(_inside(out / "text", f"{result.info.doc_id}.txt"), result.text)
+    atomic_write_text(_inside(state, f"{result.info.doc_id}.json"), json.dumps(result.to_json(), ensure_ascii=False))
+
+
+def _inside(folder: Path, name: str) -> Path:
+    target = (folder / name).resolve()
+    if target.parent != folder.resolve():
+        raise ValueError(f"refusing to write {name!r} outside {folder}")
+    return target
 
 
 def _load(state: Path, item: InputFile) -> DocumentResult:

@@ -29,9 +29,12 @@ def run(
     workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, help="Processes (default: all cores)"),
     resume: bool = typer.Option(False, "--resume", help="Skip documents an earlier run into OUT finished"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary"),
+    max_pages: int = typer.Option(1000, min=0, help="Longer PDFs become error rows (0: no limit)"),
+    max_seconds: float = typer.Option(300.0, min=0, help="Per document; its worker is stopped and replaced (0: none)"),
+    max_memory_mb: int = typer.Option(4096, min=0, help="Address space per worker process (0: no limit)"),
 ) -> None:
     """Extract every input into the contract's tables under OUT."""
-    from .batch import discover, run as run_batch
+    from .batch import Limits, discover, run as run_batch
 
     if not discover(inputs):
         console.print("[red]no input files found[/red] (PDFs in folders are found by the .pdf ending)")
@@ -52,7 +55,7 @@ def run(
             progress.update(task, completed=done, rate=f"{done / elapsed:.2f}" if elapsed else "–")
 
         summary = run_batch(inputs, out, workers=workers, resume=resume, on_progress=on_progress,
-                            on_start=on_start)
+                            on_start=on_start, limits=Limits(max_pages, max_seconds, max_memory_mb))
     if not quiet:
         table = RichTable(title=f"casextract {__version__} → {out}")
         for column in ("documents", "ok", "error", "resumed", "seconds"):
@@ -117,7 +120,8 @@ def train(
     limit: Optional[int] = typer.Option(None, help="Use only the first N sentences of each file (smoke runs)"),
     max_epochs: Optional[int] = typer.Option(None, help="Override [training] max_epochs"),
     max_steps: Optional[int] = typer.Option(None, help="Override [training] max_steps"),
-    ncbi: bool = typer.Option(True, "--ncbi/--no-ncbi", help="Add NCBI-disease to the training data"),
+    ncbi: bool = typer.Option(False, "--ncbi/--no-ncbi",
+                              help="Add NCBI-disease to the training data (scored lower on BC5CDR; see models/ner/evaluation.json)"),
 ) -> None:
     """Train the biomedical NER (CHEMICAL, DISEASE) and score it on BC5CDR test."""
     import json

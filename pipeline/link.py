@@ -273,7 +273,7 @@ def _is_symptom(name: str) -> bool:
     listed = _word_list("not_diagnoses.txt")
     if name in listed:
         return False if name in _word_list("disease_additions.txt") else True
-    words = name.split()
+    words = name.split(" of ")[0].split()  # the head of `muscle weakness of limbs` is `weakness`
     return bool(words and f"*{words[-1]}" in listed) and name not in _word_list("disease_additions.txt")
 
 

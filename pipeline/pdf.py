@@ -78,6 +78,8 @@ def read_pdf(path: str | Path, settings: dict[str, Any] | None = None) -> Layout
             n_pages = len(pdf.pages)
             if n_pages == 0:
                 raise InputError("PDF has no pages")
+            if cfg.get("max_pages") and n_pages > cfg["max_pages"]:
+                raise InputError(f"too many pages ({n_pages}; limit --max-pages {cfg['max_pages']})")
             pages = [_read_page(page, number, cfg) for number, page in enumerate(pdf.pages, start=1)]
     except InputError:
         raise

@@ -77,8 +77,13 @@ def write_table(df: pd.DataFrame, out_dir: Path, name: str) -> None:
     atomic_write(out_dir / f"{name}.parquet", lambda p: df.to_parquet(p, index=False, engine="pyarrow"))
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def csv_view(df: pd.DataFrame) -> pd.DataFrame:
-    """Numbers as plain decimals (`0.8`, `0.00012`, never `8e-05`); booleans as `true`/`false`."""
+    """What the CSV shows: numbers as plain decimals (`0.8`, `0.00012`, never `8e-05`), booleans
+    as `true`/`false`, and text that a spreadsheet would run as a formula (`=HYPERLINK(…)`,
+    `+++`, `-5 mg`) prefixed with `'` (OWASP's CSV-injection advice). Parquet keeps the values."""
     view = df.copy()
     for column in df.columns:
         dtype = str(df[column].dtype)
@@ -86,6 +91,9 @@ def csv_view(df: pd.DataFrame) -> pd.DataFrame:
             view[column] = df[column].map(lambda v: "" if pd.isna(v) else format_number(float(v)), na_action=None)
         elif dtype == "boolean":
             view[column] = df[column].map(lambda v: "" if pd.isna(v) else ("true" if v else "false"), na_action=None)
+        elif dtype == "string":
+            view[column] = df[column].map(
+                lambda v: v if pd.isna(v) or not str(v).startswith(FORMULA_START) else "'" + str(v), na_action=None)
     return view
 
 

@@ -48,3 +48,104 @@ def image_only(path: Path) -> Path:
     pdf.drawImage(ImageReader(buffer), 50, 500, width=500, height=170)
     pdf.save()
     return path
+
+
+def simple_pdf(path: Path, lines: list[str]) -> Path:
+    from reportlab.pdfgen import canvas
+
+    pdf = canvas.Canvas(str(path), invariant=1)
+    pdf.setFont("Times-Roman", 11)
+    for i, line in enumerate(lines):
+        pdf.drawString(72, 760 - 14 * i, line)
+    pdf.save()
+    return path
+
+
+def broken_xref(path: Path, source: Path) -> Path:
+    """Every cross-reference offset wrong: readers must rebuild the table by scanning."""
+    import re
+
+    data = source.read_bytes()
+    data = re.sub(rb"(\d{10}) (\d{5}) n", lambda m: b"%010d %s n" % (int(m.group(1)) + 7, m.group(2)), data)
+    data = re.sub(rb"startxref\s+\d+", b"startxref\n999999", data)
+    path.write_bytes(data)
+    return path
+
+
+def many_pages(path: Path, pages: int) -> Path:
+    from reportlab.pdfgen import canvas
+
+    pdf = canvas.Canvas(str(path), invariant=1)
+    for page in range(pages):
+        pdf.setFont("Times-Roman", 11)
+        pdf.drawString(72, 720, f"Page {page + 1} of a very long document.")
+        pdf.showPage()
+    pdf.save()
+    return path
+
+
+def crowded_page(path: Path, characters: int = 200_000) -> Path:
+    """One page carrying `characters` characters in tiny type."""
+    from reportlab.pdfgen import canvas
+
+    pdf = canvas.Canvas(str(path), invariant=1)
+    text = pdf.beginText(10, 830)
+    text.setFont("Courier", 0.6)
+    text.setLeading(0.41)
+    line = ("ferritin 2140 ug/L " * 30)[:500]
+    for _ in range(characters // len(line)):
+        text.textLine(line)
+    pdf.drawText(text)
+    pdf.save()
+    return path
+
+
+def _raw_pdf(objects: list[bytes]) -> bytes:
+    """A PDF from raw object bodies (1-based numbering), with a correct xref table."""
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def nested_objects(path: Path, depth: int = 50_000) -> Path:
+    """A page whose resources hold arrays nested `depth` deep (parsers that recurse overflow)."""
+    nest = b"[" * depth + b"]" * depth
+    content = b"BT /F1 12 Tf 72 720 Td (Nested) Tj ET"
+    path.write_bytes(_raw_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> /Deep " + nest + b" >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]))
+    return path
+
+
+def malformed_font(path: Path) -> Path:
+    """A font whose ToUnicode CMap is garbage and whose widths array is broken."""
+    cmap = b"this is not a cmap \x00\xff begincodespacerange <00> endbfchar garbage"
+    content = b"BT /F1 12 Tf 72 720 Td (Methylprednisolone 40 mg) Tj ET"
+    path.write_bytes(_raw_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /TrueType /BaseFont /Broken /FirstChar 32 /LastChar 30 /Widths [1 2 /x] "
+        b"/Encoding /NoSuchEncoding /ToUnicode 6 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(cmap) + cmap + b"\nendstream",
+    ]))
+    return path
+
+
+def latin1_text(path: Path) -> Path:
+    path.write_bytes("A 45-year-old man with caf\xe9-au-lait spots received 5 \xb5g/kg.".encode("latin-1"))
+    return path

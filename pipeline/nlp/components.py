@@ -245,8 +245,9 @@ def _prevented(span: Span) -> bool:
 def _names_a_test(span: Span) -> bool:
     """`myositis panel`, `hepatitis B surface antigen`, `HIV antibodies`: the disease word
     names a test, not a condition of the patient."""
+    nouns = _resource_json("entity_rules.json")["test_nouns"]
     following = span.doc[span.end] if span.end < len(span.doc) else None
-    return following is not None and following.lower_ in _resource_json("entity_rules.json")["test_nouns"]
+    return span[-1].lower_ in nouns or (following is not None and following.lower_ in nouns)
 
 
 def _without_determiner(span: Span) -> Span:
