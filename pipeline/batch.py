@@ -186,6 +186,8 @@ def run(
     on_progress: Callable[[int, int], None] | None = None,
     on_start: Callable[[int], None] | None = None,
     limits: Limits = Limits(),
+    engine: str = "local",
+    ray_options: dict | None = None,
 ) -> RunSummary:
     started = time.time()
     out = Path(out_dir)
@@ -203,7 +205,13 @@ def run(
         on_start(len(todo))
     workers = max(1, workers or os.cpu_count() or 1)
     finished = 0
-    for result in _execute(todo, workers, limits):
+    if engine == "ray":
+        from .ray_engine import execute_on_ray
+
+        results = execute_on_ray(todo, limits, ray_options or {})
+    else:
+        results = _execute(todo, workers, limits)
+    for result in results:
         _record(out, state, result)
         finished += 1
         if on_progress:
@@ -216,7 +224,11 @@ def run(
         errors=sum(r.info.status != "ok" for r in results), resumed=len(done),
         seconds=time.time() - started, tables=counts,
     )
-    _write_run_json(out, summary, results, workers, started)
+    _write_run_json(out, summary, results, workers, started, engine)
+    if engine == "ray":
+        from .ray_engine import write_partitioned
+
+        write_partitioned(out)
     write_report(out)
     return summary
 
@@ -238,31 +250,59 @@ def _execute(todo: list[InputFile], workers: int, limits: Limits) -> Iterable[Do
         for item in todo:  # no limits to enforce: stay in this process (easiest to debug)
             yield process(item, limits)
         return
-    from pebble import ProcessExpired, ProcessPool
+    with GuardedPool(min(workers, len(todo)), limits) as pool:
+        yield from pool.map(todo)
 
-    # spawn: workers start clean (no threads or open files copied from the parent) and load the
-    # spaCy pipeline once each; pebble stops a worker that overruns its document's time and
-    # starts a fresh one, and reports a worker that died instead of hanging the pool
-    context = multiprocessing.get_context("spawn")
-    with ProcessPool(max_workers=min(workers, len(todo)), initializer=_start_worker,
-                     initargs=(limits.max_memory_mb,), context=context) as pool:
-        futures = {pool.schedule(process, args=(item, limits), timeout=limits.max_seconds or None): item
-                   for item in todo}
+
+class GuardedPool:
+    """Worker processes that each load the spaCy pipeline once and run documents under the limits.
+
+    pebble stops a worker that overruns its document's time and starts a fresh one, and reports a
+    worker that died instead of hanging the pool; every such failure becomes that document's
+    error row. The local engine uses one pool; the Ray engine gives each actor a pool of one.
+    """
+
+    def __init__(self, workers: int, limits: Limits):
+        from pebble import ProcessPool
+
+        self.limits = limits
+        # spawn: workers start clean (no threads or open files copied from the parent)
+        self.pool = ProcessPool(max_workers=workers, initializer=_start_worker, initargs=(limits.max_memory_mb,),
+                                context=multiprocessing.get_context("spawn"))
+
+    def __enter__(self) -> "GuardedPool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.pool.close()
+        self.pool.join()
+
+    def map(self, items: list[InputFile]) -> Iterable[DocumentResult]:
+        futures = {self.pool.schedule(process, args=(item, self.limits), timeout=self.limits.max_seconds or None): item
+                   for item in items}
         for future in as_completed(futures):
-            item = futures[future]
-            try:
-                yield future.result()
-            except FutureTimeout:
-                yield _error(item, f"took longer than {limits.max_seconds:g} s (limit --max-seconds); stopped")
-            except ProcessExpired as exc:
-                yield _error(item, f"worker process died (exit code {exc.exitcode}) while reading this file"
-                                   " (out of memory, or a crash in a PDF library)")
-            except MemoryError:
-                yield _error(item, f"out of memory (limit --max-memory-mb {limits.max_memory_mb})")
-            except BrokenProcessPool:
-                yield _error(item, "worker processes could not start (is --max-memory-mb too low for the model?)")
-            except Exception as exc:  # pickling or pool trouble: that document fails, the batch goes on
-                yield _error(item, f"internal error ({type(exc).__name__}: {str(exc)[:160]})")
+            yield self.result(futures[future], future)
+
+    def result(self, item: InputFile, future) -> DocumentResult:
+        from pebble import ProcessExpired
+
+        limits = self.limits
+        try:
+            return future.result()
+        except FutureTimeout:
+            return _error(item, f"took longer than {limits.max_seconds:g} s (limit --max-seconds); stopped")
+        except ProcessExpired as exc:
+            return _error(item, f"worker process died (exit code {exc.exitcode}) while reading this file"
+                                " (out of memory, or a crash in a PDF library)")
+        except MemoryError:
+            return _error(item, f"out of memory (limit --max-memory-mb {limits.max_memory_mb})")
+        except BrokenProcessPool:
+            return _error(item, "worker processes could not start (is --max-memory-mb too low for the model?)")
+        except Exception as exc:  # pickling or pool trouble: that document fails, the batch goes on
+            return _error(item, f"internal error ({type(exc).__name__}: {str(exc)[:160]})")
 
 
 def _start_worker(max_memory_mb: int) -> None:
@@ -330,7 +370,7 @@ def _write_tables(out: Path, results: list[DocumentResult]) -> dict[str, int]:
 
 
 def _write_run_json(out: Path, summary: RunSummary, results: list[DocumentResult], workers: int,
-                    started: float) -> None:
+                    started: float, engine: str = "local") -> None:
     packages = {}
     for name in ("spacy", "scispacy", "pdfplumber", "pdfminer.six", "pandas", "pyarrow"):
         try:
@@ -344,6 +384,7 @@ def _write_run_json(out: Path, summary: RunSummary, results: list[DocumentResult
         "model": pipeline_description(),
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
         "seconds": round(summary.seconds, 3),
+        "engine": engine,
         "workers": workers,
         "documents": {"total": summary.total, "ok": summary.ok, "error": summary.errors,
                       "resumed": summary.resumed},

@@ -32,6 +32,10 @@ def run(
     max_pages: int = typer.Option(1000, min=0, help="Longer PDFs become error rows (0: no limit)"),
     max_seconds: float = typer.Option(300.0, min=0, help="Per document; its worker is stopped and replaced (0: none)"),
     max_memory_mb: int = typer.Option(4096, min=0, help="Address space per worker process (0: no limit)"),
+    engine: str = typer.Option("local", help="local (worker processes on this machine) or ray"),
+    address: Optional[str] = typer.Option(None, help="Ray cluster: auto or ray://HOST:PORT (default: start a local Ray)"),
+    ray_actors: Optional[int] = typer.Option(None, min=1, help="Ray actor pool size (default: cluster CPUs / --cpus-per-actor)"),
+    cpus_per_actor: float = typer.Option(1.0, min=0.1, help="CPUs each Ray actor reserves"),
 ) -> None:
     """Extract every input into the contract's tables under OUT."""
     from .batch import Limits, discover, run as run_batch
@@ -54,8 +58,12 @@ def run(
             elapsed = progress.tasks[0].elapsed or 0.0
             progress.update(task, completed=done, rate=f"{done / elapsed:.2f}" if elapsed else "–")
 
+        if engine not in ("local", "ray"):
+            raise typer.BadParameter("--engine is local or ray")
         summary = run_batch(inputs, out, workers=workers, resume=resume, on_progress=on_progress,
-                            on_start=on_start, limits=Limits(max_pages, max_seconds, max_memory_mb))
+                            on_start=on_start, limits=Limits(max_pages, max_seconds, max_memory_mb), engine=engine,
+                            ray_options={"address": address, "actors": ray_actors, "cpus_per_actor": cpus_per_actor,
+                                         "num_cpus": workers})
     if not quiet:
         table = RichTable(title=f"casextract {__version__} → {out}")
         for column in ("documents", "ok", "error", "resumed", "seconds"):
