@@ -42,6 +42,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     # page furniture
     "margin_band": 0.08,  # share of the page height, top and bottom, where furniture may stand
     "furniture_tolerance": 4.0,  # points a repeated line may move between pages
+    "furniture_size_ratio": 0.85,  # margin lines this much smaller than body text are furniture
     # columns
     "gutter_search": (0.3, 0.7),  # where on the page (share of width) a gutter may be
     "gutter_min_gap": 6.0,  # points of white space that separate two columns
@@ -307,12 +308,13 @@ def _signature(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"\d+", "#", text.lower())).strip()
 
 
-def find_furniture(pages: list[Page], cfg: dict[str, Any]) -> set[int]:
+def find_furniture(pages: list[Page], cfg: dict[str, Any], body_size: float = 0.0) -> set[int]:
     """ids of words that are running headers, footers or page numbers.
 
     A margin line is furniture when the same text (digits ignored, so page numbers match)
-    stands at the same height on at least two pages, or when it looks like a page number,
-    DOI, licence or copyright line.
+    stands at the same height on at least two pages, when it looks like a page number, DOI,
+    licence or copyright line, or when it is set smaller than the body text (how journals set
+    their banners, which a one-page document gives no chance to see repeated).
     """
     band = cfg["margin_band"]
     tolerance = cfg["furniture_tolerance"]
@@ -329,7 +331,8 @@ def find_furniture(pages: list[Page], cfg: dict[str, Any]) -> set[int]:
         repeated = any(
             other != page.number and abs(top - row.top) <= tolerance for other, top in seen[sig]
         )
-        if repeated or any(p.search(row.text) for p in _furniture_patterns()):
+        small = bool(body_size) and row.size <= cfg["furniture_size_ratio"] * body_size
+        if repeated or small or any(p.search(row.text) for p in _furniture_patterns()):
             furniture.update(id(w) for w in row.words)
     return furniture
 
@@ -678,7 +681,7 @@ def assemble_layout(source: str, pages: list[Page], cfg: dict[str, Any]) -> Layo
         for w in page.words:
             sizes[round(w.size * 2) / 2] += len(w.chars)
     body_size = sizes.most_common(1)[0][0] if sizes else 0.0
-    furniture = find_furniture(pages, cfg)
+    furniture = find_furniture(pages, cfg, body_size)
     removed = []
     lines: list[Line] = []
     for page in pages:

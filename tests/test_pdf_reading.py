@@ -158,3 +158,13 @@ def test_ligatures_and_odd_spaces_in_an_embedded_font(tmp_path):
     pdf.drawString(72, 720, "Pulmonary \ufb01brosis with in\ufb02ammation; prednisone 10\u00a0mg daily.")
     pdf.save()
     assert read_pdf(path).text == "Pulmonary fibrosis with inflammation; prednisone 10 mg daily."
+
+
+@pytest.mark.parametrize("spec_name", ["synth-001", "synth-002", "synth-003"])
+def test_every_bundled_layout_reads_exactly(tmp_path, spec_name):
+    """Two columns, two patients, and a one-page one-column series whose banner cannot repeat."""
+    from conftest import SPECS
+    from pipeline.synthetic import load_spec
+
+    expected = render_pdf(load_spec(SPECS / f"{spec_name}.json"), tmp_path / "doc.pdf")
+    assert body(read_pdf(tmp_path / "doc.pdf").text) == body(expected)
