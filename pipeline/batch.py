@@ -269,6 +269,14 @@ class GuardedPool:
         # spawn: workers start clean (no threads or open files copied from the parent)
         self.pool = ProcessPool(max_workers=workers, initializer=_start_worker, initargs=(limits.max_memory_mb,),
                                 context=multiprocessing.get_context("spawn"))
+        # let every worker finish loading the model before any document's clock starts: pebble
+        # times a task from when it is handed to a worker, even one still in its initializer
+        self.broken = ""
+        try:
+            for future in [self.pool.schedule(_warm_up) for _ in range(workers)]:
+                future.result()
+        except Exception:  # workers that cannot even load the model: every document says so
+            self.broken = "worker processes could not start (is --max-memory-mb too low for the model?)"
 
     def __enter__(self) -> "GuardedPool":
         return self
@@ -281,10 +289,24 @@ class GuardedPool:
         self.pool.join()
 
     def map(self, items: list[InputFile]) -> Iterable[DocumentResult]:
-        futures = {self.pool.schedule(process, args=(item, self.limits), timeout=self.limits.max_seconds or None): item
-                   for item in items}
+        if self.broken:
+            yield from (_error(item, self.broken) for item in items)
+            return
+        futures = {self.schedule(item): item for item in items}
         for future in as_completed(futures):
             yield self.result(futures[future], future)
+
+    def schedule(self, item: InputFile):
+        return self.pool.schedule(process, args=(item, self.limits), timeout=self.limits.max_seconds or None)
+
+    def run_one(self, item: InputFile) -> DocumentResult:
+        if self.broken:
+            return _error(item, self.broken)
+        try:
+            future = self.schedule(item)
+        except RuntimeError as exc:  # pebble refuses work once its pool is broken
+            return _error(item, f"worker pool failed ({exc})")
+        return self.result(item, future)
 
     def result(self, item: InputFile, future) -> DocumentResult:
         from pebble import ProcessExpired
@@ -303,6 +325,10 @@ class GuardedPool:
             return _error(item, "worker processes could not start (is --max-memory-mb too low for the model?)")
         except Exception as exc:  # pickling or pool trouble: that document fails, the batch goes on
             return _error(item, f"internal error ({type(exc).__name__}: {str(exc)[:160]})")
+
+
+def _warm_up() -> None:
+    time.sleep(0.2)  # long enough that the pool hands the next warm-up to another worker
 
 
 def _start_worker(max_memory_mb: int) -> None:

@@ -40,12 +40,7 @@ class DocumentActor:
             local = Path(self.folder) / f"input{Path(given).suffix}"
             local.write_bytes(bytes(data))
             item = InputFile(doc_id, local, given)
-            if self.pool is not None:
-                future = self.pool.pool.schedule(process, args=(item, self.limits),
-                                                 timeout=self.limits.max_seconds or None)
-                result = self.pool.result(item, future)
-            else:
-                result = process(item, self.limits)
+            result = self.pool.run_one(item) if self.pool is not None else process(item, self.limits)
             local.unlink(missing_ok=True)
             records.append(json.dumps(result.to_json(), ensure_ascii=False))
             texts.append(result.text if result.text is not None else "")
