@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+SINGULAR = {"cases": "case", "medications": "medication", "labs": "lab", "diagnoses": "diagnosis"}
 COLOURS = {"medications": "#cfe3ff", "labs": "#d4f5d4", "diagnoses": "#ffe0c2", "cases": "#ead7ff"}
 SUMMARY_FIELDS = {
     "medications": ["case_id", "drug", "dose_text", "route", "frequency", "duration", "timepoint", "negated"],
@@ -75,7 +76,8 @@ def build_report(out_dir: str | Path) -> str:
                          f"{html.escape(_value(doc['error']))}</span></summary></details>")
             continue
         rows = {name: df[df["doc_id"] == doc_id].to_dict("records") for name, df in tables.items() if name != "documents"}
-        counts = ", ".join(f"{len(rows.get(n, []))} {n}" for n in ("cases", "medications", "labs", "diagnoses"))
+        counts = ", ".join(f"{len(rows.get(n, []))} {n if len(rows.get(n, [])) != 1 else SINGULAR[n]}"
+                           for n in ("cases", "medications", "labs", "diagnoses"))
         text_path = out_dir / "text" / f"{doc_id}.txt"
         text = text_path.read_text("utf-8") if text_path.exists() else ""
         marks = []
