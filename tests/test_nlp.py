@@ -130,6 +130,12 @@ def test_negation_and_certainty_of_diagnoses():
     assert diseases["sarcoidosis"]._.certainty == "suspected"
 
 
+def test_coordinated_pathogen_infections_are_diagnoses():
+    doc = doc_of("He had pneumonia with Pneumocystis jirovecii and Aspergillus fumigatus infections.")
+    names = {e._.normalized for e in doc.ents if e.label_ == "DISEASE"}
+    assert {"pneumocystis jirovecii infection", "aspergillus fumigatus infection"} <= names
+
+
 def test_abbreviations_expand_to_their_long_form():
     doc = doc_of("She had rapidly progressive interstitial lung disease (RP-ILD). The RP-ILD worsened.")
     diseases = [e for e in doc.ents if e.label_ == "DISEASE" and e.text == "RP-ILD"]

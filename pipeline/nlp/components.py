@@ -136,6 +136,9 @@ class ClinicalEntities:
         diseases += [Span(doc, s, e, label=DISEASE) for s, e in self.disease_matcher(doc)]
         diseases += _short_forms_of(doc, diseases, DISEASE)
         diseases = [span for span in diseases if not _names_a_test(span) and not _prevented(span)]
+        infections = pathogen_infections(doc)
+        diseases = [d for d in diseases if not any(i.start < d.end and d.start < i.end for i in infections)]
+        diseases += list(infections)
         drugs += _short_forms_of(doc, drugs, DRUG)
         labs = [span for span in labs if not _part_of_longer_word(span)]
         drugs = [span for span in drugs if not _is_lab_context(span, labs)]
@@ -143,7 +146,7 @@ class ClinicalEntities:
         if self.keep_chemicals:
             spans = filter_spans(spans + [Span(doc, e.start, e.end, label="CHEMICAL") for e in chemicals])
         for span in spans:
-            span._.normalized = self.normalize(span, long_forms)
+            span._.normalized = infections.get(span, None) or self.normalize(span, long_forms)
         doc.ents = sorted(spans, key=lambda s: s.start)
         return doc
 
@@ -234,6 +237,40 @@ def _gazetteer_rows() -> list[dict[str, str]]:
 
 
 DETERMINERS = {"a", "an", "the", "this", "that", "his", "her", "their", "its"}
+INFECTION_WORDS = {"infection", "infections", "coinfection", "co-infection", "superinfection"}
+
+
+def pathogen_infections(doc: Doc) -> dict[Span, str]:
+    """`Pneumocystis jirovecii and Aspergillus fumigatus infections` → two DISEASE spans over the
+    organism names, normalised `pneumocystis jirovecii infection`, `aspergillus fumigatus infection`."""
+    genera = _microbe_genera()
+    found: dict[Span, str] = {}
+    pending: list[Span] = []
+    i = 0
+    while i < len(doc):
+        token = doc[i]
+        if token.lower_ in genera:
+            species = doc[i + 1] if i + 1 < len(doc) else None
+            named = species is not None and species.is_alpha and species.is_lower and not species.is_stop \
+                and species.lower_ not in INFECTION_WORDS
+            end = i + 2 if named else i + 1
+            pending.append(Span(doc, i, end, label=DISEASE))
+            i = end
+            continue
+        if pending and token.lower_ in INFECTION_WORDS:
+            for organism in pending:
+                found[organism] = f"{organism.text.lower()} infection"
+            pending = []
+        elif pending and token.lower_ not in ("and", "or", ",", "/"):
+            pending = []
+        i += 1
+    return found
+
+
+@lru_cache(maxsize=1)
+def _microbe_genera() -> frozenset[str]:
+    raw = resources.files("pipeline.resources").joinpath("microbes.txt").read_text("utf-8")
+    return frozenset(l.strip().lower() for l in raw.splitlines() if l.strip() and not l.startswith("#"))
 
 
 def _prevented(span: Span) -> bool:
