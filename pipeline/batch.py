@@ -32,7 +32,7 @@ from .pdf import read_pdf
 from .sections import build_article
 from .structures import DocumentInfo, InputError, Layout
 from .report import write_report
-from .tables import COLUMNS, WRITTEN_TABLES, Tables, atomic_write_text, facts_rows, frame, write_table
+from .tables import COLUMNS, Tables, atomic_write_text, facts_rows, frame, write_table
 from .textfile import read_text
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
@@ -384,8 +384,6 @@ def _load(state: Path, item: InputFile) -> DocumentResult:
 def _write_tables(out: Path, results: list[DocumentResult]) -> dict[str, int]:
     counts = {}
     for name in COLUMNS:
-        if name not in WRITTEN_TABLES:
-            continue
         if name == "documents":
             rows = [asdict(r.info) for r in results]
         else:

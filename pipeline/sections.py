@@ -63,7 +63,7 @@ def build_article(layout: Layout, doc_id: str) -> Article:
     role = "front"
     abstract_level = 0  # while inside a structured abstract, its own sub-headings stay in it
     for block in blocks:
-        kind = _heading_kind(block, layout)
+        kind = _heading_kind(block)
         if block.kind == "title":
             writer.paragraph(block, "title")
             continue
@@ -99,7 +99,7 @@ def _from_title(layout: Layout) -> list[Block]:
     return blocks
 
 
-def _heading_kind(block: Block, layout: Layout) -> SectionKind | None:
+def _heading_kind(block: Block) -> SectionKind | None:
     if block.kind not in ("heading", "text"):
         return None
     text = block.text.text.strip()

@@ -35,9 +35,6 @@ DTYPES: dict[str, str] = {
     "value_si": "Float64", "negated": "boolean",
 }
 
-WRITTEN_TABLES = tuple(COLUMNS)
-
-
 @dataclass(frozen=True)
 class Tables:
     """The contract's tables for one or more documents."""
