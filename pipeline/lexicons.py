@@ -5,19 +5,35 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import json
 from functools import lru_cache
 from importlib import resources
 
 RESOURCES = resources.files("pipeline.resources")
 
 
-def _rows(name: str) -> list[dict[str, str]]:
+def _text(name: str) -> str:
     raw = RESOURCES.joinpath(name).read_bytes()
-    if name.endswith(".gz"):
-        raw = gzip.decompress(raw)
-    text = raw.decode("utf-8")
-    lines = [l for l in text.splitlines() if l.strip() and not l.startswith("#")]
-    return list(csv.DictReader(io.StringIO("\n".join(lines)), delimiter="\t"))
+    return (gzip.decompress(raw) if name.endswith(".gz") else raw).decode("utf-8")
+
+
+@lru_cache(maxsize=None)
+def resource_json(name: str) -> dict:
+    """A JSON resource (read once per process)."""
+    return json.loads(_text(name))
+
+
+@lru_cache(maxsize=None)
+def word_list(name: str) -> frozenset[str]:
+    """A one-entry-per-line resource, lower case; blank lines and `#` comments skipped."""
+    return frozenset(l.strip().lower() for l in _text(name).splitlines() if l.strip() and not l.startswith("#"))
+
+
+@lru_cache(maxsize=None)
+def table_rows(name: str) -> tuple[dict[str, str], ...]:
+    """A tab-separated resource with a header row (`.tsv` or `.tsv.gz`); `#` comment lines skipped."""
+    lines = [l for l in _text(name).splitlines() if l.strip() and not l.startswith("#")]
+    return tuple(csv.DictReader(io.StringIO("\n".join(lines)), delimiter="\t"))
 
 
 @lru_cache(maxsize=1)
@@ -28,8 +44,8 @@ def drug_lexicon() -> dict[str, str]:
     `drug_overrides.tsv`: corrections, clinical abbreviations (MPSL, IVIG) and removals
     (generic `-`), applied last so a curator always wins.
     """
-    lexicon = {row["variant"]: row["generic"] for row in _rows("drugs.tsv.gz")}
-    for row in _rows("drug_overrides.tsv"):
+    lexicon = {row["variant"]: row["generic"] for row in table_rows("drugs.tsv.gz")}
+    for row in table_rows("drug_overrides.tsv"):
         if row["generic"] == "-":
             lexicon.pop(row["variant"].lower(), None)
         else:

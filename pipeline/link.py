@@ -11,15 +11,13 @@ sentence (`resources/timepoints.json`).
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 
 from spacy.tokens import Doc, Span
 
+from .lexicons import resource_json, word_list
 from .nlp.components import DISEASE, DRUG, LabResult, Regimen
 from .structures import Article, Facts, Section
 
@@ -33,17 +31,6 @@ CAPTION = re.compile(r"^\s*(fig(ure)?\.?|table)\s*\d+", re.I)
 RELATIVE = re.compile(r"\b(?:her|his|the patient's|their)\s+(brother|sister|son|daughter|mother|father|twin)\b", re.I)
 FEMALE_PRONOUNS = {"she", "her", "hers", "herself"}
 MALE_PRONOUNS = {"he", "him", "his", "himself"}
-
-
-@lru_cache(maxsize=1)
-def _timepoint_rules() -> dict:
-    return json.loads(resources.files("pipeline.resources").joinpath("timepoints.json").read_text("utf-8"))
-
-
-@lru_cache(maxsize=None)
-def _word_list(name: str) -> frozenset[str]:
-    raw = resources.files("pipeline.resources").joinpath(name).read_text("utf-8")
-    return frozenset(l.strip().lower() for l in raw.splitlines() if l.strip() and not l.startswith("#"))
 
 
 def case_number(text: str) -> int | None:
@@ -142,7 +129,7 @@ def case_at(spans: list[CaseSpan], offset: int) -> int | None:
 def timepoint(article: Article, section: Section | None, sentence: Span | None, fact_start: int) -> str:
     """The section's default, overridden by the last cue before the fact in its sentence (or the
     first cue after it when none precedes)."""
-    rules = _timepoint_rules()
+    rules = resource_json("timepoints.json")
     default = rules["sections"].get(section.name, "") if section else ""
     if sentence is None:
         return default
@@ -206,7 +193,7 @@ def _provenance(article: Article, start: int, end: int, sentence: str) -> dict:
 def _medication_rows(article: Article, spans: list[CaseSpan], drug: Span) -> list[dict]:
     """One row per regimen of the mention (a mention with no details is one row)."""
     case = case_at(spans, drug.start_char)
-    if case is None or drug._.background or drug._.normalized in _word_list("drug_classes.txt"):
+    if case is None or drug._.background or drug._.normalized in word_list("drug_classes.txt"):
         return []
     section = article.section_at(drug.start_char)
     moment = timepoint(article, section, drug.sent, drug.start_char)
@@ -270,11 +257,11 @@ def _diagnosis_row(article: Article, spans: list[CaseSpan], disease: Span) -> di
 def _is_symptom(name: str) -> bool:
     """A whole name in not_diagnoses.txt, or a name whose head word is listed there with `*`
     (`heliotrope rash`) unless the name is a curated condition (`familial mediterranean fever`)."""
-    listed = _word_list("not_diagnoses.txt")
+    listed = word_list("not_diagnoses.txt")
     if name in listed:
-        return False if name in _word_list("disease_additions.txt") else True
+        return False if name in word_list("disease_additions.txt") else True
     words = name.split(" of ")[0].split()  # the head of `muscle weakness of limbs` is `weakness`
-    return bool(words and f"*{words[-1]}" in listed) and name not in _word_list("disease_additions.txt")
+    return bool(words and f"*{words[-1]}" in listed) and name not in word_list("disease_additions.txt")
 
 
 def _case_rows(doc: Doc, article: Article, spans: list[CaseSpan], n_cases: int) -> list[dict]:

@@ -7,18 +7,15 @@ off by a factor of a hundred million.
 
 from __future__ import annotations
 
-import json
 import re
-from functools import lru_cache
-from importlib import resources
+
+from .lexicons import resource_json
 
 SCRIPT_SIGNS = re.compile(r"^[+\-−±]+$")
 
 
-@lru_cache(maxsize=1)
 def character_tables() -> dict[str, dict[str, str]]:
-    raw = json.loads(resources.files("pipeline.resources").joinpath("characters.json").read_text("utf-8"))
-    return {k: v for k, v in raw.items() if not k.startswith("_")}
+    return resource_json("characters.json")
 
 
 def clean_char(char: str) -> str:

@@ -19,18 +19,17 @@ reads it:
 from __future__ import annotations
 
 import bisect
-import json
 import re
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .lexicons import resource_json, word_list
 from .normalize import clean_char, superscript
 from .structures import Block, Box, InputError, Layout, TextMap, TextMapBuilder
 
@@ -300,8 +299,7 @@ def _script_hosts(by_top: list[Word], script_ratio: float) -> dict[int, Word]:
 
 @lru_cache(maxsize=1)
 def _furniture_patterns() -> tuple[re.Pattern[str], ...]:
-    raw = json.loads(resources.files("pipeline.resources").joinpath("furniture.json").read_text("utf-8"))
-    return tuple(re.compile(p, re.I) for p in raw["margin_line_patterns"])
+    return tuple(re.compile(p, re.I) for p in resource_json("furniture.json")["margin_line_patterns"])
 
 
 def _signature(text: str) -> str:
@@ -616,12 +614,6 @@ def _looks_like_heading(draft: Draft, body_size: float) -> bool:
 # --- line joining and hyphenation --------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _kept_hyphen_prefixes() -> frozenset[str]:
-    raw = resources.files("pipeline.resources").joinpath("hyphen_prefixes.txt").read_text("utf-8")
-    return frozenset(l.strip().lower() for l in raw.splitlines() if l.strip() and not l.startswith("#"))
-
-
 WORD = re.compile(r"[A-Za-z][A-Za-z-]*[A-Za-z]|[A-Za-z]")
 
 
@@ -652,7 +644,7 @@ def keep_line_end_hyphen(left: str, right: str, vocab: Counter[str]) -> bool:
         return True
     if vocab[joined]:
         return False
-    return head_s in _kept_hyphen_prefixes()
+    return head_s in word_list("hyphen_prefixes.txt")
 
 
 def join_texts(maps: list[TextMap], vocab: Counter[str]) -> TextMap:

@@ -8,12 +8,11 @@ kept, since some journals put the lab tables there.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
+from .lexicons import resource_json
 from .structures import Article, Block, Layout, Paragraph, Section, Table, TableCell, TextMapBuilder
 
 CASE_HEADING = re.compile(
@@ -31,9 +30,8 @@ class SectionKind:
 
 @lru_cache(maxsize=1)
 def heading_lexicon() -> dict[str, SectionKind]:
-    raw = json.loads(resources.files("pipeline.resources").joinpath("sections.json").read_text("utf-8"))
     lexicon: dict[str, SectionKind] = {}
-    for entry in raw["sections"]:
+    for entry in resource_json("sections.json")["sections"]:
         kind = SectionKind(entry["name"], entry["role"], entry["level"])
         for variant in entry["variants"]:
             lexicon[variant] = kind

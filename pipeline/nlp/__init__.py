@@ -9,10 +9,8 @@ the `Article` rides along on `doc._.article` for components that need sections a
 
 from __future__ import annotations
 
-import json
 import os
 import warnings
-from importlib import resources
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,6 +20,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ..lexicons import resource_json
 from ..structures import Article
 from . import components, tokenizer  # noqa: F401  register casextract factories and tokenizer
 
@@ -68,7 +67,7 @@ def load_pipeline(ner_model: str | None = None) -> Language:
 
 def _extend_negation_terms(negex) -> None:
     """negspaCy's en_clinical termset plus `resources/negation.json` (`was avoided`, `was withdrawn` …)."""
-    extra = json.loads(resources.files("pipeline.resources").joinpath("negation.json").read_text("utf-8"))
+    extra = resource_json("negation.json")
     for key in ("preceding_negations", "following_negations", "termination"):
         terms = getattr(negex, key)
         terms.extend(t for t in extra[key] if t not in terms)

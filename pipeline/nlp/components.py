@@ -8,20 +8,16 @@ a `@Language.factory`, and writes its results on `Doc`/`Span` extensions declare
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Iterable
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from ..lexicons import drug_lexicon
+from ..lexicons import drug_lexicon, resource_json, table_rows, word_list
 from .quantities import (Dose, clean_unit, dose_units, is_unit, looks_like_unit, normalize_frequency, parse_dose, parse_number,
                          to_canonical)
 
@@ -65,11 +61,6 @@ _ext(Doc, "lab_results", None)
 _ext(Doc, "demographics", None)
 
 
-@lru_cache(maxsize=None)
-def _resource_json(name: str) -> dict:
-    return json.loads(resources.files("pipeline.resources").joinpath(name).read_text("utf-8"))
-
-
 @dataclass(frozen=True)
 class LabTestEntry:
     name: str
@@ -79,11 +70,9 @@ class LabTestEntry:
 @lru_cache(maxsize=1)
 def lab_lexicon() -> tuple[dict[str, LabTestEntry], dict[str, LabTestEntry]]:
     """(case-insensitive variants, case-sensitive abbreviations) → test."""
-    raw = resources.files("pipeline.resources").joinpath("labs.tsv").read_text("utf-8")
-    lines = [l for l in raw.splitlines() if l.strip() and not l.startswith("#")]
     folded: dict[str, LabTestEntry] = {}
     exact: dict[str, LabTestEntry] = {}
-    for row in csv.DictReader(io.StringIO("\n".join(lines)), delimiter="\t"):
+    for row in table_rows("labs.tsv"):
         entry = LabTestEntry(row["test"], (row.get("si_unit") or "").strip())
         for variant in row["variants"].split("|"):
             if variant.startswith("="):
@@ -223,17 +212,7 @@ def pattern_docs(nlp: Language, names: list[str]) -> list[Doc]:
 def disease_gazetteer() -> frozenset[str]:
     """Disease names annotated in the training corpora (tools/build_disease_gazetteer.py) plus
     `disease_additions.txt`; they back up the NER, which misses rare and long names."""
-    names = {row["name"] for row in _gazetteer_rows()}
-    raw = resources.files("pipeline.resources").joinpath("disease_additions.txt").read_text("utf-8")
-    names.update(l.strip().lower() for l in raw.splitlines() if l.strip() and not l.startswith("#"))
-    return frozenset(names)
-
-
-def _gazetteer_rows() -> list[dict[str, str]]:
-    import gzip
-
-    raw = gzip.decompress(resources.files("pipeline.resources").joinpath("diseases.tsv.gz").read_bytes()).decode("utf-8")
-    return list(csv.DictReader(io.StringIO(raw), delimiter="\t"))
+    return frozenset(row["name"] for row in table_rows("diseases.tsv.gz")) | word_list("disease_additions.txt")
 
 
 DETERMINERS = {"a", "an", "the", "this", "that", "his", "her", "their", "its"}
@@ -243,7 +222,7 @@ INFECTION_WORDS = {"infection", "infections", "coinfection", "co-infection", "su
 def pathogen_infections(doc: Doc) -> dict[Span, str]:
     """`Pneumocystis jirovecii and Aspergillus fumigatus infections` → two DISEASE spans over the
     organism names, normalised `pneumocystis jirovecii infection`, `aspergillus fumigatus infection`."""
-    genera = _microbe_genera()
+    genera = word_list("microbes.txt")
     found: dict[Span, str] = {}
     pending: list[Span] = []
     i = 0
@@ -267,22 +246,17 @@ def pathogen_infections(doc: Doc) -> dict[Span, str]:
     return found
 
 
-@lru_cache(maxsize=1)
-def _microbe_genera() -> frozenset[str]:
-    raw = resources.files("pipeline.resources").joinpath("microbes.txt").read_text("utf-8")
-    return frozenset(l.strip().lower() for l in raw.splitlines() if l.strip() and not l.startswith("#"))
-
 
 def _prevented(span: Span) -> bool:
     """`prophylaxis against Pneumocystis pneumonia`: a condition prevented is not one the patient has."""
     before = span.doc[max(span.sent.start, span.start - 3):span.start].text.lower()
-    return any(before.endswith(cue) for cue in _resource_json("entity_rules.json")["prevented_after"])
+    return any(before.endswith(cue) for cue in resource_json("entity_rules.json")["prevented_after"])
 
 
 def _names_a_test(span: Span) -> bool:
     """`myositis panel`, `hepatitis B surface antigen`, `HIV antibodies`: the disease word
     names a test, not a condition of the patient."""
-    nouns = _resource_json("entity_rules.json")["test_nouns"]
+    nouns = resource_json("entity_rules.json")["test_nouns"]
     following = span.doc[span.end] if span.end < len(span.doc) else None
     return span[-1].lower_ in nouns or (following is not None and following.lower_ in nouns)
 
@@ -348,7 +322,7 @@ def _is_lab_context(drug: Span, labs: list[Span]) -> bool:
 
 @lru_cache(maxsize=1)
 def _routes() -> dict[str, str]:
-    raw = _resource_json("routes.json")
+    raw = resource_json("routes.json")
     return {variant: route for route, variants in raw.items() if not route.startswith("_") for variant in variants}
 
 
@@ -368,10 +342,10 @@ class MedicationDetails:
         unit = {"TEXT": {"IN": sorted(dose_units())}}
         dash = {"TEXT": {"IN": ["-", "–", "to"]}}
         self.matcher.add("DOSE", [[number, unit], [number, dash, number, unit]])
-        frequencies = sorted(_resource_json("frequencies.json")["phrases"])
+        frequencies = sorted(resource_json("frequencies.json")["phrases"])
         self.freq_phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.freq_phrases.add("FREQUENCY", list(nlp.tokenizer.pipe(frequencies)))
-        time_units = sorted(_resource_json("frequencies.json")["time_units"])
+        time_units = sorted(resource_json("frequencies.json")["time_units"])
         every = {"LOWER": {"IN": ["every", "each", "q"]}}
         times = {"LOWER": {"IN": ["once", "twice", "thrice", "one", "two", "three", "four"]}}
         self.matcher.add("FREQUENCY", [
@@ -685,7 +659,7 @@ class Certainty:
 
     def __init__(self, nlp: Language, window: int = 6):
         self.window = window
-        rules = _resource_json("certainty.json")
+        rules = resource_json("certainty.json")
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         for label in ("suspected", "history", "suspected_following"):
             self.matcher.add(label, list(nlp.tokenizer.pipe(rules[label])))
@@ -728,7 +702,7 @@ class Demographics:
     """Age and sex of a patient: `a 30-year-old woman`, `a 2-mo-old boy`, `aged 45 years`."""
 
     def __init__(self, nlp: Language):
-        rules = _resource_json("demographics.json")
+        rules = resource_json("demographics.json")
         self.female = set(rules["female"])
         self.male = set(rules["male"])
         self.matcher = Matcher(nlp.vocab)

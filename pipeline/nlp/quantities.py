@@ -7,21 +7,16 @@ rejects a scaling factor inside a unit expression.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+
+from ..lexicons import resource_json
 
 NUMBER = re.compile(r"^[−\-+]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?$")
 POWER_OF_TEN = re.compile(r"^(?:[x×]\s*)?10\^(\d{1,2})\s*/\s*(\S+)$")
 WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                 "nine": 9, "ten": 10, "twelve": 12, "a": 1, "an": 1, "single": 1}
-
-
-@lru_cache(maxsize=None)
-def _resource(name: str) -> dict:
-    return json.loads(resources.files("pipeline.resources").joinpath(name).read_text("utf-8"))
 
 
 def parse_number(text: str) -> float | None:
@@ -73,7 +68,7 @@ def unit_quantity(unit: str):
     power = POWER_OF_TEN.match(unit)
     if power:
         scale, unit = 10.0 ** int(power.group(1)), "/" + power.group(2)
-    expression = _resource("units.json")["aliases"].get(unit)
+    expression = resource_json("units.json")["aliases"].get(unit)
     if expression is None:
         return None
     try:
@@ -114,14 +109,14 @@ def to_canonical(value: float | None, unit: str, target: str) -> tuple[float | N
 
 
 def dose_units() -> frozenset[str]:
-    return frozenset(_resource("units.json")["dose_units"])
+    return frozenset(resource_json("units.json")["dose_units"])
 
 
 # --- frequencies and durations -----------------------------------------------------------------
 
 
 def time_unit(text: str) -> str | None:
-    return _resource("frequencies.json")["time_units"].get(text.lower().rstrip("."))
+    return resource_json("frequencies.json")["time_units"].get(text.lower().rstrip("."))
 
 
 def normalize_frequency(text: str) -> str | None:
@@ -129,7 +124,7 @@ def normalize_frequency(text: str) -> str | None:
     if not isinstance(text, str):
         return None
     key = re.sub(r"\s+", " ", text.strip().lower())
-    phrases = _resource("frequencies.json")["phrases"]
+    phrases = resource_json("frequencies.json")["phrases"]
     if key in phrases:
         return phrases[key]
     match = re.fullmatch(r"(?:every|q|each)\s*(\d+|one|two|three|four|six|eight|twelve)\s*-?\s*([a-z]+)\.?", key)
@@ -143,7 +138,7 @@ def normalize_frequency(text: str) -> str | None:
             return f"1/{unit}" if count == 1 else f"1/{count}{unit}"
     match = re.fullmatch(r"(once|twice|thrice|one|two|three|four|five|six|\d+)\s*(?:times?|x)?\s*(?:a|per|/|each|every)\s*([a-z]+)", key)
     if match:
-        counts = _resource("frequencies.json")["counts"]
+        counts = resource_json("frequencies.json")["counts"]
         count = counts.get(match.group(1)) or parse_number(match.group(1))
         unit = time_unit(match.group(2))
         if count and unit:

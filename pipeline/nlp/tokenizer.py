@@ -8,11 +8,8 @@ adjustments are data (`resources/tokenizer.json`).
 
 from __future__ import annotations
 
-import json
 import re
 import warnings
-from functools import lru_cache
-from importlib import resources
 
 import spacy
 from scispacy.custom_tokenizer import combined_rule_tokenizer
@@ -21,10 +18,7 @@ from spacy.symbols import ORTH
 from spacy.tokenizer import Tokenizer
 from spacy.util import compile_infix_regex
 
-
-@lru_cache(maxsize=1)
-def tokenizer_rules() -> dict:
-    return json.loads(resources.files("pipeline.resources").joinpath("tokenizer.json").read_text("utf-8"))
+from ..lexicons import resource_json
 
 
 @spacy.registry.tokenizers("casextract.clinical_tokenizer.v1")
@@ -40,7 +34,7 @@ def create_clinical_tokenizer():
 
 
 def clinical_tokenizer(nlp: Language) -> Tokenizer:
-    rules = tokenizer_rules()
+    rules = resource_json("tokenizer.json")
     with warnings.catch_warnings():
         # scispaCy's character classes trip a FutureWarning in `re`; the patterns are fine
         warnings.simplefilter("ignore", FutureWarning)
