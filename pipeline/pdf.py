@@ -206,10 +206,9 @@ def _read_page(page: Any, number: int, cfg: dict[str, Any]) -> Page:
         for w in raw
         if w["text"].strip()
     ]
-    tables = _find_tables(upright, words, number, cfg)
-    if tables:
-        inside = {id(w) for t in tables for row in t.cells for cell in row for w in cell}
-        words = [w for w in words if id(w) not in inside and not any(_inside(w, t.bbox) for t in tables)]
+    tables = _find_tables(upright, words, cfg)
+    if tables:  # a table's words are in its cells, not in the running text
+        words = [w for w in words if not any(_inside(w, t.bbox) for t in tables)]
     return Page(number, float(page.width), float(page.height), words, tables)
 
 
@@ -218,7 +217,7 @@ def _inside(word: Word, bbox: tuple[float, float, float, float]) -> bool:
     return bbox[0] <= cx <= bbox[2] and bbox[1] <= cy <= bbox[3]
 
 
-def _find_tables(page: Any, words: list[Word], number: int, cfg: dict[str, Any]) -> list[PageTable]:
+def _find_tables(page: Any, words: list[Word], cfg: dict[str, Any]) -> list[PageTable]:
     found = []
     for table in page.find_tables(cfg["table_settings"]):
         rows = [row.cells for row in table.rows]
@@ -476,13 +475,12 @@ def render_words(words: list[Word], cfg: dict[str, Any]) -> tuple[TextMap, int]:
         if previous is not None and word.x0 - previous.x1 > cfg["space_ratio"] * size:
             builder.append(" ", builder.last_box())
         boxes = [Box(word.page, c["x0"], c["top"], c["x1"], c["bottom"]) for c in word.chars]
-        text = "".join(clean_char(c["text"]) for c in word.chars)
         if role == "sup":
+            text = "".join(clean_char(c["text"]) for c in word.chars)
             marked = superscript(text)
-            builder.append(marked[: len(marked) - len(text)], boxes[0])
-            _append_chars(builder, word.chars, boxes)
-        else:
-            _append_chars(builder, word.chars, boxes)
+            builder.append(marked[: len(marked) - len(text)], boxes[0])  # the `^` marker, if any
+        for char, box in zip(word.chars, boxes):
+            builder.append(clean_char(char["text"]), box)
         if in_lead and role == "main":
             if word.bold:
                 lead_bold = len(builder)
@@ -493,11 +491,6 @@ def render_words(words: list[Word], cfg: dict[str, Any]) -> tuple[TextMap, int]:
     if in_lead:
         lead_bold = 0  # the whole line is bold: a heading, not a run-in label
     return mapped, lead_bold
-
-
-def _append_chars(builder: TextMapBuilder, chars: list[dict], boxes: list[Box]) -> None:
-    for char, box in zip(chars, boxes):
-        builder.append(clean_char(char["text"]), box)
 
 
 def page_lines(page: Page, items: list[Item], region_base: int, cfg: dict[str, Any]) -> list[Line]:
@@ -648,19 +641,19 @@ def keep_line_end_hyphen(left: str, right: str, vocab: Counter[str]) -> bool:
 
 
 def join_texts(maps: list[TextMap], vocab: Counter[str]) -> TextMap:
+    """Lines → one paragraph: a space between lines, none after a line-end hyphen, which is
+    dropped when the typesetter put it there."""
     builder = TextMapBuilder()
     for i, mapped in enumerate(maps):
         text = mapped.text
-        if i:
-            previous = builder.build().text
-            if previous.endswith(HYPHENS) and previous[-2:-1].isalpha():
-                if not keep_line_end_hyphen(previous[:-1], text, vocab):
-                    rebuilt = builder.build()
-                    builder = TextMapBuilder()
-                    builder.extend(rebuilt, 0, len(rebuilt.text) - 1)
-            elif text:
-                builder.append(" ", builder.last_box())
+        following = maps[i + 1].text if i + 1 < len(maps) else None
+        if following is not None and text.endswith(HYPHENS) and text[-2:-1].isalpha():
+            keep = keep_line_end_hyphen(text[:-1], following, vocab)
+            builder.extend(mapped, 0, len(text) if keep else len(text) - 1)
+            continue
         builder.extend(mapped)
+        if following:
+            builder.append(" ", builder.last_box())
     return builder.build()
 
 
