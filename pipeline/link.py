@@ -107,7 +107,8 @@ def _switches_within(article: Article, start: int, end: int, case: int, relative
         return [CaseSpan(start, end, case)]
     spans, position = [], start
     for offset, number in sorted(cuts):
-        sentence_start = start + max(text.rfind(". ", 0, offset) + 2, 0) if text.rfind(". ", 0, offset) >= 0 else start
+        full_stop = text.rfind(". ", 0, offset)
+        sentence_start = start + full_stop + 2 if full_stop >= 0 else start
         if sentence_start > position:
             spans.append(CaseSpan(position, sentence_start, case))
             position = sentence_start
@@ -126,7 +127,7 @@ def case_at(spans: list[CaseSpan], offset: int) -> int | None:
 # --- timepoints --------------------------------------------------------------------------------
 
 
-def timepoint(article: Article, section: Section | None, sentence: Span | None, fact_start: int) -> str:
+def timepoint(section: Section | None, sentence: Span | None, fact_start: int) -> str:
     """The section's default, overridden by the last cue before the fact in its sentence (or the
     first cue after it when none precedes)."""
     rules = resource_json("timepoints.json")
@@ -196,7 +197,7 @@ def _medication_rows(article: Article, spans: list[CaseSpan], drug: Span) -> lis
     if case is None or drug._.background or drug._.normalized in word_list("drug_classes.txt"):
         return []
     section = article.section_at(drug.start_char)
-    moment = timepoint(article, section, drug.sent, drug.start_char)
+    moment = timepoint(section, drug.sent, drug.start_char)
     if drug._.certainty == "history":
         moment = "before"
     rows = []
@@ -216,21 +217,19 @@ def _medication_rows(article: Article, spans: list[CaseSpan], drug: Span) -> lis
 def _lab_row(article: Article, spans: list[CaseSpan], result: LabResult, n_cases: int) -> dict | None:
     test = result.test
     case = case_at(spans, test.start_char)
-    if result.column:
-        column_case = case_number(result.column)
-        if column_case is not None:
-            case = column_case
-        elif case is None:
-            case = 1 if n_cases == 1 else None
+    column_case = case_number(result.column) if result.column else None
+    if column_case is not None:
+        case = column_case
+    elif result.column and case is None and n_cases == 1:
+        case = 1
     if case is None:
         return None
     if result.value is None and not result.result:
         return None
-    section = article.section_at(test.start_char)
-    if result.column and case_number(result.column) is None:
+    if result.column and column_case is None:
         moment = column_timepoint(result.column)
     else:
-        moment = timepoint(article, section, test.sent, test.start_char)
+        moment = timepoint(article.section_at(test.start_char), test.sent, test.start_char)
     sentence = test.sent.text if not result.column else f"{result.row_label}: {result.column}"
     return {
         "case_id": str(case), "test": test._.normalized, "mention": test.text,
@@ -276,8 +275,9 @@ def _case_rows(doc: Doc, article: Article, spans: list[CaseSpan], n_cases: int) 
         sex = sex_source.sex if sex_source else _pronoun_sex(doc, spans, case)
         evidence = []
         for source in (age, sex_source):
-            if source and source.sentence.strip() not in evidence:
-                evidence.append(" ".join(source.sentence.split()))
+            sentence = " ".join(source.sentence.split()) if source else ""
+            if sentence and sentence not in evidence:
+                evidence.append(sentence)
         rows.append({"case_id": str(case), "age_years": age.age_years if age else None, "sex": sex,
                      "evidence": " … ".join(evidence)})
     return rows
@@ -297,12 +297,9 @@ def _mentions_case(sentence: str, case: int, n_cases: int) -> bool:
 def _pronoun_sex(doc: Doc, spans: list[CaseSpan], case: int) -> str:
     counts: Counter[str] = Counter()
     for token in doc:
-        if case_at(spans, token.idx) != case:
-            continue
-        if token.lower_ in FEMALE_PRONOUNS:
-            counts["female"] += 1
-        elif token.lower_ in MALE_PRONOUNS:
-            counts["male"] += 1
+        sex = "female" if token.lower_ in FEMALE_PRONOUNS else "male" if token.lower_ in MALE_PRONOUNS else ""
+        if sex and case_at(spans, token.idx) == case:  # look the case up for pronouns only
+            counts[sex] += 1
     if not counts:
         return ""
     (sex, count), *rest = counts.most_common()
