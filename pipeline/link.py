@@ -27,7 +27,6 @@ ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "one":
             "five": 5, "i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
 SWITCH = re.compile(r"\b(?:the|our)\s+(first|second|third|fourth|fifth)\s+(?:patient|case)\b", re.I)
 NUMBERED = re.compile(r"\b(?:in|for)\s+(?:patient|case)\s+(\d+)\b", re.I)
-CAPTION = re.compile(r"^\s*(fig(ure)?\.?|table)\s*\d+", re.I)
 RELATIVE = re.compile(r"\b(?:her|his|the patient's|their)\s+(brother|sister|son|daughter|mother|father|twin)\b", re.I)
 FEMALE_PRONOUNS = {"she", "her", "hers", "herself"}
 MALE_PRONOUNS = {"he", "him", "his", "himself"}
@@ -77,7 +76,7 @@ def segment_cases(article: Article) -> list[CaseSpan]:
                 current = heading_case
         if paragraph.kind == "heading":
             continue
-        if paragraph.kind == "caption" or CAPTION.match(article.text[paragraph.start:paragraph.end]):
+        if paragraph.kind == "caption":
             # a figure legend (`Figure 2 … of Case 1`) sits where the layout put it, not where the
             # narrative is: it neither switches nor ends the current patient
             spans.append(CaseSpan(paragraph.start, paragraph.end, current))

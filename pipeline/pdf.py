@@ -31,7 +31,7 @@ import numpy as np
 
 from .lexicons import resource_json, word_list
 from .normalize import clean_char, superscript
-from .structures import Block, Box, InputError, Layout, TextMap, TextMapBuilder
+from .structures import CAPTION_START, Block, Box, InputError, Layout, TextMap, TextMapBuilder
 
 DEFAULT_SETTINGS: dict[str, Any] = {
     # words: split where the gap exceeds this share of the font size (pdfplumber's fixed 3 pt
@@ -58,7 +58,6 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "min_table_columns": 2,
 }
 
-CAPTION = re.compile(r"^(fig(ure)?\.?|table|supplementary (figure|table))\s*[0-9IVX]+[A-Za-z]?\b", re.I)
 TERMINAL = re.compile(r"[.!?:;]['\")\]]*$")
 BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|,b\b", re.I)
 HYPHENS = ("-", "\u2010", "\u00ad")
@@ -564,7 +563,7 @@ def group_blocks(lines: list[Line], body_size: float, cfg: dict[str, Any]) -> li
             continue
         previous = drafts[-1].lines[-1] if drafts and drafts[-1].kind != "table" else None
         if previous is None or _starts_block(previous, line, usual_gap, column_left, column_right, cfg):
-            kind = "caption" if CAPTION.match(line.text.text) else "text"
+            kind = "caption" if CAPTION_START.match(line.text.text) else "text"
             drafts.append(Draft([line], kind))
         else:
             drafts[-1].lines.append(line)
@@ -584,7 +583,7 @@ def _starts_block(prev: Line, line: Line, usual_gap: float, column_left: dict, c
         return True
     if abs(prev.size - line.size) > 0.5 or prev.bold != line.bold or line.lead_bold:
         return True
-    if CAPTION.match(line.text.text):
+    if CAPTION_START.match(line.text.text):
         return True
     if line.top - prev.bottom > usual_gap + 0.25 * line.size:
         return True

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .lexicons import resource_json
-from .structures import Article, Block, Layout, Paragraph, Section, Table, TableCell, TextMapBuilder
+from .structures import CAPTION_START, Article, Block, Layout, Paragraph, Section, Table, TableCell, TextMapBuilder
 
 CASE_HEADING = re.compile(
     r"^(case|patient)(\s+(presentation|report|description|history))?\s*(\d+|[ivx]+|one|two|three|four|five)$"
@@ -81,7 +81,8 @@ def build_article(layout: Layout, doc_id: str) -> Article:
             continue
         if block.kind == "table":
             writer.table(block)
-        elif block.kind == "caption":
+        elif block.kind == "caption" or CAPTION_START.match(block.text.text.strip()):
+            # a legend the reader could not tell by layout (Markdown has none) is still a caption
             writer.paragraph(block, "caption")
         elif role != "back":
             writer.paragraph(block, "text")

@@ -113,3 +113,15 @@ def test_seed_article_sections(tmp_path):
     assert "ferritin (1455.60 μg/L )" in article.text
     assert "Wang QH, Chen LH. Treatment" in article.text  # the citation line is front matter, kept
     assert "REFERENCES" not in article.text
+
+
+def test_figure_legends_in_text_input_are_captions_and_keep_the_current_patient():
+    from pipeline.link import case_at, segment_cases
+
+    seed = shared_path("seeds", "000_30e9b2de46709c67.txt")
+    article = build_article(read_text(seed), "wjcc-2023-11-5351")
+    captions = [article.text[p.start:p.end] for p in article.paragraphs if p.kind == "caption"]
+    assert any(c.startswith("Figure 2 Computed tomography findings of Case 1.") for c in captions)
+    # case 2's treatment runs on after two legends, the second naming Case 1
+    spans = segment_cases(article)
+    assert case_at(spans, article.text.index("tocilizumab 480 mg once a month")) == 2
