@@ -102,7 +102,7 @@ class ClinicalEntities:
         folded, exact = lab_lexicon()
         self.labs_folded, self.labs_exact = folded, exact
         self.lab_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self.lab_matcher.add(LAB, pattern_docs(nlp, sorted(folded)))
+        self.lab_matcher.add(LAB, list(nlp.tokenizer.pipe(sorted(folded))))
         self.lab_exact_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.lab_exact_matcher.add(LAB, list(nlp.tokenizer.pipe(sorted(exact))))
 
@@ -188,24 +188,6 @@ class LexiconMatcher:
             else:
                 i += 1
         return found
-
-
-SIMPLE_NAME = re.compile(r"[a-z][a-z0-9]*(?:(?: |-)[a-z][a-z0-9]*)*")
-
-
-def pattern_docs(nlp: Language, names: list[str]) -> list[Doc]:
-    """PhraseMatcher patterns for lexicon names. Plain names (letters, spaces, letter-hyphens)
-    tokenise to their words, so they skip the tokenizer, which would take seconds for the
-    drug lexicon at every start; the rest go through it so they match as the text does."""
-    docs = []
-    complex_names = []
-    for name in names:
-        if SIMPLE_NAME.fullmatch(name):
-            docs.append(Doc(nlp.vocab, words=name.split(" ")))
-        else:
-            complex_names.append(name)
-    docs.extend(nlp.tokenizer.pipe(complex_names))
-    return docs
 
 
 @lru_cache(maxsize=1)
