@@ -168,3 +168,9 @@ def test_parsers_reject_nonsense_cleanly(text):
     normalize_frequency(text)
     parse_dose(text)
     assert to_canonical(1.0, text, "g/L") in ((None, ""),) or text == ""
+
+
+def test_run_description_without_loading_matches_the_loaded_pipeline():
+    from pipeline.nlp import loaded_description, pipeline_description
+
+    assert pipeline_description() == loaded_description()

@@ -9,6 +9,7 @@ the `Article` rides along on `doc._.article` for components that need sections a
 
 from __future__ import annotations
 
+import json
 import os
 import warnings
 from functools import lru_cache
@@ -82,7 +83,20 @@ def analyse(article: Article, ner_model: str | None = None) -> Doc:
 
 
 def pipeline_description(ner_model: str | None = None) -> dict[str, object]:
+    """What run.json records about the pipeline. For a NER in a folder it is read from the config
+    and the model's meta.json, so a batch driver does not load the pipeline (seconds and ~500 MB)
+    that only its workers use; an installed package is asked by loading it."""
+    source = ner_model_name(ner_model)
+    meta = Path(source) / "meta.json"
+    if not meta.is_file():
+        return loaded_description(ner_model)
+    pipes = list(spacy.util.load_config(CONFIG, interpolate=False)["nlp"]["pipeline"])
+    pipes.insert(pipes.index("sentencizer"), "casextract_paragraphs")
+    labels = json.loads(meta.read_text("utf-8"))["labels"]["ner"]
+    return {"pipes": pipes, "ner_model": source, "ner_labels": list(labels), "spacy": spacy.__version__}
+
+
+def loaded_description(ner_model: str | None = None) -> dict[str, object]:
     nlp = load_pipeline(ner_model)
-    ner = nlp.get_pipe("ner")
     return {"pipes": list(nlp.pipe_names), "ner_model": nlp.meta["casextract_ner_model"],
-            "ner_labels": list(ner.labels), "spacy": spacy.__version__}
+            "ner_labels": list(nlp.get_pipe("ner").labels), "spacy": spacy.__version__}
