@@ -10,7 +10,6 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from typing import Iterable
 
 
 # how figure and table legends begin, in any reader: `Figure 2`, `Fig. 1A`, `Table 1`, `Supplementary Table S2`
@@ -68,11 +67,6 @@ class TextMap:
             object.__setattr__(self, "_starts_cache", starts)
             return starts
 
-    def slice(self, start: int, end: int) -> "TextMap":
-        builder = TextMapBuilder()
-        builder.extend(self, start, end)
-        return builder.build()
-
 
 class TextMapBuilder:
     """Accumulates text pieces with their boxes into a `TextMap`."""
@@ -111,15 +105,6 @@ class TextMapBuilder:
 
     def build(self) -> TextMap:
         return TextMap("".join(self._parts), tuple(self._runs))
-
-
-def join_maps(maps: Iterable[TextMap], separator: str) -> TextMap:
-    builder = TextMapBuilder()
-    for i, mapped in enumerate(maps):
-        if i:
-            builder.append(separator, builder.last_box())
-        builder.extend(mapped)
-    return builder.build()
 
 
 # --- pdf stage ---------------------------------------------------------------------------------

@@ -589,23 +589,26 @@ def read_lab_tables(doc: Doc) -> list[LabResult]:
         if not cells:
             continue
         n_cols = 1 + max(c for _, c in cells)
-        header = [article.text[slice(*cells[(0, c)])] if (0, c) in cells else "" for c in range(n_cols)]
+
+        def cell_text(row: int, col: int | None) -> str:
+            return article.text[slice(*cells[(row, col)])] if (row, col) in cells else ""
+
+        header = [cell_text(0, c) for c in range(n_cols)]
         unit_col = next((c for c, h in enumerate(header) if h.strip().lower() in ("unit", "units")), None)
         range_col = next((c for c, h in enumerate(header) if re.search(r"reference|normal|range", h, re.I)), None)
         for row in range(1, table.n_rows):
             if (row, 0) not in cells:
                 continue
             label_start, label_end = cells[(row, 0)]
-            test = doc.char_span(label_start, label_end, alignment_mode="expand")
             tests = [e for e in doc.ents if e.label_ == LAB and label_start <= e.start_char < label_end]
             if not tests:
                 continue
             test = tests[0]
-            unit = clean_unit(article.text[slice(*cells[(row, unit_col)])]) if unit_col is not None and (row, unit_col) in cells else ""
+            unit = clean_unit(cell_text(row, unit_col))
             if not unit:
                 inline = re.search(r"\(([^)]+)\)\s*$", article.text[label_start:label_end])
                 unit = clean_unit(inline.group(1)) if inline and is_unit(inline.group(1)) else ""
-            reference = article.text[slice(*cells[(row, range_col)])] if range_col is not None and (row, range_col) in cells else ""
+            reference = cell_text(row, range_col)
             entry = _lab_entry(test)
             for col in range(1, n_cols):
                 if col in (unit_col, range_col) or (row, col) not in cells:
