@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench corpus clean
+.PHONY: demo test bench corpus real-corpus eval-real clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,15 @@ bench: $(STAMP)
 
 # regenerate the bundled PDFs from their specs (corpus/specs/*.json)
 corpus: $(STAMP)
-	$(BIN)/python -m pipeline.synthetic corpus/specs corpus
+	$(BIN)/python tools/journal_pdf.py corpus/specs corpus
+
+# the 45 real case reports of ../shared as inputs: web text, two-column and one-column PDFs (git-ignored)
+real-corpus: $(STAMP)
+	$(BIN)/python tools/real_corpus.py --out out/real/inputs
+
+# accuracy on the real reports: dev and test F1 per field, text and PDF paths (gold/real, SPLITS.json)
+eval-real: $(STAMP)
+	$(BIN)/python tools/eval_real.py
 
 clean:
 	rm -rf $(VENV) out

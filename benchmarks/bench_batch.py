@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.batch import process, run, InputFile  # noqa: E402
 from pipeline.nlp import load_pipeline  # noqa: E402
-from pipeline.synthetic import load_spec, render_pdf  # noqa: E402
+from tools.journal_pdf import load_spec, render_pdf  # noqa: E402
 
 
 def six_page_spec() -> dict:

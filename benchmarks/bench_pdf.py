@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from rapidfuzz.distance import Levenshtein  # noqa: E402
 
 from pipeline.pdf import read_pdf  # noqa: E402
-from pipeline.synthetic import load_spec, render_pdf  # noqa: E402
+from tools.journal_pdf import load_spec, render_pdf  # noqa: E402
 
 
 def neutral(text: str) -> str:

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipeline.batch import run  # noqa: E402
-from pipeline.synthetic import load_spec, render_pdf  # noqa: E402
+from tools.journal_pdf import load_spec, render_pdf  # noqa: E402
 
 
 def main() -> None:

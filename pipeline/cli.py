@@ -96,18 +96,26 @@ def evaluate_command(
     errors = errors or out / "eval" / "errors.tsv"
     write_reports(result, scores, errors)
     out_console = Console() if sys.stdout.isatty() else Console(width=150)
-    table = RichTable(title=f"casextract eval — {len(result.per_document)} documents (micro-averaged)")
-    for column in ("field", "precision", "recall", "F1", "tp", "fp", "fn"):
-        table.add_column(column, justify="right" if column != "field" else "left")
 
     def fmt(value: float | None) -> str:
         return "–" if value is None else f"{value:.3f}"
 
-    for name in FIELDS:
-        score = result.micro[name]
-        table.add_row(name, fmt(score.precision), fmt(score.recall), fmt(score.f1), str(score.tp), str(score.fp),
-                      str(score.fn))
-    out_console.print(table)
+    def scores_table(title: str, field_scores: dict) -> RichTable:
+        table = RichTable(title=title)
+        for column in ("field", "precision", "recall", "F1", "tp", "fp", "fn", "gold facts"):
+            table.add_column(column, justify="right" if column != "field" else "left")
+        for name in FIELDS:
+            score = field_scores[name]
+            table.add_row(name, fmt(score.precision), fmt(score.recall), fmt(score.f1), str(score.tp), str(score.fp),
+                          str(score.fn), str(score.tp + score.fn))
+        return table
+
+    out_console.print(scores_table(f"casextract eval — {len(result.per_document)} documents (micro-averaged)",
+                                   result.micro))
+    for split, split_scores in result.per_split.items():
+        n_docs = sum(1 for d in result.per_document if result.split_of.get(d) == split)
+        if n_docs:
+            out_console.print(scores_table(f"split {split} — {n_docs} documents", split_scores))
     per_doc = RichTable(title="F1 per document")
     per_doc.add_column("document")
     for name in FIELDS:
@@ -117,7 +125,9 @@ def evaluate_command(
     out_console.print(per_doc)
     for problem in result.problems:
         console.print(f"[yellow]gold file skipped:[/yellow] {problem}")
-    console.print(f"scores → {scores}\nerrors → {errors} ({len(result.errors)} rows)")
+    withheld = len(result.errors) - len(result.listed_errors)
+    console.print(f"scores → {scores}\nerrors → {errors} ({len(result.listed_errors)} rows"
+                  + (f"; {withheld} of the held-out test split withheld)" if withheld else ")"))
 
 
 @app.command()

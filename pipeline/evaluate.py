@@ -1,7 +1,10 @@
 """Evaluation: a run's tables (OUT) against hand-curated gold files → precision, recall, F1.
 
 Fields (CONTRACT.md): case (patient count), age, sex, drug, drug+dose, frequency, lab
-(test+value+unit), diagnosis. Facts are compared as sets per patient (a drug mentioned five times
+(test+value+unit), diagnosis (name and negation), plus `negated` (the diagnoses a patient is said not
+to have, scored on their own) and `timepoint` (a lab result or a drug together with when it holds:
+judged only where the gold states when, so it measures the timepoint, not the fact again). A gold folder may hold `SPLITS.json` (`{"dev": [...], "test":
+[...]}`); the scores are then also given per split. Facts are compared as sets per patient (a drug mentioned five times
 is one drug), matched one to one; names match when the output's normalised name equals one of the
 gold's accepted spellings after folding case, spaces and hyphens (never by substring); doses and
 lab values match when the output's quantity, converted with pint into the gold's unit, equals the
@@ -22,7 +25,9 @@ import pandas as pd
 
 from .nlp.quantities import clean_unit, parse_number, to_canonical
 
-FIELDS = ("case", "age", "sex", "drug", "drug+dose", "frequency", "lab", "diagnosis")
+FIELDS = ("case", "age", "sex", "drug", "drug+dose", "frequency", "lab", "diagnosis", "negated", "timepoint")
+SPLITS_FILE = "SPLITS.json"
+HELD_OUT_SPLIT = "test"
 
 
 class GoldError(ValueError):
@@ -59,6 +64,9 @@ def load_gold(path: Path) -> dict:
         for key in ("medications", "labs", "diagnoses"):
             if not isinstance(case.get(key, []), list):
                 raise GoldError(f"{path.name}: case {case_id} '{key}' must be a list")
+        for fact in case.get("medications", []) + case.get("labs", []):
+            if isinstance(fact, dict) and not isinstance(fact.get("timepoint", ""), str):
+                raise GoldError(f"{path.name}: case {case_id}: a timepoint must be a string")
         for med in case.get("medications", []):
             if not isinstance(med, dict) or "drug" not in med:
                 raise GoldError(f"{path.name}: case {case_id}: each medication needs a 'drug'")
@@ -131,12 +139,23 @@ class ErrorRow:
 class Evaluation:
     micro: dict[str, Score] = field(default_factory=lambda: {f: Score() for f in FIELDS})
     per_document: dict[str, dict[str, Score]] = field(default_factory=dict)
+    per_split: dict[str, dict[str, Score]] = field(default_factory=dict)
+    split_of: dict[str, str] = field(default_factory=dict)
     errors: list[ErrorRow] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+
+    @property
+    def listed_errors(self) -> list[ErrorRow]:
+        """The errors a person may read: all but those of a held-out `test` split, whose documents
+        are judged by their scores alone (reading their misses would tune the rules to them)."""
+        return [e for e in self.errors if self.split_of.get(e.doc_id) != HELD_OUT_SPLIT]
 
     def as_dict(self) -> dict:
         return {
             "micro": {f: s.as_dict() for f, s in self.micro.items()},
+            "per_split": {name: {f: s.as_dict() for f, s in scores.items()} for name, scores in self.per_split.items()},
+            "split_documents": {name: sorted(d for d, s in self.split_of.items() if s == name and d in self.per_document)
+                                for name in self.per_split},
             "per_document": {d: {f: s.as_dict() for f, s in scores.items()} for d, scores in self.per_document.items()},
             "problems": self.problems,
         }
@@ -285,6 +304,17 @@ class DocumentScorer:
                      for g in missed],
                     [(f"{f[0][0]} {f[0][1]}", f[1]) for f in extra], case_id)
 
+        with_time = list({(spellings(m["drug"]), fold(m["timepoint"])): m for m in gold if m.get("timepoint")})
+        # a timepoint is judged where the gold states one for that drug; elsewhere it cannot be
+        found_time = list({(fold(r["drug"]), fold(r["timepoint"])): _text(r["sentence"])
+                           for r in rows if _text(r.get("timepoint"))
+                           and any(fold(r["drug"]) in g[0] for g in with_time)}.items())
+        pairs, missed, extra = match_one_to_one(with_time, found_time,
+                                                lambda g, f: f[0][0] in g[0] and f[0][1] == g[1])
+        self.record("timepoint", len(pairs),
+                    [(f"drug {g[0][0]} @{g[1]}", self.sentence_naming(g[0])) for g in missed],
+                    [(f"drug {f[0][0]} @{f[0][1]}", f[1]) for f in extra], case_id)
+
     def score_labs(self, case_id: str, gold: list[dict]) -> None:
         rows = [r for r in _rows(self.tables["labs"], self.doc_id)
                 if _text(r["case_id"]) == case_id and r.get("value") is not None and not pd.isna(r["value"])]
@@ -298,6 +328,22 @@ class DocumentScorer:
                     [(f"{spellings(g['test'])[0]} {g['value']} {g.get('unit', '')}", self.sentence_naming(spellings(g["test"])))
                      for g in missed],
                     [(f"{f[0][0]} {f[0][1]:g} {f[0][2]}", f[1]) for f in extra], case_id)
+
+        timed = list({(spellings(g["test"]), str(g["value"]), clean_unit(str(g.get("unit", ""))), fold(g["timepoint"])): g
+                      for g in gold if g.get("value") is not None and g.get("timepoint")}.values())
+        found_timed = list({(fold(r["test"]), float(r["value"]), _text(r["unit"]), fold(r["timepoint"])):
+                            _text(r["sentence"]) for r in rows if _text(r.get("timepoint"))
+                            and any(fold(r["test"]) in spellings(g["test"])
+                                    and same_quantity(g["value"], g.get("unit"), r["value"], r["unit"])
+                                    for g in timed)}.items())
+        pairs, missed, extra = match_one_to_one(
+            timed, found_timed,
+            lambda g, f: (f[0][0] in spellings(g["test"]) and f[0][3] == fold(g["timepoint"])
+                          and same_quantity(g["value"], g.get("unit"), f[0][1], f[0][2])))
+        self.record("timepoint", len(pairs),
+                    [(f"lab {spellings(g['test'])[0]} {g['value']} {g.get('unit', '')} @{fold(g['timepoint'])}",
+                      self.sentence_naming(spellings(g["test"]))) for g in missed],
+                    [(f"lab {f[0][0]} {f[0][1]:g} {f[0][2]} @{f[0][3]}", f[1]) for f in extra], case_id)
 
     def score_diagnoses(self, case_id: str, gold: list[Any]) -> None:
         rows = [r for r in _rows(self.tables["diagnoses"], self.doc_id) if _text(r["case_id"]) == case_id]
@@ -313,6 +359,13 @@ class DocumentScorer:
                     [(("no " if g[1] else "") + g[0][0], self.sentence_naming(g[0])) for g in missed],
                     [(("no " if f[0][1] else "") + f[0][0], f[1]) for f in extra], case_id)
 
+        # negation on its own: of the conditions said to be absent, which came out negated
+        absent = [g for g in expected if g[1]]
+        found_absent = [f for f in found if f[0][1]]
+        pairs, missed, extra = match_one_to_one(absent, found_absent, lambda g, f: f[0][0] in g[0])
+        self.record("negated", len(pairs), [("no " + g[0][0], self.sentence_naming(g[0])) for g in missed],
+                    [("no " + f[0][0], f[1]) for f in extra], case_id)
+
 
 def _frequency_options(value: Any) -> tuple[str, ...]:
     return tuple(value) if isinstance(value, list) else (str(value),)
@@ -321,11 +374,35 @@ def _frequency_options(value: Any) -> tuple[str, ...]:
 # --- whole runs --------------------------------------------------------------------------------
 
 
+def load_splits(gold_dir: Path) -> dict[str, str]:
+    """`SPLITS.json` of a gold folder → {doc_id: split name}; {} when the folder has none."""
+    path = gold_dir / SPLITS_FILE
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise GoldError(f"{path.name}: not readable JSON ({exc})") from exc
+    split_of: dict[str, str] = {}
+    for name, doc_ids in data.items():
+        if name == "rule":
+            continue
+        if not isinstance(doc_ids, list) or not all(isinstance(d, str) for d in doc_ids):
+            raise GoldError(f"{path.name}: split '{name}' must be a list of doc_ids")
+        for doc_id in doc_ids:
+            if doc_id in split_of:
+                raise GoldError(f"{path.name}: {doc_id} is in both '{split_of[doc_id]}' and '{name}'")
+            split_of[doc_id] = name
+    return split_of
+
+
 def evaluate(out_dir: str | Path, gold_dir: str | Path) -> Evaluation:
     out_dir, gold_dir = Path(out_dir), Path(gold_dir)
     tables = load_output(out_dir)
-    result = Evaluation()
-    for path in sorted(gold_dir.glob("*.json")):
+    result = Evaluation(split_of=load_splits(gold_dir))
+    for name in dict.fromkeys(result.split_of.values()):
+        result.per_split[name] = {f: Score() for f in FIELDS}
+    for path in sorted(p for p in gold_dir.glob("*.json") if p.name != SPLITS_FILE):
         try:
             gold = load_gold(path)
         except GoldError as exc:
@@ -342,6 +419,12 @@ def evaluate(out_dir: str | Path, gold_dir: str | Path) -> Evaluation:
         result.errors.extend(scorer.errors)
         for name, score in scorer.scores.items():
             result.micro[name].add(score)
+        if result.split_of:
+            if doc_id not in result.split_of:
+                result.problems.append(f"{path.name}: {doc_id} is in no split of {SPLITS_FILE}")
+            else:
+                for name, score in scorer.scores.items():
+                    result.per_split[result.split_of[doc_id]][name].add(score)
     return result
 
 
@@ -349,6 +432,6 @@ def write_reports(result: Evaluation, scores_path: Path, errors_path: Path) -> N
     from .tables import atomic_write_text
 
     atomic_write_text(scores_path, json.dumps(result.as_dict(), indent=2) + "\n")
-    frame = pd.DataFrame([e.__dict__ for e in result.errors],
+    frame = pd.DataFrame([e.__dict__ for e in result.listed_errors],
                          columns=["doc_id", "field", "kind", "case_id", "fact", "sentence"])
     atomic_write_text(errors_path, frame.to_csv(sep="\t", index=False))

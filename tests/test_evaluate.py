@@ -103,3 +103,67 @@ def test_malformed_gold_is_reported_and_skipped(scored):
 )
 def test_quantities_compared_after_unit_conversion(gold, found, same):
     assert same_quantity(gold[0], gold[1], found[0], found[1]) is same
+
+
+@pytest.fixture()
+def timed(tmp_path):
+    """Facts with timepoints and negated diagnoses, and a gold folder with a dev/test split."""
+    out, gold = tmp_path / "out", tmp_path / "gold"
+    gold.mkdir()
+    write_output(out, {
+        "documents": [{"doc_id": "d1", "status": "ok"}, {"doc_id": "d2", "status": "ok"}],
+        "cases": [{"doc_id": d, "case_id": "1", "age_years": 30.0, "sex": "female"} for d in ("d1", "d2")],
+        "medications": [
+            {**med("methylprednisolone", 80.0, "mg"), "timepoint": "hospital"},
+            {**med("prednisone", 30.0, "mg"), "timepoint": "hospital"},     # gold says discharge
+            {**med("tacrolimus"), "timepoint": ""},                          # no timepoint: not scored
+            {**med("heparin"), "timepoint": "hospital"},                     # not in the gold: not judged
+        ],
+        "labs": [{**lab("ferritin", 1553.0, "U/L"), "timepoint": "admission"},
+                 {**lab("ferritin", 203.0, "U/L"), "timepoint": "admission"},  # gold says follow-up
+                 {**lab("ferritin", 1553.0, "U/L", case="1"), "doc_id": "d2", "timepoint": "admission"}],
+        "diagnoses": [{"doc_id": "d1", "case_id": "1", "diagnosis": "tuberculosis", "negated": True},
+                      {"doc_id": "d1", "case_id": "1", "diagnosis": "diabetes mellitus", "negated": True},
+                      {"doc_id": "d1", "case_id": "1", "diagnosis": "hypertension", "negated": False}],
+    })
+    (gold / "d1.json").write_text(json.dumps({"doc_id": "d1", "cases": {"1": {
+        "medications": [{"drug": "methylprednisolone", "dose_value": 80, "dose_unit": "mg", "timepoint": "hospital"},
+                        {"drug": "prednisone", "dose_value": 30, "dose_unit": "mg", "timepoint": "discharge"},
+                        {"drug": "tacrolimus", "timepoint": "discharge"}],
+        "labs": [{"test": "ferritin", "value": 1553, "unit": "U/L", "timepoint": "admission"},
+                 {"test": "ferritin", "value": 203, "unit": "U/L", "timepoint": "follow-up"}],
+        "diagnoses": [{"diagnosis": "tuberculosis", "negated": True}, {"diagnosis": "hypertension", "negated": True}],
+    }}}), encoding="utf-8")
+    (gold / "d2.json").write_text(json.dumps({"doc_id": "d2", "cases": {"1": {
+        "labs": [{"test": "ferritin", "value": 1553, "unit": "U/L", "timepoint": "admission"}]}}}), encoding="utf-8")
+    (gold / "SPLITS.json").write_text(json.dumps({"rule": "by hand", "dev": ["d1"], "test": ["d2"]}), encoding="utf-8")
+    return evaluate(out, gold)
+
+
+def test_timepoint_scores_labs_and_drugs_with_when_they_hold(timed):
+    # right: methylprednisolone@hospital, ferritin 1553@admission (d1, d2); wrong: prednisone, ferritin 203;
+    # missed: tacrolimus@discharge (found without a timepoint)
+    assert counts(timed, "timepoint") == (3, 2, 3)
+    misses = {e.fact for e in timed.errors if e.field == "timepoint" and e.kind == "miss"}
+    assert misses == {"drug prednisone @discharge", "drug tacrolimus @discharge", "lab ferritin 203 U/L @follow up"}
+
+
+def test_negated_diagnoses_scored_on_their_own(timed):
+    # tuberculosis found negated; hypertension found but not negated; diabetes negated without gold
+    assert counts(timed, "negated") == (1, 1, 1)
+    assert counts(timed, "diagnosis") == (1, 2, 1)
+
+
+def test_scores_per_split_and_test_errors_withheld(timed):
+    assert timed.per_split["test"]["lab"].tp == 1 and timed.per_split["test"]["lab"].fp == 0
+    assert timed.per_split["dev"]["lab"].tp == 2
+    assert timed.errors and all(e.doc_id == "d1" for e in timed.listed_errors)
+    assert timed.as_dict()["split_documents"] == {"dev": ["d1"], "test": ["d2"]}
+
+
+def test_a_document_in_two_splits_is_an_error(tmp_path):
+    from pipeline.evaluate import GoldError, load_splits
+
+    (tmp_path / "SPLITS.json").write_text(json.dumps({"dev": ["d1"], "test": ["d1"]}), encoding="utf-8")
+    with pytest.raises(GoldError, match="both"):
+        load_splits(tmp_path)

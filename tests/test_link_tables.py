@@ -15,7 +15,7 @@ import pytest
 
 from pipeline.batch import run
 from pipeline.evaluate import evaluate
-from pipeline.synthetic import load_spec, render_pdf
+from tools.journal_pdf import load_spec, render_pdf
 from pipeline.tables import COLUMNS
 
 from conftest import ROOT, SPECS

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from pipeline.pdf import keep_line_end_hyphen, read_pdf
-from pipeline.synthetic import render_pdf
+from tools.journal_pdf import render_pdf
 from collections import Counter
 
 
@@ -163,7 +163,7 @@ def test_ligatures_and_odd_spaces_in_an_embedded_font(tmp_path):
 def test_every_bundled_layout_reads_exactly(tmp_path, spec_name):
     """Two columns, two patients, and a one-page one-column series whose banner cannot repeat."""
     from conftest import SPECS
-    from pipeline.synthetic import load_spec
+    from tools.journal_pdf import load_spec
 
     expected = render_pdf(load_spec(SPECS / f"{spec_name}.json"), tmp_path / "doc.pdf")
     assert body(read_pdf(tmp_path / "doc.pdf").text) == body(expected)

@@ -13,7 +13,10 @@ Markup inside paragraph text:
     {-}     force a line break here, hyphenating the word (expected text: the word unbroken)
     {/}     force a line break here with no hyphen (after a real hyphen: ``anti-{/}MDA5``)
 
-reportlab is a test/dev dependency; it is imported lazily so the pipeline never needs it.
+Spec options: ``columns`` (1 or 2), ``fonts`` (``standard`` or ``dejavu``), ``hyphenate`` (break
+words at line ends with pyphen's English patterns, as justified journal text does).
+
+reportlab and pyphen are test/dev dependencies, imported lazily; the product never needs them.
 """
 
 from __future__ import annotations
@@ -27,7 +30,13 @@ from typing import Iterable
 PAGE_WIDTH, PAGE_HEIGHT = 595.0, 842.0  # A4 in points
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 50.0, 70.0, 64.0
 GUTTER = 18.0
-BODY_FONT, BOLD_FONT, HEAD_FONT = "Times-Roman", "Times-Bold", "Helvetica-Bold"
+# font roles → font names; "standard" uses the 14 base fonts (Latin-1 only, as many journals' fonts),
+# "dejavu" embeds DejaVu TrueType fonts for text with Greek letters and math signs (real articles)
+FONT_SETS = {
+    "standard": {"body": "Times-Roman", "bold": "Times-Bold", "head": "Helvetica-Bold", "plain": "Helvetica"},
+    "dejavu": {"body": "DejaVuSerif", "bold": "DejaVuSerif-Bold", "head": "DejaVuSans-Bold", "plain": "DejaVuSans"},
+}
+DEJAVU_DIR = Path("/usr/share/fonts/truetype/dejavu")
 BODY_SIZE, LEADING = 9.5, 12.0
 SCRIPT_SCALE, SUP_RISE, SUB_DROP = 0.62, 3.6, 1.8
 
@@ -100,6 +109,8 @@ class _Canvas:
         self.pdf = canvas.Canvas(str(path), pagesize=(PAGE_WIDTH, PAGE_HEIGHT), invariant=1)
         self.pdf.setTitle(spec.get("title", ""))
         self.spec = spec
+        self.fonts = _font_set(spec.get("fonts", "standard"))
+        self.hyphenator = _hyphenator() if spec.get("hyphenate") else None
         self.page = 0
         self.column = 0
         self.full_width = True
@@ -117,7 +128,7 @@ class _Canvas:
         self.top_of_columns = self.y
         header = self.spec.get("running_header", ["", ""])
         pdf = self.pdf
-        pdf.setFont("Helvetica", 7.5)
+        pdf.setFont(self.fonts["plain"], 7.5)
         if header[0]:
             pdf.drawString(MARGIN_X, PAGE_HEIGHT - 40, header[0])
         if header[1]:
@@ -160,17 +171,21 @@ class _Canvas:
             self.new_page()
 
     # text -------------------------------------------------------------------------------------
-    def font_for(self, piece: Piece, base_font: str, size: float) -> tuple[str, float]:
+    def font_for(self, piece: Piece, role: str, size: float) -> tuple[str, float]:
         if piece.style == "bold":
-            return (BOLD_FONT if base_font == BODY_FONT else base_font), size
+            return self.fonts["bold" if role == "body" else role], size
         if piece.style in ("sup", "sub"):
-            return base_font, size * SCRIPT_SCALE
-        return base_font, size
+            return self.fonts[role], size * SCRIPT_SCALE
+        return self.fonts[role], size
+
+    def printable(self, text: str) -> str:
+        # the standard PDF fonts have the micro sign but not Greek mu, as many journals' fonts
+        return text.replace("μ", "µ") if self.fonts is FONT_SETS["standard"] else text
 
     def word_width(self, pieces: Iterable[Piece], font: str, size: float) -> float:
         from reportlab.pdfbase.pdfmetrics import stringWidth
 
-        return sum(stringWidth(p.text.replace("μ", "µ"), *self.font_for(p, font, size)) for p in pieces)
+        return sum(stringWidth(self.printable(p.text), *self.font_for(p, font, size)) for p in pieces)
 
     def draw_pieces(self, pieces: Iterable[Piece], x: float, y: float, font: str, size: float) -> float:
         from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -179,13 +194,12 @@ class _Canvas:
             name, piece_size = self.font_for(piece, font, size)
             rise = SUP_RISE if piece.style == "sup" else -SUB_DROP if piece.style == "sub" else 0.0
             self.pdf.setFont(name, piece_size)
-            # the standard PDF fonts have the micro sign but not Greek mu, as many journals' fonts
-            text = piece.text.replace("μ", "µ")
+            text = self.printable(piece.text)
             self.pdf.drawString(x, y + rise * size / BODY_SIZE, text)
             x += stringWidth(text, name, piece_size)
         return x
 
-    def paragraph(self, text: str, font: str = BODY_FONT, size: float = BODY_SIZE,
+    def paragraph(self, text: str, font: str = "body", size: float = BODY_SIZE,
                   leading: float = LEADING, indent: float = 0.0, justify: bool = True,
                   space_before: float = 0.0) -> None:
         words = parse_markup(text)
@@ -216,12 +230,32 @@ class _Canvas:
             width = self.word_width(pieces, font, size)
             used = sum(w for _, w in line) + space * len(line)
             if line and line_indent + used + width > self.width:
+                split = self.hyphenate(word, self.width - line_indent - used, font, size)
+                if split:
+                    head, pieces = split
+                    line.append((head, self.word_width(head, font, size)))
+                    width = self.word_width(pieces, font, size)
                 flush(last=False)
             line.append((pieces, width))
             if word.break_after:
                 flush(last=True)  # a forced break leaves the line ragged, as a typesetter's would
         if line:
             flush(last=True)
+
+    def hyphenate(self, word: Word, room: float, font: str, size: float) -> tuple[list[Piece], list[Piece]] | None:
+        """Break a plain word at the longest dictionary hyphenation point whose first part (plus its
+        hyphen) fits in `room`, as justified journal text does → (first part, rest)."""
+        if self.hyphenator is None or word.break_after or len(word.pieces) != 1 or word.pieces[0].style != "normal":
+            return None
+        match = re.fullmatch(r"([A-Za-z]{6,})([,.;:)]*)", word.pieces[0].text)
+        if not match:
+            return None
+        for left, right in self.hyphenator.iterate(match.group(1)):
+            if len(left) >= 3 and len(right) >= 3:
+                head = [Piece(left + "-", "normal")]
+                if self.word_width(head, font, size) <= room:
+                    return head, [Piece(right + match.group(2), "normal")]
+        return None
 
     def table(self, table: dict) -> None:
         rows = table["rows"]
@@ -230,7 +264,7 @@ class _Canvas:
         height = row_height * len(rows) + (2 * LEADING if caption else 0) + 8
         self.ensure(height)
         if caption:
-            self.paragraph(caption, font=HEAD_FONT, size=8, leading=10.5, justify=False, space_before=6)
+            self.paragraph(caption, font="head", size=8, leading=10.5, justify=False, space_before=6)
         self.y -= 4
         widths = table.get("widths") or [1 / len(rows[0])] * len(rows[0])
         xs = [self.x0]
@@ -246,7 +280,7 @@ class _Canvas:
         for r, row in enumerate(rows):
             baseline = top - (r + 1) * row_height + 3.8
             for c, cell in enumerate(row):
-                font = HEAD_FONT if r == 0 else BODY_FONT
+                font = "head" if r == 0 else "body"
                 x = xs[c] + 3
                 for word in parse_markup(cell):
                     x = self.draw_pieces(word.pieces, x, baseline, font, 8) + 2.0
@@ -259,7 +293,7 @@ class _Canvas:
         self.pdf.rect(self.x0, self.y - height, self.width, height, stroke=0, fill=1)
         self.pdf.setFillGray(0)
         self.y -= height
-        self.paragraph(caption, font=BODY_FONT, size=8, leading=10, justify=False, space_before=2)
+        self.paragraph(caption, font="body", size=8, leading=10, justify=False, space_before=2)
         self.y -= 4
 
     def save(self) -> None:
@@ -279,13 +313,14 @@ def render_pdf(spec: dict, path: str | Path) -> str:
     doc = _Canvas(path, spec)
     expected: list[str] = []
 
-    doc.paragraph(spec["title"], font=HEAD_FONT, size=15, leading=18, justify=False, space_before=4)
-    expected.append(expected_text(spec["title"]))
+    if spec.get("title"):
+        doc.paragraph(spec["title"], font="head", size=15, leading=18, justify=False, space_before=4)
+        expected.append(expected_text(spec["title"]))
     if spec.get("authors"):
-        doc.paragraph(spec["authors"], font="Helvetica", size=9, leading=12, justify=False, space_before=4)
+        doc.paragraph(spec["authors"], font="plain", size=9, leading=12, justify=False, space_before=4)
         expected.append(expected_text(spec["authors"]))
     if spec.get("abstract"):
-        doc.paragraph("Abstract", font=HEAD_FONT, size=10, leading=13, space_before=10)
+        doc.paragraph("Abstract", font="head", size=10, leading=13, space_before=10)
         expected.append("Abstract")
         for para in spec["abstract"]:
             doc.paragraph(para, space_before=2)
@@ -295,11 +330,12 @@ def render_pdf(spec: dict, path: str | Path) -> str:
         doc.start_columns()
     for section in spec.get("sections", []):
         level = section.get("level", 1)
-        heading = section["heading"]
-        doc.ensure(3 * LEADING)
-        doc.paragraph(heading, font=HEAD_FONT, size=9.5 if level == 1 else 9, leading=12,
-                      justify=False, space_before=8 if level == 1 else 5)
-        expected.append(expected_text(heading))
+        heading = section.get("heading")
+        if heading:
+            doc.ensure(3 * LEADING)
+            doc.paragraph(heading, font="head", size=9.5 if level == 1 else 9, leading=12,
+                          justify=False, space_before=8 if level == 1 else 5)
+            expected.append(expected_text(heading))
         for item in section.get("content", []):
             if isinstance(item, str):
                 doc.paragraph(item, indent=9.0, space_before=2)
@@ -315,13 +351,34 @@ def render_pdf(spec: dict, path: str | Path) -> str:
                 expected.append(expected_text(item["figure"]))
     if spec.get("references"):
         doc.ensure(3 * LEADING)
-        doc.paragraph("REFERENCES", font=HEAD_FONT, size=9.5, leading=12, justify=False, space_before=8)
+        doc.paragraph("REFERENCES", font="head", size=9.5, leading=12, justify=False, space_before=8)
         expected.append("REFERENCES")
         for ref in spec["references"]:
             doc.paragraph(ref, size=7.5, leading=9.5, justify=False, space_before=1)
             expected.append(expected_text(ref))
     doc.save()
     return "\n\n".join(expected)
+
+
+def _font_set(name: str) -> dict[str, str]:
+    fonts = FONT_SETS[name]
+    if name == "dejavu":
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.ttfonts import TTFont
+
+        for font in fonts.values():
+            if font not in pdfmetrics.getRegisteredFontNames():
+                file = DEJAVU_DIR / f"{font}.ttf"
+                if not file.exists():
+                    raise FileNotFoundError(f"{file} is missing: install Debian's fonts-dejavu-core")
+                pdfmetrics.registerFont(TTFont(font, str(file)))
+    return fonts
+
+
+def _hyphenator():
+    import pyphen  # test/dev dependency, as reportlab
+
+    return pyphen.Pyphen(lang="en_US")
 
 
 def load_spec(path: str | Path) -> dict:
@@ -343,6 +400,6 @@ if __name__ == "__main__":
     import sys
 
     if len(sys.argv) != 3:
-        sys.exit("usage: python -m pipeline.synthetic SPEC_DIR OUT_DIR")
+        sys.exit("usage: python tools/journal_pdf.py SPEC_DIR OUT_DIR")
     for written in build_corpus(sys.argv[1], sys.argv[2]):
         print(written)

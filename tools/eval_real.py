@@ -1,0 +1,95 @@
+"""`make eval-real`: accuracy on the 45 real case reports, per split, on every input path.
+
+Builds the inputs (tools/real_corpus.py) when missing, runs `casextract run` on each path —
+`text` (the web text as the corpus has it), `pdf-2col` and `pdf-1col` (PDFs rendered from it) —
+scores each run against gold/real/ with `casextract eval`, and prints F1 per field for the dev and
+test splits of gold/real/SPLITS.json side by side, with the number of gold facts per field.
+Figures go to out/real/scores.json. Error lists (OUT/eval/errors.tsv) hold the dev split only:
+the test split is judged by its scores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tools.real_corpus import DEFAULT_SOURCE, build  # noqa: E402
+
+GOLD = ROOT / "gold" / "real"
+PATHS = ("text", "pdf-2col", "pdf-1col")
+
+
+def run_and_score(path: str, inputs: Path, runs: Path, gold: Path = GOLD, workers: int | None = None) -> dict:
+    """One fresh run of one input path, scored → {"all"|split: {field: score dict}}."""
+    from pipeline.batch import run
+    from pipeline.evaluate import evaluate, write_reports
+
+    out = runs / path
+    shutil.rmtree(out, ignore_errors=True)
+    run(sorted(inputs.iterdir()), out, workers=workers)  # a folder is searched for PDFs only
+    result = evaluate(out, gold)
+    write_reports(result, out / "eval" / "scores.json", out / "eval" / "errors.tsv")
+    if result.problems:
+        raise SystemExit("gold problems: " + "; ".join(result.problems))
+    scores = {"all": {f: s.as_dict() for f, s in result.micro.items()}}
+    for split, split_scores in result.per_split.items():
+        if any(result.split_of.get(d) == split for d in result.per_document):
+            scores[split] = {f: s.as_dict() for f, s in split_scores.items()}
+    return scores
+
+
+def print_table(results: dict[str, dict], splits: tuple[str, ...]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from pipeline.evaluate import FIELDS
+
+    table = Table(title="F1 per field on gold/real (gold facts)", title_justify="left")
+    table.add_column("field")
+    for path in results:
+        for split in splits:
+            table.add_column(f"{path}\n{split}", justify="right")
+    for name in FIELDS:
+        cells = []
+        for path, scores in results.items():
+            for split in splits:
+                score = scores.get(split, {}).get(name)
+                if score is None:
+                    cells.append("")
+                    continue
+                f1 = "–" if score["f1"] is None else f"{score['f1']:.3f}"
+                cells.append(f"{f1} ({score['tp'] + score['fn']})")
+        table.add_row(name, *cells)
+    Console(width=200).print(table)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--paths", nargs="+", default=list(PATHS), choices=PATHS)
+    parser.add_argument("--split", choices=("dev", "test"), help="only the documents of this split")
+    parser.add_argument("--out", type=Path, default=ROOT / "out" / "real")
+    parser.add_argument("--workers", type=int)
+    args = parser.parse_args()
+    if not DEFAULT_SOURCE.exists():
+        sys.exit(f"{DEFAULT_SOURCE} not found: the real reports live in ../shared beside the checkout")
+    splits = json.loads((GOLD / "SPLITS.json").read_text("utf-8"))
+    doc_ids = set(splits[args.split]) if args.split else None
+    wanted = (args.split,) if args.split else ("dev", "test")
+    inputs_root = args.out / ("inputs" if doc_ids is None else f"inputs-{args.split}")
+    folders = build(inputs_root, doc_ids=doc_ids, layouts=tuple(args.paths))
+    results = {path: run_and_score(path, folders[path], args.out / "runs", workers=args.workers)
+               for path in args.paths}
+    (args.out / "scores.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print_table(results, wanted)
+    print(f"scores → {args.out / 'scores.json'}; dev error lists → {args.out}/runs/PATH/eval/errors.tsv")
+
+
+if __name__ == "__main__":
+    main()
