@@ -610,13 +610,17 @@ WORD = re.compile(r"[A-Za-z][A-Za-z-]*[A-Za-z]|[A-Za-z]")
 
 
 def document_vocabulary(lines: list[Line]) -> Counter[str]:
+    """How often the article spells each word, leaving out the halves of words split at line ends
+    (the `lights` of `high-` / `lights`), which would otherwise vouch for their own split."""
     vocab: Counter[str] = Counter()
+    after_hyphen = False
     for line in lines:
         text = line.text.text
-        for match in WORD.finditer(text):
+        for i, match in enumerate(WORD.finditer(text)):
             at_end = match.end() < len(text) and text[match.end():].strip() in HYPHENS
-            if not at_end:
+            if not at_end and not (i == 0 and after_hyphen and match.start() == len(text) - len(text.lstrip())):
                 vocab[match.group(0).lower()] += 1
+        after_hyphen = text.rstrip().endswith(HYPHENS)
     return vocab
 
 
@@ -624,7 +628,9 @@ def keep_line_end_hyphen(left: str, right: str, vocab: Counter[str]) -> bool:
     """Whether `left-` at a line end followed by `right` is a real hyphen (`anti-MDA5`).
 
     The article's own spelling decides first (it says `immunoglobulin` or `follow-up`
-    elsewhere); then prefixes that usually keep their hyphen; otherwise the typesetter split it.
+    elsewhere); then bound prefixes that keep their hyphen (`anti-`), and words that begin
+    compounds (`high-dose`) when the rest is a word the article uses on its own (`dose`, but not the
+    `lights` of `high-lights`); otherwise the typesetter split it.
     """
     head = re.search(r"[A-Za-z]+$", left)
     tail = re.match(r"[A-Za-z]+", right)
@@ -636,7 +642,9 @@ def keep_line_end_hyphen(left: str, right: str, vocab: Counter[str]) -> bool:
         return True
     if vocab[joined]:
         return False
-    return head_s in word_list("hyphen_prefixes.txt")
+    if head_s in word_list("hyphen_prefixes.txt"):
+        return True
+    return head_s in word_list("hyphen_word_prefixes.txt") and vocab[tail_s] > 0
 
 
 def join_texts(maps: list[TextMap], vocab: Counter[str]) -> TextMap:

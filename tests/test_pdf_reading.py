@@ -75,6 +75,9 @@ def test_hyphenation_repaired_but_real_hyphens_kept(journal_pdf):
         ("follow", "up", {"follow-up": 3}, True),
         ("anti", "body", {"antibody": 2}, False),
         ("anti", "inflammatory", {}, True),
+        ("high", "dose", {"dose": 4}, True),
+        ("high", "lights", {}, False),
+        ("follow", "up", {"up": 2}, True),
         ("2", "3 mo", {}, True),
     ],
 )

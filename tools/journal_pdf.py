@@ -202,7 +202,7 @@ class _Canvas:
     def paragraph(self, text: str, font: str = "body", size: float = BODY_SIZE,
                   leading: float = LEADING, indent: float = 0.0, justify: bool = True,
                   space_before: float = 0.0) -> None:
-        words = parse_markup(text)
+        words = [piece for word in parse_markup(text) for piece in self.cut_overlong(word, font, size)]
         if not words:
             return
         self.y -= space_before
@@ -241,6 +241,21 @@ class _Canvas:
                 flush(last=True)  # a forced break leaves the line ragged, as a typesetter's would
         if line:
             flush(last=True)
+
+    def cut_overlong(self, word: Word, font: str, size: float) -> list[Word]:
+        """A word wider than the line (a URL, a web page's glued menu) is cut where the line ends,
+        with no hyphen, as typesetters do; the cut shows in the extracted text as a space."""
+        if len(word.pieces) != 1 or self.word_width(word.pieces, font, size) <= self.width * 0.95:
+            return [word]
+        text, style, parts = word.pieces[0].text, word.pieces[0].style, []
+        while text:
+            end = len(text)
+            while end > 1 and self.word_width([Piece(text[:end], style)], font, size) > self.width * 0.9:
+                end -= 1
+            parts.append(Word([Piece(text[:end], style)]))
+            text = text[end:]
+        parts[-1].break_after = word.break_after
+        return parts
 
     def hyphenate(self, word: Word, room: float, font: str, size: float) -> tuple[list[Piece], list[Piece]] | None:
         """Break a plain word at the longest dictionary hyphenation point whose first part (plus its
