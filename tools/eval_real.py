@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import shutil
 import sys
 from pathlib import Path
@@ -45,6 +46,25 @@ def run_and_score(path: str, inputs: Path, runs: Path, gold: Path = GOLD, worker
     return scores
 
 
+def floor_for(score: dict) -> float:
+    """The F1 this field would have with one gold fact fewer found (tp − 1, fn + 1), rounded down:
+    the accuracy floor that lets one fact wobble and no more."""
+    tp, fp, fn = score["tp"] - 1, score["fp"], score["fn"] + 1
+    if tp <= 0:
+        return 0.0
+    precision, recall = tp / (tp + fp), tp / (tp + fn)
+    return math.floor(2 * precision * recall / (precision + recall) * 1000) / 1000
+
+
+def write_floors(results: dict[str, dict], paths: tuple[str, ...] = ("text", "pdf-2col")) -> None:
+    floors_path = ROOT / "tests" / "accuracy_floors.json"
+    floors = json.loads(floors_path.read_text("utf-8"))
+    floors["real-test"] = {path: {f: floor_for(s) for f, s in results[path]["test"].items()}
+                           for path in paths if path in results}
+    floors_path.write_text(json.dumps(floors, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"floors for the test split → {floors_path}")
+
+
 def print_table(results: dict[str, dict], splits: tuple[str, ...]) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -76,6 +96,8 @@ def main() -> None:
     parser.add_argument("--split", choices=("dev", "test"), help="only the documents of this split")
     parser.add_argument("--out", type=Path, default=ROOT / "out" / "real")
     parser.add_argument("--workers", type=int)
+    parser.add_argument("--write-floors", action="store_true",
+                        help="set tests/accuracy_floors.json 'real-test' from these test-split scores")
     args = parser.parse_args()
     if not DEFAULT_SOURCE.exists():
         sys.exit(f"{DEFAULT_SOURCE} not found: the real reports live in ../shared beside the checkout")
@@ -88,6 +110,8 @@ def main() -> None:
                for path in args.paths}
     (args.out / "scores.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print_table(results, wanted)
+    if args.write_floors:
+        write_floors(results)
     print(f"scores → {args.out / 'scores.json'}; dev error lists → {args.out}/runs/PATH/eval/errors.tsv")
 
 
