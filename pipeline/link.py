@@ -21,13 +21,15 @@ from .lexicons import resource_json, word_list
 from .nlp.components import DISEASE, DRUG, LabResult, Regimen
 from .structures import Article, Facts, Section
 
-CASE_LABEL = re.compile(r"^\s*(?:case|patient)\s*(?:presentation\s*|report\s*)?(\d+|[ivx]+|one|two|three|four|five)\b",
+CASE_LABEL = re.compile(r"^\s*(?:case|patient)\s*(?:presentation\s*|report\s*)?#?\s*(\d+|[ivx]+|one|two|three|four|five)\b",
                         re.I)
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "one": 1, "two": 2, "three": 3, "four": 4,
             "five": 5, "i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
 SWITCH = re.compile(r"\b(?:the|our)\s+(first|second|third|fourth|fifth)\s+(?:patient|case)\b", re.I)
-NUMBERED = re.compile(r"\b(?:in|for)\s+(?:patient|case)\s+(\d+)\b", re.I)
-RELATIVE = re.compile(r"\b(?:her|his|the patient's|their)\s+(brother|sister|son|daughter|mother|father|twin)\b", re.I)
+NUMBERED = re.compile(r"\b(?:(?:in|for)\s+(?:patient|case)|(?:^|(?<=[.;]\s))(?:Patient|Case))\s*#?\s*(\d+)\b", re.I)
+RELATIVE = re.compile(r"\b(?:her|his|the patient's|their|the (?:boy|girl|man|woman|child|infant|patient)'s)\s+"
+                      r"(?:\d+[-\s]?(?:year|month)[-\s]?old\s+)?(?:younger\s+|older\s+|elder\s+|twin\s+)?"
+                      r"(brother|sister|son|daughter|twin)\b", re.I)
 FEMALE_PRONOUNS = {"she", "her", "hers", "herself"}
 MALE_PRONOUNS = {"he", "him", "his", "himself"}
 
@@ -165,11 +167,14 @@ def column_timepoint(header: str) -> str:
 def link(doc: Doc, article: Article) -> Facts:
     spans = segment_cases(article)
     n_cases = max((s.case for s in spans), default=0)
-    if n_cases == 0 and doc._.demographics:
-        n_cases = 1  # a report without CARE headings: one patient, facts from the whole text
-        spans = [CaseSpan(0, len(article.text), 1)]
-    facts = Facts()
     if n_cases == 0:
+        # a case report always has a patient: without patients' sections, the facts come from the
+        # front matter (an abstract page) or, failing that, from the whole text
+        n_cases = 1
+        spans = [CaseSpan(s.start, s.end, 1) for s in article.sections if s.role == "front"]
+        spans = spans or ([CaseSpan(0, len(article.text), 1)] if not article.sections else [])
+    facts = Facts()
+    if not article.text.strip():
         return facts
     for drug in (e for e in doc.ents if e.label_ == DRUG):
         facts.medications.extend(_medication_rows(article, spans, drug))
@@ -270,7 +275,9 @@ def _case_rows(doc: Doc, article: Article, spans: list[CaseSpan], n_cases: int) 
         if not own:
             own = [d for d in abstract if _mentions_case(d.sentence, case, n_cases)]
         age = next((d for d in own if d.age_years is not None), None)
-        sex_source = next((d for d in own if d.sex), None)
+        # the sex said with the age (`a 52-year-old woman`) before a sex word alone (`a woman`)
+        sex_source = next((d for d in own if d.sex and d.age_years is not None), None) or next(
+            (d for d in own if d.sex), None)
         sex = sex_source.sex if sex_source else _pronoun_sex(doc, spans, case)
         evidence = []
         for source in (age, sex_source):

@@ -16,7 +16,7 @@ from .lexicons import resource_json
 from .structures import CAPTION_START, Article, Block, Layout, Paragraph, Section, Table, TableCell, TextMapBuilder
 
 CASE_HEADING = re.compile(
-    r"^(case|patient)(\s+(presentation|report|description|history))?\s*(\d+|[ivx]+|one|two|three|four|five)$"
+    r"^(case|patient)(\s+(presentation|report|description|history))?\s*#?\s*(\d+|[ivx]+|one|two|three|four|five)$"
 )
 NUMBERING = re.compile(r"^(\d+(\.\d+)*\.?|[ivx]+\.|[a-h]\.)\s+", re.I)
 
@@ -53,15 +53,103 @@ def classify_heading(text: str) -> SectionKind | None:
     return None
 
 
+# --- headings run into the text ----------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _inline_heading_pattern() -> re.Pattern[str]:
+    variants = sorted(heading_lexicon(), key=len, reverse=True)
+    names = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in variants)
+    # a heading starts a block or follows a sentence end, and is followed by a sentence start
+    return re.compile(rf"(?:^|(?<=[.!?\]])\s+)((?:{names})(?P<number>\s*#?\s*(?:\d+|[IVX]+))?)\s*[:.]?\s+(?=\S)", re.I)
+
+
+@lru_cache(maxsize=1)
+def _back_matter_starts() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in resource_json("sections.json")["running_back_matter"])
+
+
+def inline_heading_cuts(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the section headings inside a run of text with no line breaks (a web page
+    copied as one line: `… chronic disease. Case presentation A 61-yr-old man …`). A heading is a
+    known variant written with a capital, after a sentence end, before a capitalised word."""
+    cuts = []
+    for match in _inline_heading_pattern().finditer(text):
+        start, end = match.span(1)
+        following = text[match.end():match.end() + 1]
+        numbered = CASE_HEADING.match(heading_key(text[start:end])) is not None
+        if match.group("number") and not numbered:
+            continue  # `References 1. Smith A …`: only patients' headings carry a number
+        if text[start].isupper() and (following.isupper() or following.isdigit() or (numbered and following in "-–—")):
+            cuts.append((start, match.end()))
+    return cuts
+
+
+def split_inline_headings(blocks: list[Block]) -> list[Block]:
+    """Text blocks cut at the headings run into them, each heading a block of its own. Used when
+    the layout found no headings at all (plain text copied from a web page, or a PDF of it).
+    After the first heading, a web page's own furniture (`PMID: …`, `Articles from … are provided
+    here courtesy of`) starts the back matter; once in back matter, only back-matter headings
+    cut (a reference titled `Case report: …` is not a section)."""
+    out: list[Block] = []
+    seen_heading = in_back = False
+    for block in blocks:
+        if block.kind != "text":
+            out.append(block)
+            continue
+        text = block.text.text
+        events = [(start, end, "") for start, end in inline_heading_cuts(text)]
+        for pattern in _back_matter_starts():
+            events += [(m.start(), m.start(), "references") for m in pattern.finditer(text)]
+        position = 0
+        for start, end, label in sorted(events):
+            if start < position:
+                continue
+            kind = SectionKind("references", "back", 1) if label else classify_heading(text[start:end])
+            is_back = kind is not None and kind.role == "back"
+            if (label and not seen_heading) or (in_back and not is_back):
+                continue
+            if text[position:start].strip():
+                out.append(_piece(block, "text", position, start))
+            out.append(_piece(block, "heading", start, end, label))
+            seen_heading, in_back, position = True, in_back or is_back, end
+        if text[position:].strip():
+            out.append(_piece(block, "text", position, len(text)))
+    return out
+
+
+def _piece(block: Block, kind: str, start: int, end: int, label: str = "") -> Block:
+    builder = TextMapBuilder()
+    if label:
+        builder.append(label, block.text.box_at(start))
+    builder.extend(block.text, start, end)
+    mapped = builder.build()
+    stripped = len(mapped.text) - len(mapped.text.lstrip())
+    if stripped or mapped.text != mapped.text.rstrip():
+        trimmed = TextMapBuilder()
+        trimmed.extend(mapped, stripped, len(mapped.text.rstrip()))
+        mapped = trimmed.build()
+    return Block(kind, mapped, block.page, 0, block.font_size, kind == "heading")
+
+
 def build_article(layout: Layout, doc_id: str) -> Article:
     """Order is kept; headings become sections; blocks before the title (an issue's table of
     contents, journal banners) and back matter are left out of the text."""
     blocks = _from_title(layout)
+    inline = not any(b.kind == "heading" or _heading_kind(b) for b in blocks)
+    abstract_until = 0
+    if inline:
+        blocks = split_inline_headings(blocks)
+        # a web page's structured abstract has no heading of its own, but Keywords close it
+        abstract_until = next((i for i, b in enumerate(blocks) if b.kind == "heading"
+                               and (_heading_kind(b) or SectionKind("", "", 0)).name == "keywords"), 0)
     writer = _ArticleWriter()
     role = "front"
     abstract_level = 0  # while inside a structured abstract, its own sub-headings stay in it
-    for block in blocks:
+    for i, block in enumerate(blocks):
         kind = _heading_kind(block)
+        if kind is not None and i < abstract_until and kind.role != "back":
+            kind = SectionKind("abstract", "front", 1)
         if block.kind == "title":
             writer.paragraph(block, "title")
             continue
@@ -102,6 +190,8 @@ def _heading_kind(block: Block) -> SectionKind | None:
     if block.kind not in ("heading", "text"):
         return None
     text = block.text.text.strip()
+    if text == "references" and block.kind == "heading":
+        return SectionKind("references", "back", 1)
     if block.kind == "text" and (len(text.split()) > 8 or block.lead_bold):
         return None  # body text that merely starts with a heading word
     return classify_heading(text)

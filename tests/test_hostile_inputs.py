@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import bad_inputs
 from pipeline.batch import Limits, run
-from pipeline.nlp.components import parse_age
+from pipeline.nlp.demographics import parse_age
 from pipeline.nlp.quantities import clean_unit, normalize_frequency, parse_dose, parse_number, to_canonical
 from pipeline.pdf import read_pdf
 from pipeline.structures import InputError

@@ -2,7 +2,7 @@
 
 Order in the pipeline: tok2vec → ner (trained: CHEMICAL, DISEASE) → abbreviation_detector
 (scispaCy) → casextract_entities → casextract_medication → casextract_labs → negex (negspaCy)
-→ casextract_certainty → casextract_demographics. Each is a class with `__call__(doc)` built by
+→ casextract_certainty → casextract_demographics (`demographics.py`). Each is a class with `__call__(doc)` built by
 a `@Language.factory`, and writes its results on `Doc`/`Span` extensions declared here.
 """
 
@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from ..lexicons import drug_lexicon, resource_json, table_rows, word_list
+from .lab_values import NUMBER_START, in_reference_range, is_lab_unit, read_quantity, test_name, test_phrase
 from .quantities import (Dose, clean_unit, dose_units, is_unit, looks_like_unit, normalize_frequency, parse_dose, parse_number,
                          to_canonical)
 
@@ -28,8 +29,6 @@ DRUG_SUFFIXES = re.compile(r"(mab|nib|vir|cillin|mycin|micin|cycline|olol|pril|s
 COMPARATORS = {">": ">", "<": "<", "≥": ">=", "≤": "<=", ">=": ">=", "<=": "<=", "more than": ">",
                "greater than": ">", "above": ">", "over": ">", "less than": "<", "below": "<", "under": "<",
                "up to": "<=", "at least": ">="}
-AGE = re.compile(r"^(\d+(?:\.\d+)?)[-\s]?(years?|yrs?|y|months?|mos?|m|weeks?|wks?|w|days?|d)[-\s]?old$", re.I)
-AGE_FACTORS = {"y": 1.0, "m": 1 / 12, "w": 7 / 365.25, "d": 1 / 365.25}
 
 
 def _ext(cls, name: str, default=None) -> None:
@@ -147,6 +146,9 @@ class ClinicalEntities:
             return generic or key
         if span.label_ == LAB:
             entry = self.labs_exact.get(text) or self.labs_folded.get(text.lower())
+            before = span.doc[span.start - 1] if span.start else None
+            if entry and entry.name.startswith("immunoglobulin") and before is not None and before.lower_.startswith("anti"):
+                return f"{before.lower_} antibody"  # `anti-GM1 IgM antibody`: the antibody, not the isotype
             return entry.name if entry else text.lower()
         expanded = long_forms.get(text, text)
         return re.sub(r"\s+", " ", expanded).lower()
@@ -468,24 +470,31 @@ class LabValues:
     def __call__(self, doc: Doc) -> Doc:
         results: list[LabResult] = []
         table_ranges = _table_ranges(doc)
+        taken: set[int] = set()  # tokens whose number is already some test's value
         for test in (e for e in doc.ents if e.label_ == LAB):
             if any(lo <= test.start_char < hi for lo, hi in table_ranges):
                 continue
-            result = self.read_value(test)
+            result = self.read_value(test, taken)
             if result is not None:
                 test._.lab = result
                 results.append(result)
+        results.extend(self.results_by_unit(doc, taken, table_ranges))
         results.extend(read_lab_tables(doc))
         doc._.lab_results = results
         return doc
 
-    def read_value(self, test: Span) -> LabResult | None:
+    def read_value(self, test: Span, taken: set[int]) -> LabResult | None:
         doc = test.doc
+        before = self.percent_before(test)
+        if before is not None:  # a differential count: `61 % neutrophils`
+            taken.add(before)
+            quantity = read_quantity(doc, before)
+            return LabResult(test, quantity.value, "", "%", start=quantity.start, end=test.end_char)
         sentence_end = test.sent.end
         i = test.end
         limit = min(sentence_end, test.end + self.max_distance)
         # skip filler: "(", ",", ":", "was", "of", "level", "count"
-        while i < limit and not doc[i].like_num and doc[i].ent_type_ != LAB:
+        while i < limit and not NUMBER_START.match(doc[i].text) and doc[i].ent_type_ != LAB:
             word = doc[i].lower_
             qualitative = _qualitative(doc, i)
             if qualitative:
@@ -493,26 +502,87 @@ class LabValues:
             if word in (".", ";") or doc[i].ent_type_ in (DRUG, DISEASE):
                 return None
             i += 1
-        if i >= limit or not doc[i].like_num:
+        if i >= limit or i in taken:
             return None
-        comparator = _comparator_before(doc, i, test.end)
-        value = parse_number(doc[i].text)
-        if value is None:
+        quantity = read_quantity(doc, i)
+        if quantity is None or (quantity.unit == "%" and self.percent_names_next(doc, i)):
             return None
-        j = i + 1
-        unit = ""
-        if j < len(doc) and doc[j].text in ("×", "x", "X") and j + 1 < len(doc) and doc[j + 1].text.startswith("10^"):
-            unit = clean_unit(doc[j + 1].text)
-            j += 2
-        elif j < len(doc) and looks_like_unit(doc[j].text):
-            unit = clean_unit(doc[j].text)
-            j += 1
-        end = doc[j - 1].idx + len(doc[j - 1].text)
+        if not quantity.unit and len(test.text) <= 2:
+            return None  # `K 1` in an author list: a one-letter test needs its unit
+        taken.add(i)
         entry = _lab_entry(test)
-        value_si, unit_si = to_canonical(value, unit, entry.si_unit if entry else "") if unit else (None, "")
-        result = LabResult(test, value, comparator, unit, value_si, unit_si, start=test.start_char, end=end)
-        _reference_and_flag(doc, j, result)
+        unit = quantity.unit
+        value_si, unit_si = to_canonical(quantity.value, unit, entry.si_unit if entry else "") if unit else (None, "")
+        result = LabResult(test, quantity.value, _comparator_before(doc, i, test.end), unit, value_si, unit_si,
+                           start=test.start_char, end=quantity.end)
+        _reference_and_flag(doc, _token_after(doc, quantity.end), result)
         return result
+
+    @staticmethod
+    def percent_before(test: Span) -> int | None:
+        doc, i = test.doc, test.start
+        if i >= 2 and doc[i - 1].text == "%" and NUMBER_START.fullmatch(doc[i - 2].text):
+            return i - 2
+        return None
+
+    @staticmethod
+    def percent_names_next(doc: Doc, i: int) -> bool:
+        """`… and 25 % lymphocytes`: the percentage belongs to the test written after it."""
+        j = i + 1
+        while j < len(doc) and doc[j].text != "%":
+            j += 1
+        return j + 1 < len(doc) and doc[j + 1].ent_type_ == LAB
+
+    def results_by_unit(self, doc: Doc, taken: set[int], table_ranges: list[tuple[int, int]]) -> list[LabResult]:
+        """Numbers with a lab unit that no known test claimed: the test is the phrase before."""
+        folded, _ = lab_lexicon()
+        by_sentence: dict[int, LabResult] = {r.test.sent.start: r for r in self.sentence_results(doc)}
+        results = []
+        for sentence in doc.sents:
+            previous = by_sentence.get(sentence.start)
+            for i in range(sentence.start, sentence.end):
+                if i in taken or not NUMBER_START.match(doc[i].text) or doc[i].ent_type_ or in_reference_range(doc, i):
+                    continue
+                if any(lo <= doc[i].idx < hi for lo, hi in table_ranges):
+                    continue
+                quantity = read_quantity(doc, i)
+                if quantity is None:
+                    continue
+                result = LabResult(None, quantity.value, "", quantity.unit, end=quantity.end)  # type: ignore[arg-type]
+                _reference_and_flag(doc, _token_after(doc, quantity.end), result)
+                if not is_lab_unit(result.unit):
+                    continue  # no lab unit after the number, nor in its reference range
+                phrase = test_phrase(doc, i, sentence.start)
+                if phrase is not None and not any(t.ent_type_ == DRUG for t in phrase):
+                    # a name the NER took for a disease (`chromogranin A`) is a test when a result follows
+                    doc.ents = [e for e in doc.ents if not (e.label_ == DISEASE and e.start < phrase.end
+                                                            and phrase.start < e.end)]
+                    test = Span(doc, phrase.start, phrase.end, label=LAB)
+                    test._.normalized = test_name(phrase, folded)
+                elif previous is not None and previous.unit == result.unit and previous.test is not None:
+                    test = previous.test  # a series: `fell from 1553 U/L to 203 U/L`, `3 mm/h … and 14 mm/h`
+                else:
+                    continue
+                taken.add(i)
+                result.test, result.start = test, test.start_char
+                result.comparator = _comparator_before(doc, i, test.end if test.end <= i else i)
+                results.append(result)
+                previous = result
+        return results
+
+    @staticmethod
+    def sentence_results(doc: Doc) -> list[LabResult]:
+        """The last lexicon-test result of each sentence, which a following bare value may continue."""
+        return [e._.lab for e in doc.ents if e.label_ == LAB and e._.lab is not None and e._.lab.value is not None]
+
+
+def _token_after(doc: Doc, char: int) -> int:
+    """The index of the first token that starts at or after character `char`."""
+    token = doc.char_span(char, char, alignment_mode="expand") if char < len(doc.text) else None
+    for i in range(token.start if token is not None else len(doc), len(doc)):
+        if doc[i].idx >= char:
+            return i
+    return len(doc)
 
 
 def _lab_entry(test: Span) -> LabTestEntry | None:
@@ -563,6 +633,8 @@ def _reference_and_flag(doc: Doc, j: int, result: LabResult) -> None:
     if reference and re.search(r"\d", reference.group(1)) and ("normal" in text.lower()[:20] or "ref" in text.lower()[:20]
                                                                 or re.search(r"[-–~]|to", reference.group(1))):
         result.reference_range = (reference.group(1) + (" " + reference.group(2) if reference.group(2) else "")).strip()
+        if not result.unit and reference.group(2) and is_unit(clean_unit(reference.group(2))):
+            result.unit = clean_unit(reference.group(2))  # `CRP was 39 (normal range: 0–5 mg/L)`
         bounds = re.match(r"\s*(\d[\d.,]*)\s*(?:[-–~]|to)\s*(\d[\d.,]*)", reference.group(1))
         if bounds and not result.flag and result.value is not None:
             low, high = parse_number(bounds.group(1)), parse_number(bounds.group(2))
@@ -667,72 +739,3 @@ class Certainty:
                 section = article.section_at(ent.start_char)
                 ent._.background = bool(section and section.role == "background")
         return doc
-
-
-@dataclass(frozen=True)
-class Demographic:
-    start: int
-    end: int
-    age_years: float | None
-    sex: str
-    sentence: str
-
-
-@Language.factory("casextract_demographics")
-def make_demographics(nlp: Language, name: str) -> "Demographics":
-    return Demographics(nlp)
-
-
-class Demographics:
-    """Age and sex of a patient: `a 30-year-old woman`, `a 2-mo-old boy`, `aged 45 years`."""
-
-    def __init__(self, nlp: Language):
-        rules = resource_json("demographics.json")
-        self.female = set(rules["female"])
-        self.male = set(rules["male"])
-        self.matcher = Matcher(nlp.vocab)
-        self.matcher.add("AGE", [
-            [{"TEXT": {"REGEX": AGE.pattern}}],
-            [{"LIKE_NUM": True}, {"LOWER": {"REGEX": r"^(years?|yrs?|months?|mos?|weeks?|days?)$"}},
-             {"LOWER": {"IN": ["old", "of"]}}],
-            [{"LOWER": {"REGEX": r"^\d+-(years?|months?|mos?|weeks?|days?)$"}}, {"LOWER": "old"}],
-            [{"LOWER": {"IN": ["aged", "age"]}}, {"LOWER": "of", "OP": "?"}, {"LIKE_NUM": True},
-             {"LOWER": {"REGEX": r"^(years?|yrs?|months?|mos?)$"}, "OP": "?"}],
-        ])
-
-    def __call__(self, doc: Doc) -> Doc:
-        found: list[Demographic] = []
-        for span in filter_spans([Span(doc, s, e) for _, s, e in self.matcher(doc)]):
-            age = parse_age(span.text)
-            if age is None:
-                continue
-            sex = self.sex_near(span)
-            found.append(Demographic(span.start_char, span.end_char, age, sex, span.sent.text))
-        doc._.demographics = found
-        return doc
-
-    def sex_near(self, age: Span) -> str:
-        sentence = age.sent
-        for token in age.doc[age.end: min(sentence.end, age.end + 5)]:
-            word = token.lower_
-            if word in self.female:
-                return "female"
-            if word in self.male:
-                return "male"
-        return ""
-
-
-def parse_age(text: str) -> float | None:
-    """`30-year-old` → 30, `18-month-old` → 1.5, `aged 45 years` → 45, `2-mo-old` → 0.1667."""
-    if not isinstance(text, str):
-        return None
-    match = re.search(r"(\d+(?:\.\d+)?)\s*-?\s*(years?|yrs?|y|months?|mos?|m|weeks?|wks?|w|days?|d)?\b", text, re.I)
-    if not match:
-        return None
-    value = parse_number(match.group(1))
-    if value is None:
-        return None
-    unit = (match.group(2) or "y").lower()
-    factor = AGE_FACTORS.get("m" if unit.startswith("mo") or unit == "m" else unit[0], 1.0)
-    years = value * factor
-    return round(years, 4) if years < 150 else None

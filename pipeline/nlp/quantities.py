@@ -52,11 +52,34 @@ def unit_registry():
     return registry
 
 
+SUPERSCRIPT_DIGITS = str.maketrans({"⁰": "^0", "¹": "^1", "²": "^2", "³": "^3", "⁴": "^4", "⁵": "^5", "⁶": "^6",
+                                    "⁷": "^7", "⁸": "^8", "⁹": "^9"})
+# spellings of one unit that differ only by convention: the litre's capital, `u` for micro, `u/L`
+_UNIT_SPELLINGS = (
+    (re.compile(r"(?:litres?|liters?)$"), "L"),
+    (re.compile(r"(?<=/)(d|m|μ|n|p)?l$"), lambda m: (m.group(1) or "") + "L"),
+    (re.compile(r"^l$"), "L"),
+    (re.compile(r"(?<![A-Za-z])u(?=(?:g|mol|L|IU)\b)"), "μ"),
+    (re.compile(r"(?<![A-Za-z])mcg(?=/)"), "μg"),
+    (re.compile(r"^(k|m)?u(?=/)"), lambda m: (m.group(1) or "") + "U"),
+    (re.compile(r"^(m|μ)?iu(?=/)", re.I), lambda m: (m.group(1) or "") + "IU"),
+    (re.compile(r"mm(?:\^)?3$"), "mm^3"),
+    (re.compile(r"/m(?:\^)?2$"), "/m^2"),
+    (re.compile(r"^mmhg$", re.I), "mmHg"),
+    (re.compile(r"^fl$", re.I), "fL"),
+    (re.compile(r"^10\((\d{1,2})\)"), r"10^\1"),
+)
+
+
 def clean_unit(text: str) -> str:
-    """As written but tidied: `×10⁹/L`, `x 10^9/L` → `10^9/L`; `µ` → `μ`; spaces dropped."""
-    text = text.strip().replace("µ", "μ").replace("⁹", "^9")
+    """As written but tidied: `×10⁹/L`, `x 10^9/L` → `10^9/L`; `µ` → `μ`; spaces dropped; the
+    spellings of one unit made one (`mg/dl` → `mg/dL`, `ug/l` → `μg/L`, `u/L` → `U/L`, `/mm 3` →
+    `/mm^3`, `10(9)/litre` → `10^9/L`)."""
+    text = text.strip().replace("µ", "μ").translate(SUPERSCRIPT_DIGITS)
     text = re.sub(r"\s+", "", text)
     text = re.sub(r"^[x×]", "", text)
+    for pattern, replacement in _UNIT_SPELLINGS:
+        text = pattern.sub(replacement, text)
     return text
 
 

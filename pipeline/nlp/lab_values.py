@@ -1,0 +1,137 @@
+"""Lab values as case reports print them: a number and its unit read from the characters (not the
+tokens, which split `×10 9 /l`, `/mm 3` or `3mm/h` unpredictably), and results found by their unit
+when the test is not in the lexicon (`serum lipase was normal at 33 ug/l`).
+
+A number followed by a unit of concentration, count, activity, pressure or rate is a lab result
+whatever its test; the test is the phrase before it, up to the words that link a name to its
+value (`was raised at`, `level of`). Results of vital signs and measurements are not labs: the
+heads that name them are listed in `resources/lab_context.json`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from spacy.tokens import Doc, Span
+
+from ..lexicons import resource_json
+from .quantities import clean_unit, dose_units, is_unit, looks_like_unit, parse_number
+
+NUMBER_START = re.compile(r"^(\d+(?:,\d{3})*(?:\.\d+)?)")
+# what may follow a number as its unit, up to 24 characters
+UNIT_AFTER = re.compile(
+    r"\s*("
+    r"[x×]\s*10\s*(?:\^|\(|\s)\s*\d{1,2}\)?\s*/\s*(?:[a-zA-Zμµ]{1,3}|litre|liter)(?:\s?[23]\b)?"  # ×10 9 /l, ×10(9)/litre
+    r"|/\s?(?:[μµu]L|mm\s?\^?3|mm³|L|l)\b(?:\s?[23]\b)?"                                          # /μL, /mm 3
+    r"|mm\s?Hg\b"
+    r"|%"
+    r"|[a-zA-Zμµ]{1,6}(?:/[a-zA-Zμµ0-9^]{1,6}(?:\s?[23]\b)?){0,2}"                              # mg/dL, u/L, cells/mm 3
+    r")")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    value: float
+    unit: str
+    start: int  # characters of the number and its unit
+    end: int
+
+
+def read_quantity(doc: Doc, i: int) -> Quantity | None:
+    """The number that token `i` starts with, and the unit printed right after it (if any)."""
+    token = doc[i]
+    match = NUMBER_START.match(token.text)
+    if not match:
+        return None
+    value = parse_number(match.group(1))
+    if value is None:
+        return None
+    number_end = token.idx + match.end()
+    after = UNIT_AFTER.match(doc.text, number_end, min(len(doc.text), number_end + 24))
+    unit, end = "", number_end
+    if after:
+        # a power of ten printed flat (`×10 9 /l`, `10(9)/l`) is made a power before spaces go
+        written = re.sub(r"^\s*[x×]?\s*10\s*(?:\^|\(|\s)\s*(\d{1,2})\)?\s*/", r"10^\1/", after.group(1))
+        candidate = clean_unit(written)
+        if candidate and (is_unit(candidate) or (looks_like_unit(candidate) and "/" in candidate)):
+            unit, end = candidate, after.end()
+    return Quantity(value, unit, token.idx, end)
+
+
+@lru_cache(maxsize=1)
+def _context() -> dict:
+    return resource_json("lab_context.json")
+
+
+def is_lab_unit(unit: str) -> bool:
+    """A unit results are reported in (`mg/dL`, `U/L`, `10^9/L`, `mmHg`), not one doses are
+    given in (`mg`, `mL`, `IU`); `%` only for tests the lexicon knows."""
+    context = _context()
+    return (bool(unit) and unit not in context["known_test_units"] and unit not in dose_units() and is_unit(unit)
+            and unit not in context["not_lab_units"])
+
+
+def test_phrase(doc: Doc, i: int, floor: int) -> Span | None:
+    """The words naming the test of the number at token `i`: back over linking words (`was`,
+    `raised`, `at`, `of`, `:`), then the name itself up to a clause boundary, at most 5 words."""
+    context = _context()
+    stops = set(context["stop_words"])
+
+    def linking(token) -> bool:  # `A` of `chromogranin A` is a name's letter, not an article
+        return token.lower_ in context["linking_words"] and not (len(token.text) == 1 and token.text.isupper())
+
+    j = i - 1
+    while j >= floor and (linking(doc[j]) or doc[j].is_punct and doc[j].text in ":=(,"):
+        if doc[j].text == "," and j - 1 >= floor and not linking(doc[j - 1]):
+            break  # `…, 14 mg/dL` after a list item: the comma ends the name
+        j -= 1
+    end = j + 1
+    while j >= floor and end - j <= 5 and not doc[j].is_punct and doc[j].lower_ not in stops \
+            and not linking(doc[j]) and not NUMBER_START.match(doc[j].text):
+        j -= 1
+    start = j + 1
+    while end > start and names_condition(doc[end - 1].lower_):
+        end -= 1  # `vitamin B12 deficiency (191 ng/L)`: the test is the vitamin
+    if start >= end:
+        return None
+    phrase = doc[start:end]
+    words = [t.lower_ for t in phrase]
+    if any(w in context["not_lab_heads"] for w in words) or not any(t.is_alpha for t in phrase):
+        return None
+    return phrase
+
+
+def test_name(phrase: Span, lexicon: dict) -> str:
+    """The lexicon's name for the phrase or its last words (`serum lipase` → `lipase` if known),
+    else the phrase as written, lower case, without the specimen word `serum`/`plasma`/`blood`."""
+    words = [t.lower_ for t in phrase]
+    for k in range(len(words)):
+        entry = lexicon.get(" ".join(words[k:]))
+        if entry is not None:
+            return entry.name
+    while len(words) > 1 and words[0] in _context()["specimen_words"]:
+        words = words[1:]
+    return " ".join(words)
+
+
+REFERENCE_WORDS = {"normal", "reference", "range", "ref", "nr", "rr", "upper", "lower", "limit", "cut-off", "cutoff",
+                   "normal:", "reference:", "n", "<", ">", "≤", "≥"}
+
+
+def in_reference_range(doc: Doc, i: int) -> bool:
+    """Whether the number at token `i` is part of a reference range (`(normal range, 1-71 u/L)`,
+    `normal value < 1`) rather than a result."""
+    if i >= 2 and (doc[i - 1].text in ("-", "–", "~") or doc[i - 1].lower_ == "to") and NUMBER_START.match(doc[i - 2].text):
+        return True
+    j = i - 1
+    while j >= max(0, i - 8) and doc[j].text not in ("(", "[", ";"):
+        if doc[j].lower_ in REFERENCE_WORDS:
+            return True
+        j -= 1
+    return j >= 0 and doc[j].text in ("(", "[") and any(t.lower_ in REFERENCE_WORDS for t in doc[j + 1:i])
+
+
+def names_condition(word: str) -> bool:
+    return len(word) > 5 and word.endswith(tuple(_context()["condition_suffixes"]))
