@@ -157,5 +157,25 @@ def train(
                   f"  (scispaCy en_ner_bc5cdr_md: 0.8428) → {out}")
 
 
+@app.command("train-conditions")
+def train_conditions_command(
+    data: Path = typer.Option(Path("../shared/data/case-reports-ada/case_reports.jsonl"),
+                              help="Annotated case reports (JSON lines with text and entities)"),
+    splits: Path = typer.Option(Path("gold/real/SPLITS.json"), help="Trains on the documents of its 'dev' split only"),
+    out: Path = typer.Option(None, "--out", "-o", help="Where to write the classifier (default: models/conditions)"),
+    limit: Optional[int] = typer.Option(None, help="Use only the first N training documents (smoke runs)"),
+    epochs: int = typer.Option(12, help="Passes over the training candidates"),
+) -> None:
+    """Train the condition filter: a diagnosis of the patient, or a symptom, sign or non-disease."""
+    import json
+
+    from .train_conditions import DEFAULT_MODEL, read_reports, train
+
+    dev = set(json.loads(splits.read_text("utf-8"))["dev"])
+    reports = read_reports(data, dev)[:limit] if limit else read_reports(data, dev)
+    counts = train(reports, out or DEFAULT_MODEL, splits.parent, epochs=epochs)
+    console.print(f"condition filter: {counts} → {out or DEFAULT_MODEL}")
+
+
 if __name__ == "__main__":
     app()

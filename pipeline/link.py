@@ -164,14 +164,18 @@ def column_timepoint(header: str) -> str:
 # --- facts -------------------------------------------------------------------------------------
 
 
-def link(doc: Doc, article: Article) -> Facts:
+def link(doc: Doc, article: Article, condition_filter: bool = True) -> Facts:
+    """`condition_filter=False` keeps every disease candidate (what the condition filter trains on)."""
     spans = segment_cases(article)
     n_cases = max((s.case for s in spans), default=0)
     if n_cases == 0:
         # a case report always has a patient: without patients' sections, the facts come from the
         # front matter (an abstract page) or, failing that, from the whole text
         n_cases = 1
-        spans = [CaseSpan(s.start, s.end, 1) for s in article.sections if s.role == "front"]
+        abstracts = [s for s in article.sections if s.name == "abstract"]
+        front = [max(abstracts, key=lambda s: s.end - s.start)] if abstracts else [
+            s for s in article.sections if s.role == "front"]  # a web page's menu also says `Abstract`
+        spans = [CaseSpan(s.start, s.end, 1) for s in front]
         spans = spans or ([CaseSpan(0, len(article.text), 1)] if not article.sections else [])
     facts = Facts()
     if not article.text.strip():
@@ -182,7 +186,15 @@ def link(doc: Doc, article: Article) -> Facts:
         row = _lab_row(article, spans, result, n_cases)
         if row:
             facts.labs.append(row)
+    titles = [(p.start, p.end) for p in article.paragraphs if p.kind == "title"]
     for disease in (e for e in doc.ents if e.label_ == DISEASE):
+        if condition_filter and disease._.is_condition is False:
+            continue  # the learned filter reads it as a symptom, a sign or not a disease
+        if any(lo <= disease.start_char < hi for lo, hi in titles):
+            # the title names the central diagnosis: every patient of the report has it
+            title_spans = [CaseSpan(disease.start_char, disease.end_char, case) for case in range(1, n_cases + 1)]
+            facts.diagnoses.extend(r for s in title_spans if (r := _diagnosis_row(article, [s], disease)))
+            continue
         row = _diagnosis_row(article, spans, disease)
         if row:
             facts.diagnoses.append(row)
@@ -257,14 +269,31 @@ def _diagnosis_row(article: Article, spans: list[CaseSpan], disease: Span) -> di
     }
 
 
+ADJECTIVE = re.compile(r"^[a-z]+(?:ful|ic|al|ous|ive|ory|ary|less)$")
+
+
 def _is_symptom(name: str) -> bool:
-    """A whole name in not_diagnoses.txt, or a name whose head word is listed there with `*`
-    (`heliotrope rash`) unless the name is a curated condition (`familial mediterranean fever`)."""
+    """Not a condition: a whole name in not_diagnoses.txt, a name whose head word is listed there
+    with `*` (`heliotrope rash`), a list of symptoms (`nausea, vomiting`), a lone adjective
+    (`painful`, `hemorrhagic`) or a lone pathogen (`pneumocystis`) — unless the name is a curated
+    condition (`familial mediterranean fever`)."""
+    if name in word_list("disease_additions.txt"):
+        return False
     listed = word_list("not_diagnoses.txt")
     if name in listed:
-        return False if name in word_list("disease_additions.txt") else True
+        return True
+    parts = [p.strip() for p in re.split(r",|\band\b|\bor\b|/", name) if p.strip()]
+    if len(parts) > 1 and all(_is_symptom(p) for p in parts):
+        return True
     words = name.split(" of ")[0].split()  # the head of `muscle weakness of limbs` is `weakness`
-    return bool(words and f"*{words[-1]}" in listed) and name not in word_list("disease_additions.txt")
+    if len(words) == 1 and ADJECTIVE.match(words[0]):
+        return True
+    if words and words[0] in word_list("microbes.txt") and len(words) <= 2 and not INFECTION_WORD.search(name):
+        return True
+    return bool(words and f"*{words[-1]}" in listed)
+
+
+INFECTION_WORD = re.compile(r"infection|itis|osis|emia|abscess|sepsis|disease|syndrome|pneumonia", re.I)
 
 
 def _case_rows(doc: Doc, article: Article, spans: list[CaseSpan], n_cases: int) -> list[dict]:

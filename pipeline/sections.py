@@ -56,12 +56,16 @@ def classify_heading(text: str) -> SectionKind | None:
 # --- headings run into the text ----------------------------------------------------------------
 
 
+# an e-mail or web address ends an author block on a web page as a full stop ends a sentence
+PAGE_ADDRESS = re.compile(r"(?:\S+@\S+\.[a-z]{2,6}|https?://\S+|www\.\S+)$", re.I)
+
+
 @lru_cache(maxsize=1)
 def _inline_heading_pattern() -> re.Pattern[str]:
     variants = sorted(heading_lexicon(), key=len, reverse=True)
     names = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in variants)
     # a heading starts a block or follows a sentence end, and is followed by a sentence start
-    return re.compile(rf"(?:^|(?<=[.!?\]])\s+)((?:{names})(?P<number>\s*#?\s*(?:\d+|[IVX]+))?)\s*[:.]?\s+(?=\S)", re.I)
+    return re.compile(rf"(?:^|(?<=\s))((?:{names})(?P<number>\s*#?\s*(?:\d+|[IVX]+))?)\s*[:.]?\s+(?=\S)", re.I)
 
 
 @lru_cache(maxsize=1)
@@ -72,10 +76,14 @@ def _back_matter_starts() -> tuple[re.Pattern[str], ...]:
 def inline_heading_cuts(text: str) -> list[tuple[int, int]]:
     """(start, end) of the section headings inside a run of text with no line breaks (a web page
     copied as one line: `… chronic disease. Case presentation A 61-yr-old man …`). A heading is a
-    known variant written with a capital, after a sentence end, before a capitalised word."""
+    known variant written with a capital, after a sentence end (or an e-mail address), before a
+    capitalised word."""
     cuts = []
     for match in _inline_heading_pattern().finditer(text):
         start, end = match.span(1)
+        before = text[:start].rstrip()
+        if before and not (before[-1] in ".!?]" or PAGE_ADDRESS.search(before[-80:])):
+            continue  # inside a sentence, or after a menu word
         following = text[match.end():match.end() + 1]
         numbered = CASE_HEADING.match(heading_key(text[start:end])) is not None
         if match.group("number") and not numbered:
@@ -129,7 +137,7 @@ def _piece(block: Block, kind: str, start: int, end: int, label: str = "") -> Bl
         trimmed = TextMapBuilder()
         trimmed.extend(mapped, stripped, len(mapped.text.rstrip()))
         mapped = trimmed.build()
-    return Block(kind, mapped, block.page, 0, block.font_size, kind == "heading")
+    return Block(kind, mapped, block.page, 0, block.font_size, kind in ("heading", "title"))
 
 
 def build_article(layout: Layout, doc_id: str) -> Article:
@@ -138,7 +146,10 @@ def build_article(layout: Layout, doc_id: str) -> Article:
     blocks = _from_title(layout)
     inline = not any(b.kind == "heading" or _heading_kind(b) for b in blocks)
     abstract_until = 0
+    title = layout.title
     if inline:
+        if not title:
+            blocks, title = _leading_title(blocks)
         blocks = split_inline_headings(blocks)
         # a web page's structured abstract has no heading of its own, but Keywords close it
         abstract_until = next((i for i, b in enumerate(blocks) if b.kind == "heading"
@@ -174,7 +185,28 @@ def build_article(layout: Layout, doc_id: str) -> Article:
             writer.paragraph(block, "caption")
         elif role != "back":
             writer.paragraph(block, "text")
-    return writer.build(doc_id, layout)
+    return writer.build(doc_id, layout, title)
+
+
+@lru_cache(maxsize=1)
+def _title_ends() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in resource_json("sections.json")["running_title_ends"])
+
+
+def _leading_title(blocks: list[Block]) -> tuple[list[Block], str]:
+    """A web page copied as text opens with the article's title, ended by the site's own words
+    (` - PubMed`, `Warning:`, `| Full Text`); that segment becomes the title block."""
+    if not blocks or blocks[0].kind != "text":
+        return blocks, ""
+    first = blocks[0]
+    text = first.text.text
+    ends = [m.start() for pattern in _title_ends() for m in [pattern.search(text, 0, 400)] if m]
+    if not ends or not 15 <= min(ends) <= 300:
+        return blocks, ""
+    end = min(ends)
+    title = _piece(first, "title", 0, end)
+    rest = [_piece(first, "text", end, len(text))] if text[end:].strip() else []
+    return [title] + rest + blocks[1:], title.text.text
 
 
 def _from_title(layout: Layout) -> list[Block]:
@@ -241,7 +273,7 @@ class _ArticleWriter:
         self.paragraphs.append(Paragraph("table", start, end, len(self.sections) - 1))
         self.pending_caption = ""
 
-    def build(self, doc_id: str, layout: Layout) -> Article:
+    def build(self, doc_id: str, layout: Layout, title: str) -> Article:
         text_map = self.builder.build()
         sections = []
         for i, s in enumerate(self.sections):
@@ -251,7 +283,7 @@ class _ArticleWriter:
                                     s["role"]))
         return Article(
             doc_id=doc_id,
-            title=layout.title,
+            title=title,
             text=text_map.text,
             text_map=text_map,
             sections=tuple(sections),

@@ -104,3 +104,40 @@ def test_a_series_keeps_its_test_and_vitals_are_not_labs():
 def test_an_antibody_is_named_for_its_target_not_its_isotype():
     found = results("Testing showed anti-MAG IgM antibody at 9800 BTU (normal below 1000 BTU).")
     assert found and found[0][0] == "anti-mag antibody"
+
+
+@pytest.mark.parametrize("name, symptom", [
+    ("ataxia", True), ("wheezing", True), ("painful", True), ("haemorrhagic", True), ("vomiting and diarrhoea", True),
+    ("bronchoalveolar lavage", True), ("candida", True), ("candida albicans", True), ("candida albicans infection", False),
+    ("left ventricular dysfunction", False), ("multiple organ dysfunction syndrome", False), ("septic shock", False),
+    ("shock", False), ("sarcoidosis", False), ("type 2 diabetes mellitus", False),
+])
+def test_symptoms_signs_and_lone_pathogens_are_not_diagnoses(name, symptom):
+    from pipeline.link import _is_symptom
+
+    assert _is_symptom(name) is symptom
+
+
+def test_the_title_names_every_patients_central_diagnosis():
+    page = ("Familial Mediterranean fever in two brothers: a case report | Imaginary Journal of Case Reports "
+            "Abstract Background We describe two brothers. Keywords Fever. Case presentation Patient 1 was a "
+            "24-year-old man with recurrent abdominal attacks. Patient 2 was a 19-year-old man with chest pain. "
+            "Discussion Amyloidosis is feared.")
+    article = article_of(page)
+    assert article.title.startswith("Familial Mediterranean fever in two brothers")
+    facts = link(analyse(article), article)
+    rows = {(r["case_id"], r["diagnosis"]) for r in facts.diagnoses}
+    assert {("1", "familial mediterranean fever"), ("2", "familial mediterranean fever")} <= rows
+    assert not any(d == "amyloidosis" for _, d in rows)
+
+
+def test_an_abstract_page_without_sentence_end_before_its_abstract():
+    page = ("Pyomyositis in a marathon runner. - PubMed - NCBI Skip to main content Format: Abstract Send to "
+            "J Sports Med. 2020. Doe J. Author information 1 Clinic of Sports, Springfield. jdoe@example.org "
+            "Abstract A 33-year-old man developed pyomyositis of the thigh after a race. His creatine kinase "
+            "was 2450 U/L. PMID: 12345678 [Indexed for MEDLINE] Similar articles Cookies policy")
+    article = article_of(page)
+    facts = link(analyse(article), article)
+    assert [(c["age_years"], c["sex"]) for c in facts.cases] == [(33, "male")]
+    assert [(r["test"], r["value"]) for r in facts.labs] == [("creatine kinase", 2450.0)]
+    assert not any("cookies" in r["diagnosis"] for r in facts.diagnoses)

@@ -93,3 +93,32 @@ def test_official_scispacy_model_loads_by_name(tmp_path, monkeypatch):
     doc = analyse(build_article(layout, "x"), name)
     (drug,) = [e for e in doc.ents if e.label_ == "DRUG"]
     assert drug._.normalized == "tacrolimus" and drug._.frequency == "2/d"
+
+
+def test_condition_filter_trains_on_dev_documents_and_filters(tmp_path):
+    """`casextract train-conditions` on two dev documents; the trained filter scores every disease
+    mention, and a threshold above every score leaves the link stage no diagnosis."""
+    data = shared_path("data", "case-reports-ada", "case_reports.jsonl")
+    out = tmp_path / "conditions"
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "train-conditions", "--data", str(data), "--out", str(out),
+         "--limit", "2", "--epochs", "2"], capture_output=True, text=True, cwd=ROOT, timeout=900)
+    assert result.returncode == 0, result.stderr[-2000:]
+    training = json.loads((out / "training.json").read_text("utf-8"))
+    dev = set(json.loads((ROOT / "gold" / "real" / "SPLITS.json").read_text("utf-8"))["dev"])
+    assert set(training["documents"]) <= dev and training["counts"]["candidates"] > 0
+
+    from pipeline.link import link
+    from pipeline.nlp import analyse
+    from pipeline.nlp.condition_filter import ConditionFilter
+    from pipeline.sections import build_article
+    from pipeline.structures import Block, Layout, TextMap
+
+    text = "A 50-year-old man with sarcoidosis and hypertension presented with cough."
+    article = build_article(Layout("x.txt", None, (Block("text", TextMap(text), None),)), "x")
+    doc = analyse(article)
+    assert {r["diagnosis"] for r in link(doc, article).diagnoses} >= {"sarcoidosis", "hypertension"}
+    ConditionFilter(out, threshold=1.01)(doc)
+    scores = [e._.condition_score for e in doc.ents if e.label_ == "DISEASE"]
+    assert scores and all(0.0 <= s <= 1.0 for s in scores)
+    assert link(doc, article).diagnoses == [] and link(doc, article, condition_filter=False).diagnoses

@@ -23,7 +23,7 @@ from spacy.tokens import Doc
 
 from ..lexicons import resource_json
 from ..structures import Article
-from . import components, demographics, tokenizer  # noqa: F401  register casextract factories and tokenizer
+from . import components, condition_filter, demographics, tokenizer  # noqa: F401  register casextract factories and tokenizer
 
 CONFIG = Path(__file__).with_name("pipeline.cfg")
 DEFAULT_NER_MODEL = Path(__file__).resolve().parents[2] / "models" / "ner"
