@@ -173,8 +173,9 @@ def link(doc: Doc, article: Article, condition_filter: bool = True) -> Facts:
         # front matter (an abstract page) or, failing that, from the whole text
         n_cases = 1
         abstracts = [s for s in article.sections if s.name == "abstract"]
-        front = [max(abstracts, key=lambda s: s.end - s.start)] if abstracts else [
-            s for s in article.sections if s.role == "front"]  # a web page's menu also says `Abstract`
+        main_abstract = max(abstracts, key=lambda s: s.end - s.start) if abstracts else None
+        # a web page's menu also says `Abstract`: of several abstracts, the longest is the article's
+        front = [s for s in article.sections if s.role == "front" and (s.name != "abstract" or s is main_abstract)]
         spans = [CaseSpan(s.start, s.end, 1) for s in front]
         spans = spans or ([CaseSpan(0, len(article.text), 1)] if not article.sections else [])
     facts = Facts()
