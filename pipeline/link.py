@@ -128,11 +128,12 @@ def case_at(spans: list[CaseSpan], offset: int) -> int | None:
 # --- timepoints --------------------------------------------------------------------------------
 
 
-def timepoint(section: Section | None, sentence: Span | None, fact_start: int) -> str:
+def timepoint(section: Section | None, sentence: Span | None, fact_start: int, kind: str = "") -> str:
     """The section's default, overridden by the last cue before the fact in its sentence (or the
-    first cue after it when none precedes)."""
+    first cue after it when none precedes); with neither, the default for the kind of fact."""
     rules = resource_json("timepoints.json")
     default = rules["sections"].get(section.name, "") if section else ""
+    default = default or rules["fact_defaults"].get(kind, "")
     if sentence is None:
         return default
     text = sentence.text.lower()
@@ -211,10 +212,10 @@ def _provenance(article: Article, start: int, end: int, sentence: str) -> dict:
 def _medication_rows(article: Article, spans: list[CaseSpan], drug: Span) -> list[dict]:
     """One row per regimen of the mention (a mention with no details is one row)."""
     case = case_at(spans, drug.start_char)
-    if case is None or drug._.background or drug._.normalized in word_list("drug_classes.txt"):
+    if case is None or drug._.background or not _is_medication(drug):
         return []
     section = article.section_at(drug.start_char)
-    moment = timepoint(section, drug.sent, drug.start_char)
+    moment = timepoint(section, drug.sent, drug.start_char, "medication")
     if drug._.certainty == "history":
         moment = "before"
     rows = []
@@ -229,6 +230,23 @@ def _medication_rows(article: Article, spans: list[CaseSpan], drug: Span) -> lis
             **_provenance(article, drug.start_char, drug.end_char, drug.sent.text),
         })
     return rows
+
+
+CLASS_NAME = re.compile(r",\s|\b(?:agents|antagonists|agonists|inhibitors|blockers|drugs|solutions|preparations|compounds)$")
+
+
+def _is_medication(drug: Span) -> bool:
+    """A drug given to a patient, not a class (`narcotics`, `analgesics, opioid`), a molecule of the
+    body or the laboratory (`serotonin`, `boric acid`), or a reagent of a method the sentence
+    describes."""
+    name = drug._.normalized or drug.text.lower()
+    if name in word_list("drug_classes.txt") or CLASS_NAME.search(name):
+        return False
+    rules = resource_json("not_medications.json")
+    if name in rules["substances"] or drug.text.lower() in rules["substances"]:
+        return False
+    has_dose = any(r.dose is not None for r in (drug._.regimens or []))
+    return has_dose or not any(t.lower_ in rules["method_context"] for t in drug.sent)
 
 
 def _lab_row(article: Article, spans: list[CaseSpan], result: LabResult, n_cases: int) -> dict | None:
@@ -246,7 +264,7 @@ def _lab_row(article: Article, spans: list[CaseSpan], result: LabResult, n_cases
     if result.column and column_case is None:
         moment = column_timepoint(result.column)
     else:
-        moment = timepoint(article.section_at(test.start_char), test.sent, test.start_char)
+        moment = timepoint(article.section_at(test.start_char), test.sent, test.start_char, "lab")
     sentence = test.sent.text if not result.column else f"{result.row_label}: {result.column}"
     return {
         "case_id": str(case), "test": test._.normalized, "mention": test.text,

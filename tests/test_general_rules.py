@@ -141,3 +141,41 @@ def test_an_abstract_page_without_sentence_end_before_its_abstract():
     assert [(c["age_years"], c["sex"]) for c in facts.cases] == [(33, "male")]
     assert [(r["test"], r["value"]) for r in facts.labs] == [("creatine kinase", 2450.0)]
     assert not any("cookies" in r["diagnosis"] for r in facts.diagnoses)
+
+
+def medications(text: str) -> list[tuple]:
+    article = article_of(text)
+    facts = link(analyse(article), article)
+    return [(m["drug"], m["dose_value"], m["dose_unit"], m["frequency"]) for m in facts.medications]
+
+
+def test_doses_per_day_glued_or_compound_give_dose_and_frequency():
+    found = medications("A 40-year-old woman was given hydroxychloroquine 400mg/day, cyclophosphamide 750 mg/m2/day "
+                        "and gentamicin 5 mg/kg/24h; colchicine 0.5 mg 2/day was added.")
+    assert ("hydroxychloroquine", 400.0, "mg", "1/d") in found and ("cyclophosphamide", 750.0, "mg/m2", "1/d") in found
+    assert ("gentamicin", 5.0, "mg/kg", "1/d") in found and ("colchicine", 0.5, "mg", "2/d") in found
+
+
+def test_topical_strength_misspelled_names_and_combination_products():
+    found = medications("A 9-year-old boy used pimecrolimus 1 % cream twice daily and took amoxicilin 250 mg three "
+                        "times a day, then amoxicillin/clavulanate and Ceftazidime-Avibactam.")
+    assert ("pimecrolimus", 1.0, "%", "2/d") in found and ("amoxicillin", 250.0, "mg", "3/d") in found
+    names = {f[0] for f in found}
+    assert {"amoxicillin-clavulanic acid", "ceftazidime-avibactam"} <= names
+
+
+def test_classes_body_molecules_and_reagents_are_not_medications():
+    found = medications("A 70-year-old man had been taking opioid analgesics and benzodiazepines; serotonin and "
+                        "substance P mediate the pain. Biopsy DNA was run on agarose gel in buffer with boric acid. "
+                        "He was given naloxone 0.4 mg.")
+    assert [f[0] for f in found] == ["naloxone"]
+
+
+def test_timepoints_from_cues_and_from_the_kind_of_fact():
+    article = article_of("Case presentation A 61-year-old man had been taking metformin 500 mg twice daily. "
+                         "His sodium was 128 mmol/L. He was treated with ceftriaxone 2 g daily. At follow-up his "
+                         "sodium was 139 mmol/L.")
+    facts = link(analyse(article), article)
+    moments = {(m["drug"], m["timepoint"]) for m in facts.medications}
+    assert moments == {("metformin", "before"), ("ceftriaxone", "hospital")}
+    assert [(r["value"], r["timepoint"]) for r in facts.labs] == [(128.0, "admission"), (139.0, "follow-up")]

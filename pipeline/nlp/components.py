@@ -23,6 +23,7 @@ from .quantities import (Dose, clean_unit, dose_units, is_unit, looks_like_unit,
                          to_canonical)
 
 DRUG, DISEASE, LAB = "DRUG", "DISEASE", "LAB_TEST"
+DOSE_AHEAD = re.compile(r"^\d+(?:\.\d+)?\s*(?:mg|g|μg|mcg|mL|ml|IU|U|units)\b", re.I)
 DRUG_SUFFIXES = re.compile(r"(mab|nib|vir|cillin|mycin|micin|cycline|olol|pril|sartan|azole|statin|tinib|parin|"
                            r"floxacin|prazole|dipine|semide|thiazide|oxacin|platin|rubicin|taxel|lukast|gliptin|"
                            r"glutide|cept|kinra|zumab|ximab|umab)$", re.I)
@@ -100,12 +101,15 @@ class ClinicalEntities:
         self.disease_matcher = LexiconMatcher(disease_gazetteer())
         folded, exact = lab_lexicon()
         self.labs_folded, self.labs_exact = folded, exact
+        self._by_prefix: dict[str, list[str]] = {}
+        self.near_matches: dict[tuple[int, int], str] = {}
         self.lab_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.lab_matcher.add(LAB, list(nlp.tokenizer.pipe(sorted(folded))))
         self.lab_exact_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.lab_exact_matcher.add(LAB, list(nlp.tokenizer.pipe(sorted(exact))))
 
     def __call__(self, doc: Doc) -> Doc:
+        self.near_matches = {}
         long_forms = _abbreviation_long_forms(doc)
         drugs = [Span(doc, s, e, label=DRUG) for s, e in self.drug_matcher(doc)]
         labs = [Span(doc, s, e, label=LAB) for _, s, e in self.lab_matcher(doc)]
@@ -128,6 +132,8 @@ class ClinicalEntities:
         diseases = [d for d in diseases if not any(i.start < d.end and d.start < i.end for i in infections)]
         diseases += list(infections)
         drugs += _short_forms_of(doc, drugs, DRUG)
+        drugs += self.misspelled_drugs(doc, drugs + labs + diseases)
+        drugs = self.combinations(doc, drugs, long_forms)
         labs = [span for span in labs if not _part_of_longer_word(span)]
         drugs = [span for span in drugs if not _is_lab_context(span, labs)]
         spans = filter_spans(labs + drugs + diseases)
@@ -138,7 +144,60 @@ class ClinicalEntities:
         doc.ents = sorted(spans, key=lambda s: s.start)
         return doc
 
+    def misspelled_drugs(self, doc: Doc, taken: list[Span]) -> list[Span]:
+        """A word the lexicon does not know, written right before a dose (`Leviteracetam 250 mg`,
+        `oxacilin 2g/day`), is the drug whose name it nearly spells (difflib ratio ≥ 0.85)."""
+        import difflib
+
+        covered = {i for span in taken for i in range(span.start, span.end)}
+        found = []
+        for token in doc:
+            if token.i in covered or not token.is_alpha or len(token.text) < 6 or token.lower_ in self.drugs:
+                continue
+            following = doc[token.i + 1: token.i + 3].text
+            if not DOSE_AHEAD.match(following):
+                continue
+            close = difflib.get_close_matches(token.lower_, self.names_starting(token.lower_[:2]), n=1, cutoff=0.85)
+            if close:
+                span = Span(doc, token.i, token.i + 1, label=DRUG)
+                self.near_matches[(token.i, token.i + 1)] = self.drugs[close[0]]
+                found.append(span)
+        return found
+
+    def combinations(self, doc: Doc, drugs: list[Span], long_forms: dict[str, str]) -> list[Span]:
+        """Two drugs joined by a hyphen or slash with no space (`piperacillin-tazobactam`,
+        `trimethoprim/sulfamethoxazole`) are one combination product, named by its generics."""
+        covered = {i for span in drugs for i in range(span.start, span.end)}
+        for token in doc:
+            parts = re.split(r"[-/]", token.lower_)
+            if token.i not in covered and len(parts) == 2 and all(self.drugs.get(p) for p in parts):
+                span = Span(doc, token.i, token.i + 1, label=DRUG)
+                self.near_matches[(span.start, span.end)] = "-".join(self.drugs[p] for p in parts)
+                drugs = drugs + [span]
+        ordered = sorted(filter_spans(drugs), key=lambda s: s.start)
+        merged: list[Span] = []
+        for span in ordered:
+            previous = merged[-1] if merged else None
+            if (previous is not None and span.start == previous.end + 1 and doc[previous.end].text in ("-", "/")
+                    and not doc[previous.end - 1].whitespace_ and not doc[previous.end].whitespace_):
+                combined = Span(doc, previous.start, span.end, label=DRUG)
+                names = [self.normalize(s, long_forms) for s in (previous, span)]
+                self.near_matches[(combined.start, combined.end)] = "-".join(names)
+                merged[-1] = combined
+            else:
+                merged.append(span)
+        return merged + [d for d in drugs if d not in ordered]
+
+    def names_starting(self, prefix: str) -> list[str]:
+        if not self._by_prefix:
+            for name in self.drugs:
+                if " " not in name:
+                    self._by_prefix.setdefault(name[:2], []).append(name)
+        return self._by_prefix.get(prefix, [])
+
     def normalize(self, span: Span, long_forms: dict[str, str]) -> str:
+        if (span.start, span.end) in self.near_matches:
+            return self.near_matches[(span.start, span.end)]
         text = span.text
         if span.label_ == DRUG:
             key = text.lower()
@@ -323,9 +382,13 @@ class MedicationDetails:
         self.max_distance = max_distance
         self.matcher = Matcher(nlp.vocab)
         number = {"LIKE_NUM": True}
-        unit = {"TEXT": {"IN": sorted(dose_units())}}
+        unit = {"TEXT": {"IN": sorted(u for u in dose_units() if u != "%")}}
+        per_time = {"TEXT": {"REGEX": r"^(?:mg|g|μg|mcg|ug|mL|ml|IU|U|units?|mmol|mEq)(?:/(?:kg|m2|m\^2))?/(?:day|d|24h|\d+h|wk|week)$"}}
+        glued = {"TEXT": {"REGEX": r"^\d+(?:\.\d+)?(?:mg|g|μg|mcg|mL|ml|IU|U)(?:/(?:kg|m2|m\^2))?(?:/(?:day|d|24h|\d+h|wk|week))?$"}}
+        topical = {"LOWER": {"IN": ["ointment", "cream", "gel", "lotion", "solution", "drops", "eye", "topical", "spray"]}}
         dash = {"TEXT": {"IN": ["-", "–", "to"]}}
-        self.matcher.add("DOSE", [[number, unit], [number, dash, number, unit]])
+        self.matcher.add("DOSE", [[number, unit], [number, dash, number, unit], [number, per_time], [glued],
+                                  [number, {"TEXT": "%"}, topical]])
         frequencies = sorted(resource_json("frequencies.json")["phrases"])
         self.freq_phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.freq_phrases.add("FREQUENCY", list(nlp.tokenizer.pipe(frequencies)))
@@ -337,6 +400,8 @@ class MedicationDetails:
             [{"LOWER": {"REGEX": r"^q\d+(h|d|w|wk|mo)$"}}],
             [times, {"LOWER": {"IN": ["times", "time"]}, "OP": "?"}, {"LOWER": {"IN": ["a", "per", "each", "every"]}},
              {"LOWER": {"IN": time_units}}],
+            [{"LOWER": {"REGEX": r"^\d/(?:day|d|wk|week)$"}}],
+            [number, {"TEXT": "/"}, {"LOWER": {"IN": ["day", "d", "wk", "week"]}}],
         ])
         self.matcher.add("DURATION", [
             [{"LOWER": {"IN": ["for", "over", "during"]}}, {"LOWER": {"IN": ["another", "a", "the", "further"]}, "OP": "?"},
@@ -371,13 +436,16 @@ class MedicationDetails:
         regimens = list(drug._.regimens or [])
         current = regimens[-1] if regimens else None
         if detail.label_ == "DOSE":
-            dose = parse_dose(text)
+            dose = parse_dose(text.replace("% ", "%").split("%")[0] + "%" if "%" in text else text)
             if dose is None:
                 return
             if current is None or current.dose is not None:
-                regimens.append(Regimen(dose=dose))
+                current = Regimen(dose=dose)
+                regimens.append(current)
             else:
                 current.dose = dose
+            if dose.frequency and current.frequency is None:  # `40 mg/day`
+                current.frequency, current.frequency_text = dose.frequency, dose.text
         else:
             if current is None:
                 current = Regimen()

@@ -175,19 +175,36 @@ class Dose:
     unit: str
     text: str
     upper: float | None = None  # a range keeps its upper bound here
+    frequency: str | None = None  # a dose per day/week/month (`40 mg/day`) says how often too
+
+
+# a dose written per time (`mg/day`, `mg/kg/d`, `mg/m2/wk`, `mg/kg/12h`): the amount and its rate
+PER_TIME = re.compile(r"^(?P<unit>.+?)/(?:(?P<hours>\d+)\s*h|(?P<period>day|d|24h|week|wk|w|month|mo))$", re.I)
+PERIODS = {"day": "1/d", "d": "1/d", "24h": "1/d", "week": "1/wk", "wk": "1/wk", "w": "1/wk", "month": "1/mo", "mo": "1/mo"}
+
+
+def split_per_time(unit: str) -> tuple[str, str | None]:
+    """`mg/day` → (`mg`, `1/d`); `mg/kg/12h` → (`mg/kg`, `2/d`); a unit with no rate is unchanged."""
+    match = PER_TIME.match(unit)
+    if not match or match.group("unit") not in dose_units():
+        return unit, None
+    if match.group("hours"):
+        hours = int(match.group("hours"))
+        return match.group("unit"), (f"{24 // hours}/d" if hours and 24 % hours == 0 else None)
+    return match.group("unit"), PERIODS[match.group("period").lower()]
 
 
 def parse_dose(text: str) -> Dose | None:
-    """`0.8 g`, `2-3 mg/kg`, `480 mg` → Dose; the unit must be a dosing unit."""
+    """`0.8 g`, `2-3 mg/kg`, `480 mg`, `40mg/day` → Dose; the unit must be a dosing unit."""
     if not isinstance(text, str) or len(text) > 60:
         return None
     match = re.fullmatch(r"\s*([\d.,]+)\s*(?:(?:-|–|to)\s*([\d.,]+))?\s*(\S+)\s*", text)
     if not match:
         return None
-    unit = clean_unit(match.group(3))
+    unit, frequency = split_per_time(clean_unit(match.group(3)))
     if unit not in dose_units():
         return None
     value = parse_number(match.group(1))
     if value is None:
         return None
-    return Dose(value, unit, text.strip(), parse_number(match.group(2)) if match.group(2) else None)
+    return Dose(value, unit, text.strip(), parse_number(match.group(2)) if match.group(2) else None, frequency)
