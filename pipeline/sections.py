@@ -157,10 +157,18 @@ def build_article(layout: Layout, doc_id: str) -> Article:
     writer = _ArticleWriter()
     role = "front"
     abstract_level = 0  # while inside a structured abstract, its own sub-headings stay in it
+    patients_opened = False
     for i, block in enumerate(blocks):
         kind = _heading_kind(block)
         if kind is not None and i < abstract_until and kind.role != "back":
             kind = SectionKind("abstract", "front", 1)
+        if inline and kind is not None and kind.role == "case":
+            # run-in text has no typography to tell a review's `DIAGNOSIS` topic from a report's
+            # CARE section: a patients' sub-section counts only after the case presentation opened
+            if kind.name == "case presentation" or kind.name == "patient perspective":
+                patients_opened = True
+            elif not patients_opened:
+                kind = SectionKind(kind.name, "background", kind.level)
         if block.kind == "title":
             writer.paragraph(block, "title")
             continue

@@ -179,3 +179,16 @@ def test_timepoints_from_cues_and_from_the_kind_of_fact():
     moments = {(m["drug"], m["timepoint"]) for m in facts.medications}
     assert moments == {("metformin", "before"), ("ceftriaxone", "hospital")}
     assert [(r["value"], r["timepoint"]) for r in facts.labs] == [(128.0, "admission"), (139.0, "follow-up")]
+
+
+def test_a_reviews_topic_headings_before_any_case_are_not_the_patients_text():
+    page = ("Gout revisited: a review and a case. Introduction Gout is common. Diagnosis Crystals confirm "
+            "pseudogout and septic arthritis in many series. Treatment Colchicine 0.5 mg daily is used. "
+            "Case presentation A 66-year-old man had podagra and was given naproxen 500 mg twice daily.")
+    article = article_of(page)
+    roles = {s.heading: s.role for s in article.sections}
+    assert roles["Diagnosis"] == "background" and roles["Treatment"] == "background"
+    assert roles["Case presentation"] == "case"
+    facts = link(analyse(article), article)
+    assert [m["drug"] for m in facts.medications] == ["naproxen"]
+    assert not {"pseudogout", "septic arthritis"} & {r["diagnosis"] for r in facts.diagnoses}
