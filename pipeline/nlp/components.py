@@ -8,6 +8,7 @@ a `@Language.factory`, and writes its results on `Doc`/`Span` extensions declare
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -604,9 +605,12 @@ class LabValues:
     def results_by_unit(self, doc: Doc, taken: set[int], table_ranges: list[tuple[int, int]]) -> list[LabResult]:
         """Numbers with a lab unit that no known test claimed: the test is the phrase before."""
         folded, _ = lab_lexicon()
-        by_sentence: dict[int, LabResult] = {r.test.sent.start: r for r in self.sentence_results(doc)}
+        sentences = list(doc.sents)
+        sentence_starts = [s.start for s in sentences]
+        by_sentence: dict[int, LabResult] = {
+            sentence_starts[bisect.bisect_right(sentence_starts, r.test.start) - 1]: r for r in self.sentence_results(doc)}
         results = []
-        for sentence in doc.sents:
+        for sentence in sentences:
             previous = by_sentence.get(sentence.start)
             for i in range(sentence.start, sentence.end):
                 if i in taken or not NUMBER_START.match(doc[i].text) or doc[i].ent_type_ or in_reference_range(doc, i):
@@ -623,8 +627,9 @@ class LabValues:
                 phrase = test_phrase(doc, i, sentence.start)
                 if phrase is not None and not any(t.ent_type_ == DRUG for t in phrase):
                     # a name the NER took for a disease (`chromogranin A`) is a test when a result follows
-                    doc.ents = [e for e in doc.ents if not (e.label_ == DISEASE and e.start < phrase.end
-                                                            and phrase.start < e.end)]
+                    if any(t.ent_type_ == DISEASE for t in phrase):
+                        doc.ents = [e for e in doc.ents if not (e.label_ == DISEASE and e.start < phrase.end
+                                                                and phrase.start < e.end)]
                     test = Span(doc, phrase.start, phrase.end, label=LAB)
                     test._.normalized = test_name(phrase, folded)
                 elif previous is not None and previous.unit == result.unit and previous.test is not None:
@@ -646,11 +651,10 @@ class LabValues:
 
 def _token_after(doc: Doc, char: int) -> int:
     """The index of the first token that starts at or after character `char`."""
-    token = doc.char_span(char, char, alignment_mode="expand") if char < len(doc.text) else None
-    for i in range(token.start if token is not None else len(doc), len(doc)):
-        if doc[i].idx >= char:
-            return i
-    return len(doc)
+    starts = doc.user_data.get("casextract_token_starts")
+    if starts is None or len(starts) != len(doc):
+        starts = doc.user_data["casextract_token_starts"] = [t.idx for t in doc]
+    return bisect.bisect_left(starts, char)
 
 
 def _lab_entry(test: Span) -> LabTestEntry | None:

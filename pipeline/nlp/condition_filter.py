@@ -7,8 +7,7 @@ the mention's words marked (`MENTION_hypertension`) and features of how the repo
 `span._.condition_score` and `span._.is_condition` (score ≥ threshold) on every DISEASE entity;
 without a model it writes nothing and every mention stays a candidate.
 
-It is off by default (threshold 0.0: every mention is kept, and the scores are there for a
-reviewer to sort by). Measured 2026-11-29 on the real reports, trained on the 27 dev documents:
+It is off by default (threshold 0.0: nothing is scored and every mention is kept). Measured 2026-11-29 on the real reports, trained on the 27 dev documents:
 at threshold 0.25 diagnosis F1 rose on dev (0.244 → 0.457, the documents it learned from) but fell
 on the 18 unseen test documents (0.219 → 0.176; trained on the corpus annotations alone, 0.083).
 551 candidates are too few for it to learn which words name conditions; set `threshold` in
@@ -46,15 +45,16 @@ def classifier_text(span: Span) -> str:
     doc, mention = span.doc, span.text.lower()
     words = re.findall(r"\w+", mention)
     features = ["MENTION_" + w for w in words]
-    features.append(f"F_COUNT_{min(doc.text.lower().count(mention), 5)}")
+    lower = doc.user_data.setdefault("casextract_lower_text", doc.text.lower())
+    features.append(f"F_COUNT_{min(lower.count(mention), 5)}")
     features.append(f"F_WORDS_{min(len(words), 4)}")
     last = words[-1] if words else ""
     features += [f"F_SUF_{s}" for s in SUFFIXES if last.endswith(s)] or ["F_SUF_none"]
     article = doc._.article if Doc.has_extension("article") else None
     if article is not None:
         patients = [s.start for s in article.sections if s.role == "case"]
-        front = article.text[: patients[0]] if patients else article.text[: len(article.text) // 4]
-        features.append("F_FRONT" if mention in front.lower() else "F_NOT_FRONT")
+        front = lower[: patients[0]] if patients else lower[: len(lower) // 4]
+        features.append("F_FRONT" if mention in front else "F_NOT_FRONT")
         section = article.section_at(span.start_char)
         features.append("F_SEC_" + (section.name.replace(" ", "_") if section and section.name else "none"))
     sentence = span.sent.text
@@ -79,8 +79,8 @@ class ConditionFilter:
         self.threshold = threshold
 
     def __call__(self, doc: Doc) -> Doc:
-        if self.classifier is None:
-            return doc
+        if self.classifier is None or self.threshold <= 0.0:
+            return doc  # off: no mention would be dropped, so none is scored
         diseases = [e for e in doc.ents if e.label_ == "DISEASE"]
         texts = [classifier_text(e) for e in diseases]
         for span, scored in zip(diseases, self.classifier.pipe(texts, batch_size=64)):

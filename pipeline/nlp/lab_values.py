@@ -31,6 +31,11 @@ UNIT_AFTER = re.compile(
     r")")
 
 
+def doc_text(doc: Doc) -> str:
+    """`doc.text`, built once per Doc (spaCy joins every token each time it is asked)."""
+    return doc.user_data.setdefault("casextract_text", doc.text)
+
+
 @dataclass(frozen=True)
 class Quantity:
     value: float
@@ -49,7 +54,8 @@ def read_quantity(doc: Doc, i: int) -> Quantity | None:
     if value is None:
         return None
     number_end = token.idx + match.end()
-    after = UNIT_AFTER.match(doc.text, number_end, min(len(doc.text), number_end + 24))
+    text = doc_text(doc)
+    after = UNIT_AFTER.match(text, number_end, min(len(text), number_end + 24))
     unit, end = "", number_end
     if after:
         # a power of ten printed flat (`×10 9 /l`, `10(9)/l`) is made a power before spaces go
