@@ -19,6 +19,8 @@ demo: $(STAMP)
 	@echo "tables, text/ and run.json are in out/demo"
 
 test: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)

@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.batch import process, run, InputFile  # noqa: E402
+from pipeline.batch import InputFile, process, run  # noqa: E402
 from pipeline.nlp import load_pipeline  # noqa: E402
 from tools.journal_pdf import load_spec, render_pdf  # noqa: E402
 
@@ -28,8 +28,10 @@ from tools.journal_pdf import load_spec, render_pdf  # noqa: E402
 def six_page_spec() -> dict:
     spec = copy.deepcopy(load_spec(ROOT / "corpus" / "specs" / "synth-001.json"))
     spec["doc_id"] = "six-pages"
-    filler = ("The patient was reviewed daily by the rheumatology and respiratory teams, who recorded the oxygen "
-              "requirement, the extent of the rash and the muscle strength in every limb. ") * 8
+    filler = (
+        "The patient was reviewed daily by the rheumatology and respiratory teams, who recorded the oxygen "
+        "requirement, the extent of the rash and the muscle strength in every limb. "
+    ) * 8
     for section in spec["sections"]:
         section["content"] = section["content"] + [filler] * 2
     return spec
@@ -74,7 +76,9 @@ def main() -> None:
     print(f"inputs: {args.docs} generated PDFs, {pages} pages")
     print(f"{six_pages}-page report, one core, end to end: {single:.2f} s   (target < 2 s)")
     for workers, seconds in timings.items():
-        print(f"workers={workers}: {seconds:6.1f} s   {args.docs / seconds:5.2f} docs/s   {pages / seconds:5.2f} pages/s")
+        print(
+            f"workers={workers}: {seconds:6.1f} s   {args.docs / seconds:5.2f} docs/s   {pages / seconds:5.2f} pages/s"
+        )
     n = max(timings)
     print(f"speed-up with {n} workers: {timings[1] / timings[n]:.2f}x (ideal {n}x)")
     print(f"peak memory: worker {peak_children:,.0f} MB, single-process run {peak_self:,.0f} MB   (target < 1,536 MB)")

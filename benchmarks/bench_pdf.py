@@ -67,8 +67,10 @@ def build_inputs(folder: Path) -> list[tuple[Path, str, int]]:
     specs = [load_spec(p) for p in sorted((ROOT / "corpus" / "specs").glob("*.json"))]
     long_spec = copy.deepcopy(specs[0])
     long_spec["doc_id"] = "long"
-    filler = ("The patient was reviewed daily by the rheumatology and respiratory teams, who recorded the "
-              "oxygen requirement, the extent of the rash and the muscle strength in every limb. ") * 6
+    filler = (
+        "The patient was reviewed daily by the rheumatology and respiratory teams, who recorded the "
+        "oxygen requirement, the extent of the rash and the muscle strength in every limb. "
+    ) * 6
     for section in long_spec["sections"]:
         section["content"] = section["content"] + [filler] * 2
     one_column = dict(copy.deepcopy(specs[0]), doc_id="one-column", columns=1)
@@ -95,7 +97,7 @@ def main() -> None:
         print(header)
         scores = {name: [] for name in EXTRACTORS}
         seconds = {name: 0.0 for name in EXTRACTORS}
-        for path, expected, pages in inputs:
+        for path, expected, _pages in inputs:
             row = f"{path.stem:<12}"
             for name, extract in EXTRACTORS.items():
                 best = float("inf")

@@ -42,8 +42,10 @@ def main() -> None:
         ray.shutdown()
     print(f"{args.docs} generated PDFs, {cpus} CPUs")
     for name, seconds in timings.items():
-        print(f"{name:<26} {seconds:6.1f} s   {args.docs / seconds:5.2f} docs/s   "
-              f"{args.docs / seconds / cpus:5.2f} docs/s per core")
+        print(
+            f"{name:<26} {seconds:6.1f} s   {args.docs / seconds:5.2f} docs/s   "
+            f"{args.docs / seconds / cpus:5.2f} docs/s per core"
+        )
 
 
 if __name__ == "__main__":

@@ -8,71 +8,33 @@ killed at any moment therefore loses no finished document, never leaves half a t
 
 from __future__ import annotations
 
-import hashlib
 import json
-import multiprocessing
 import os
 import platform
 import re
-import resource
 import shutil
 import time
-from concurrent.futures import TimeoutError as FutureTimeout
-from concurrent.futures import as_completed
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Callable, Iterable
 
 from . import __version__
-from .nlp import analyse, load_pipeline, pipeline_description
-from .link import link
-from .pdf import read_pdf
-from .sections import build_article
-from .structures import DocumentInfo, InputError, Layout
+from .nlp import pipeline_description
 from .report import write_report
-from .tables import COLUMNS, Tables, atomic_write_text, facts_rows, frame, write_table
-from .textfile import read_text
+from .tables import COLUMNS, Tables, atomic_write_text, frame, write_table
+from .worker import (  # noqa: F401  (re-exported: the batch API's names)
+    DEFAULT_LIMITS,
+    DocumentResult,
+    InputFile,
+    Limits,
+    LocalExecutor,
+    file_sha256,
+    process,
+    read_layout,
+)
 
-TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 STATE_DIR = ".casextract/documents"
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one document may cost before it becomes an error row (0 = no limit).
-
-    `max_seconds` and `max_memory_mb` are enforced by running documents in worker processes: a
-    document over time has its worker stopped and replaced; memory is capped per worker with
-    RLIMIT_AS, so a runaway allocation fails that document, not the machine.
-    """
-
-    max_pages: int = 1000
-    max_seconds: float = 300.0
-    max_memory_mb: int = 4096
-
-
-@dataclass(frozen=True)
-class InputFile:
-    doc_id: str
-    path: Path
-    given: str  # the path as the user gave it (or as found under a folder they gave)
-
-
-@dataclass
-class DocumentResult:
-    info: DocumentInfo
-    text: str | None = None
-    rows: dict[str, list[dict]] = field(default_factory=dict)
-    seconds: float = 0.0
-
-    def to_json(self) -> dict:
-        return {"document": asdict(self.info), "rows": self.rows, "seconds": self.seconds}
-
-    @classmethod
-    def from_json(cls, data: dict) -> "DocumentResult":
-        return cls(DocumentInfo(**data["document"]), None, data.get("rows", {}), data.get("seconds", 0.0))
 
 
 # --- finding inputs ----------------------------------------------------------------------------
@@ -115,55 +77,6 @@ def safe_doc_id(stem: str) -> str:
     return cleaned[:200]
 
 
-# --- one document ------------------------------------------------------------------------------
-
-
-def read_layout(path: Path, limits: Limits = Limits()) -> Layout:
-    if path.suffix.lower() in TEXT_SUFFIXES:
-        return read_text(path)
-    return read_pdf(path, {"max_pages": limits.max_pages})
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def process(item: InputFile, limits: Limits = Limits()) -> DocumentResult:
-    """Run every stage on one input; never raises for a bad document."""
-    started = time.perf_counter()
-    base = DocumentInfo(item.doc_id, item.given, "error")
-    try:
-        if not item.path.is_file():
-            raise InputError("not found" if not item.path.exists() else "not a regular file")
-        sha = file_sha256(item.path)
-        base = DocumentInfo(item.doc_id, item.given, "error", sha256=sha)
-        layout = read_layout(item.path, limits)
-        article = build_article(layout, item.doc_id)
-        doc = analyse(article)
-        facts = link(doc, article)
-        info = DocumentInfo(
-            doc_id=item.doc_id, source_path=item.given, status="ok", pages=layout.pages,
-            n_cases=len(facts.cases), title=article.title, sha256=sha,
-        )
-        return DocumentResult(info, article.text, facts_rows(item.doc_id, facts), time.perf_counter() - started)
-    except InputError as exc:
-        reason = str(exc)
-    except PermissionError:
-        reason = "cannot read file (permission denied)"
-    except MemoryError:
-        reason = "out of memory"
-    except RecursionError:
-        reason = "damaged PDF (objects nested too deeply)"
-    except Exception as exc:  # a bug or an input we did not foresee: report it, keep the batch going
-        reason = f"internal error ({type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''})"
-    info = DocumentInfo(**{**asdict(base), "error": reason})
-    return DocumentResult(info, None, {}, time.perf_counter() - started)
-
-
 # --- the batch ---------------------------------------------------------------------------------
 
 
@@ -178,6 +91,9 @@ class RunSummary:
     tables: dict[str, int]
 
 
+Executor = Callable[[list[InputFile], Limits], Iterable[DocumentResult]]
+
+
 def run(
     inputs: Iterable[str | Path],
     out_dir: str | Path,
@@ -185,10 +101,13 @@ def run(
     resume: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
     on_start: Callable[[int], None] | None = None,
-    limits: Limits = Limits(),
+    limits: Limits = DEFAULT_LIMITS,
     engine: str = "local",
     ray_options: dict | None = None,
+    executor: Executor | None = None,
 ) -> RunSummary:
+    """Every input into OUT. `executor` runs the documents (`worker.LocalExecutor`, or
+    `ray_engine.RayExecutor`); by default the one `engine` names."""
     started = time.time()
     out = Path(out_dir)
     state = out / STATE_DIR
@@ -205,13 +124,13 @@ def run(
         on_start(len(todo))
     workers = max(1, workers or os.cpu_count() or 1)
     finished = 0
-    if engine == "ray":
-        from .ray_engine import execute_on_ray
+    if executor is None and engine == "ray":
+        from .ray_engine import RayExecutor
 
-        results = execute_on_ray(todo, limits, ray_options or {})
-    else:
-        results = _execute(todo, workers, limits)
-    for result in results:
+        executor = RayExecutor(ray_options or {})
+    executor = executor or LocalExecutor(workers)
+    engine = getattr(executor, "name", engine)
+    for result in executor(todo, limits):
         _record(out, state, result)
         finished += 1
         if on_progress:
@@ -220,9 +139,13 @@ def run(
     results = [_load(state, item) for item in items]
     counts = _write_tables(out, results)
     summary = RunSummary(
-        out_dir=out, total=len(items), ok=sum(r.info.status == "ok" for r in results),
-        errors=sum(r.info.status != "ok" for r in results), resumed=len(done),
-        seconds=time.time() - started, tables=counts,
+        out_dir=out,
+        total=len(items),
+        ok=sum(r.info.status == "ok" for r in results),
+        errors=sum(r.info.status != "ok" for r in results),
+        resumed=len(done),
+        seconds=time.time() - started,
+        tables=counts,
     )
     _write_run_json(out, summary, results, workers, started, engine)
     if engine == "ray":
@@ -243,110 +166,6 @@ def extract(path: str | Path) -> Tables:
     return Tables(**frames)
 
 
-def _execute(todo: list[InputFile], workers: int, limits: Limits) -> Iterable[DocumentResult]:
-    if not todo:
-        return
-    if not limits.max_seconds and not limits.max_memory_mb and workers == 1:
-        for item in todo:  # no limits to enforce: stay in this process (easiest to debug)
-            yield process(item, limits)
-        return
-    with GuardedPool(min(workers, len(todo)), limits) as pool:
-        yield from pool.map(todo)
-
-
-class GuardedPool:
-    """Worker processes that each load the spaCy pipeline once and run documents under the limits.
-
-    pebble stops a worker that overruns its document's time and starts a fresh one, and reports a
-    worker that died instead of hanging the pool; every such failure becomes that document's
-    error row. The local engine uses one pool; the Ray engine gives each actor a pool of one.
-    """
-
-    def __init__(self, workers: int, limits: Limits):
-        from pebble import ProcessPool
-
-        self.limits = limits
-        # spawn: workers start clean (no threads or open files copied from the parent)
-        self.pool = ProcessPool(max_workers=workers, initializer=_start_worker, initargs=(limits.max_memory_mb,),
-                                context=multiprocessing.get_context("spawn"))
-        # let every worker finish loading the model before any document's clock starts: pebble
-        # times a task from when it is handed to a worker, even one still in its initializer
-        self.broken = ""
-        try:
-            for future in [self.pool.schedule(_warm_up) for _ in range(workers)]:
-                future.result()
-        except Exception:  # workers that cannot even load the model: every document says so
-            self.broken = "worker processes could not start (is --max-memory-mb too low for the model?)"
-
-    def __enter__(self) -> "GuardedPool":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self.pool.close()
-        self.pool.join()
-
-    def map(self, items: list[InputFile]) -> Iterable[DocumentResult]:
-        if self.broken:
-            yield from (_error(item, self.broken) for item in items)
-            return
-        futures = {self.schedule(item): item for item in items}
-        for future in as_completed(futures):
-            yield self.result(futures[future], future)
-
-    def schedule(self, item: InputFile):
-        return self.pool.schedule(process, args=(item, self.limits), timeout=self.limits.max_seconds or None)
-
-    def run_one(self, item: InputFile) -> DocumentResult:
-        if self.broken:
-            return _error(item, self.broken)
-        try:
-            future = self.schedule(item)
-        except RuntimeError as exc:  # pebble refuses work once its pool is broken
-            return _error(item, f"worker pool failed ({exc})")
-        return self.result(item, future)
-
-    def result(self, item: InputFile, future) -> DocumentResult:
-        from pebble import ProcessExpired
-
-        limits = self.limits
-        try:
-            return future.result()
-        except FutureTimeout:
-            return _error(item, f"took longer than {limits.max_seconds:g} s (limit --max-seconds); stopped")
-        except ProcessExpired as exc:
-            return _error(item, f"worker process died (exit code {exc.exitcode}) while reading this file"
-                                " (out of memory, or a crash in a PDF library)")
-        except MemoryError:
-            return _error(item, f"out of memory (limit --max-memory-mb {limits.max_memory_mb})")
-        except BrokenProcessPool:
-            return _error(item, "worker processes could not start (is --max-memory-mb too low for the model?)")
-        except Exception as exc:  # pickling or pool trouble: that document fails, the batch goes on
-            return _error(item, f"internal error ({type(exc).__name__}: {str(exc)[:160]})")
-
-
-def _warm_up() -> None:
-    time.sleep(0.2)  # long enough that the pool hands the next warm-up to another worker
-
-
-def _start_worker(max_memory_mb: int) -> None:
-    if max_memory_mb:
-        limit = max_memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    load_pipeline()
-
-
-def _error(item: InputFile, reason: str) -> DocumentResult:
-    sha = ""
-    try:
-        sha = file_sha256(item.path)
-    except OSError:
-        pass
-    return DocumentResult(DocumentInfo(item.doc_id, item.given, "error", error=reason, sha256=sha))
-
-
 def _record_path(state: Path, doc_id: str) -> Path:
     return state / f"{doc_id}.json"
 
@@ -358,7 +177,8 @@ def _is_done(state: Path, item: InputFile) -> bool:
     try:
         record = json.loads(path.read_text("utf-8"))
         return record["document"]["source_path"] == item.given and (
-            not item.path.is_file() or record["document"]["sha256"] in ("", file_sha256(item.path)))
+            not item.path.is_file() or record["document"]["sha256"] in ("", file_sha256(item.path))
+        )
     except (OSError, ValueError, KeyError):
         return False
 
@@ -393,8 +213,9 @@ def _write_tables(out: Path, results: list[DocumentResult]) -> dict[str, int]:
     return counts
 
 
-def _write_run_json(out: Path, summary: RunSummary, results: list[DocumentResult], workers: int,
-                    started: float, engine: str = "local") -> None:
+def _write_run_json(
+    out: Path, summary: RunSummary, results: list[DocumentResult], workers: int, started: float, engine: str = "local"
+) -> None:
     packages = {}
     for name in ("spacy", "scispacy", "pdfplumber", "pdfminer.six", "pandas", "pyarrow"):
         try:
@@ -410,12 +231,16 @@ def _write_run_json(out: Path, summary: RunSummary, results: list[DocumentResult
         "seconds": round(summary.seconds, 3),
         "engine": engine,
         "workers": workers,
-        "documents": {"total": summary.total, "ok": summary.ok, "error": summary.errors,
-                      "resumed": summary.resumed},
+        "documents": {"total": summary.total, "ok": summary.ok, "error": summary.errors, "resumed": summary.resumed},
         "tables": summary.tables,
         "per_document": [
-            {"doc_id": r.info.doc_id, "status": r.info.status, "error": r.info.error, "pages": r.info.pages,
-             "seconds": round(r.seconds, 3)}
+            {
+                "doc_id": r.info.doc_id,
+                "status": r.info.status,
+                "error": r.info.error,
+                "pages": r.info.pages,
+                "seconds": round(r.seconds, 3),
+            }
             for r in results
         ],
     }

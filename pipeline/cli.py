@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 from rich.console import Console
@@ -24,29 +23,37 @@ def main() -> None:
 
 @app.command()
 def run(
-    inputs: List[Path] = typer.Argument(..., help="PDF files, folders (searched for *.pdf), .txt/.md files"),
+    inputs: list[Path] = typer.Argument(..., help="PDF files, folders (searched for *.pdf), .txt/.md files"),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder for the tables, text/ and run.json"),
-    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, help="Processes (default: all cores)"),
+    workers: int | None = typer.Option(None, "--workers", "-w", min=1, help="Processes (default: all cores)"),
     resume: bool = typer.Option(False, "--resume", help="Skip documents an earlier run into OUT finished"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary"),
     max_pages: int = typer.Option(1000, min=0, help="Longer PDFs become error rows (0: no limit)"),
     max_seconds: float = typer.Option(300.0, min=0, help="Per document; its worker is stopped and replaced (0: none)"),
     max_memory_mb: int = typer.Option(4096, min=0, help="Address space per worker process (0: no limit)"),
     engine: str = typer.Option("local", help="local (worker processes on this machine) or ray"),
-    address: Optional[str] = typer.Option(None, help="Ray cluster: auto or ray://HOST:PORT (default: start a local Ray)"),
-    ray_actors: Optional[int] = typer.Option(None, min=1, help="Ray actor pool size (default: cluster CPUs / --cpus-per-actor)"),
+    address: str | None = typer.Option(None, help="Ray cluster: auto or ray://HOST:PORT (default: start a local Ray)"),
+    ray_actors: int | None = typer.Option(
+        None, min=1, help="Ray actor pool size (default: cluster CPUs / --cpus-per-actor)"
+    ),
     cpus_per_actor: float = typer.Option(1.0, min=0.1, help="CPUs each Ray actor reserves"),
 ) -> None:
     """Extract every input into the contract's tables under OUT."""
-    from .batch import Limits, discover, run as run_batch
+    from .batch import Limits, discover
+    from .batch import run as run_batch
 
     if not discover(inputs):
         console.print("[red]no input files found[/red] (PDFs in folders are found by the .pdf ending)")
         raise typer.Exit(2)
     progress = Progress(
-        TextColumn("[bold]extracting"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]} docs/s"), TextColumn("ETA"), TimeRemainingColumn(),
-        console=console, disable=quiet,
+        TextColumn("[bold]extracting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]} docs/s"),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=console,
+        disable=quiet,
     )
     with progress:
         task = progress.add_task("extracting", total=None, rate="–")
@@ -60,16 +67,29 @@ def run(
 
         if engine not in ("local", "ray"):
             raise typer.BadParameter("--engine is local or ray")
-        summary = run_batch(inputs, out, workers=workers, resume=resume, on_progress=on_progress,
-                            on_start=on_start, limits=Limits(max_pages, max_seconds, max_memory_mb), engine=engine,
-                            ray_options={"address": address, "actors": ray_actors, "cpus_per_actor": cpus_per_actor,
-                                         "num_cpus": workers})
+        summary = run_batch(
+            inputs,
+            out,
+            workers=workers,
+            resume=resume,
+            on_progress=on_progress,
+            on_start=on_start,
+            limits=Limits(max_pages, max_seconds, max_memory_mb),
+            engine=engine,
+            ray_options={
+                "address": address,
+                "actors": ray_actors,
+                "cpus_per_actor": cpus_per_actor,
+                "num_cpus": workers,
+            },
+        )
     if not quiet:
         table = RichTable(title=f"casextract {__version__} → {out}")
         for column in ("documents", "ok", "error", "resumed", "seconds"):
             table.add_column(column, justify="right")
-        table.add_row(str(summary.total), str(summary.ok), str(summary.errors), str(summary.resumed),
-                      f"{summary.seconds:.1f}")
+        table.add_row(
+            str(summary.total), str(summary.ok), str(summary.errors), str(summary.resumed), f"{summary.seconds:.1f}"
+        )
         console.print(table)
 
 
@@ -85,8 +105,8 @@ def report(out: Path = typer.Argument(..., help="The --out folder of a casextrac
 def evaluate_command(
     out: Path = typer.Argument(..., help="The --out folder of a casextract run"),
     gold: Path = typer.Argument(..., help="Folder of gold JSON files"),
-    scores: Optional[Path] = typer.Option(None, help="Scores JSON (default: OUT/eval/scores.json)"),
-    errors: Optional[Path] = typer.Option(None, help="Misses and false hits, TSV (default: OUT/eval/errors.tsv)"),
+    scores: Path | None = typer.Option(None, help="Scores JSON (default: OUT/eval/scores.json)"),
+    errors: Path | None = typer.Option(None, help="Misses and false hits, TSV (default: OUT/eval/errors.tsv)"),
 ) -> None:
     """Precision, recall and F1 per field against gold files; misses and false hits to a file."""
     from .evaluate import FIELDS, evaluate, write_reports
@@ -106,12 +126,21 @@ def evaluate_command(
             table.add_column(column, justify="right" if column != "field" else "left")
         for name in FIELDS:
             score = field_scores[name]
-            table.add_row(name, fmt(score.precision), fmt(score.recall), fmt(score.f1), str(score.tp), str(score.fp),
-                          str(score.fn), str(score.tp + score.fn))
+            table.add_row(
+                name,
+                fmt(score.precision),
+                fmt(score.recall),
+                fmt(score.f1),
+                str(score.tp),
+                str(score.fp),
+                str(score.fn),
+                str(score.tp + score.fn),
+            )
         return table
 
-    out_console.print(scores_table(f"casextract eval — {len(result.per_document)} documents (micro-averaged)",
-                                   result.micro))
+    out_console.print(
+        scores_table(f"casextract eval — {len(result.per_document)} documents (micro-averaged)", result.micro)
+    )
     for split, split_scores in result.per_split.items():
         n_docs = sum(1 for d in result.per_document if result.split_of.get(d) == split)
         if n_docs:
@@ -126,8 +155,10 @@ def evaluate_command(
     for problem in result.problems:
         console.print(f"[yellow]gold file skipped:[/yellow] {problem}")
     withheld = len(result.errors) - len(result.listed_errors)
-    console.print(f"scores → {scores}\nerrors → {errors} ({len(result.listed_errors)} rows"
-                  + (f"; {withheld} of the held-out test split withheld)" if withheld else ")"))
+    console.print(
+        f"scores → {scores}\nerrors → {errors} ({len(result.listed_errors)} rows"
+        + (f"; {withheld} of the held-out test split withheld)" if withheld else ")")
+    )
 
 
 @app.command()
@@ -135,41 +166,54 @@ def train(
     data: Path = typer.Option(Path("../shared/data"), help="Folder with bc5cdr/ and ncbi-disease/ (IOB TSV)"),
     out: Path = typer.Option(None, "--out", "-o", help="Where to write the trained pipeline (default: models/ner)"),
     config: Path = typer.Option(None, help="spaCy training config (default: models/ner.cfg)"),
-    limit: Optional[int] = typer.Option(None, help="Use only the first N sentences of each file (smoke runs)"),
-    max_epochs: Optional[int] = typer.Option(None, help="Override [training] max_epochs"),
-    max_steps: Optional[int] = typer.Option(None, help="Override [training] max_steps"),
-    ncbi: bool = typer.Option(False, "--ncbi/--no-ncbi",
-                              help="Add NCBI-disease to the training data (scored lower on BC5CDR; see models/ner/evaluation.json)"),
+    limit: int | None = typer.Option(None, help="Use only the first N sentences of each file (smoke runs)"),
+    max_epochs: int | None = typer.Option(None, help="Override [training] max_epochs"),
+    max_steps: int | None = typer.Option(None, help="Override [training] max_steps"),
+    ncbi: bool = typer.Option(
+        False,
+        "--ncbi/--no-ncbi",
+        help="Add NCBI-disease to the training data (scored lower on BC5CDR; see models/ner/evaluation.json)",
+    ),
 ) -> None:
     """Train the biomedical NER (CHEMICAL, DISEASE) and score it on BC5CDR test."""
     import json
 
-    from .train import DEFAULT_CONFIG, DEFAULT_MODEL, evaluate_iob, train as train_ner
+    from .train import DEFAULT_CONFIG, DEFAULT_MODEL, evaluate_iob
+    from .train import train as train_ner
 
     out = out or DEFAULT_MODEL
-    counts = train_ner(data, out, config or DEFAULT_CONFIG, limit=limit, max_epochs=max_epochs,
-                       max_steps=max_steps, use_ncbi=ncbi)
+    counts = train_ner(
+        data, out, config or DEFAULT_CONFIG, limit=limit, max_epochs=max_epochs, max_steps=max_steps, use_ncbi=ncbi
+    )
     scores = evaluate_iob(out, data / "bc5cdr" / "test.tsv", limit=limit)
-    report = {"training_sentences": counts, "bc5cdr_test": scores,
-              "reference": {"scispacy en_ner_bc5cdr_md (published)": 84.28}}
+    report = {
+        "training_sentences": counts,
+        "bc5cdr_test": scores,
+        "reference": {"scispacy en_ner_bc5cdr_md (published)": 84.28},
+    }
     (out / "evaluation.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    console.print(f"BC5CDR test: P {scores['precision']:.4f}  R {scores['recall']:.4f}  F1 {scores['f1']:.4f}"
-                  f"  (scispaCy en_ner_bc5cdr_md: 0.8428) → {out}")
+    console.print(
+        f"BC5CDR test: P {scores['precision']:.4f}  R {scores['recall']:.4f}  F1 {scores['f1']:.4f}"
+        f"  (scispaCy en_ner_bc5cdr_md: 0.8428) → {out}"
+    )
 
 
 @app.command("train-conditions")
 def train_conditions_command(
-    data: Path = typer.Option(Path("../shared/data/case-reports-ada/case_reports.jsonl"),
-                              help="Annotated case reports (JSON lines with text and entities)"),
+    data: Path = typer.Option(
+        Path("../shared/data/case-reports-ada/case_reports.jsonl"),
+        help="Annotated case reports (JSON lines with text and entities)",
+    ),
     splits: Path = typer.Option(Path("gold/real/SPLITS.json"), help="Trains on the documents of its 'dev' split only"),
     out: Path = typer.Option(None, "--out", "-o", help="Where to write the classifier (default: models/conditions)"),
-    limit: Optional[int] = typer.Option(None, help="Use only the first N training documents (smoke runs)"),
+    limit: int | None = typer.Option(None, help="Use only the first N training documents (smoke runs)"),
     epochs: int = typer.Option(12, help="Passes over the training candidates"),
 ) -> None:
     """Train the condition filter: a diagnosis of the patient, or a symptom, sign or non-disease."""
     import json
 
-    from .train_conditions import DEFAULT_MODEL, read_reports, train
+    from .nlp.condition_filter import DEFAULT_MODEL
+    from .train_conditions import read_reports, train
 
     dev = set(json.loads(splits.read_text("utf-8"))["dev"])
     reports = read_reports(data, dev)[:limit] if limit else read_reports(data, dev)

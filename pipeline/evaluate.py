@@ -1,25 +1,26 @@
 """Evaluation: a run's tables (OUT) against hand-curated gold files → precision, recall, F1.
 
 Fields (CONTRACT.md): case (patient count), age, sex, drug, drug+dose, frequency, lab
-(test+value+unit), diagnosis (name and negation), plus `negated` (the diagnoses a patient is said not
-to have, scored on their own) and `timepoint` (a lab result or a drug together with when it holds:
-judged only where the gold states when, so it measures the timepoint, not the fact again). A gold folder may hold `SPLITS.json` (`{"dev": [...], "test":
-[...]}`); the scores are then also given per split. Facts are compared as sets per patient (a drug mentioned five times
-is one drug), matched one to one; names match when the output's normalised name equals one of the
-gold's accepted spellings after folding case, spaces and hyphens (never by substring); doses and
-lab values match when the output's quantity, converted with pint into the gold's unit, equals the
-gold value (`10^9/L` = `×10⁹/L`, `μg/L` = `ng/mL`). Every miss and false hit is listed with the
-sentence it came from (or, for a miss, the first sentence of the text that names it).
-"""
+(test+value+unit), diagnosis (name and negation), plus `negated` (the diagnoses a patient is said
+not to have, scored on their own) and `timepoint` (a lab result or a drug together with when it
+holds: judged only where the gold states when, so it measures the timepoint, not the fact again).
+A gold folder may hold `SPLITS.json` (`{"dev": [...], "test": [...]}`); the scores are then also
+given per split. Facts are compared as sets per patient (a drug mentioned five times is one drug),
+matched one to one; names match when the output's normalised name equals one of the gold's
+accepted spellings after folding case, spaces and hyphens (never by substring); doses and lab
+values match when the output's quantity, converted with pint into the gold's unit, equals the gold
+value (`10^9/L` = `×10⁹/L`, `μg/L` = `ng/mL`). Every miss and false hit is listed with the
+sentence it came from (or, for a miss, the first sentence of the text that names it)."""
 
 from __future__ import annotations
 
 import json
 import math
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import pandas as pd
 
@@ -99,7 +100,7 @@ class Score:
     fp: int = 0
     fn: int = 0
 
-    def add(self, other: "Score") -> None:
+    def add(self, other: Score) -> None:
         self.tp += other.tp
         self.fp += other.fp
         self.fn += other.fn
@@ -121,8 +122,14 @@ class Score:
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def as_dict(self) -> dict:
-        return {"tp": self.tp, "fp": self.fp, "fn": self.fn, "precision": self.precision, "recall": self.recall,
-                "f1": self.f1}
+        return {
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+            "precision": self.precision,
+            "recall": self.recall,
+            "f1": self.f1,
+        }
 
 
 @dataclass
@@ -154,8 +161,10 @@ class Evaluation:
         return {
             "micro": {f: s.as_dict() for f, s in self.micro.items()},
             "per_split": {name: {f: s.as_dict() for f, s in scores.items()} for name, scores in self.per_split.items()},
-            "split_documents": {name: sorted(d for d, s in self.split_of.items() if s == name and d in self.per_document)
-                                for name in self.per_split},
+            "split_documents": {
+                name: sorted(d for d, s in self.split_of.items() if s == name and d in self.per_document)
+                for name in self.per_split
+            },
             "per_document": {d: {f: s.as_dict() for f, s in scores.items()} for d, scores in self.per_document.items()},
             "problems": self.problems,
         }
@@ -215,15 +224,27 @@ class DocumentScorer:
         gold_cases = {str(k): v for k, v in self.gold["cases"].items()}
         found_cases = {_text(r["case_id"]): r for r in _rows(self.tables["cases"], self.doc_id)}
         self.score_cases(gold_cases, found_cases)
-        for case_id in sorted(set(gold_cases) | {_text(r["case_id"]) for name in ("medications", "labs", "diagnoses")
-                                                  for r in _rows(self.tables[name], self.doc_id)}):
+        for case_id in sorted(
+            set(gold_cases)
+            | {
+                _text(r["case_id"])
+                for name in ("medications", "labs", "diagnoses")
+                for r in _rows(self.tables[name], self.doc_id)
+            }
+        ):
             gold = gold_cases.get(case_id, {})
             self.score_medications(case_id, gold.get("medications", []))
             self.score_labs(case_id, gold.get("labs", []))
             self.score_diagnoses(case_id, gold.get("diagnoses", []))
 
-    def record(self, field_name: str, matched: int, missed: Iterable[tuple[str, str]], false_hits: Iterable[tuple[str, str]],
-               case_id: str) -> None:
+    def record(
+        self,
+        field_name: str,
+        matched: int,
+        missed: Iterable[tuple[str, str]],
+        false_hits: Iterable[tuple[str, str]],
+        case_id: str,
+    ) -> None:
         score = self.scores[field_name]
         score.tp += matched
         for fact, sentence in missed:
@@ -239,15 +260,20 @@ class DocumentScorer:
             if match:
                 start = max(self.text.rfind(". ", 0, match.start()) + 2, self.text.rfind("\n", 0, match.start()) + 1, 0)
                 end = self.text.find(". ", match.end())
-                return " ".join(self.text[start:end + 1 if end >= 0 else len(self.text)].split())[:400]
+                return " ".join(self.text[start : end + 1 if end >= 0 else len(self.text)].split())[:400]
         return ""
 
     def score_cases(self, gold: dict[str, dict], found: dict[str, dict]) -> None:
         n_gold, n_found = len(gold), len(found)
-        self.record("case", min(n_gold, n_found),
-                    [(f"case {c}", "") for c in sorted(set(gold) - set(found))][: max(0, n_gold - n_found)],
-                    [(f"case {c}", _text(found[c].get("evidence"))) for c in sorted(set(found) - set(gold))][
-                        : max(0, n_found - n_gold)], "")
+        self.record(
+            "case",
+            min(n_gold, n_found),
+            [(f"case {c}", "") for c in sorted(set(gold) - set(found))][: max(0, n_gold - n_found)],
+            [(f"case {c}", _text(found[c].get("evidence"))) for c in sorted(set(found) - set(gold))][
+                : max(0, n_found - n_gold)
+            ],
+            "",
+        )
         for case_id in sorted(set(gold) | set(found)):
             g, f = gold.get(case_id, {}), found.get(case_id, {})
             evidence = _text(f.get("evidence"))
@@ -255,18 +281,35 @@ class DocumentScorer:
             found_age = f.get("age_years")
             found_age = None if found_age is None or pd.isna(found_age) else float(found_age)
             if gold_age is not None or found_age is not None:
-                ok = gold_age is not None and found_age is not None and math.isclose(float(gold_age), found_age, abs_tol=0.01)
-                self.record("age", int(ok), [] if ok or gold_age is None else [(f"age {gold_age}", evidence)],
-                            [] if ok or found_age is None else [(f"age {found_age:g}", evidence)], case_id)
+                ok = (
+                    gold_age is not None
+                    and found_age is not None
+                    and math.isclose(float(gold_age), found_age, abs_tol=0.01)
+                )
+                self.record(
+                    "age",
+                    int(ok),
+                    [] if ok or gold_age is None else [(f"age {gold_age}", evidence)],
+                    [] if ok or found_age is None else [(f"age {found_age:g}", evidence)],
+                    case_id,
+                )
             gold_sex, found_sex = g.get("sex") or "", _text(f.get("sex"))
             if gold_sex or found_sex:
                 ok = gold_sex == found_sex
-                self.record("sex", int(ok), [] if ok or not gold_sex else [(f"sex {gold_sex}", evidence)],
-                            [] if ok or not found_sex else [(f"sex {found_sex}", evidence)], case_id)
+                self.record(
+                    "sex",
+                    int(ok),
+                    [] if ok or not gold_sex else [(f"sex {gold_sex}", evidence)],
+                    [] if ok or not found_sex else [(f"sex {found_sex}", evidence)],
+                    case_id,
+                )
 
     def score_medications(self, case_id: str, gold: list[dict]) -> None:
-        rows = [r for r in _rows(self.tables["medications"], self.doc_id)
-                if _text(r["case_id"]) == case_id and not bool(r.get("negated"))]
+        rows = [
+            r
+            for r in _rows(self.tables["medications"], self.doc_id)
+            if _text(r["case_id"]) == case_id and not bool(r.get("negated"))
+        ]
         sentences = {}
         for r in rows:
             sentences.setdefault(fold(r["drug"]), _text(r["sentence"]))
@@ -274,76 +317,172 @@ class DocumentScorer:
         gold_drugs = [spellings(m["drug"]) for m in gold]
         gold_unique = list({names: None for names in gold_drugs})
         pairs, missed, extra = match_one_to_one(gold_unique, drugs, lambda g, f: f in g)
-        self.record("drug", len(pairs), [(g[0], self.sentence_naming(g)) for g in missed],
-                    [(f, sentences.get(f, "")) for f in extra], case_id)
+        self.record(
+            "drug",
+            len(pairs),
+            [(g[0], self.sentence_naming(g)) for g in missed],
+            [(f, sentences.get(f, "")) for f in extra],
+            case_id,
+        )
 
         # the same drug at the same dose twice in the gold (before and after admission) is one fact
-        with_dose = list({(spellings(m["drug"]), str(m["dose_value"]), clean_unit(str(m.get("dose_unit", "")))): m
-                          for m in gold if m.get("dose_value") is not None}.values())
-        found_doses = sorted({(fold(r["drug"]), float(r["dose_value"]), _text(r["dose_unit"]), _text(r["sentence"]))
-                              for r in rows if r.get("dose_value") is not None and not pd.isna(r["dose_value"])},
-                             key=lambda t: t[:3])
+        with_dose = list(
+            {
+                (spellings(m["drug"]), str(m["dose_value"]), clean_unit(str(m.get("dose_unit", "")))): m
+                for m in gold
+                if m.get("dose_value") is not None
+            }.values()
+        )
+        found_doses = sorted(
+            {
+                (fold(r["drug"]), float(r["dose_value"]), _text(r["dose_unit"]), _text(r["sentence"]))
+                for r in rows
+                if r.get("dose_value") is not None and not pd.isna(r["dose_value"])
+            },
+            key=lambda t: t[:3],
+        )
         found_doses = list({t[:3]: t for t in found_doses}.values())
         pairs, missed, extra = match_one_to_one(
-            with_dose, found_doses,
-            lambda g, f: f[0] in spellings(g["drug"]) and same_quantity(g["dose_value"], g.get("dose_unit"), f[1], f[2]))
-        self.record("drug+dose", len(pairs),
-                    [(f"{spellings(g['drug'])[0]} {g['dose_value']} {g.get('dose_unit', '')}",
-                      self.sentence_naming(spellings(g["drug"]))) for g in missed],
-                    [(f"{f[0]} {f[1]:g} {f[2]}", f[3]) for f in extra], case_id)
+            with_dose,
+            found_doses,
+            lambda g, f: (
+                f[0] in spellings(g["drug"]) and same_quantity(g["dose_value"], g.get("dose_unit"), f[1], f[2])
+            ),
+        )
+        self.record(
+            "drug+dose",
+            len(pairs),
+            [
+                (
+                    f"{spellings(g['drug'])[0]} {g['dose_value']} {g.get('dose_unit', '')}",
+                    self.sentence_naming(spellings(g["drug"])),
+                )
+                for g in missed
+            ],
+            [(f"{f[0]} {f[1]:g} {f[2]}", f[3]) for f in extra],
+            case_id,
+        )
 
-        with_frequency = list({(spellings(m["drug"]), _frequency_options(m["frequency"])): m
-                               for m in gold if m.get("frequency")}.values())
-        found_frequency = list({(fold(r["drug"]), _text(r["frequency"])): _text(r["sentence"])
-                                for r in rows if _text(r.get("frequency"))}.items())
+        with_frequency = list(
+            {(spellings(m["drug"]), _frequency_options(m["frequency"])): m for m in gold if m.get("frequency")}.values()
+        )
+        found_frequency = list(
+            {
+                (fold(r["drug"]), _text(r["frequency"])): _text(r["sentence"])
+                for r in rows
+                if _text(r.get("frequency"))
+            }.items()
+        )
         pairs, missed, extra = match_one_to_one(
-            with_frequency, found_frequency,
-            lambda g, f: f[0][0] in spellings(g["drug"]) and f[0][1] in _frequency_options(g["frequency"]))
-        self.record("frequency", len(pairs),
-                    [(f"{spellings(g['drug'])[0]} {g['frequency']}", self.sentence_naming(spellings(g["drug"])))
-                     for g in missed],
-                    [(f"{f[0][0]} {f[0][1]}", f[1]) for f in extra], case_id)
+            with_frequency,
+            found_frequency,
+            lambda g, f: f[0][0] in spellings(g["drug"]) and f[0][1] in _frequency_options(g["frequency"]),
+        )
+        self.record(
+            "frequency",
+            len(pairs),
+            [
+                (f"{spellings(g['drug'])[0]} {g['frequency']}", self.sentence_naming(spellings(g["drug"])))
+                for g in missed
+            ],
+            [(f"{f[0][0]} {f[0][1]}", f[1]) for f in extra],
+            case_id,
+        )
 
         with_time = list({(spellings(m["drug"]), fold(m["timepoint"])): m for m in gold if m.get("timepoint")})
         # a timepoint is judged where the gold states one for that drug; elsewhere it cannot be
-        found_time = list({(fold(r["drug"]), fold(r["timepoint"])): _text(r["sentence"])
-                           for r in rows if _text(r.get("timepoint"))
-                           and any(fold(r["drug"]) in g[0] for g in with_time)}.items())
-        pairs, missed, extra = match_one_to_one(with_time, found_time,
-                                                lambda g, f: f[0][0] in g[0] and f[0][1] == g[1])
-        self.record("timepoint", len(pairs),
-                    [(f"drug {g[0][0]} @{g[1]}", self.sentence_naming(g[0])) for g in missed],
-                    [(f"drug {f[0][0]} @{f[0][1]}", f[1]) for f in extra], case_id)
+        found_time = list(
+            {
+                (fold(r["drug"]), fold(r["timepoint"])): _text(r["sentence"])
+                for r in rows
+                if _text(r.get("timepoint")) and any(fold(r["drug"]) in g[0] for g in with_time)
+            }.items()
+        )
+        pairs, missed, extra = match_one_to_one(with_time, found_time, lambda g, f: f[0][0] in g[0] and f[0][1] == g[1])
+        self.record(
+            "timepoint",
+            len(pairs),
+            [(f"drug {g[0][0]} @{g[1]}", self.sentence_naming(g[0])) for g in missed],
+            [(f"drug {f[0][0]} @{f[0][1]}", f[1]) for f in extra],
+            case_id,
+        )
 
     def score_labs(self, case_id: str, gold: list[dict]) -> None:
-        rows = [r for r in _rows(self.tables["labs"], self.doc_id)
-                if _text(r["case_id"]) == case_id and r.get("value") is not None and not pd.isna(r["value"])]
-        found = list({(fold(r["test"]), float(r["value"]), _text(r["unit"])): _text(r["sentence"]) for r in rows}.items())
-        numeric = list({(spellings(g["test"]), str(g["value"]), clean_unit(str(g.get("unit", "")))): g
-                        for g in gold if g.get("value") is not None}.values())
+        rows = [
+            r
+            for r in _rows(self.tables["labs"], self.doc_id)
+            if _text(r["case_id"]) == case_id and r.get("value") is not None and not pd.isna(r["value"])
+        ]
+        found = list(
+            {(fold(r["test"]), float(r["value"]), _text(r["unit"])): _text(r["sentence"]) for r in rows}.items()
+        )
+        numeric = list(
+            {
+                (spellings(g["test"]), str(g["value"]), clean_unit(str(g.get("unit", "")))): g
+                for g in gold
+                if g.get("value") is not None
+            }.values()
+        )
         pairs, missed, extra = match_one_to_one(
-            numeric, found,
-            lambda g, f: f[0][0] in spellings(g["test"]) and same_quantity(g["value"], g.get("unit"), f[0][1], f[0][2]))
-        self.record("lab", len(pairs),
-                    [(f"{spellings(g['test'])[0]} {g['value']} {g.get('unit', '')}", self.sentence_naming(spellings(g["test"])))
-                     for g in missed],
-                    [(f"{f[0][0]} {f[0][1]:g} {f[0][2]}", f[1]) for f in extra], case_id)
+            numeric,
+            found,
+            lambda g, f: f[0][0] in spellings(g["test"]) and same_quantity(g["value"], g.get("unit"), f[0][1], f[0][2]),
+        )
+        self.record(
+            "lab",
+            len(pairs),
+            [
+                (
+                    f"{spellings(g['test'])[0]} {g['value']} {g.get('unit', '')}",
+                    self.sentence_naming(spellings(g["test"])),
+                )
+                for g in missed
+            ],
+            [(f"{f[0][0]} {f[0][1]:g} {f[0][2]}", f[1]) for f in extra],
+            case_id,
+        )
 
-        timed = list({(spellings(g["test"]), str(g["value"]), clean_unit(str(g.get("unit", ""))), fold(g["timepoint"])): g
-                      for g in gold if g.get("value") is not None and g.get("timepoint")}.values())
-        found_timed = list({(fold(r["test"]), float(r["value"]), _text(r["unit"]), fold(r["timepoint"])):
-                            _text(r["sentence"]) for r in rows if _text(r.get("timepoint"))
-                            and any(fold(r["test"]) in spellings(g["test"])
-                                    and same_quantity(g["value"], g.get("unit"), r["value"], r["unit"])
-                                    for g in timed)}.items())
+        timed = list(
+            {
+                (spellings(g["test"]), str(g["value"]), clean_unit(str(g.get("unit", ""))), fold(g["timepoint"])): g
+                for g in gold
+                if g.get("value") is not None and g.get("timepoint")
+            }.values()
+        )
+        found_timed = list(
+            {
+                (fold(r["test"]), float(r["value"]), _text(r["unit"]), fold(r["timepoint"])): _text(r["sentence"])
+                for r in rows
+                if _text(r.get("timepoint"))
+                and any(
+                    fold(r["test"]) in spellings(g["test"])
+                    and same_quantity(g["value"], g.get("unit"), r["value"], r["unit"])
+                    for g in timed
+                )
+            }.items()
+        )
         pairs, missed, extra = match_one_to_one(
-            timed, found_timed,
-            lambda g, f: (f[0][0] in spellings(g["test"]) and f[0][3] == fold(g["timepoint"])
-                          and same_quantity(g["value"], g.get("unit"), f[0][1], f[0][2])))
-        self.record("timepoint", len(pairs),
-                    [(f"lab {spellings(g['test'])[0]} {g['value']} {g.get('unit', '')} @{fold(g['timepoint'])}",
-                      self.sentence_naming(spellings(g["test"]))) for g in missed],
-                    [(f"lab {f[0][0]} {f[0][1]:g} {f[0][2]} @{f[0][3]}", f[1]) for f in extra], case_id)
+            timed,
+            found_timed,
+            lambda g, f: (
+                f[0][0] in spellings(g["test"])
+                and f[0][3] == fold(g["timepoint"])
+                and same_quantity(g["value"], g.get("unit"), f[0][1], f[0][2])
+            ),
+        )
+        self.record(
+            "timepoint",
+            len(pairs),
+            [
+                (
+                    f"lab {spellings(g['test'])[0]} {g['value']} {g.get('unit', '')} @{fold(g['timepoint'])}",
+                    self.sentence_naming(spellings(g["test"])),
+                )
+                for g in missed
+            ],
+            [(f"lab {f[0][0]} {f[0][1]:g} {f[0][2]} @{f[0][3]}", f[1]) for f in extra],
+            case_id,
+        )
 
     def score_diagnoses(self, case_id: str, gold: list[Any]) -> None:
         rows = [r for r in _rows(self.tables["diagnoses"], self.doc_id) if _text(r["case_id"]) == case_id]
@@ -355,16 +494,25 @@ class DocumentScorer:
             else:
                 expected.append((spellings(item), False))
         pairs, missed, extra = match_one_to_one(expected, found, lambda g, f: f[0][0] in g[0] and f[0][1] == g[1])
-        self.record("diagnosis", len(pairs),
-                    [(("no " if g[1] else "") + g[0][0], self.sentence_naming(g[0])) for g in missed],
-                    [(("no " if f[0][1] else "") + f[0][0], f[1]) for f in extra], case_id)
+        self.record(
+            "diagnosis",
+            len(pairs),
+            [(("no " if g[1] else "") + g[0][0], self.sentence_naming(g[0])) for g in missed],
+            [(("no " if f[0][1] else "") + f[0][0], f[1]) for f in extra],
+            case_id,
+        )
 
         # negation on its own: of the conditions said to be absent, which came out negated
         absent = [g for g in expected if g[1]]
         found_absent = [f for f in found if f[0][1]]
         pairs, missed, extra = match_one_to_one(absent, found_absent, lambda g, f: f[0][0] in g[0])
-        self.record("negated", len(pairs), [("no " + g[0][0], self.sentence_naming(g[0])) for g in missed],
-                    [("no " + f[0][0], f[1]) for f in extra], case_id)
+        self.record(
+            "negated",
+            len(pairs),
+            [("no " + g[0][0], self.sentence_naming(g[0])) for g in missed],
+            [("no " + f[0][0], f[1]) for f in extra],
+            case_id,
+        )
 
 
 def _frequency_options(value: Any) -> tuple[str, ...]:
@@ -432,6 +580,7 @@ def write_reports(result: Evaluation, scores_path: Path, errors_path: Path) -> N
     from .tables import atomic_write_text
 
     atomic_write_text(scores_path, json.dumps(result.as_dict(), indent=2) + "\n")
-    frame = pd.DataFrame([e.__dict__ for e in result.listed_errors],
-                         columns=["doc_id", "field", "kind", "case_id", "fact", "sentence"])
+    frame = pd.DataFrame(
+        [e.__dict__ for e in result.listed_errors], columns=["doc_id", "field", "kind", "case_id", "fact", "sentence"]
+    )
     atomic_write_text(errors_path, frame.to_csv(sep="\t", index=False))

@@ -6,7 +6,7 @@ import csv
 import gzip
 import io
 import json
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 RESOURCES = resources.files("pipeline.resources")
@@ -17,22 +17,24 @@ def _text(name: str) -> str:
     return (gzip.decompress(raw) if name.endswith(".gz") else raw).decode("utf-8")
 
 
-@lru_cache(maxsize=None)
+@cache
 def resource_json(name: str) -> dict:
     """A JSON resource (read once per process)."""
     return json.loads(_text(name))
 
 
-@lru_cache(maxsize=None)
+@cache
 def word_list(name: str) -> frozenset[str]:
     """A one-entry-per-line resource, lower case; blank lines and `#` comments skipped."""
-    return frozenset(l.strip().lower() for l in _text(name).splitlines() if l.strip() and not l.startswith("#"))
+    return frozenset(
+        line.strip().lower() for line in _text(name).splitlines() if line.strip() and not line.startswith("#")
+    )
 
 
-@lru_cache(maxsize=None)
+@cache
 def table_rows(name: str) -> tuple[dict[str, str], ...]:
     """A tab-separated resource with a header row (`.tsv` or `.tsv.gz`); `#` comment lines skipped."""
-    lines = [l for l in _text(name).splitlines() if l.strip() and not l.startswith("#")]
+    lines = [line for line in _text(name).splitlines() if line.strip() and not line.startswith("#")]
     return tuple(csv.DictReader(io.StringIO("\n".join(lines)), delimiter="\t"))
 
 

@@ -21,15 +21,34 @@ from .lexicons import resource_json, word_list
 from .nlp.components import DISEASE, DRUG, LabResult, Regimen
 from .structures import Article, Facts, Section
 
-CASE_LABEL = re.compile(r"^\s*(?:case|patient)\s*(?:presentation\s*|report\s*)?#?\s*(\d+|[ivx]+|one|two|three|four|five)\b",
-                        re.I)
-ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "one": 1, "two": 2, "three": 3, "four": 4,
-            "five": 5, "i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
+CASE_LABEL = re.compile(
+    r"^\s*(?:case|patient)\s*(?:presentation\s*|report\s*)?#?\s*(\d+|[ivx]+|one|two|three|four|five)\b", re.I
+)
+ORDINALS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "i": 1,
+    "ii": 2,
+    "iii": 3,
+    "iv": 4,
+    "v": 5,
+}
 SWITCH = re.compile(r"\b(?:the|our)\s+(first|second|third|fourth|fifth)\s+(?:patient|case)\b", re.I)
 NUMBERED = re.compile(r"\b(?:(?:in|for)\s+(?:patient|case)|(?:^|(?<=[.;]\s))(?:Patient|Case))\s*#?\s*(\d+)\b", re.I)
-RELATIVE = re.compile(r"\b(?:her|his|the patient's|their|the (?:boy|girl|man|woman|child|infant|patient)'s)\s+"
-                      r"(?:\d+[-\s]?(?:year|month)[-\s]?old\s+)?(?:younger\s+|older\s+|elder\s+|twin\s+)?"
-                      r"(brother|sister|son|daughter|twin)\b", re.I)
+RELATIVE = re.compile(
+    r"\b(?:her|his|the patient's|their|the (?:boy|girl|man|woman|child|infant|patient)'s)\s+"
+    r"(?:\d+[-\s]?(?:year|month)[-\s]?old\s+)?(?:younger\s+|older\s+|elder\s+|twin\s+)?"
+    r"(brother|sister|son|daughter|twin)\b",
+    re.I,
+)
 FEMALE_PRONOUNS = {"she", "her", "hers", "herself"}
 MALE_PRONOUNS = {"he", "him", "his", "himself"}
 
@@ -62,7 +81,8 @@ def segment_cases(article: Article) -> list[CaseSpan]:
     previous_section = -2
     # numbered labels or headings say who is who; phrases (`her brother`) only where they are absent
     explicit = any(case_number(s.heading) is not None for s in article.sections) or any(
-        p.label_end and case_number(article.text[p.start:p.label_end]) is not None for p in article.paragraphs)
+        p.label_end and case_number(article.text[p.start : p.label_end]) is not None for p in article.paragraphs
+    )
     for paragraph in article.paragraphs:
         section = article.sections[paragraph.section] if paragraph.section >= 0 else None
         if section is None or section.role != "case":
@@ -84,7 +104,7 @@ def segment_cases(article: Article) -> list[CaseSpan]:
             spans.append(CaseSpan(paragraph.start, paragraph.end, current))
             continue
         if paragraph.label_end:
-            numbered = case_number(article.text[paragraph.start:paragraph.label_end])
+            numbered = case_number(article.text[paragraph.start : paragraph.label_end])
             if numbered is not None:
                 current = numbered
         spans.extend(_switches_within(article, paragraph.start, paragraph.end, current, relatives=not explicit))
@@ -205,8 +225,12 @@ def link(doc: Doc, article: Article, condition_filter: bool = True) -> Facts:
 
 
 def _provenance(article: Article, start: int, end: int, sentence: str) -> dict:
-    return {"page": article.text_map.page_at(start), "start_char": start, "end_char": end,
-            "sentence": " ".join(sentence.split())}
+    return {
+        "page": article.text_map.page_at(start),
+        "start_char": start,
+        "end_char": end,
+        "sentence": " ".join(sentence.split()),
+    }
 
 
 def _medication_rows(article: Article, spans: list[CaseSpan], drug: Span) -> list[dict]:
@@ -221,18 +245,29 @@ def _medication_rows(article: Article, spans: list[CaseSpan], drug: Span) -> lis
     rows = []
     for regimen in drug._.regimens or [Regimen()]:
         dose = regimen.dose
-        rows.append({
-            "case_id": str(case), "drug": drug._.normalized, "mention": drug.text,
-            "dose_value": dose.value if dose else None, "dose_unit": dose.unit if dose else "",
-            "dose_text": dose.text if dose else "", "route": regimen.route or "",
-            "frequency": regimen.frequency or "", "frequency_text": regimen.frequency_text or "",
-            "duration": regimen.duration or "", "timepoint": moment, "negated": bool(drug._.negex),
-            **_provenance(article, drug.start_char, drug.end_char, drug.sent.text),
-        })
+        rows.append(
+            {
+                "case_id": str(case),
+                "drug": drug._.normalized,
+                "mention": drug.text,
+                "dose_value": dose.value if dose else None,
+                "dose_unit": dose.unit if dose else "",
+                "dose_text": dose.text if dose else "",
+                "route": regimen.route or "",
+                "frequency": regimen.frequency or "",
+                "frequency_text": regimen.frequency_text or "",
+                "duration": regimen.duration or "",
+                "timepoint": moment,
+                "negated": bool(drug._.negex),
+                **_provenance(article, drug.start_char, drug.end_char, drug.sent.text),
+            }
+        )
     return rows
 
 
-CLASS_NAME = re.compile(r",\s|\b(?:agents|antagonists|agonists|inhibitors|blockers|drugs|solutions|preparations|compounds)$")
+CLASS_NAME = re.compile(
+    r",\s|\b(?:agents|antagonists|agonists|inhibitors|blockers|drugs|solutions|preparations|compounds)$"
+)
 
 
 def _is_medication(drug: Span) -> bool:
@@ -267,10 +302,18 @@ def _lab_row(article: Article, spans: list[CaseSpan], result: LabResult, n_cases
         moment = timepoint(article.section_at(test.start_char), test.sent, test.start_char, "lab")
     sentence = test.sent.text if not result.column else f"{result.row_label}: {result.column}"
     return {
-        "case_id": str(case), "test": test._.normalized, "mention": test.text,
-        "value": result.value, "comparator": result.comparator, "unit": result.unit,
-        "value_si": result.value_si, "unit_si": result.unit_si, "reference_range": result.reference_range,
-        "flag": result.flag, "timepoint": moment, "result": result.result,
+        "case_id": str(case),
+        "test": test._.normalized,
+        "mention": test.text,
+        "value": result.value,
+        "comparator": result.comparator,
+        "unit": result.unit,
+        "value_si": result.value_si,
+        "unit_si": result.unit_si,
+        "reference_range": result.reference_range,
+        "flag": result.flag,
+        "timepoint": moment,
+        "result": result.result,
         **_provenance(article, result.start, result.end, sentence),
     }
 
@@ -282,8 +325,11 @@ def _diagnosis_row(article: Article, spans: list[CaseSpan], disease: Span) -> di
     if _is_symptom(disease._.normalized):
         return None
     return {
-        "case_id": str(case), "diagnosis": disease._.normalized, "mention": disease.text,
-        "negated": bool(disease._.negex), "certainty": disease._.certainty or "confirmed",
+        "case_id": str(case),
+        "diagnosis": disease._.normalized,
+        "mention": disease.text,
+        "negated": bool(disease._.negex),
+        "certainty": disease._.certainty or "confirmed",
         **_provenance(article, disease.start_char, disease.end_char, disease.sent.text),
     }
 
@@ -325,15 +371,22 @@ def _case_rows(doc: Doc, article: Article, spans: list[CaseSpan], n_cases: int) 
         age = next((d for d in own if d.age_years is not None), None)
         # the sex said with the age (`a 52-year-old woman`) before a sex word alone (`a woman`)
         sex_source = next((d for d in own if d.sex and d.age_years is not None), None) or next(
-            (d for d in own if d.sex), None)
+            (d for d in own if d.sex), None
+        )
         sex = sex_source.sex if sex_source else _pronoun_sex(doc, spans, case)
         evidence = []
         for source in (age, sex_source):
             sentence = " ".join(source.sentence.split()) if source else ""
             if sentence and sentence not in evidence:
                 evidence.append(sentence)
-        rows.append({"case_id": str(case), "age_years": age.age_years if age else None, "sex": sex,
-                     "evidence": " … ".join(evidence)})
+        rows.append(
+            {
+                "case_id": str(case),
+                "age_years": age.age_years if age else None,
+                "sex": sex,
+                "evidence": " … ".join(evidence),
+            }
+        )
     return rows
 
 
@@ -358,4 +411,3 @@ def _pronoun_sex(doc: Doc, spans: list[CaseSpan], case: int) -> str:
         return ""
     (sex, count), *rest = counts.most_common()
     return sex if not rest or count >= 3 * rest[0][1] else ""
-

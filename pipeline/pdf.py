@@ -200,8 +200,16 @@ def _read_page(page: Any, number: int, cfg: dict[str, Any]) -> Page:
         return_chars=True,
     )
     words = [
-        Word(w["x0"], w["x1"], w["top"], w["bottom"], float(w["size"]), bool(BOLD_FONT.search(w["fontname"])),
-             w["chars"], number)
+        Word(
+            w["x0"],
+            w["x1"],
+            w["top"],
+            w["bottom"],
+            float(w["size"]),
+            bool(BOLD_FONT.search(w["fontname"])),
+            w["chars"],
+            number,
+        )
         for w in raw
         if w["text"].strip()
     ]
@@ -324,9 +332,7 @@ def find_furniture(pages: list[Page], cfg: dict[str, Any], body_size: float = 0.
         seen[sig].append((page.number, row.top))
     furniture: set[int] = set()
     for page, row, sig in margin_rows:
-        repeated = any(
-            other != page.number and abs(top - row.top) <= tolerance for other, top in seen[sig]
-        )
+        repeated = any(other != page.number and abs(top - row.top) <= tolerance for other, top in seen[sig])
         small = bool(body_size) and row.size <= cfg["furniture_size_ratio"] * body_size
         if repeated or small or any(p.search(row.text) for p in _furniture_patterns()):
             furniture.update(id(w) for w in row.words)
@@ -450,8 +456,11 @@ def _ends_full_width_paragraph(previous: Row | None, row: Row) -> bool:
     it belongs with the full-width line right above it, not with the left column."""
     if previous is None:
         return False
-    return (abs(previous.size - row.size) < 0.3 and abs(previous.x0 - row.x0) < 2.0
-            and row.top - previous.bottom < 0.6 * row.size)
+    return (
+        abs(previous.size - row.size) < 0.3
+        and abs(previous.x0 - row.x0) < 2.0
+        and row.top - previous.bottom < 0.6 * row.size
+    )
 
 
 def render_words(words: list[Word], cfg: dict[str, Any]) -> tuple[TextMap, int]:
@@ -503,19 +512,41 @@ def page_lines(page: Page, items: list[Item], region_base: int, cfg: dict[str, A
         text, lead_bold = render_words(words, cfg)
         row = Row(words)
         main = row.main_words
-        lines.append(Line(
-            text=text, page=page.number, side=item.side, region=region,
-            x0=row.x0, x1=row.x1, top=row.top, bottom=row.bottom, size=row.size,
-            bold=all(w.bold for w in main), lead_bold=lead_bold,
-        ))
+        lines.append(
+            Line(
+                text=text,
+                page=page.number,
+                side=item.side,
+                region=region,
+                x0=row.x0,
+                x1=row.x1,
+                top=row.top,
+                bottom=row.bottom,
+                size=row.size,
+                bold=all(w.bold for w in main),
+                lead_bold=lead_bold,
+            )
+        )
     _mark_column_ends(lines)
     return lines
 
 
 def _table_line(table: PageTable, page: int, side: str, region: int, cfg: dict[str, Any]) -> Line:
     cells = [[_cell_text(cell, cfg) for cell in row] for row in table.cells]
-    return Line(TextMap(""), page, side, region, table.bbox[0], table.bbox[2], table.bbox[1], table.bbox[3],
-                0.0, False, 0, table=cells)
+    return Line(
+        TextMap(""),
+        page,
+        side,
+        region,
+        table.bbox[0],
+        table.bbox[2],
+        table.bbox[1],
+        table.bbox[3],
+        0.0,
+        False,
+        0,
+        table=cells,
+    )
 
 
 def _cell_text(words: list[Word], cfg: dict[str, Any]) -> TextMap:
@@ -547,8 +578,11 @@ class Draft:
 
 def group_blocks(lines: list[Line], body_size: float, cfg: dict[str, Any]) -> list[Draft]:
     """Lines → paragraph drafts, split at gaps, indents, font changes, run-in labels and captions."""
-    gaps = [b.top - a.bottom for a, b in zip(lines, lines[1:])
-            if _same_flow(a, b) and abs(a.size - b.size) < 0.3 and a.size and 0 <= b.top - a.bottom < a.size]
+    gaps = [
+        b.top - a.bottom
+        for a, b in zip(lines, lines[1:])
+        if _same_flow(a, b) and abs(a.size - b.size) < 0.3 and a.size and 0 <= b.top - a.bottom < a.size
+    ]
     usual_gap = statistics.median(gaps) if gaps else 0.3 * body_size
     column_left: dict[tuple[int, str, int], float] = {}
     column_right: dict[tuple[int, str, int], float] = {}
@@ -577,8 +611,9 @@ def _same_flow(a: Line, b: Line) -> bool:
     return a.page == b.page and a.side == b.side and a.region == b.region
 
 
-def _starts_block(prev: Line, line: Line, usual_gap: float, column_left: dict, column_right: dict,
-                  cfg: dict[str, Any]) -> bool:
+def _starts_block(
+    prev: Line, line: Line, usual_gap: float, column_left: dict, column_right: dict, cfg: dict[str, Any]
+) -> bool:
     if not _same_flow(prev, line):
         return True
     if abs(prev.size - line.size) > 0.5 or prev.bold != line.bold or line.lead_bold:
@@ -597,7 +632,7 @@ def _starts_block(prev: Line, line: Line, usual_gap: float, column_left: dict, c
 
 
 def _looks_like_heading(draft: Draft, body_size: float) -> bool:
-    text = " ".join(l.text.text for l in draft.lines)
+    text = " ".join(line.text.text for line in draft.lines)
     first = draft.lines[0]
     styled = first.bold or first.size >= body_size + 1.0
     return styled and len(draft.lines) <= 3 and len(text.split()) <= 20 and not text.rstrip().endswith(".")
@@ -617,7 +652,7 @@ def document_vocabulary(lines: list[Line]) -> Counter[str]:
     for line in lines:
         text = line.text.text
         for i, match in enumerate(WORD.finditer(text)):
-            at_end = match.end() < len(text) and text[match.end():].strip() in HYPHENS
+            at_end = match.end() < len(text) and text[match.end() :].strip() in HYPHENS
             if not at_end and not (i == 0 and after_hyphen and match.start() == len(text) - len(text.lstrip())):
                 vocab[match.group(0).lower()] += 1
         after_hyphen = text.rstrip().endswith(HYPHENS)
@@ -680,7 +715,7 @@ def assemble_layout(source: str, pages: list[Page], cfg: dict[str, Any]) -> Layo
         removed.extend(w.text for w in page.words if id(w) in furniture)
         region_base = (lines[-1].region + 1) if lines else 0  # regions never span pages
         lines.extend(page_lines(page, order_page(page, furniture, cfg), region_base, cfg))
-    vocab = document_vocabulary([l for l in lines if l.table is None])
+    vocab = document_vocabulary([line for line in lines if line.table is None])
     drafts = merge_continuations(group_blocks(lines, body_size, cfg))
     blocks = [_to_block(d, vocab) for d in drafts]
     blocks = [b for b in blocks if b.text.text.strip() or b.rows]
@@ -706,8 +741,12 @@ def merge_continuations(drafts: list[Draft]) -> list[Draft]:
                 if candidate.kind in ("table", "caption"):
                     continue
                 last = candidate.lines[-1]
-                if (candidate.kind == "text" and last.column_last and abs(last.size - first.size) < 0.3
-                        and not TERMINAL.search(last.text.text.rstrip())):
+                if (
+                    candidate.kind == "text"
+                    and last.column_last
+                    and abs(last.size - first.size) < 0.3
+                    and not TERMINAL.search(last.text.text.rstrip())
+                ):
                     candidate.lines.extend(draft.lines)
                     draft = None  # type: ignore[assignment]
                 break
@@ -729,7 +768,7 @@ def _to_block(draft: Draft, vocab: Counter[str]) -> Block:
                     text.append(" | ", text.last_box())
                 text.extend(cell)
         return Block("table", text.build(), first.page, rows=rows)
-    text = join_texts([l.text for l in draft.lines], vocab)
+    text = join_texts([line.text for line in draft.lines], vocab)
     return Block(draft.kind, text, first.page, font_size=first.size, bold=first.bold, lead_bold=first.lead_bold)
 
 

@@ -1,7 +1,7 @@
 """The Ray engine: the same per-document pipeline on a Ray cluster (`--engine ray`).
 
 Ray Data reads the input files as binary (so inputs on shared storage reach every node), an
-actor pool runs `pipeline.batch.process` (each actor keeps a `GuardedPool` of one worker
+actor pool runs `pipeline.worker.process` (each actor keeps a `GuardedPool` of one worker
 process that loads the spaCy model once and enforces the time and memory limits), and the
 driver records each finished document exactly as the local engine does, so `--resume`, error
 rows and the merged tables are the same. After the run each table is also written by Ray as a
@@ -16,10 +16,10 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
-from .batch import DocumentResult, GuardedPool, InputFile, Limits, _error, process
+from .worker import DocumentResult, GuardedPool, InputFile, Limits, error_result, process
 
 
 class DocumentActor:
@@ -51,6 +51,18 @@ def _key(path: str) -> str:
     return os.path.abspath(path)
 
 
+class RayExecutor:
+    """The Ray engine as `batch.run` takes it: called with the documents to do and the limits."""
+
+    name = "ray"
+
+    def __init__(self, options: dict):
+        self.options = options
+
+    def __call__(self, todo: list[InputFile], limits: Limits) -> Iterable[DocumentResult]:
+        return execute_on_ray(todo, limits, self.options)
+
+
 def execute_on_ray(todo: list[InputFile], limits: Limits, options: dict) -> Iterable[DocumentResult]:
     """Yield one result per document; documents Ray could not finish become error rows."""
     import ray
@@ -78,12 +90,18 @@ def execute_on_ray(todo: list[InputFile], limits: Limits, options: dict) -> Iter
     pool_size = min(len(readable), actors or max(1, int(cluster_cpus // cpus_per_actor)))
     given = {_key(str(item.path)): (item.doc_id, item.given) for item in readable}
     dataset = ray.data.read_binary_files(
-        [str(item.path) for item in readable], include_paths=True, override_num_blocks=len(readable),
+        [str(item.path) for item in readable],
+        include_paths=True,
+        override_num_blocks=len(readable),
         num_cpus=0,  # reading is I/O: it must not wait for CPUs that the actor pool holds
     )
     results = dataset.map_batches(
-        DocumentActor, fn_constructor_args=(limits, given), batch_size=1, concurrency=pool_size,
-        num_cpus=cpus_per_actor, batch_format="numpy",
+        DocumentActor,
+        fn_constructor_args=(limits, given),
+        batch_size=1,
+        concurrency=pool_size,
+        num_cpus=cpus_per_actor,
+        batch_format="numpy",
     )
     seen = set()
     for row in results.iter_rows():
@@ -94,7 +112,7 @@ def execute_on_ray(todo: list[InputFile], limits: Limits, options: dict) -> Iter
         yield result
     for item in readable:
         if item.doc_id not in seen:
-            yield _error(item, "Ray could not process this file (its worker died repeatedly)")
+            yield error_result(item, "Ray could not process this file (its worker died repeatedly)")
 
 
 def write_partitioned(out_dir: Path) -> None:

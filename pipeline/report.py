@@ -51,8 +51,10 @@ def highlight(text: str, marks: list[tuple[int, int, str, str]]) -> str:
         if start < position or end <= start or end > len(text):
             continue
         out.append(html.escape(text[position:start]))
-        out.append(f'<mark style="background:{COLOURS[table]}" title="{html.escape(tip, quote=True)}">'
-                   f"{html.escape(text[start:end])}</mark>")
+        out.append(
+            f'<mark style="background:{COLOURS[table]}" title="{html.escape(tip, quote=True)}">'
+            f"{html.escape(text[start:end])}</mark>"
+        )
         position = end
     out.append(html.escape(text[position:]))
     return "".join(out)
@@ -60,24 +62,34 @@ def highlight(text: str, marks: list[tuple[int, int, str, str]]) -> str:
 
 def build_report(out_dir: str | Path) -> str:
     out_dir = Path(out_dir)
-    tables = {name: pd.read_parquet(out_dir / f"{name}.parquet")
-              for name in ("documents", "cases", "medications", "labs", "diagnoses")
-              if (out_dir / f"{name}.parquet").exists()}
+    tables = {
+        name: pd.read_parquet(out_dir / f"{name}.parquet")
+        for name in ("documents", "cases", "medications", "labs", "diagnoses")
+        if (out_dir / f"{name}.parquet").exists()
+    }
     documents = tables["documents"]
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>casextract review — {html.escape(out_dir.name)}"
-             f"</title><style>{STYLE}</style></head><body>",
-             f"<h1>casextract review: {len(documents)} documents</h1><p class='legend'>"]
+    parts = [
+        f"<!doctype html><html><head><meta charset='utf-8'><title>casextract review — {html.escape(out_dir.name)}"
+        f"</title><style>{STYLE}</style></head><body>",
+        f"<h1>casextract review: {len(documents)} documents</h1><p class='legend'>",
+    ]
     parts += [f"<span style='background:{c}'>{name}</span>" for name, c in COLOURS.items() if name != "cases"]
     parts.append("</p>")
     for doc in documents.to_dict("records"):
         doc_id = doc["doc_id"]
         if doc["status"] != "ok":
-            parts.append(f"<details><summary>{html.escape(doc_id)} <span class='error'>error: "
-                         f"{html.escape(_value(doc['error']))}</span></summary></details>")
+            parts.append(
+                f"<details><summary>{html.escape(doc_id)} <span class='error'>error: "
+                f"{html.escape(_value(doc['error']))}</span></summary></details>"
+            )
             continue
-        rows = {name: df[df["doc_id"] == doc_id].to_dict("records") for name, df in tables.items() if name != "documents"}
-        counts = ", ".join(f"{len(rows.get(n, []))} {n if len(rows.get(n, [])) != 1 else SINGULAR[n]}"
-                           for n in ("cases", "medications", "labs", "diagnoses"))
+        rows = {
+            name: df[df["doc_id"] == doc_id].to_dict("records") for name, df in tables.items() if name != "documents"
+        }
+        counts = ", ".join(
+            f"{len(rows.get(n, []))} {n if len(rows.get(n, [])) != 1 else SINGULAR[n]}"
+            for n in ("cases", "medications", "labs", "diagnoses")
+        )
         text_path = out_dir / "text" / f"{doc_id}.txt"
         text = text_path.read_text("utf-8") if text_path.exists() else ""
         marks = []
@@ -86,14 +98,18 @@ def build_report(out_dir: str | Path) -> str:
                 start, end = row.get("start_char"), row.get("end_char")
                 if _value(start) and _value(end):
                     marks.append((int(start), int(end), table, _tooltip(table, row)))
-        cases = "".join(f"<tr><td>{html.escape(_value(c['case_id']))}</td><td>{html.escape(_value(c['age_years']))}</td>"
-                        f"<td>{html.escape(_value(c['sex']))}</td><td>{html.escape(_value(c['evidence']))}</td></tr>"
-                        for c in rows.get("cases", []))
+        cases = "".join(
+            f"<tr><td>{html.escape(_value(c['case_id']))}</td><td>{html.escape(_value(c['age_years']))}</td>"
+            f"<td>{html.escape(_value(c['sex']))}</td><td>{html.escape(_value(c['evidence']))}</td></tr>"
+            for c in rows.get("cases", [])
+        )
         title = html.escape(_value(doc.get("title")))
-        parts.append(f"<details><summary>{html.escape(doc_id)} <span class='counts'>— {counts}</span></summary>"
-                     f"<p><em>{title}</em></p>"
-                     f"<table class='cases'><tr><th>case</th><th>age</th><th>sex</th><th>evidence</th></tr>{cases}</table>"
-                     f"<div class='text'>{highlight(text, marks)}</div></details>")
+        parts.append(
+            f"<details><summary>{html.escape(doc_id)} <span class='counts'>— {counts}</span></summary>"
+            f"<p><em>{title}</em></p>"
+            f"<table class='cases'><tr><th>case</th><th>age</th><th>sex</th><th>evidence</th></tr>{cases}</table>"
+            f"<div class='text'>{highlight(text, marks)}</div></details>"
+        )
     parts.append("</body></html>")
     return "".join(parts)
 

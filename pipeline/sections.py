@@ -84,7 +84,7 @@ def inline_heading_cuts(text: str) -> list[tuple[int, int]]:
         before = text[:start].rstrip()
         if before and not (before[-1] in ".!?]" or PAGE_ADDRESS.search(before[-80:])):
             continue  # inside a sentence, or after a menu word
-        following = text[match.end():match.end() + 1]
+        following = text[match.end() : match.end() + 1]
         numbered = CASE_HEADING.match(heading_key(text[start:end])) is not None
         if match.group("number") and not numbered:
             continue  # `References 1. Smith A …`: only patients' headings carry a number
@@ -152,8 +152,14 @@ def build_article(layout: Layout, doc_id: str) -> Article:
             blocks, title = _leading_title(blocks)
         blocks = split_inline_headings(blocks)
         # a web page's structured abstract has no heading of its own, but Keywords close it
-        abstract_until = next((i for i, b in enumerate(blocks) if b.kind == "heading"
-                               and (_heading_kind(b) or SectionKind("", "", 0)).name == "keywords"), 0)
+        abstract_until = next(
+            (
+                i
+                for i, b in enumerate(blocks)
+                if b.kind == "heading" and (_heading_kind(b) or SectionKind("", "", 0)).name == "keywords"
+            ),
+            0,
+        )
     writer = _ArticleWriter()
     role = "front"
     abstract_level = 0  # while inside a structured abstract, its own sub-headings stay in it
@@ -222,7 +228,9 @@ def _from_title(layout: Layout) -> list[Block]:
     if layout.title:
         for i, block in enumerate(blocks):
             if block.text.text.strip() == layout.title:
-                return [Block("title", block.text, block.page, block.level, block.font_size, block.bold)] + blocks[i + 1:]
+                return [Block("title", block.text, block.page, block.level, block.font_size, block.bold)] + blocks[
+                    i + 1 :
+                ]
     return blocks
 
 
@@ -287,8 +295,9 @@ class _ArticleWriter:
         for i, s in enumerate(self.sections):
             end = self.sections[i + 1]["start"] if i + 1 < len(self.sections) else len(text_map.text)
             start = min(s["start"], len(text_map.text))
-            sections.append(Section(s["heading"], s["name"], s["level"], start, max(start, min(end, len(text_map.text))),
-                                    s["role"]))
+            sections.append(
+                Section(s["heading"], s["name"], s["level"], start, max(start, min(end, len(text_map.text))), s["role"])
+            )
         return Article(
             doc_id=doc_id,
             title=title,
@@ -299,4 +308,3 @@ class _ArticleWriter:
             tables=tuple(self.tables),
             pages=layout.pages,
         )
-

@@ -11,7 +11,6 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-
 # how figure and table legends begin, in any reader: `Figure 2`, `Fig. 1A`, `Table 1`, `Supplementary Table S2`
 CAPTION_START = re.compile(r"^(fig(ure)?\.?|table|supplementary (figure|table))\s*[0-9IVX]+[A-Za-z]?\b", re.I)
 
@@ -242,4 +241,3 @@ class Facts:
     medications: list[dict] = field(default_factory=list)
     labs: list[dict] = field(default_factory=list)
     diagnoses: list[dict] = field(default_factory=list)
-

@@ -20,20 +20,56 @@ PROVENANCE = ["page", "start_char", "end_char", "sentence"]
 COLUMNS: dict[str, list[str]] = {
     "documents": ["doc_id", "source_path", "status", "error", "pages", "n_cases", "title", "sha256"],
     "cases": ["doc_id", "case_id", "age_years", "sex", "evidence"],
-    "medications": ["doc_id", "case_id", "drug", "mention", "dose_value", "dose_unit", "dose_text", "route",
-                    "frequency", "frequency_text", "duration", "timepoint", "negated", *PROVENANCE],
-    "labs": ["doc_id", "case_id", "test", "mention", "value", "comparator", "unit", "value_si", "unit_si",
-             "reference_range", "flag", "timepoint", *PROVENANCE,
-             "result"],  # added: a qualitative result (`positive (+++)`) when there is no number
+    "medications": [
+        "doc_id",
+        "case_id",
+        "drug",
+        "mention",
+        "dose_value",
+        "dose_unit",
+        "dose_text",
+        "route",
+        "frequency",
+        "frequency_text",
+        "duration",
+        "timepoint",
+        "negated",
+        *PROVENANCE,
+    ],
+    "labs": [
+        "doc_id",
+        "case_id",
+        "test",
+        "mention",
+        "value",
+        "comparator",
+        "unit",
+        "value_si",
+        "unit_si",
+        "reference_range",
+        "flag",
+        "timepoint",
+        *PROVENANCE,
+        "result",
+    ],  # added: a qualitative result (`positive (+++)`) when there is no number
     "diagnoses": ["doc_id", "case_id", "diagnosis", "mention", "negated", "certainty", *PROVENANCE],
 }
 
 # pandas dtypes that keep "not stated" as null instead of NaN-turned-float or the string "None"
 DTYPES: dict[str, str] = {
-    "pages": "Int64", "n_cases": "Int64", "case_id": "string", "page": "Int64", "start_char": "Int64",
-    "end_char": "Int64", "age_years": "Float64", "dose_value": "Float64", "value": "Float64",
-    "value_si": "Float64", "negated": "boolean",
+    "pages": "Int64",
+    "n_cases": "Int64",
+    "case_id": "string",
+    "page": "Int64",
+    "start_char": "Int64",
+    "end_char": "Int64",
+    "age_years": "Float64",
+    "dose_value": "Float64",
+    "value": "Float64",
+    "value_si": "Float64",
+    "negated": "boolean",
 }
+
 
 @dataclass(frozen=True)
 class Tables:
@@ -69,8 +105,9 @@ def write_table(df: pd.DataFrame, out_dir: Path, name: str) -> None:
     """CSV (RFC 4180: CRLF, minimal quoting) and Parquet with the same rows, each written to a
     temporary file and renamed, so a reader never sees half a table."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write(out_dir / f"{name}.csv", lambda p: csv_view(df).to_csv(p, index=False, lineterminator="\r\n",
-                                                                        encoding="utf-8"))
+    atomic_write(
+        out_dir / f"{name}.csv", lambda p: csv_view(df).to_csv(p, index=False, lineterminator="\r\n", encoding="utf-8")
+    )
     atomic_write(out_dir / f"{name}.parquet", lambda p: df.to_parquet(p, index=False, engine="pyarrow"))
 
 
@@ -90,7 +127,8 @@ def csv_view(df: pd.DataFrame) -> pd.DataFrame:
             view[column] = df[column].map(lambda v: "" if pd.isna(v) else ("true" if v else "false"), na_action=None)
         elif dtype == "string":
             view[column] = df[column].map(
-                lambda v: v if pd.isna(v) or not str(v).startswith(FORMULA_START) else "'" + str(v), na_action=None)
+                lambda v: v if pd.isna(v) or not str(v).startswith(FORMULA_START) else "'" + str(v), na_action=None
+            )
     return view
 
 

@@ -27,9 +27,26 @@ MATH = re.compile(r"\$\$?(.+?)\$\$?", re.S)
 LEAD_BOLD = re.compile(r"^\*\*(.+?)\*\*\s*")
 EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1|(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])")
 LATEX = {
-    r"\times": "×", r"\mu": "μ", r"\%": "%", r"\pm": "±", r"\geq": "≥", r"\leq": "≤", r"\ge": "≥",
-    r"\le": "≤", r"\sim": "~", r"\cdot": "·", r"\alpha": "α", r"\beta": "β", r"\gamma": "γ",
-    r"\degree": "°", r"\circ": "°", r"\,": " ", r"\;": " ", r"\ ": " ", r"\uparrow": "↑", r"\downarrow": "↓",
+    r"\times": "×",
+    r"\mu": "μ",
+    r"\%": "%",
+    r"\pm": "±",
+    r"\geq": "≥",
+    r"\leq": "≤",
+    r"\ge": "≥",
+    r"\le": "≤",
+    r"\sim": "~",
+    r"\cdot": "·",
+    r"\alpha": "α",
+    r"\beta": "β",
+    r"\gamma": "γ",
+    r"\degree": "°",
+    r"\circ": "°",
+    r"\,": " ",
+    r"\;": " ",
+    r"\ ": " ",
+    r"\uparrow": "↑",
+    r"\downarrow": "↓",
 }
 
 
@@ -103,7 +120,7 @@ def markdown_blocks(text: str) -> list[Block]:
 def _paragraph_block(text: str) -> Block | None:
     lead = LEAD_BOLD.match(text)
     label = inline(lead.group(1)) if lead else ""
-    body = inline(text[lead.end():]) if lead else inline(text)
+    body = inline(text[lead.end() :]) if lead else inline(text)
     if not (label or body):
         return None
     if label and body:
@@ -159,8 +176,14 @@ def _title(blocks: tuple[Block, ...]) -> str:
     level_one = [i for i, b in enumerate(blocks) if b.kind == "heading" and b.level == 1]
     if not level_one:
         return ""
-    abstract = next((i for i, b in enumerate(blocks)
-                     if b.kind == "heading" and b.text.text.strip().lower() in ("abstract", "summary")), None)
+    abstract = next(
+        (
+            i
+            for i, b in enumerate(blocks)
+            if b.kind == "heading" and b.text.text.strip().lower() in ("abstract", "summary")
+        ),
+        None,
+    )
     before = [i for i in level_one if abstract is None or i < abstract]
     chosen = before[-1] if before else level_one[0]
     return blocks[chosen].text.text.strip()

@@ -3,9 +3,10 @@
 scispaCy's pretrained models are not on PyPI, so casextract trains and ships a small spaCy
 pipeline (`models/ner/`, tok2vec + ner, labels CHEMICAL and DISEASE) from BC5CDR (Chemical,
 Disease), optionally with NCBI-disease (Disease) added (`--ncbi`; it scored lower on BC5CDR, so
-the shipped model is BC5CDR only, and NCBI-disease feeds the disease gazetteer instead). The training recipe is `models/ner.cfg`; this module only
-turns the IOB files into spaCy's binary format and calls spaCy's trainer, so the run is
-reproducible (`[training] seed` is fixed in the config).
+the shipped model is BC5CDR only, and NCBI-disease feeds the disease gazetteer instead). The
+training recipe is `models/ner.cfg`; this module only turns the IOB files into spaCy's binary
+format and calls spaCy's trainer, so the run is reproducible (`[training] seed` is fixed in the
+config).
 
 NCBI-disease annotates diseases only: a chemical in an NCBI sentence is unannotated, not "not
 a chemical". Tokens there that the drug lexicon knows are therefore marked *missing* (no loss
@@ -16,9 +17,9 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 import spacy
 from spacy.tokens import Doc, DocBin
@@ -80,8 +81,7 @@ def chemical_like_tokens(sentence: Sentence, lexicon: set[str]) -> list[int]:
     return [i for i, word in enumerate(sentence.words) if word.lower() in lexicon]
 
 
-def write_docbin(sentences: Iterable[Sentence], path: Path, vocab: Vocab,
-                 lexicon: set[str] | None = None) -> int:
+def write_docbin(sentences: Iterable[Sentence], path: Path, vocab: Vocab, lexicon: set[str] | None = None) -> int:
     """One Doc per sentence; NCBI sentences (lexicon given) get drug-like tokens marked missing."""
     docbin = DocBin(store_user_data=False)
     count = 0
@@ -154,5 +154,3 @@ def evaluate_iob(model: str | Path, path: str | Path, limit: int | None = None) 
     for label, values in (scores.get("ents_per_type") or {}).items():
         result[f"{label.lower()}_f1"] = values["f"]
     return result
-
-

@@ -23,7 +23,7 @@ from pathlib import Path
 import spacy
 from spacy.training import Example
 
-from .nlp.condition_filter import CONDITION, DEFAULT_MODEL, OTHER, classifier_text
+from .nlp.condition_filter import CONDITION, OTHER, classifier_text
 
 POSITIVE_LABELS = {"condition", "factor"}
 
@@ -71,8 +71,9 @@ def candidates(report: dict, gold_names: set[str] = frozenset()) -> list[Candida
     from .structures import Block, Layout, TextMap
 
     raw = report["text"]
-    article = build_article(Layout(f"{report['doc_id']}.txt", None, (Block("text", TextMap(raw), None),)),
-                            report["doc_id"])
+    article = build_article(
+        Layout(f"{report['doc_id']}.txt", None, (Block("text", TextMap(raw), None),)), report["doc_id"]
+    )
     doc = analyse(article)
     mapping = _raw_offsets(raw, article.text)
     spans = [(e["start"], e["end"], e["label"]) for e in report["entities"]]
@@ -111,17 +112,28 @@ def train(reports: list[dict], out: Path, gold_dir: Path, epochs: int = 12, seed
     """Train the classifier on the candidates of `reports`; write it to `out` → counts."""
     random.seed(seed)
     spacy.util.fix_random_seed(seed)
-    data = [c for report in reports
-            for c in candidates(report, gold_names(gold_dir / f"{report['doc_id']}.json"))]
+    data = [c for report in reports for c in candidates(report, gold_names(gold_dir / f"{report['doc_id']}.json"))]
     nlp = spacy.blank("en")
-    textcat = nlp.add_pipe("textcat", config={"model": {
-        "@architectures": "spacy.TextCatBOW.v3", "exclusive_classes": True, "ngram_size": 2, "no_output_layer": False,
-        "length": 262144}})
+    textcat = nlp.add_pipe(
+        "textcat",
+        config={
+            "model": {
+                "@architectures": "spacy.TextCatBOW.v3",
+                "exclusive_classes": True,
+                "ngram_size": 2,
+                "no_output_layer": False,
+                "length": 262144,
+            }
+        },
+    )
     for label in (CONDITION, OTHER):
         textcat.add_label(label)
-    examples = [Example.from_dict(nlp.make_doc(c.text),
-                                  {"cats": {CONDITION: float(c.label == CONDITION), OTHER: float(c.label == OTHER)}})
-                for c in data]
+    examples = [
+        Example.from_dict(
+            nlp.make_doc(c.text), {"cats": {CONDITION: float(c.label == CONDITION), OTHER: float(c.label == OTHER)}}
+        )
+        for c in data
+    ]
     optimizer = nlp.initialize(lambda: examples)
     for _ in range(epochs):
         random.shuffle(examples)
@@ -129,8 +141,18 @@ def train(reports: list[dict], out: Path, gold_dir: Path, epochs: int = 12, seed
             nlp.update(batch, sgd=optimizer)
     out.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(out)
-    counts = {"documents": len(reports), "candidates": len(data),
-              "condition": sum(c.label == CONDITION for c in data), "other": sum(c.label == OTHER for c in data)}
-    (out / "training.json").write_text(json.dumps({"counts": counts, "documents": sorted(r["doc_id"] for r in reports),
-                                                    "epochs": epochs, "seed": seed}, indent=2) + "\n", encoding="utf-8")
+    counts = {
+        "documents": len(reports),
+        "candidates": len(data),
+        "condition": sum(c.label == CONDITION for c in data),
+        "other": sum(c.label == OTHER for c in data),
+    }
+    (out / "training.json").write_text(
+        json.dumps(
+            {"counts": counts, "documents": sorted(r["doc_id"] for r in reports), "epochs": epochs, "seed": seed},
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     return counts

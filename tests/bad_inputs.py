@@ -119,14 +119,18 @@ def nested_objects(path: Path, depth: int = 50_000) -> Path:
     """A page whose resources hold arrays nested `depth` deep (parsers that recurse overflow)."""
     nest = b"[" * depth + b"]" * depth
     content = b"BT /F1 12 Tf 72 720 Td (Nested) Tj ET"
-    path.write_bytes(_raw_pdf([
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> /Deep " + nest + b" >> >>",
-        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]))
+    path.write_bytes(
+        _raw_pdf(
+            [
+                b"<< /Type /Catalog /Pages 2 0 R >>",
+                b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+                b"/Resources << /Font << /F1 5 0 R >> /Deep " + nest + b" >> >>",
+                b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+                b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+            ]
+        )
+    )
     return path
 
 
@@ -134,15 +138,20 @@ def malformed_font(path: Path) -> Path:
     """A font whose ToUnicode CMap is garbage and whose widths array is broken."""
     cmap = b"this is not a cmap \x00\xff begincodespacerange <00> endbfchar garbage"
     content = b"BT /F1 12 Tf 72 720 Td (Methylprednisolone 40 mg) Tj ET"
-    path.write_bytes(_raw_pdf([
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-        b"<< /Type /Font /Subtype /TrueType /BaseFont /Broken /FirstChar 32 /LastChar 30 /Widths [1 2 /x] "
-        b"/Encoding /NoSuchEncoding /ToUnicode 6 0 R >>",
-        b"<< /Length %d >>\nstream\n" % len(cmap) + cmap + b"\nendstream",
-    ]))
+    path.write_bytes(
+        _raw_pdf(
+            [
+                b"<< /Type /Catalog /Pages 2 0 R >>",
+                b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+                b"/Resources << /Font << /F1 5 0 R >> >> >>",
+                b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+                b"<< /Type /Font /Subtype /TrueType /BaseFont /Broken /FirstChar 32 /LastChar 30 /Widths [1 2 /x] "
+                b"/Encoding /NoSuchEncoding /ToUnicode 6 0 R >>",
+                b"<< /Length %d >>\nstream\n" % len(cmap) + cmap + b"\nendstream",
+            ]
+        )
+    )
     return path
 
 

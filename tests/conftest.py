@@ -2,9 +2,8 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
-
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the test-data generators live in tools/, outside the product package
 
 from tools.journal_pdf import load_spec, render_pdf  # noqa: E402
+
 SHARED = ROOT.parent / "shared"
 SPECS = ROOT / "corpus" / "specs"
 

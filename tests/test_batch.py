@@ -8,14 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import bad_inputs
 import pandas as pd
 import pytest
+from conftest import ROOT, shared_path
 
-import bad_inputs
 from pipeline.batch import discover, run
 from pipeline.tables import COLUMNS
-
-from conftest import ROOT, shared_path
 
 
 @pytest.fixture()
@@ -47,9 +46,13 @@ def test_batch_writes_one_row_per_input_and_goes_on_after_errors(batch_dir, tmp_
     assert list(docs.columns) == COLUMNS["documents"][1:]
     assert sorted(docs.index) == ["article", "cut", "empty", "good", "locked", "notes", "owner-only", "scan"]
     expected_status = {
-        "good": ("ok", ""), "owner-only": ("ok", ""), "article": ("ok", ""),
-        "empty": ("error", "empty file (0 bytes)"), "notes": ("error", "not a PDF"),
-        "locked": ("error", "encrypted PDF (needs a password)"), "scan": ("error", "no text layer (scanned?)"),
+        "good": ("ok", ""),
+        "owner-only": ("ok", ""),
+        "article": ("ok", ""),
+        "empty": ("error", "empty file (0 bytes)"),
+        "notes": ("error", "not a PDF"),
+        "locked": ("error", "encrypted PDF (needs a password)"),
+        "scan": ("error", "no text layer (scanned?)"),
     }
     for doc_id, (status, error) in expected_status.items():
         assert (docs.loc[doc_id, "status"], docs.loc[doc_id, "error"]) == (status, error), doc_id
@@ -108,14 +111,24 @@ def test_command_line(tmp_path, journal_pdf):
     result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert result.returncode == 0, result.stderr
     assert read_documents(out).loc["synth-001", "status"] == "ok"
-    missing = subprocess.run(command[:4] + [str(tmp_path / "nothing-here.pdf"), "--out", str(out), "--quiet"],
-                             capture_output=True, text=True, cwd=ROOT, timeout=300)
+    missing = subprocess.run(
+        command[:4] + [str(tmp_path / "nothing-here.pdf"), "--out", str(out), "--quiet"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert missing.returncode == 0, missing.stderr
     row = read_documents(out).loc["nothing-here"]
     assert (row["status"], row["error"]) == ("error", "not found")
     (tmp_path / "empty-folder").mkdir()
-    nothing = subprocess.run(command[:4] + [str(tmp_path / "empty-folder"), "--out", str(out)],
-                             capture_output=True, text=True, cwd=ROOT, timeout=300)
+    nothing = subprocess.run(
+        command[:4] + [str(tmp_path / "empty-folder"), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert nothing.returncode == 2 and "no input files found" in nothing.stderr
 
 

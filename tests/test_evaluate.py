@@ -15,13 +15,22 @@ def write_output(out: Path, rows: dict[str, list[dict]]) -> None:
     for name in ("documents", "cases", "medications", "labs", "diagnoses"):
         write_table(frame(name, rows.get(name, [])), out, name)
     (out / "text").mkdir(parents=True, exist_ok=True)
-    (out / "text" / "d1.txt").write_text("She received methylprednisolone 80 mg daily. Ferritin was 300 ng/mL.",
-                                         encoding="utf-8")
+    (out / "text" / "d1.txt").write_text(
+        "She received methylprednisolone 80 mg daily. Ferritin was 300 ng/mL.", encoding="utf-8"
+    )
 
 
 def med(drug, value=None, unit="", frequency="", case="1", negated=False):
-    return {"doc_id": "d1", "case_id": case, "drug": drug, "dose_value": value, "dose_unit": unit,
-            "frequency": frequency, "negated": negated, "sentence": f"{drug} given"}
+    return {
+        "doc_id": "d1",
+        "case_id": case,
+        "drug": drug,
+        "dose_value": value,
+        "dose_unit": unit,
+        "frequency": frequency,
+        "negated": negated,
+        "sentence": f"{drug} given",
+    }
 
 
 def lab(test, value, unit, case="1"):
@@ -32,31 +41,63 @@ def lab(test, value, unit, case="1"):
 def scored(tmp_path):
     out, gold = tmp_path / "out", tmp_path / "gold"
     gold.mkdir()
-    write_output(out, {
-        "documents": [{"doc_id": "d1", "status": "ok"}],
-        "cases": [{"doc_id": "d1", "case_id": "1", "age_years": 30.0, "sex": "female"},
-                  {"doc_id": "d1", "case_id": "2", "age_years": 41.0, "sex": "male"}],  # an extra case
-        "medications": [
-            med("methylprednisolone", 80.0, "mg", "1/d"), med("methylprednisolone", 80.0, "mg", "1/d"),  # duplicate
-            med("tacrolimus", 1.0, "mg", "2/d"),
-            med("aspirin", negated=True),  # said not to be given: ignored
-            med("heparin"),  # a false hit
-        ],
-        "labs": [lab("white blood cell count", 3.2, "×10⁹/L"), lab("ferritin", 300.0, "ng/mL"),
-                 lab("ferritin", 300.0, "ng/mL"), lab("hemoglobin", 99.0, "g/L")],
-        "diagnoses": [{"doc_id": "d1", "case_id": "1", "diagnosis": "dermatomyositis", "negated": False},
-                      {"doc_id": "d1", "case_id": "1", "diagnosis": "tuberculosis", "negated": False}],
-    })
-    (gold / "d1.json").write_text(json.dumps({"doc_id": "d1", "cases": {"1": {
-        "age_years": 30, "sex": "female",
-        "medications": [{"drug": ["methylprednisolone", "mpsl"], "dose_value": 80, "dose_unit": "mg", "frequency": "1/d"},
-                        {"drug": "tacrolimus", "dose_value": 1, "dose_unit": "mg", "frequency": "1/d"},
-                        {"drug": "cyclophosphamide", "dose_value": 0.8, "dose_unit": "g"}],
-        "labs": [{"test": ["white blood cell count", "wbc"], "value": 3.2, "unit": "10^9/L"},
-                 {"test": "ferritin", "value": 300, "unit": "μg/L"},
-                 {"test": "hemoglobin", "value": 118, "unit": "g/L"}],
-        "diagnoses": ["dermatomyositis", {"diagnosis": "tuberculosis", "negated": True}],
-    }}}), encoding="utf-8")
+    write_output(
+        out,
+        {
+            "documents": [{"doc_id": "d1", "status": "ok"}],
+            "cases": [
+                {"doc_id": "d1", "case_id": "1", "age_years": 30.0, "sex": "female"},
+                {"doc_id": "d1", "case_id": "2", "age_years": 41.0, "sex": "male"},
+            ],  # an extra case
+            "medications": [
+                med("methylprednisolone", 80.0, "mg", "1/d"),
+                med("methylprednisolone", 80.0, "mg", "1/d"),  # duplicate
+                med("tacrolimus", 1.0, "mg", "2/d"),
+                med("aspirin", negated=True),  # said not to be given: ignored
+                med("heparin"),  # a false hit
+            ],
+            "labs": [
+                lab("white blood cell count", 3.2, "×10⁹/L"),
+                lab("ferritin", 300.0, "ng/mL"),
+                lab("ferritin", 300.0, "ng/mL"),
+                lab("hemoglobin", 99.0, "g/L"),
+            ],
+            "diagnoses": [
+                {"doc_id": "d1", "case_id": "1", "diagnosis": "dermatomyositis", "negated": False},
+                {"doc_id": "d1", "case_id": "1", "diagnosis": "tuberculosis", "negated": False},
+            ],
+        },
+    )
+    (gold / "d1.json").write_text(
+        json.dumps(
+            {
+                "doc_id": "d1",
+                "cases": {
+                    "1": {
+                        "age_years": 30,
+                        "sex": "female",
+                        "medications": [
+                            {
+                                "drug": ["methylprednisolone", "mpsl"],
+                                "dose_value": 80,
+                                "dose_unit": "mg",
+                                "frequency": "1/d",
+                            },
+                            {"drug": "tacrolimus", "dose_value": 1, "dose_unit": "mg", "frequency": "1/d"},
+                            {"drug": "cyclophosphamide", "dose_value": 0.8, "dose_unit": "g"},
+                        ],
+                        "labs": [
+                            {"test": ["white blood cell count", "wbc"], "value": 3.2, "unit": "10^9/L"},
+                            {"test": "ferritin", "value": 300, "unit": "μg/L"},
+                            {"test": "hemoglobin", "value": 118, "unit": "g/L"},
+                        ],
+                        "diagnoses": ["dermatomyositis", {"diagnosis": "tuberculosis", "negated": True}],
+                    }
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
     (gold / "broken.json").write_text("{not json", encoding="utf-8")
     return evaluate(out, gold)
 
@@ -69,11 +110,11 @@ def counts(result, field):
 def test_known_counts_per_field(scored):
     assert counts(scored, "case") == (1, 1, 0)
     assert counts(scored, "age") == (1, 1, 0) and counts(scored, "sex") == (1, 1, 0)
-    assert counts(scored, "drug") == (2, 1, 1)          # heparin extra, cyclophosphamide missed
-    assert counts(scored, "drug+dose") == (2, 0, 1)     # duplicates count once
-    assert counts(scored, "frequency") == (1, 1, 1)     # tacrolimus 2/d vs gold 1/d
-    assert counts(scored, "lab") == (2, 1, 1)           # units compared after conversion; hemoglobin wrong
-    assert counts(scored, "diagnosis") == (1, 1, 1)     # negation must match
+    assert counts(scored, "drug") == (2, 1, 1)  # heparin extra, cyclophosphamide missed
+    assert counts(scored, "drug+dose") == (2, 0, 1)  # duplicates count once
+    assert counts(scored, "frequency") == (1, 1, 1)  # tacrolimus 2/d vs gold 1/d
+    assert counts(scored, "lab") == (2, 1, 1)  # units compared after conversion; hemoglobin wrong
+    assert counts(scored, "diagnosis") == (1, 1, 1)  # negation must match
 
 
 def test_precision_recall_f1(scored):
@@ -97,9 +138,14 @@ def test_malformed_gold_is_reported_and_skipped(scored):
 
 @pytest.mark.parametrize(
     "gold, found, same",
-    [((3.2, "10^9/L"), (3.2, "×10⁹/L"), True), ((300, "μg/L"), (300, "ng/mL"), True),
-     ((2.1, "10^11/L"), (210, "10^9/L"), True), ((1, "g"), (1000, "mg"), True), ((1, "g"), (1, "mg"), False),
-     ((5, "mg"), (5, "blorps"), False)],
+    [
+        ((3.2, "10^9/L"), (3.2, "×10⁹/L"), True),
+        ((300, "μg/L"), (300, "ng/mL"), True),
+        ((2.1, "10^11/L"), (210, "10^9/L"), True),
+        ((1, "g"), (1000, "mg"), True),
+        ((1, "g"), (1, "mg"), False),
+        ((5, "mg"), (5, "blorps"), False),
+    ],
 )
 def test_quantities_compared_after_unit_conversion(gold, found, same):
     assert same_quantity(gold[0], gold[1], found[0], found[1]) is same
@@ -110,32 +156,70 @@ def timed(tmp_path):
     """Facts with timepoints and negated diagnoses, and a gold folder with a dev/test split."""
     out, gold = tmp_path / "out", tmp_path / "gold"
     gold.mkdir()
-    write_output(out, {
-        "documents": [{"doc_id": "d1", "status": "ok"}, {"doc_id": "d2", "status": "ok"}],
-        "cases": [{"doc_id": d, "case_id": "1", "age_years": 30.0, "sex": "female"} for d in ("d1", "d2")],
-        "medications": [
-            {**med("methylprednisolone", 80.0, "mg"), "timepoint": "hospital"},
-            {**med("prednisone", 30.0, "mg"), "timepoint": "hospital"},     # gold says discharge
-            {**med("tacrolimus"), "timepoint": ""},                          # no timepoint: not scored
-            {**med("heparin"), "timepoint": "hospital"},                     # not in the gold: not judged
-        ],
-        "labs": [{**lab("ferritin", 1553.0, "U/L"), "timepoint": "admission"},
-                 {**lab("ferritin", 203.0, "U/L"), "timepoint": "admission"},  # gold says follow-up
-                 {**lab("ferritin", 1553.0, "U/L", case="1"), "doc_id": "d2", "timepoint": "admission"}],
-        "diagnoses": [{"doc_id": "d1", "case_id": "1", "diagnosis": "tuberculosis", "negated": True},
-                      {"doc_id": "d1", "case_id": "1", "diagnosis": "diabetes mellitus", "negated": True},
-                      {"doc_id": "d1", "case_id": "1", "diagnosis": "hypertension", "negated": False}],
-    })
-    (gold / "d1.json").write_text(json.dumps({"doc_id": "d1", "cases": {"1": {
-        "medications": [{"drug": "methylprednisolone", "dose_value": 80, "dose_unit": "mg", "timepoint": "hospital"},
-                        {"drug": "prednisone", "dose_value": 30, "dose_unit": "mg", "timepoint": "discharge"},
-                        {"drug": "tacrolimus", "timepoint": "discharge"}],
-        "labs": [{"test": "ferritin", "value": 1553, "unit": "U/L", "timepoint": "admission"},
-                 {"test": "ferritin", "value": 203, "unit": "U/L", "timepoint": "follow-up"}],
-        "diagnoses": [{"diagnosis": "tuberculosis", "negated": True}, {"diagnosis": "hypertension", "negated": True}],
-    }}}), encoding="utf-8")
-    (gold / "d2.json").write_text(json.dumps({"doc_id": "d2", "cases": {"1": {
-        "labs": [{"test": "ferritin", "value": 1553, "unit": "U/L", "timepoint": "admission"}]}}}), encoding="utf-8")
+    write_output(
+        out,
+        {
+            "documents": [{"doc_id": "d1", "status": "ok"}, {"doc_id": "d2", "status": "ok"}],
+            "cases": [{"doc_id": d, "case_id": "1", "age_years": 30.0, "sex": "female"} for d in ("d1", "d2")],
+            "medications": [
+                {**med("methylprednisolone", 80.0, "mg"), "timepoint": "hospital"},
+                {**med("prednisone", 30.0, "mg"), "timepoint": "hospital"},  # gold says discharge
+                {**med("tacrolimus"), "timepoint": ""},  # no timepoint: not scored
+                {**med("heparin"), "timepoint": "hospital"},  # not in the gold: not judged
+            ],
+            "labs": [
+                {**lab("ferritin", 1553.0, "U/L"), "timepoint": "admission"},
+                {**lab("ferritin", 203.0, "U/L"), "timepoint": "admission"},  # gold says follow-up
+                {**lab("ferritin", 1553.0, "U/L", case="1"), "doc_id": "d2", "timepoint": "admission"},
+            ],
+            "diagnoses": [
+                {"doc_id": "d1", "case_id": "1", "diagnosis": "tuberculosis", "negated": True},
+                {"doc_id": "d1", "case_id": "1", "diagnosis": "diabetes mellitus", "negated": True},
+                {"doc_id": "d1", "case_id": "1", "diagnosis": "hypertension", "negated": False},
+            ],
+        },
+    )
+    (gold / "d1.json").write_text(
+        json.dumps(
+            {
+                "doc_id": "d1",
+                "cases": {
+                    "1": {
+                        "medications": [
+                            {
+                                "drug": "methylprednisolone",
+                                "dose_value": 80,
+                                "dose_unit": "mg",
+                                "timepoint": "hospital",
+                            },
+                            {"drug": "prednisone", "dose_value": 30, "dose_unit": "mg", "timepoint": "discharge"},
+                            {"drug": "tacrolimus", "timepoint": "discharge"},
+                        ],
+                        "labs": [
+                            {"test": "ferritin", "value": 1553, "unit": "U/L", "timepoint": "admission"},
+                            {"test": "ferritin", "value": 203, "unit": "U/L", "timepoint": "follow-up"},
+                        ],
+                        "diagnoses": [
+                            {"diagnosis": "tuberculosis", "negated": True},
+                            {"diagnosis": "hypertension", "negated": True},
+                        ],
+                    }
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
+    (gold / "d2.json").write_text(
+        json.dumps(
+            {
+                "doc_id": "d2",
+                "cases": {
+                    "1": {"labs": [{"test": "ferritin", "value": 1553, "unit": "U/L", "timepoint": "admission"}]}
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
     (gold / "SPLITS.json").write_text(json.dumps({"rule": "by hand", "dev": ["d1"], "test": ["d2"]}), encoding="utf-8")
     return evaluate(out, gold)
 

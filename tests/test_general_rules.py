@@ -48,26 +48,46 @@ def test_discussion_and_navigation_stay_out_of_the_patient():
 
 
 def test_a_report_without_an_age_still_has_its_patient():
-    article = article_of("A woman presented with fever. Her ferritin was 950 ng/mL and she was given oral "
-                         "doxycycline 100 mg twice daily.")
+    article = article_of(
+        "A woman presented with fever. Her ferritin was 950 ng/mL and she was given oral "
+        "doxycycline 100 mg twice daily."
+    )
     facts = link(analyse(article), article)
     assert [(c["case_id"], c["age_years"], c["sex"]) for c in facts.cases] == [("1", None, "female")]
     assert {m["drug"] for m in facts.medications} == {"doxycycline"} and facts.labs
 
 
-@pytest.mark.parametrize("text, years", [
-    ("a 68–year–old man", 68), ("a 27 year-old woman", 27), ("a 41 - year old lady", 41), ("a 59- year- old", 59),
-    ("a 6 and a half years old boy", 6.5), ("a twenty-two days old neonate", 0.0602), ("aged 73 years", 73),
-    ("80 years of age", 80), ("a 12-hour-old infant", 0.0014), ("gestational age 36 weeks", None),
-])
+@pytest.mark.parametrize(
+    "text, years",
+    [
+        ("a 68–year–old man", 68),
+        ("a 27 year-old woman", 27),
+        ("a 41 - year old lady", 41),
+        ("a 59- year- old", 59),
+        ("a 6 and a half years old boy", 6.5),
+        ("a twenty-two days old neonate", 0.0602),
+        ("aged 73 years", 73),
+        ("80 years of age", 80),
+        ("a 12-hour-old infant", 0.0014),
+        ("gestational age 36 weeks", None),
+    ],
+)
 def test_age_forms(text, years):
     assert parse_age(text) == (pytest.approx(years, abs=1e-3) if years is not None else None)
 
 
-@pytest.mark.parametrize("written, clean", [
-    ("mmol/l", "mmol/L"), ("ug/dl", "μg/dL"), ("iu/l", "IU/L"), ("/mm 3", "/mm^3"), ("10(12)/litre", "10^12/L"),
-    ("mm Hg", "mmHg"), ("u/l", "U/L"),
-])
+@pytest.mark.parametrize(
+    "written, clean",
+    [
+        ("mmol/l", "mmol/L"),
+        ("ug/dl", "μg/dL"),
+        ("iu/l", "IU/L"),
+        ("/mm 3", "/mm^3"),
+        ("10(12)/litre", "10^12/L"),
+        ("mm Hg", "mmHg"),
+        ("u/l", "U/L"),
+    ],
+)
 def test_unit_spellings_are_made_one(written, clean):
     assert clean_unit(written) == clean
 
@@ -84,20 +104,27 @@ def test_a_number_with_a_lab_unit_is_a_result_whatever_its_test():
 
 
 def test_values_glued_to_units_and_units_only_in_the_reference_range():
-    found = results("Her platelet count was 98000/mm 3 and the haemoglobin 9.4g/dl; lactate was 4.1 (normal 0.5-2.2 mmol/L).")
+    found = results(
+        "Her platelet count was 98000/mm 3 and the haemoglobin 9.4g/dl; lactate was 4.1 (normal 0.5-2.2 mmol/L)."
+    )
     assert ("platelet count", 98000.0, "/mm^3") in found and ("hemoglobin", 9.4, "g/dL") in found
     assert ("lactate", 4.1, "mmol/L") in found
 
 
 def test_differential_percentages_go_to_the_test_written_after_them():
     found = results("The leukocyte count was 12,400/μL with 88 % neutrophils and 7 % lymphocytes.")
-    assert found == [("white blood cell count", 12400.0, "/μL"), ("neutrophil count", 88.0, "%"),
-                     ("lymphocyte count", 7.0, "%")]
+    assert found == [
+        ("white blood cell count", 12400.0, "/μL"),
+        ("neutrophil count", 88.0, "%"),
+        ("lymphocyte count", 7.0, "%"),
+    ]
 
 
 def test_a_series_keeps_its_test_and_vitals_are_not_labs():
-    found = results("Creatine kinase fell from 12,850 U/L to 640 U/L. Blood pressure was 150/90 mmHg and the "
-                    "intraocular pressure 31 mmHg.")
+    found = results(
+        "Creatine kinase fell from 12,850 U/L to 640 U/L. Blood pressure was 150/90 mmHg and the "
+        "intraocular pressure 31 mmHg."
+    )
     assert found == [("creatine kinase", 12850.0, "U/L"), ("creatine kinase", 640.0, "U/L")]
 
 
@@ -106,12 +133,26 @@ def test_an_antibody_is_named_for_its_target_not_its_isotype():
     assert found and found[0][0] == "anti-mag antibody"
 
 
-@pytest.mark.parametrize("name, symptom", [
-    ("ataxia", True), ("wheezing", True), ("painful", True), ("haemorrhagic", True), ("vomiting and diarrhoea", True),
-    ("bronchoalveolar lavage", True), ("candida", True), ("candida albicans", True), ("candida albicans infection", False),
-    ("left ventricular dysfunction", False), ("multiple organ dysfunction syndrome", False), ("septic shock", False),
-    ("shock", False), ("sarcoidosis", False), ("type 2 diabetes mellitus", False),
-])
+@pytest.mark.parametrize(
+    "name, symptom",
+    [
+        ("ataxia", True),
+        ("wheezing", True),
+        ("painful", True),
+        ("haemorrhagic", True),
+        ("vomiting and diarrhoea", True),
+        ("bronchoalveolar lavage", True),
+        ("candida", True),
+        ("candida albicans", True),
+        ("candida albicans infection", False),
+        ("left ventricular dysfunction", False),
+        ("multiple organ dysfunction syndrome", False),
+        ("septic shock", False),
+        ("shock", False),
+        ("sarcoidosis", False),
+        ("type 2 diabetes mellitus", False),
+    ],
+)
 def test_symptoms_signs_and_lone_pathogens_are_not_diagnoses(name, symptom):
     from pipeline.link import _is_symptom
 
@@ -119,10 +160,12 @@ def test_symptoms_signs_and_lone_pathogens_are_not_diagnoses(name, symptom):
 
 
 def test_the_title_names_every_patients_central_diagnosis():
-    page = ("Familial Mediterranean fever in two brothers: a case report | Imaginary Journal of Case Reports "
-            "Abstract Background We describe two brothers. Keywords Fever. Case presentation Patient 1 was a "
-            "24-year-old man with recurrent abdominal attacks. Patient 2 was a 19-year-old man with chest pain. "
-            "Discussion Amyloidosis is feared.")
+    page = (
+        "Familial Mediterranean fever in two brothers: a case report | Imaginary Journal of Case Reports "
+        "Abstract Background We describe two brothers. Keywords Fever. Case presentation Patient 1 was a "
+        "24-year-old man with recurrent abdominal attacks. Patient 2 was a 19-year-old man with chest pain. "
+        "Discussion Amyloidosis is feared."
+    )
     article = article_of(page)
     assert article.title.startswith("Familial Mediterranean fever in two brothers")
     facts = link(analyse(article), article)
@@ -132,10 +175,12 @@ def test_the_title_names_every_patients_central_diagnosis():
 
 
 def test_an_abstract_page_without_sentence_end_before_its_abstract():
-    page = ("Pyomyositis in a marathon runner. - PubMed - NCBI Skip to main content Format: Abstract Send to "
-            "J Sports Med. 2020. Doe J. Author information 1 Clinic of Sports, Springfield. jdoe@example.org "
-            "Abstract A 33-year-old man developed pyomyositis of the thigh after a race. His creatine kinase "
-            "was 2450 U/L. PMID: 12345678 [Indexed for MEDLINE] Similar articles Cookies policy")
+    page = (
+        "Pyomyositis in a marathon runner. - PubMed - NCBI Skip to main content Format: Abstract Send to "
+        "J Sports Med. 2020. Doe J. Author information 1 Clinic of Sports, Springfield. jdoe@example.org "
+        "Abstract A 33-year-old man developed pyomyositis of the thigh after a race. His creatine kinase "
+        "was 2450 U/L. PMID: 12345678 [Indexed for MEDLINE] Similar articles Cookies policy"
+    )
     article = article_of(page)
     facts = link(analyse(article), article)
     assert [(c["age_years"], c["sex"]) for c in facts.cases] == [(33, "male")]
@@ -150,31 +195,39 @@ def medications(text: str) -> list[tuple]:
 
 
 def test_doses_per_day_glued_or_compound_give_dose_and_frequency():
-    found = medications("A 40-year-old woman was given hydroxychloroquine 400mg/day, cyclophosphamide 750 mg/m2/day "
-                        "and gentamicin 5 mg/kg/24h; colchicine 0.5 mg 2/day was added.")
+    found = medications(
+        "A 40-year-old woman was given hydroxychloroquine 400mg/day, cyclophosphamide 750 mg/m2/day "
+        "and gentamicin 5 mg/kg/24h; colchicine 0.5 mg 2/day was added."
+    )
     assert ("hydroxychloroquine", 400.0, "mg", "1/d") in found and ("cyclophosphamide", 750.0, "mg/m2", "1/d") in found
     assert ("gentamicin", 5.0, "mg/kg", "1/d") in found and ("colchicine", 0.5, "mg", "2/d") in found
 
 
 def test_topical_strength_misspelled_names_and_combination_products():
-    found = medications("A 9-year-old boy used pimecrolimus 1 % cream twice daily and took amoxicilin 250 mg three "
-                        "times a day, then amoxicillin/clavulanate and Ceftazidime-Avibactam.")
+    found = medications(
+        "A 9-year-old boy used pimecrolimus 1 % cream twice daily and took amoxicilin 250 mg three "
+        "times a day, then amoxicillin/clavulanate and Ceftazidime-Avibactam."
+    )
     assert ("pimecrolimus", 1.0, "%", "2/d") in found and ("amoxicillin", 250.0, "mg", "3/d") in found
     names = {f[0] for f in found}
     assert {"amoxicillin-clavulanic acid", "ceftazidime-avibactam"} <= names
 
 
 def test_classes_body_molecules_and_reagents_are_not_medications():
-    found = medications("A 70-year-old man had been taking opioid analgesics and benzodiazepines; serotonin and "
-                        "substance P mediate the pain. Biopsy DNA was run on agarose gel in buffer with boric acid. "
-                        "He was given naloxone 0.4 mg.")
+    found = medications(
+        "A 70-year-old man had been taking opioid analgesics and benzodiazepines; serotonin and "
+        "substance P mediate the pain. Biopsy DNA was run on agarose gel in buffer with boric acid. "
+        "He was given naloxone 0.4 mg."
+    )
     assert [f[0] for f in found] == ["naloxone"]
 
 
 def test_timepoints_from_cues_and_from_the_kind_of_fact():
-    article = article_of("Case presentation A 61-year-old man had been taking metformin 500 mg twice daily. "
-                         "His sodium was 128 mmol/L. He was treated with ceftriaxone 2 g daily. At follow-up his "
-                         "sodium was 139 mmol/L.")
+    article = article_of(
+        "Case presentation A 61-year-old man had been taking metformin 500 mg twice daily. "
+        "His sodium was 128 mmol/L. He was treated with ceftriaxone 2 g daily. At follow-up his "
+        "sodium was 139 mmol/L."
+    )
     facts = link(analyse(article), article)
     moments = {(m["drug"], m["timepoint"]) for m in facts.medications}
     assert moments == {("metformin", "before"), ("ceftriaxone", "hospital")}
@@ -182,9 +235,11 @@ def test_timepoints_from_cues_and_from_the_kind_of_fact():
 
 
 def test_a_reviews_topic_headings_before_any_case_are_not_the_patients_text():
-    page = ("Gout revisited: a review and a case. Introduction Gout is common. Diagnosis Crystals confirm "
-            "pseudogout and septic arthritis in many series. Treatment Colchicine 0.5 mg daily is used. "
-            "Case presentation A 66-year-old man had podagra and was given naproxen 500 mg twice daily.")
+    page = (
+        "Gout revisited: a review and a case. Introduction Gout is common. Diagnosis Crystals confirm "
+        "pseudogout and septic arthritis in many series. Treatment Colchicine 0.5 mg daily is used. "
+        "Case presentation A 66-year-old man had podagra and was given naproxen 500 mg twice daily."
+    )
     article = article_of(page)
     roles = {s.heading: s.role for s in article.sections}
     assert roles["Diagnosis"] == "background" and roles["Treatment"] == "background"

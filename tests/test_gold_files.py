@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import ROOT, shared_path
+
 from pipeline.evaluate import SPLITS_FILE, load_gold, load_splits
 
 GOLD = ROOT / "gold"

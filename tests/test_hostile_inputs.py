@@ -11,26 +11,27 @@ import sys
 import time
 from pathlib import Path
 
+import bad_inputs
 import pandas as pd
 import pytest
+from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import bad_inputs
 from pipeline.batch import Limits, run
 from pipeline.nlp.demographics import parse_age
 from pipeline.nlp.quantities import clean_unit, normalize_frequency, parse_dose, parse_number, to_canonical
 from pipeline.pdf import read_pdf
 from pipeline.structures import InputError
 
-from conftest import ROOT
-
 
 @pytest.fixture(scope="module")
 def hostile_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("hostile")
     good = bad_inputs.simple_pdf(folder / "good.pdf", ["A 30-year-old woman received methylprednisolone 40 mg daily."])
-    bad_inputs.simple_pdf(folder / "rapport médical n°1.pdf", ["A 45-year-old man received tacrolimus 1 mg twice daily."])
+    bad_inputs.simple_pdf(
+        folder / "rapport médical n°1.pdf", ["A 45-year-old man received tacrolimus 1 mg twice daily."]
+    )
     bad_inputs.zero_bytes(folder / "empty.pdf")
     bad_inputs.text_named_pdf(folder / "notes.pdf")
     bad_inputs.truncated(folder / "cut.pdf", ROOT / "corpus" / "synth-001.pdf")
@@ -59,8 +60,11 @@ def test_each_bad_input_gets_a_clear_row(hostile_run):
     out, _ = hostile_run
     docs = documents(out)
     expected = {
-        "empty": "empty file (0 bytes)", "notes": "not a PDF", "locked": "encrypted PDF (needs a password)",
-        "scan": "no text layer (scanned?)", "long": "too many pages (500; limit --max-pages 100)",
+        "empty": "empty file (0 bytes)",
+        "notes": "not a PDF",
+        "locked": "encrypted PDF (needs a password)",
+        "scan": "no text layer (scanned?)",
+        "long": "too many pages (500; limit --max-pages 100)",
         "crowded": "took longer than 6 s (limit --max-seconds); stopped",
     }
     for doc_id, reason in expected.items():
@@ -156,8 +160,9 @@ def test_fifty_good_and_every_bad_input_killed_twice_then_resumed(tmp_path):
     folder.mkdir()
     rng = random.Random(7)
     for i in range(50):
-        bad_inputs.simple_pdf(folder / f"good-{i:02d}.pdf",
-                              [f"A {20 + i}-year-old woman received tacrolimus {1 + i % 3} mg twice daily."])
+        bad_inputs.simple_pdf(
+            folder / f"good-{i:02d}.pdf", [f"A {20 + i}-year-old woman received tacrolimus {1 + i % 3} mg twice daily."]
+        )
     bad_inputs.zero_bytes(folder / "empty.pdf")
     bad_inputs.text_named_pdf(folder / "notes.pdf")
     bad_inputs.truncated(folder / "cut.pdf", folder / "good-00.pdf")
@@ -171,12 +176,20 @@ def test_fifty_good_and_every_bad_input_killed_twice_then_resumed(tmp_path):
     command = [sys.executable, "-m", "pipeline.cli", "run", str(folder), "--out", str(out), "--workers", "2", "-q"]
     state = out / ".casextract" / "documents"
     for attempt in range(2):
-        process = subprocess.Popen(command + (["--resume"] if attempt else []), cwd=ROOT, start_new_session=True,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            command + (["--resume"] if attempt else []),
+            cwd=ROOT,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         target = len(list(state.glob("*.json"))) + rng.randint(3, 12) if state.exists() else rng.randint(3, 12)
         deadline = time.time() + 300
-        while time.time() < deadline and process.poll() is None and (
-                not state.exists() or len(list(state.glob("*.json"))) < target):
+        while (
+            time.time() < deadline
+            and process.poll() is None
+            and (not state.exists() or len(list(state.glob("*.json"))) < target)
+        ):
             time.sleep(0.02)
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
@@ -187,5 +200,6 @@ def test_fifty_good_and_every_bad_input_killed_twice_then_resumed(tmp_path):
     assert json.loads((out / "run.json").read_text("utf-8"))["documents"]["resumed"] > 0
     for name in ("documents", "cases", "medications", "labs", "diagnoses"):
         a, b = pd.read_parquet(clean / f"{name}.parquet"), pd.read_parquet(out / f"{name}.parquet")
-        pd.testing.assert_frame_equal(a.sort_values(list(a.columns)).reset_index(drop=True),
-                                      b.sort_values(list(b.columns)).reset_index(drop=True))
+        pd.testing.assert_frame_equal(
+            a.sort_values(list(a.columns)).reset_index(drop=True), b.sort_values(list(b.columns)).reset_index(drop=True)
+        )

@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import ROOT, SPECS
 
 from pipeline.batch import run
 from pipeline.evaluate import evaluate
-from tools.journal_pdf import load_spec, render_pdf
 from pipeline.tables import COLUMNS
-
-from conftest import ROOT, SPECS
+from tools.journal_pdf import load_spec, render_pdf
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +52,9 @@ def test_three_patients_from_headings_relatives_and_a_patient_column_table(corpu
     assert list(three.case_id) == ["1", "2", "3"]
     assert list(three.age_years) == [24, 19, 15] and list(three.sex) == ["female", "male", "female"]
     labs = table(corpus_run, "labs")
-    crp_table = labs[(labs.doc_id == "synth-003") & (labs.test == "c-reactive protein")
-                     & labs.sentence.str.startswith("CRP (mg/L)")]
+    crp_table = labs[
+        (labs.doc_id == "synth-003") & (labs.test == "c-reactive protein") & labs.sentence.str.startswith("CRP (mg/L)")
+    ]
     assert sorted(zip(crp_table.case_id, crp_table.value)) == [("1", 142), ("2", 98), ("3", 76)]
     assert set(crp_table.unit) == {"mg/L"}
 
@@ -81,11 +81,20 @@ def test_doses_and_timepoints_per_patient(corpus_run):
     meds = table(corpus_run, "medications")
     two = meds[meds.doc_id == "synth-002"]
     allopurinol = two[(two.drug == "allopurinol") & two.dose_value.notna()].iloc[0]
-    assert (allopurinol.case_id, allopurinol.dose_value, allopurinol.dose_unit, allopurinol.frequency,
-            allopurinol.timepoint) == ("2", 300, "mg", "1/d", "before")
+    assert (
+        allopurinol.case_id,
+        allopurinol.dose_value,
+        allopurinol.dose_unit,
+        allopurinol.frequency,
+        allopurinol.timepoint,
+    ) == ("2", 300, "mg", "1/d", "before")
     methylpred = two[two.drug == "methylprednisolone"].iloc[0]
     assert (methylpred.case_id, methylpred.dose_value, methylpred.route, methylpred.duration) == (
-        "2", 40, "intravenous", "for 5 d")
+        "2",
+        40,
+        "intravenous",
+        "for 5 d",
+    )
     one = meds[meds.doc_id == "synth-001"]
     discharge = one[(one.drug == "prednisone") & (one.timepoint == "discharge")]
     assert list(discharge.dose_value) == [20]
@@ -115,7 +124,7 @@ def test_every_row_points_into_the_text(corpus_run):
         rows = table(corpus_run, name)
         for row in rows.itertuples():
             text = (corpus_run / "text" / f"{row.doc_id}.txt").read_text("utf-8")
-            assert text[row.start_char:row.end_char] == row.mention
+            assert text[row.start_char : row.end_char] == row.mention
             assert row.mention in row.sentence and row.page >= 1
 
 
@@ -143,8 +152,9 @@ def test_killed_batch_resumes_to_the_same_tables(tmp_path):
     run([folder], clean, workers=1)
     out = tmp_path / "out"
     command = [sys.executable, "-m", "pipeline.cli", "run", str(folder), "--out", str(out), "--workers", "1", "-q"]
-    process = subprocess.Popen(command, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        command, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     state = out / ".casextract" / "documents"
     deadline = time.time() + 300
     while time.time() < deadline and len(list(state.glob("*.json"))) < 2 and process.poll() is None:
@@ -160,5 +170,6 @@ def test_killed_batch_resumes_to_the_same_tables(tmp_path):
     for name in COLUMNS:
         a, b = table(clean, name), table(out, name)
         assert len(a) == len(b) > 0
-        pd.testing.assert_frame_equal(a.sort_values(list(a.columns)).reset_index(drop=True),
-                                      b.sort_values(list(b.columns)).reset_index(drop=True))
+        pd.testing.assert_frame_equal(
+            a.sort_values(list(a.columns)).reset_index(drop=True), b.sort_values(list(b.columns)).reset_index(drop=True)
+        )

@@ -7,7 +7,7 @@ import pytest
 from pipeline.nlp import analyse, load_pipeline
 from pipeline.nlp.quantities import normalize_frequency, parse_dose, to_canonical
 from pipeline.sections import build_article
-from pipeline.structures import Layout, Block, TextMap
+from pipeline.structures import Block, Layout, TextMap
 
 
 def article_from(text: str, tables: list[list[list[str]]] = ()):
@@ -29,14 +29,31 @@ def drugs(doc):
 def test_tokenizer_splits_sentence_end_from_units_and_keeps_powers_of_ten():
     nlp = load_pipeline()
     tokens = [t.text for t in nlp.make_doc("Ferritin was 2140 μg/L. WBC 3.2 × 10^9/L. ALT 226 U/L.")]
-    assert tokens == ["Ferritin", "was", "2140", "μg/L", ".", "WBC", "3.2", "×", "10^9/L", ".", "ALT", "226",
-                      "U/L", "."]
+    assert tokens == [
+        "Ferritin",
+        "was",
+        "2140",
+        "μg/L",
+        ".",
+        "WBC",
+        "3.2",
+        "×",
+        "10^9/L",
+        ".",
+        "ALT",
+        "226",
+        "U/L",
+        ".",
+    ]
 
 
 def test_sentences_survive_units_and_abbreviations():
     doc = doc_of("The WBC was 3.2 × 10^9/L. Ferritin was higher vs. the last value (Fig. 1) and rose. She improved.")
     assert [s.text.strip() for s in doc.sents] == [
-        "The WBC was 3.2 × 10^9/L.", "Ferritin was higher vs. the last value (Fig. 1) and rose.", "She improved."]
+        "The WBC was 3.2 × 10^9/L.",
+        "Ferritin was higher vs. the last value (Fig. 1) and rose.",
+        "She improved.",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -58,8 +75,10 @@ def test_drug_dose_and_frequency(text, drug, dose, unit, frequency):
 
 
 def test_coordinated_drugs_keep_their_own_doses_routes_and_durations():
-    doc = doc_of("Methylprednisolone 80 mg and cyclophosphamide 0.8 g intravenously were given for 10 d, "
-                 "then oral tacrolimus 1 mg twice daily.")
+    doc = doc_of(
+        "Methylprednisolone 80 mg and cyclophosphamide 0.8 g intravenously were given for 10 d, "
+        "then oral tacrolimus 1 mg twice daily."
+    )
     found = {d._.normalized: d for d in drugs(doc)}
     assert found["methylprednisolone"]._.dose.value == 80
     assert found["cyclophosphamide"]._.dose.value == 0.8 and found["cyclophosphamide"]._.route == "intravenous"
@@ -79,8 +98,10 @@ def lab_results(text, tables=()):
 
 
 def test_lab_values_units_and_si_conversion():
-    labs = lab_results("Tests showed WBC 3.2 × 10^9/L, platelet count ( 2.1 × 10^11/L ), ferritin > 2000 μg/L "
-                       "and hemoglobin of 118 g/L.")
+    labs = lab_results(
+        "Tests showed WBC 3.2 × 10^9/L, platelet count ( 2.1 × 10^11/L ), ferritin > 2000 μg/L "
+        "and hemoglobin of 118 g/L."
+    )
     wbc = labs["white blood cell count"]
     assert (wbc.value, wbc.unit, wbc.value_si, wbc.unit_si) == (3.2, "10^9/L", 3.2, "10^9/L")
     plt = labs["platelet count"]
@@ -109,18 +130,26 @@ def test_qualitative_antibody_results():
 
 
 def test_lab_table_rows_and_date_columns():
-    table = [["Test", "Admission", "Week 8", "Unit"], ["WBC", "3.2", "6.1", "× 10^9/L"],
-             ["Ferritin", "2140", "380", "μg/L"]]
+    table = [
+        ["Test", "Admission", "Week 8", "Unit"],
+        ["WBC", "3.2", "6.1", "× 10^9/L"],
+        ["Ferritin", "2140", "380", "μg/L"],
+    ]
     results = doc_of("Laboratory results are shown below.", [table])._.lab_results
     got = sorted((r.test._.normalized, r.column, r.value, r.unit) for r in results)
-    assert got == [("ferritin", "Admission", 2140, "μg/L"), ("ferritin", "Week 8", 380, "μg/L"),
-                   ("white blood cell count", "Admission", 3.2, "10^9/L"),
-                   ("white blood cell count", "Week 8", 6.1, "10^9/L")]
+    assert got == [
+        ("ferritin", "Admission", 2140, "μg/L"),
+        ("ferritin", "Week 8", 380, "μg/L"),
+        ("white blood cell count", "Admission", 3.2, "10^9/L"),
+        ("white blood cell count", "Week 8", 6.1, "10^9/L"),
+    ]
 
 
 def test_negation_and_certainty_of_diagnoses():
-    doc = doc_of("She had no fever. Tuberculosis was ruled out. A lymphoma was suspected. "
-                 "He had a history of hypertension. She developed pneumonia. Possible sarcoidosis was noted.")
+    doc = doc_of(
+        "She had no fever. Tuberculosis was ruled out. A lymphoma was suspected. "
+        "He had a history of hypertension. She developed pneumonia. Possible sarcoidosis was noted."
+    )
     diseases = {e.text.lower(): e for e in doc.ents if e.label_ == "DISEASE"}
     assert diseases["fever"]._.negex is True
     assert diseases["tuberculosis"]._.negex is True
@@ -144,9 +173,13 @@ def test_abbreviations_expand_to_their_long_form():
 
 @pytest.mark.parametrize(
     "text, age, sex",
-    [("A 30-year-old woman was admitted.", 30, "female"), ("A 31-year-old man presented.", 31, "male"),
-     ("A 2-mo-old boy was seen.", 0.1667, "male"), ("An 18-month-old girl had fever.", 1.5, "female"),
-     ("The patient, aged 45 years, was well.", 45, "")],
+    [
+        ("A 30-year-old woman was admitted.", 30, "female"),
+        ("A 31-year-old man presented.", 31, "male"),
+        ("A 2-mo-old boy was seen.", 0.1667, "male"),
+        ("An 18-month-old girl had fever.", 1.5, "female"),
+        ("The patient, aged 45 years, was well.", 45, ""),
+    ],
 )
 def test_age_and_sex(text, age, sex):
     (found,) = doc_of(text)._.demographics

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import pytest
 
 from pipeline.pdf import keep_line_end_hyphen, read_pdf
 from tools.journal_pdf import render_pdf
-from collections import Counter
 
 
 def body(text: str) -> str:
@@ -128,7 +128,7 @@ def test_every_character_maps_back_to_its_page_and_box(journal_pdf):
         sizes = [(float(p.width), float(p.height)) for p in pdf.pages]
     for block in layout.blocks:
         mapped = block.text
-        for offset, char in enumerate(mapped.text):
+        for offset, _char in enumerate(mapped.text):
             box = mapped.box_at(offset)
             assert box is not None, (block.text.text, offset)
             width, height = sizes[box.page - 1]
@@ -166,6 +166,7 @@ def test_ligatures_and_odd_spaces_in_an_embedded_font(tmp_path):
 def test_every_bundled_layout_reads_exactly(tmp_path, spec_name):
     """Two columns, two patients, and a one-page one-column series whose banner cannot repeat."""
     from conftest import SPECS
+
     from tools.journal_pdf import load_spec
 
     expected = render_pdf(load_spec(SPECS / f"{spec_name}.json"), tmp_path / "doc.pdf")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import bad_inputs
 import pandas as pd
 import pytest
+from conftest import ROOT
 
-import bad_inputs
 from pipeline.batch import Limits, run
 from pipeline.tables import COLUMNS
-
-from conftest import ROOT
 
 ray = pytest.importorskip("ray")
 

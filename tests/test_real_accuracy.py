@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import ROOT, shared_path
+
 from pipeline.batch import run
 from pipeline.evaluate import FIELDS, evaluate
 
@@ -17,8 +17,11 @@ REAL_GOLD = ROOT / "gold" / "real"
 
 
 def below(scores: dict, floors: dict) -> dict:
-    return {f: (None if scores[f].f1 is None else round(scores[f].f1, 4), floor)
-            for f, floor in floors.items() if (scores[f].f1 or 0.0) < floor}
+    return {
+        f: (None if scores[f].f1 is None else round(scores[f].f1, 4), floor)
+        for f, floor in floors.items()
+        if (scores[f].f1 or 0.0) < floor
+    }
 
 
 @pytest.fixture(scope="module")

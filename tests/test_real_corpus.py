@@ -6,8 +6,8 @@ import json
 import re
 
 import pytest
-
 from conftest import shared_path
+
 from pipeline.pdf import read_pdf
 
 

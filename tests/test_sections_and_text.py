@@ -3,28 +3,38 @@
 from __future__ import annotations
 
 import pytest
+from conftest import shared_path
 
 from pipeline.pdf import read_pdf
 from pipeline.sections import build_article, classify_heading
 from pipeline.textfile import inline, read_text
-
-from conftest import shared_path
 
 
 def test_care_sections_recognised_and_references_left_out(journal_pdf):
     article = build_article(read_pdf(journal_pdf[0]), "synth-001")
     names = [s.name for s in article.sections]
     assert names == [
-        "abstract", "introduction", "case presentation", "chief complaints", "history of present illness",
-        "physical examination", "laboratory examinations", "imaging examinations", "final diagnosis",
-        "treatment", "outcome and follow-up", "discussion", "conclusion", "references",
+        "abstract",
+        "introduction",
+        "case presentation",
+        "chief complaints",
+        "history of present illness",
+        "physical examination",
+        "laboratory examinations",
+        "imaging examinations",
+        "final diagnosis",
+        "treatment",
+        "outcome and follow-up",
+        "discussion",
+        "conclusion",
+        "references",
     ]
     roles = {s.name: s.role for s in article.sections}
     assert roles["discussion"] == "background" and roles["treatment"] == "case" and roles["abstract"] == "front"
     assert "Arthritis Rheum" not in article.text and "REFERENCES" not in article.text
     labs = next(s for s in article.sections if s.name == "laboratory examinations")
-    assert article.text[labs.start:labs.end].startswith("Laboratory examinations\n\nLaboratory tests on admission")
-    assert "3.2 × 10^9/L" in article.text[labs.start:labs.end]
+    assert article.text[labs.start : labs.end].startswith("Laboratory examinations\n\nLaboratory tests on admission")
+    assert "3.2 × 10^9/L" in article.text[labs.start : labs.end]
 
 
 def test_article_offsets_keep_their_pages_and_tables_their_cells(journal_pdf):
@@ -34,16 +44,22 @@ def test_article_offsets_keep_their_pages_and_tables_their_cells(journal_pdf):
     assert article.text_map.page_at(article.text.index("Gottron papules")) == 1
     (table,) = article.tables
     assert table.caption == "Table 1 Laboratory results on admission and at follow-up"
-    cells = {(c.row, c.column): article.text[c.start:c.end] for c in table.cells}
+    cells = {(c.row, c.column): article.text[c.start : c.end] for c in table.cells}
     assert cells[(1, 0)] == "WBC" and cells[(1, 3)] == "× 10^9/L" and cells[(4, 2)] == "760"
     assert table.n_rows == 5
 
 
 @pytest.mark.parametrize(
     "heading, name",
-    [("CASE PRESENTATION", "case presentation"), ("2. Case report", "case presentation"),
-     ("Outcome and Follow-up", "outcome and follow-up"), ("Laboratory findings:", "laboratory examinations"),
-     ("Case 2", "case presentation"), ("REFERENCES", "references"), ("Conflict of interest", "declarations")],
+    [
+        ("CASE PRESENTATION", "case presentation"),
+        ("2. Case report", "case presentation"),
+        ("Outcome and Follow-up", "outcome and follow-up"),
+        ("Laboratory findings:", "laboratory examinations"),
+        ("Case 2", "case presentation"),
+        ("REFERENCES", "references"),
+        ("Conflict of interest", "declarations"),
+    ],
 )
 def test_heading_variants(heading, name):
     assert classify_heading(heading).name == name
@@ -86,13 +102,17 @@ def test_markdown_file_structure(tmp_path):
     assert article.text.startswith("A case of X: A case report")  # the issue's banner is cut
     assert "aspirin" not in article.text and "A paper" not in article.text
     assert [(s.name, s.role) for s in article.sections] == [
-        ("abstract", "front"), ("abstract", "front"), ("case presentation", "case"),
-        ("laboratory examinations", "case"), ("discussion", "background"), ("references", "back"),
+        ("abstract", "front"),
+        ("abstract", "front"),
+        ("case presentation", "case"),
+        ("laboratory examinations", "case"),
+        ("discussion", "background"),
+        ("references", "back"),
     ]
     labelled = next(p for p in article.paragraphs if p.label_end)
-    assert article.text[labelled.start:labelled.label_end] == "Case 1:"
+    assert article.text[labelled.start : labelled.label_end] == "Case 1:"
     (table,) = article.tables
-    assert [article.text[c.start:c.end] for c in table.cells] == ["Test", "Value", "WBC", "3.2"]
+    assert [article.text[c.start : c.end] for c in table.cells] == ["Test", "Value", "WBC", "3.2"]
 
 
 def test_windows_1252_text_is_decoded(tmp_path):
@@ -106,8 +126,14 @@ def test_seed_article_sections(tmp_path):
     article = build_article(read_text(seed), "wjcc-2023-11-5351")
     assert article.title.startswith("Treatment of refractory anti-melanoma differentiation-associated gene 5")
     names = [s.name for s in article.sections if s.role == "case"]
-    assert names[:6] == ["case presentation", "chief complaints", "history of present illness",
-                         "physical examination", "laboratory examinations", "imaging examinations"]
+    assert names[:6] == [
+        "case presentation",
+        "chief complaints",
+        "history of present illness",
+        "physical examination",
+        "laboratory examinations",
+        "imaging examinations",
+    ]
     assert "Zimberelimab" not in article.text  # the issue's table of contents precedes the title
     assert "white blood cell count ( 6.7 × 10^9/L )" in article.text
     assert "ferritin (1455.60 μg/L )" in article.text
@@ -120,7 +146,7 @@ def test_figure_legends_in_text_input_are_captions_and_keep_the_current_patient(
 
     seed = shared_path("seeds", "000_30e9b2de46709c67.txt")
     article = build_article(read_text(seed), "wjcc-2023-11-5351")
-    captions = [article.text[p.start:p.end] for p in article.paragraphs if p.kind == "caption"]
+    captions = [article.text[p.start : p.end] for p in article.paragraphs if p.kind == "caption"]
     assert any(c.startswith("Figure 2 Computed tomography findings of Case 1.") for c in captions)
     # case 2's treatment runs on after two legends, the second naming Case 1
     spans = segment_cases(article)

@@ -7,15 +7,17 @@ import subprocess
 import sys
 
 import spacy
+from conftest import ROOT, shared_path
 
 from pipeline.train import read_iob, sentence_doc
-from conftest import ROOT, shared_path
 
 
 def test_iob_reader_and_missing_labels(tmp_path):
     path = tmp_path / "tiny.tsv"
-    path.write_text("Aspirin\tB-Chemical\ncaused\tO\nacute\tB-Disease\nhepatitis\tI-Disease\n\n"
-                    "Warfarin\tO\nbleeding\tB-Disease\n", encoding="utf-8")
+    path.write_text(
+        "Aspirin\tB-Chemical\ncaused\tO\nacute\tB-Disease\nhepatitis\tI-Disease\n\nWarfarin\tO\nbleeding\tB-Disease\n",
+        encoding="utf-8",
+    )
     first, second = read_iob(path)
     assert first.words == ("Aspirin", "caused", "acute", "hepatitis")
     assert first.tags == ("B-CHEMICAL", "O", "B-DISEASE", "I-DISEASE")
@@ -28,9 +30,24 @@ def test_train_command_on_a_tiny_slice(tmp_path):
     data = shared_path("data")
     out = tmp_path / "ner"
     result = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "train", "--data", str(data), "--out", str(out),
-         "--limit", "60", "--max-steps", "4"],
-        capture_output=True, text=True, cwd=ROOT, timeout=900,
+        [
+            sys.executable,
+            "-m",
+            "pipeline.cli",
+            "train",
+            "--data",
+            str(data),
+            "--out",
+            str(out),
+            "--limit",
+            "60",
+            "--max-steps",
+            "4",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=900,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     nlp = spacy.load(out)
@@ -75,7 +92,8 @@ def test_official_scispacy_model_loads_by_name(tmp_path, monkeypatch):
     (package / "__init__.py").write_text(
         "from pathlib import Path\nfrom spacy.util import load_model_from_path\n\n"
         "def load(**overrides):\n    return load_model_from_path(Path(__file__).parent / 'model', **overrides)\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     info = tmp_path / f"{name}-0.5.4.dist-info"
     info.mkdir()
     (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.5.4\n", encoding="utf-8")
@@ -101,8 +119,25 @@ def test_condition_filter_trains_on_dev_documents_and_filters(tmp_path):
     data = shared_path("data", "case-reports-ada", "case_reports.jsonl")
     out = tmp_path / "conditions"
     result = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "train-conditions", "--data", str(data), "--out", str(out),
-         "--limit", "2", "--epochs", "2"], capture_output=True, text=True, cwd=ROOT, timeout=900)
+        [
+            sys.executable,
+            "-m",
+            "pipeline.cli",
+            "train-conditions",
+            "--data",
+            str(data),
+            "--out",
+            str(out),
+            "--limit",
+            "2",
+            "--epochs",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=900,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     training = json.loads((out / "training.json").read_text("utf-8"))
     dev = set(json.loads((ROOT / "gold" / "real" / "SPLITS.json").read_text("utf-8"))["dev"])

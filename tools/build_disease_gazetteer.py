@@ -25,9 +25,35 @@ from pipeline.train import read_iob  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 OUT = ROOT / "pipeline" / "resources" / "diseases.tsv.gz"
-GENERIC = {"disease", "diseases", "disorder", "disorders", "syndrome", "syndromes", "toxicity", "injury", "damage",
-           "pain", "lesion", "lesions", "tumor", "tumors", "tumour", "cancer", "cancers", "deficiency", "infection",
-           "inflammation", "death", "deaths", "abnormalities", "abnormality", "impairment", "dysfunction", "toxic"}
+GENERIC = {
+    "disease",
+    "diseases",
+    "disorder",
+    "disorders",
+    "syndrome",
+    "syndromes",
+    "toxicity",
+    "injury",
+    "damage",
+    "pain",
+    "lesion",
+    "lesions",
+    "tumor",
+    "tumors",
+    "tumour",
+    "cancer",
+    "cancers",
+    "deficiency",
+    "infection",
+    "inflammation",
+    "death",
+    "deaths",
+    "abnormalities",
+    "abnormality",
+    "impairment",
+    "dysfunction",
+    "toxic",
+}
 
 
 def mentions(path: Path):

@@ -33,13 +33,57 @@ PLAIN_NAME = re.compile(r"[a-zα-ω][a-zα-ω0-9 ,./+()'-]{2,39}")
 
 # allergen extracts are listed under the organism's name; in a case report these are pathogens
 MICROBE_GENERA = {
-    "aspergillus", "candida", "escherichia", "staphylococcus", "streptococcus", "pneumocystis", "mycobacterium",
-    "pseudomonas", "klebsiella", "enterococcus", "cryptococcus", "mucor", "rhizopus", "listeria", "salmonella",
-    "clostridium", "clostridioides", "haemophilus", "neisseria", "legionella", "mycoplasma", "chlamydia",
-    "treponema", "borrelia", "toxoplasma", "plasmodium", "leishmania", "trichophyton", "malassezia", "fusarium",
-    "alternaria", "cladosporium", "acinetobacter", "enterobacter", "serratia", "proteus", "bacteroides",
-    "helicobacter", "campylobacter", "nocardia", "actinomyces", "histoplasma", "coccidioides", "blastomyces",
-    "penicillium", "epidermophyton", "microsporum", "dermatophagoides", "moraxella", "shigella", "vibrio",
+    "aspergillus",
+    "candida",
+    "escherichia",
+    "staphylococcus",
+    "streptococcus",
+    "pneumocystis",
+    "mycobacterium",
+    "pseudomonas",
+    "klebsiella",
+    "enterococcus",
+    "cryptococcus",
+    "mucor",
+    "rhizopus",
+    "listeria",
+    "salmonella",
+    "clostridium",
+    "clostridioides",
+    "haemophilus",
+    "neisseria",
+    "legionella",
+    "mycoplasma",
+    "chlamydia",
+    "treponema",
+    "borrelia",
+    "toxoplasma",
+    "plasmodium",
+    "leishmania",
+    "trichophyton",
+    "malassezia",
+    "fusarium",
+    "alternaria",
+    "cladosporium",
+    "acinetobacter",
+    "enterobacter",
+    "serratia",
+    "proteus",
+    "bacteroides",
+    "helicobacter",
+    "campylobacter",
+    "nocardia",
+    "actinomyces",
+    "histoplasma",
+    "coccidioides",
+    "blastomyces",
+    "penicillium",
+    "epidermophyton",
+    "microsporum",
+    "dermatophagoides",
+    "moraxella",
+    "shigella",
+    "vibrio",
 }
 
 
@@ -64,7 +108,13 @@ def main() -> None:
     for variant, names in variants.items():
         name = names[0]
         info = canonical.get(name, {})
-        if not is_drug(info) or is_microbe(name.lower()) or is_microbe(variant) or not PLAIN_NAME.fullmatch(variant) or re.fullmatch(r"[\d\W]+", variant):
+        if (
+            not is_drug(info)
+            or is_microbe(name.lower())
+            or is_microbe(variant)
+            or not PLAIN_NAME.fullmatch(variant)
+            or re.fullmatch(r"[\d\W]+", variant)
+        ):
             continue  # markup left over from the package's wiki sources, or too short to be safe
         brand = "1" if variant_data.get(variant, {}).get("is_brand") else "0"
         rows.add((variant.lower(), name.lower(), brand))

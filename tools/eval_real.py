@@ -59,8 +59,9 @@ def floor_for(score: dict) -> float:
 def write_floors(results: dict[str, dict], paths: tuple[str, ...] = ("text", "pdf-2col")) -> None:
     floors_path = ROOT / "tests" / "accuracy_floors.json"
     floors = json.loads(floors_path.read_text("utf-8"))
-    floors["real-test"] = {path: {f: floor_for(s) for f, s in results[path]["test"].items()}
-                           for path in paths if path in results}
+    floors["real-test"] = {
+        path: {f: floor_for(s) for f, s in results[path]["test"].items()} for path in paths if path in results
+    }
     floors_path.write_text(json.dumps(floors, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"floors for the test split → {floors_path}")
 
@@ -78,7 +79,7 @@ def print_table(results: dict[str, dict], splits: tuple[str, ...]) -> None:
             table.add_column(f"{path}\n{split}", justify="right")
     for name in FIELDS:
         cells = []
-        for path, scores in results.items():
+        for scores in results.values():
             for split in splits:
                 score = scores.get(split, {}).get(name)
                 if score is None:
@@ -96,8 +97,11 @@ def main() -> None:
     parser.add_argument("--split", choices=("dev", "test"), help="only the documents of this split")
     parser.add_argument("--out", type=Path, default=ROOT / "out" / "real")
     parser.add_argument("--workers", type=int)
-    parser.add_argument("--write-floors", action="store_true",
-                        help="set tests/accuracy_floors.json 'real-test' from these test-split scores")
+    parser.add_argument(
+        "--write-floors",
+        action="store_true",
+        help="set tests/accuracy_floors.json 'real-test' from these test-split scores",
+    )
     args = parser.parse_args()
     if not DEFAULT_SOURCE.exists():
         sys.exit(f"{DEFAULT_SOURCE} not found: the real reports live in ../shared beside the checkout")
@@ -106,8 +110,7 @@ def main() -> None:
     wanted = (args.split,) if args.split else ("dev", "test")
     inputs_root = args.out / ("inputs" if doc_ids is None else f"inputs-{args.split}")
     folders = build(inputs_root, doc_ids=doc_ids, layouts=tuple(args.paths))
-    results = {path: run_and_score(path, folders[path], args.out / "runs", workers=args.workers)
-               for path in args.paths}
+    results = {path: run_and_score(path, folders[path], args.out / "runs", workers=args.workers) for path in args.paths}
     (args.out / "scores.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print_table(results, wanted)
     if args.write_floors:

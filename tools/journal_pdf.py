@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 PAGE_WIDTH, PAGE_HEIGHT = 595.0, 842.0  # A4 in points
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 50.0, 70.0, 64.0
@@ -199,9 +199,16 @@ class _Canvas:
             x += stringWidth(text, name, piece_size)
         return x
 
-    def paragraph(self, text: str, font: str = "body", size: float = BODY_SIZE,
-                  leading: float = LEADING, indent: float = 0.0, justify: bool = True,
-                  space_before: float = 0.0) -> None:
+    def paragraph(
+        self,
+        text: str,
+        font: str = "body",
+        size: float = BODY_SIZE,
+        leading: float = LEADING,
+        indent: float = 0.0,
+        justify: bool = True,
+        space_before: float = 0.0,
+    ) -> None:
         words = [piece for word in parse_markup(text) for piece in self.cut_overlong(word, font, size)]
         if not words:
             return
@@ -348,8 +355,14 @@ def render_pdf(spec: dict, path: str | Path) -> str:
         heading = section.get("heading")
         if heading:
             doc.ensure(3 * LEADING)
-            doc.paragraph(heading, font="head", size=9.5 if level == 1 else 9, leading=12,
-                          justify=False, space_before=8 if level == 1 else 5)
+            doc.paragraph(
+                heading,
+                font="head",
+                size=9.5 if level == 1 else 9,
+                leading=12,
+                justify=False,
+                space_before=8 if level == 1 else 5,
+            )
             expected.append(expected_text(heading))
         for item in section.get("content", []):
             if isinstance(item, str):

@@ -75,7 +75,7 @@ def spec_for(report: dict, columns: int) -> dict:
     site's " - PubMed" or "Warning:") as the title, the rest as body paragraphs."""
     text = " ".join(report["text"].split())
     end = _TITLE_END.search(text[:400])
-    title, body = (text[: end.start()], text[end.start():].lstrip(" |")) if end else ("", text)
+    title, body = (text[: end.start()], text[end.start() :].lstrip(" |")) if end else ("", text)
     doc_id = report["doc_id"]
     return {
         "doc_id": doc_id,
@@ -89,8 +89,12 @@ def spec_for(report: dict, columns: int) -> dict:
     }
 
 
-def build(out: Path, source: Path = DEFAULT_SOURCE, doc_ids: set[str] | None = None,
-          layouts: tuple[str, ...] = ("text", *LAYOUTS)) -> dict[str, Path]:
+def build(
+    out: Path,
+    source: Path = DEFAULT_SOURCE,
+    doc_ids: set[str] | None = None,
+    layouts: tuple[str, ...] = ("text", *LAYOUTS),
+) -> dict[str, Path]:
     """Write the inputs (skipping files already there) → {layout: folder}."""
     folders = {layout: out / layout for layout in layouts}
     for folder in folders.values():

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
+
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -20,17 +21,42 @@ from spacy.util import filter_spans
 
 from ..lexicons import drug_lexicon, resource_json, table_rows, word_list
 from .lab_values import NUMBER_START, in_reference_range, is_lab_unit, read_quantity, test_name, test_phrase
-from .quantities import (Dose, clean_unit, dose_units, is_unit, looks_like_unit, normalize_frequency, parse_dose, parse_number,
-                         to_canonical)
+from .quantities import (
+    Dose,
+    clean_unit,
+    dose_units,
+    is_unit,
+    normalize_frequency,
+    parse_dose,
+    parse_number,
+    to_canonical,
+)
 
 DRUG, DISEASE, LAB = "DRUG", "DISEASE", "LAB_TEST"
 DOSE_AHEAD = re.compile(r"^\d+(?:\.\d+)?\s*(?:mg|g|μg|mcg|mL|ml|IU|U|units)\b", re.I)
-DRUG_SUFFIXES = re.compile(r"(mab|nib|vir|cillin|mycin|micin|cycline|olol|pril|sartan|azole|statin|tinib|parin|"
-                           r"floxacin|prazole|dipine|semide|thiazide|oxacin|platin|rubicin|taxel|lukast|gliptin|"
-                           r"glutide|cept|kinra|zumab|ximab|umab)$", re.I)
-COMPARATORS = {">": ">", "<": "<", "≥": ">=", "≤": "<=", ">=": ">=", "<=": "<=", "more than": ">",
-               "greater than": ">", "above": ">", "over": ">", "less than": "<", "below": "<", "under": "<",
-               "up to": "<=", "at least": ">="}
+DRUG_SUFFIXES = re.compile(
+    r"(mab|nib|vir|cillin|mycin|micin|cycline|olol|pril|sartan|azole|statin|tinib|parin|"
+    r"floxacin|prazole|dipine|semide|thiazide|oxacin|platin|rubicin|taxel|lukast|gliptin|"
+    r"glutide|cept|kinra|zumab|ximab|umab)$",
+    re.I,
+)
+COMPARATORS = {
+    ">": ">",
+    "<": "<",
+    "≥": ">=",
+    "≤": "<=",
+    ">=": ">=",
+    "<=": "<=",
+    "more than": ">",
+    "greater than": ">",
+    "above": ">",
+    "over": ">",
+    "less than": "<",
+    "below": "<",
+    "under": "<",
+    "up to": "<=",
+    "at least": ">=",
+}
 
 
 def _ext(cls, name: str, default=None) -> None:
@@ -54,8 +80,9 @@ for _name in ("normalized", "regimens", "lab", "certainty", "age_years", "sex"):
 for _name in ("dose", "route", "frequency", "frequency_text", "duration"):
     # the first regimen's details, for readers who want one value per drug mention
     if not Span.has_extension(_name):
-        Span.set_extension(_name, getter=lambda span, name=_name: getattr(span._.regimens[0], name)
-                           if span._.regimens else None)
+        Span.set_extension(
+            _name, getter=lambda span, name=_name: getattr(span._.regimens[0], name) if span._.regimens else None
+        )
 _ext(Span, "negex", False)
 _ext(Span, "background", False)
 _ext(Doc, "lab_results", None)
@@ -87,7 +114,7 @@ def lab_lexicon() -> tuple[dict[str, LabTestEntry], dict[str, LabTestEntry]]:
 
 
 @Language.factory("casextract_entities", default_config={"keep_chemicals": False})
-def make_entities(nlp: Language, name: str, keep_chemicals: bool) -> "ClinicalEntities":
+def make_entities(nlp: Language, name: str, keep_chemicals: bool) -> ClinicalEntities:
     return ClinicalEntities(nlp, keep_chemicals)
 
 
@@ -155,7 +182,7 @@ class ClinicalEntities:
         for token in doc:
             if token.i in covered or not token.is_alpha or len(token.text) < 6 or token.lower_ in self.drugs:
                 continue
-            following = doc[token.i + 1: token.i + 3].text
+            following = doc[token.i + 1 : token.i + 3].text
             if not DOSE_AHEAD.match(following):
                 continue
             close = difflib.get_close_matches(token.lower_, self.names_starting(token.lower_[:2]), n=1, cutoff=0.85)
@@ -179,8 +206,13 @@ class ClinicalEntities:
         merged: list[Span] = []
         for span in ordered:
             previous = merged[-1] if merged else None
-            if (previous is not None and span.start == previous.end + 1 and doc[previous.end].text in ("-", "/")
-                    and not doc[previous.end - 1].whitespace_ and not doc[previous.end].whitespace_):
+            if (
+                previous is not None
+                and span.start == previous.end + 1
+                and doc[previous.end].text in ("-", "/")
+                and not doc[previous.end - 1].whitespace_
+                and not doc[previous.end].whitespace_
+            ):
                 combined = Span(doc, previous.start, span.end, label=DRUG)
                 names = [self.normalize(s, long_forms) for s in (previous, span)]
                 self.near_matches[(combined.start, combined.end)] = "-".join(names)
@@ -207,7 +239,12 @@ class ClinicalEntities:
         if span.label_ == LAB:
             entry = self.labs_exact.get(text) or self.labs_folded.get(text.lower())
             before = span.doc[span.start - 1] if span.start else None
-            if entry and entry.name.startswith("immunoglobulin") and before is not None and before.lower_.startswith("anti"):
+            if (
+                entry
+                and entry.name.startswith("immunoglobulin")
+                and before is not None
+                and before.lower_.startswith("anti")
+            ):
                 return f"{before.lower_} antibody"  # `anti-GM1 IgM antibody`: the antibody, not the isotype
             return entry.name if entry else text.lower()
         expanded = long_forms.get(text, text)
@@ -274,8 +311,13 @@ def pathogen_infections(doc: Doc) -> dict[Span, str]:
         token = doc[i]
         if token.lower_ in genera:
             species = doc[i + 1] if i + 1 < len(doc) else None
-            named = species is not None and species.is_alpha and species.is_lower and not species.is_stop \
+            named = (
+                species is not None
+                and species.is_alpha
+                and species.is_lower
+                and not species.is_stop
                 and species.lower_ not in INFECTION_WORDS
+            )
             end = i + 2 if named else i + 1
             pending.append(Span(doc, i, end, label=DISEASE))
             i = end
@@ -290,10 +332,9 @@ def pathogen_infections(doc: Doc) -> dict[Span, str]:
     return found
 
 
-
 def _prevented(span: Span) -> bool:
     """`prophylaxis against Pneumocystis pneumonia`: a condition prevented is not one the patient has."""
-    before = span.doc[max(span.sent.start, span.start - 3):span.start].text.lower()
+    before = span.doc[max(span.sent.start, span.start - 3) : span.start].text.lower()
     return any(before.endswith(cue) for cue in resource_json("entity_rules.json")["prevented_after"])
 
 
@@ -351,7 +392,7 @@ def _is_lab_context(drug: Span, labs: list[Span]) -> bool:
     if not any(lab.start <= drug.start < lab.end or drug.start <= lab.start < drug.end for lab in labs):
         return False
     doc = drug.doc
-    window = doc[drug.end: min(len(doc), drug.end + 6)]
+    window = doc[drug.end : min(len(doc), drug.end + 6)]
     for i, token in enumerate(window):
         if token.like_num and i + 1 < len(window):
             unit = clean_unit(window[i + 1].text)
@@ -371,7 +412,7 @@ def _routes() -> dict[str, str]:
 
 
 @Language.factory("casextract_medication", default_config={"max_distance": 12})
-def make_medication(nlp: Language, name: str, max_distance: int) -> "MedicationDetails":
+def make_medication(nlp: Language, name: str, max_distance: int) -> MedicationDetails:
     return MedicationDetails(nlp, max_distance)
 
 
@@ -384,31 +425,56 @@ class MedicationDetails:
         self.matcher = Matcher(nlp.vocab)
         number = {"LIKE_NUM": True}
         unit = {"TEXT": {"IN": sorted(u for u in dose_units() if u != "%")}}
-        per_time = {"TEXT": {"REGEX": r"^(?:mg|g|μg|mcg|ug|mL|ml|IU|U|units?|mmol|mEq)(?:/(?:kg|m2|m\^2))?/(?:day|d|24h|\d+h|wk|week)$"}}
-        glued = {"TEXT": {"REGEX": r"^\d+(?:\.\d+)?(?:mg|g|μg|mcg|mL|ml|IU|U)(?:/(?:kg|m2|m\^2))?(?:/(?:day|d|24h|\d+h|wk|week))?$"}}
-        topical = {"LOWER": {"IN": ["ointment", "cream", "gel", "lotion", "solution", "drops", "eye", "topical", "spray"]}}
+        per_body, per_time_unit = r"(?:/(?:kg|m2|m\^2))?", r"(?:day|d|24h|\d+h|wk|week)"
+        per_time = {"TEXT": {"REGEX": rf"^(?:mg|g|μg|mcg|ug|mL|ml|IU|U|units?|mmol|mEq){per_body}/{per_time_unit}$"}}
+        glued = {"TEXT": {"REGEX": rf"^\d+(?:\.\d+)?(?:mg|g|μg|mcg|mL|ml|IU|U){per_body}(?:/{per_time_unit})?$"}}
+        topical = {
+            "LOWER": {"IN": ["ointment", "cream", "gel", "lotion", "solution", "drops", "eye", "topical", "spray"]}
+        }
         dash = {"TEXT": {"IN": ["-", "–", "to"]}}
-        self.matcher.add("DOSE", [[number, unit], [number, dash, number, unit], [number, per_time], [glued],
-                                  [number, {"TEXT": "%"}, topical]])
+        self.matcher.add(
+            "DOSE",
+            [
+                [number, unit],
+                [number, dash, number, unit],
+                [number, per_time],
+                [glued],
+                [number, {"TEXT": "%"}, topical],
+            ],
+        )
         frequencies = sorted(resource_json("frequencies.json")["phrases"])
         self.freq_phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.freq_phrases.add("FREQUENCY", list(nlp.tokenizer.pipe(frequencies)))
         time_units = sorted(resource_json("frequencies.json")["time_units"])
         every = {"LOWER": {"IN": ["every", "each", "q"]}}
         times = {"LOWER": {"IN": ["once", "twice", "thrice", "one", "two", "three", "four"]}}
-        self.matcher.add("FREQUENCY", [
-            [every, number, {"LOWER": {"IN": time_units}}],
-            [{"LOWER": {"REGEX": r"^q\d+(h|d|w|wk|mo)$"}}],
-            [times, {"LOWER": {"IN": ["times", "time"]}, "OP": "?"}, {"LOWER": {"IN": ["a", "per", "each", "every"]}},
-             {"LOWER": {"IN": time_units}}],
-            [{"LOWER": {"REGEX": r"^\d/(?:day|d|wk|week)$"}}],
-            [number, {"TEXT": "/"}, {"LOWER": {"IN": ["day", "d", "wk", "week"]}}],
-        ])
-        self.matcher.add("DURATION", [
-            [{"LOWER": {"IN": ["for", "over", "during"]}}, {"LOWER": {"IN": ["another", "a", "the", "further"]}, "OP": "?"},
-             number, {"LOWER": {"IN": time_units}}],
-            [{"LOWER": {"IN": ["for", "over"]}}, {"LOWER": {"IN": ["a", "one"]}}, {"LOWER": {"IN": time_units}}],
-        ])
+        self.matcher.add(
+            "FREQUENCY",
+            [
+                [every, number, {"LOWER": {"IN": time_units}}],
+                [{"LOWER": {"REGEX": r"^q\d+(h|d|w|wk|mo)$"}}],
+                [
+                    times,
+                    {"LOWER": {"IN": ["times", "time"]}, "OP": "?"},
+                    {"LOWER": {"IN": ["a", "per", "each", "every"]}},
+                    {"LOWER": {"IN": time_units}},
+                ],
+                [{"LOWER": {"REGEX": r"^\d/(?:day|d|wk|week)$"}}],
+                [number, {"TEXT": "/"}, {"LOWER": {"IN": ["day", "d", "wk", "week"]}}],
+            ],
+        )
+        self.matcher.add(
+            "DURATION",
+            [
+                [
+                    {"LOWER": {"IN": ["for", "over", "during"]}},
+                    {"LOWER": {"IN": ["another", "a", "the", "further"]}, "OP": "?"},
+                    number,
+                    {"LOWER": {"IN": time_units}},
+                ],
+                [{"LOWER": {"IN": ["for", "over"]}}, {"LOWER": {"IN": ["a", "one"]}}, {"LOWER": {"IN": time_units}}],
+            ],
+        )
         self.route_phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.route_phrases.add("ROUTE", list(nlp.tokenizer.pipe(sorted(_routes()))))
 
@@ -477,7 +543,7 @@ def _nearest_drug(detail: Span, drugs: list[Span], max_distance: int, reach: dic
     doc = detail.doc
     following = next((d for d in drugs if d.start >= detail.end), None)
     if following is not None and following.end <= sentence.end:
-        gap = [t.lower_ for t in doc[detail.end:following.start]]
+        gap = [t.lower_ for t in doc[detail.end : following.start]]
         if gap in ([], ["of"]) and (detail.label_ == "ROUTE" or gap == ["of"]):
             return following
     before = [d for d in drugs if d.end <= detail.start and d.start >= sentence.start]
@@ -525,7 +591,7 @@ NEGATIVE = {"-", "−", "negative", "neg", "(-)", "(−)", "nonreactive", "non-r
 
 
 @Language.factory("casextract_labs", default_config={"max_distance": 8})
-def make_labs(nlp: Language, name: str, max_distance: int) -> "LabValues":
+def make_labs(nlp: Language, name: str, max_distance: int) -> LabValues:
     return LabValues(nlp, max_distance)
 
 
@@ -582,8 +648,16 @@ class LabValues:
         entry = _lab_entry(test)
         unit = quantity.unit
         value_si, unit_si = to_canonical(quantity.value, unit, entry.si_unit if entry else "") if unit else (None, "")
-        result = LabResult(test, quantity.value, _comparator_before(doc, i, test.end), unit, value_si, unit_si,
-                           start=test.start_char, end=quantity.end)
+        result = LabResult(
+            test,
+            quantity.value,
+            _comparator_before(doc, i, test.end),
+            unit,
+            value_si,
+            unit_si,
+            start=test.start_char,
+            end=quantity.end,
+        )
         _reference_and_flag(doc, _token_after(doc, quantity.end), result)
         return result
 
@@ -608,7 +682,9 @@ class LabValues:
         sentences = list(doc.sents)
         sentence_starts = [s.start for s in sentences]
         by_sentence: dict[int, LabResult] = {
-            sentence_starts[bisect.bisect_right(sentence_starts, r.test.start) - 1]: r for r in self.sentence_results(doc)}
+            sentence_starts[bisect.bisect_right(sentence_starts, r.test.start) - 1]: r
+            for r in self.sentence_results(doc)
+        }
         results = []
         for sentence in sentences:
             previous = by_sentence.get(sentence.start)
@@ -628,8 +704,11 @@ class LabValues:
                 if phrase is not None and not any(t.ent_type_ == DRUG for t in phrase):
                     # a name the NER took for a disease (`chromogranin A`) is a test when a result follows
                     if any(t.ent_type_ == DISEASE for t in phrase):
-                        doc.ents = [e for e in doc.ents if not (e.label_ == DISEASE and e.start < phrase.end
-                                                                and phrase.start < e.end)]
+                        doc.ents = [
+                            e
+                            for e in doc.ents
+                            if not (e.label_ == DISEASE and e.start < phrase.end and phrase.start < e.end)
+                        ]
                     test = Span(doc, phrase.start, phrase.end, label=LAB)
                     test._.normalized = test_name(phrase, folded)
                 elif previous is not None and previous.unit == result.unit and previous.test is not None:
@@ -659,8 +738,11 @@ def _token_after(doc: Doc, char: int) -> int:
 
 def _lab_entry(test: Span) -> LabTestEntry | None:
     folded, exact = lab_lexicon()
-    return exact.get(test.text) or folded.get(test.text.lower()) or next(
-        (e for e in folded.values() if e.name == test._.normalized), None)
+    return (
+        exact.get(test.text)
+        or folded.get(test.text.lower())
+        or next((e for e in folded.values() if e.name == test._.normalized), None)
+    )
 
 
 def _qualitative(doc: Doc, i: int) -> tuple[str, int] | None:
@@ -669,7 +751,7 @@ def _qualitative(doc: Doc, i: int) -> tuple[str, int] | None:
         j = i + 1
         while j < len(doc) and j - i <= 5 and re.fullmatch(r"[+\-−]+", doc[j].text):
             j += 1
-        inner = doc[i + 1:j].text.replace(" ", "")
+        inner = doc[i + 1 : j].text.replace(" ", "")
         if j < len(doc) and doc[j].text == ")" and (inner in POSITIVE or inner in NEGATIVE):
             sign = "positive" if inner in POSITIVE else "negative"
             return sign + ("" if inner in ("+", "-", "−") else f" ({inner})"), doc[j].idx + 1
@@ -695,15 +777,22 @@ def _comparator_before(doc: Doc, i: int, floor: int) -> str:
 
 def _reference_and_flag(doc: Doc, j: int, result: LabResult) -> None:
     """`(normal 20-200 μg/L)`, `(reference range: 3.5–9.5)`, `↑`, `(H)` right after the value."""
-    window = doc[j: min(len(doc), j + 12)]
+    window = doc[j : min(len(doc), j + 12)]
     text = window.text
     arrow = re.match(r"\s*(↑|↓|\(H\)|\(L\)|\bH\b|\bL\b)", text)
     if arrow:
         result.flag = "high" if arrow.group(1) in ("↑", "(H)", "H") else "low"
-    reference = re.match(r"\s*[(\[]\s*(?:normal(?: range)?|reference(?: range| value)?|ref(?:erence)?\.?|nr|n|rr)?\s*[:=,]?\s*"
-                         r"((?:<|>|≤|≥)?\s*\d[\d.,]*\s*(?:[-–~]|to)?\s*\d*[\d.,]*)\s*([^\s)\]]*)\s*[)\]]", text, re.I)
-    if reference and re.search(r"\d", reference.group(1)) and ("normal" in text.lower()[:20] or "ref" in text.lower()[:20]
-                                                                or re.search(r"[-–~]|to", reference.group(1))):
+    reference = re.match(
+        r"\s*[(\[]\s*(?:normal(?: range)?|reference(?: range| value)?|ref(?:erence)?\.?|nr|n|rr)?\s*[:=,]?\s*"
+        r"((?:<|>|≤|≥)?\s*\d[\d.,]*\s*(?:[-–~]|to)?\s*\d*[\d.,]*)\s*([^\s)\]]*)\s*[)\]]",
+        text,
+        re.I,
+    )
+    if (
+        reference
+        and re.search(r"\d", reference.group(1))
+        and ("normal" in text.lower()[:20] or "ref" in text.lower()[:20] or re.search(r"[-–~]|to", reference.group(1)))
+    ):
         result.reference_range = (reference.group(1) + (" " + reference.group(2) if reference.group(2) else "")).strip()
         if not result.unit and reference.group(2) and is_unit(clean_unit(reference.group(2))):
             result.unit = clean_unit(reference.group(2))  # `CRP was 39 (normal range: 0–5 mg/L)`
@@ -734,7 +823,7 @@ def read_lab_tables(doc: Doc) -> list[LabResult]:
             continue
         n_cols = 1 + max(c for _, c in cells)
 
-        def cell_text(row: int, col: int | None) -> str:
+        def cell_text(row: int, col: int | None, cells: dict = cells) -> str:
             return article.text[slice(*cells[(row, col)])] if (row, col) in cells else ""
 
         header = [cell_text(0, c) for c in range(n_cols)]
@@ -767,9 +856,22 @@ def read_lab_tables(doc: Doc) -> list[LabResult]:
                     continue
                 value_si, unit_si = to_canonical(value, unit, entry.si_unit if entry else "") if unit else (None, "")
                 flag = {"↑": "high", "H": "high", "↓": "low", "L": "low"}.get(match.group(3) or "", "")
-                results.append(LabResult(test, value, COMPARATORS.get(match.group(1) or "", ""), unit, value_si,
-                                         unit_si, reference.strip(), flag, start=start, end=end,
-                                         column=header[col].strip(), row_label=article.text[label_start:label_end]))
+                results.append(
+                    LabResult(
+                        test,
+                        value,
+                        COMPARATORS.get(match.group(1) or "", ""),
+                        unit,
+                        value_si,
+                        unit_si,
+                        reference.strip(),
+                        flag,
+                        start=start,
+                        end=end,
+                        column=header[col].strip(),
+                        row_label=article.text[label_start:label_end],
+                    )
+                )
     return results
 
 
@@ -777,7 +879,7 @@ def read_lab_tables(doc: Doc) -> list[LabResult]:
 
 
 @Language.factory("casextract_certainty", default_config={"window": 6})
-def make_certainty(nlp: Language, name: str, window: int) -> "Certainty":
+def make_certainty(nlp: Language, name: str, window: int) -> Certainty:
     return Certainty(nlp, window)
 
 

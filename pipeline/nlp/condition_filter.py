@@ -1,18 +1,18 @@
 """The `casextract_conditions` component: how likely each disease mention names a condition of
 the patient, rather than a symptom, a sign or a word that only looks like a disease.
 
-A spaCy text classifier (bag of n-grams, `models/conditions`, trained by `casextract
-train-conditions` on the dev split of the real reports; see `pipeline/train_conditions.py`) reads
-the mention's words marked (`MENTION_hypertension`) and features of how the report uses it. The component writes
-`span._.condition_score` and `span._.is_condition` (score ≥ threshold) on every DISEASE entity;
-without a model it writes nothing and every mention stays a candidate.
+A spaCy text classifier (bag of n-grams, `models/conditions`, trained by `casextract train-
+conditions` on the dev split of the real reports; see `pipeline/train_conditions.py`) reads the
+mention's words marked (`MENTION_hypertension`) and features of how the report uses it. The
+component writes `span._.condition_score` and `span._.is_condition` (score ≥ threshold) on every
+DISEASE entity; without a model it writes nothing and every mention stays a candidate.
 
-It is off by default (threshold 0.0: nothing is scored and every mention is kept). Measured 2026-11-29 on the real reports, trained on the 27 dev documents:
-at threshold 0.25 diagnosis F1 rose on dev (0.244 → 0.457, the documents it learned from) but fell
-on the 18 unseen test documents (0.219 → 0.176; trained on the corpus annotations alone, 0.083).
-551 candidates are too few for it to learn which words name conditions; set `threshold` in
-`pipeline.cfg` to filter once it is trained on more.
-"""
+It is off by default (threshold 0.0: nothing is scored and every mention is kept). Measured
+2026-11-29 on the real reports, trained on the 27 dev documents: at threshold 0.25 diagnosis F1
+rose on dev (0.244 → 0.457, the documents it learned from) but fell on the 18 unseen test
+documents (0.219 → 0.176; trained on the corpus annotations alone, 0.083). 551 candidates are too
+few for it to learn which words name conditions; set `threshold` in `pipeline.cfg` to filter once
+it is trained on more."""
 
 from __future__ import annotations
 
@@ -31,10 +31,41 @@ for _name in ("condition_score", "is_condition"):
         Span.set_extension(_name, default=None)
 
 
-SUFFIXES = ("itis", "osis", "oma", "emia", "aemia", "pathy", "plasia", "trophy", "syndrome", "disease", "disorder",
-            "infection", "failure", "cancer", "carcinoma", "deficiency", "injury", "fracture", "insufficiency", "tumor",
-            "tumour", "abscess", "palsy", "stenosis", "ulcer", "dystrophy", "sclerosis", "dysplasia", "ing", "ness",
-            "al", "ic", "ous")
+SUFFIXES = (
+    "itis",
+    "osis",
+    "oma",
+    "emia",
+    "aemia",
+    "pathy",
+    "plasia",
+    "trophy",
+    "syndrome",
+    "disease",
+    "disorder",
+    "infection",
+    "failure",
+    "cancer",
+    "carcinoma",
+    "deficiency",
+    "injury",
+    "fracture",
+    "insufficiency",
+    "tumor",
+    "tumour",
+    "abscess",
+    "palsy",
+    "stenosis",
+    "ulcer",
+    "dystrophy",
+    "sclerosis",
+    "dysplasia",
+    "ing",
+    "ness",
+    "al",
+    "ic",
+    "ous",
+)
 NEGATION_CUES = re.compile(r"\b(?:no|not|without|denied|denies|negative|excluded|ruled out)\b", re.I)
 
 
@@ -67,9 +98,13 @@ def classifier_text(span: Span) -> str:
     return " ".join(features)
 
 
-@Language.factory("casextract_conditions", default_config={"model": "", "threshold": 0.0},
-                  assigns=["span._.condition_score", "span._.is_condition"], requires=["doc.ents", "doc.sents"])
-def make_condition_filter(nlp: Language, name: str, model: str, threshold: float) -> "ConditionFilter":
+@Language.factory(
+    "casextract_conditions",
+    default_config={"model": "", "threshold": 0.0},
+    assigns=["span._.condition_score", "span._.is_condition"],
+    requires=["doc.ents", "doc.sents"],
+)
+def make_condition_filter(nlp: Language, name: str, model: str, threshold: float) -> ConditionFilter:
     return ConditionFilter(Path(model) if model else DEFAULT_MODEL, threshold)
 
 

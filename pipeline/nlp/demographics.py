@@ -19,17 +19,21 @@ from ..lexicons import resource_json
 from .quantities import parse_number
 
 _UNITS = {"y": 1.0, "m": 1 / 12, "w": 7 / 365.25, "d": 1 / 365.25, "h": 1 / 8766}
-_SMALL = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-          "seventeen eighteen nineteen").split()
+_SMALL = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen"
+).split()
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 WORD_NUMBERS = {word: i for i, word in enumerate(_SMALL)} | _TENS
-_WORD_NUMBER = (rf"(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(_SMALL[1:10])}))?|{'|'.join(sorted(_SMALL, key=len, reverse=True))}")
+_WORD_NUMBER = (
+    rf"(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(_SMALL[1:10])}))?|{'|'.join(sorted(_SMALL, key=len, reverse=True))}"
+)
 _NUMBER = rf"(?P<num>\d+(?:\.\d+)?|{_WORD_NUMBER})(?P<half>\s+and\s+a\s+half|\s*½)?"
 _UNIT = r"(?P<unit>years?|yrs?|yr|y|months?|mos?|mo|weeks?|wks?|days?|hours?|hrs?|h)"
 _DASH = r"\s*[-–—‐]?\s*"
 AGE_PATTERNS = (
-    re.compile(rf"\b{_NUMBER}{_DASH}{_UNIT}{_DASH}old\b", re.I),                        # a 75–year–old man
-    re.compile(rf"\b{_NUMBER}\s*{_UNIT}\s+of\s+age\b", re.I),                           # 45 years of age
+    re.compile(rf"\b{_NUMBER}{_DASH}{_UNIT}{_DASH}old\b", re.I),  # a 75–year–old man
+    re.compile(rf"\b{_NUMBER}\s*{_UNIT}\s+of\s+age\b", re.I),  # 45 years of age
     re.compile(rf"(?<!gestational )\baged?\s+(?:of\s+)?{_NUMBER}(?:\s*{_UNIT}\b)?", re.I),  # aged 45 (years)
 )
 SEX_ONLY = re.compile(r"\b[Aa]n?\s+(?:[a-z][a-z-]*\s+){0,3}?(?P<word>woman|man|girl|boy|lady|gentleman|female|male)\b")
@@ -78,7 +82,7 @@ def parse_age(text: str) -> float | None:
 
 
 @Language.factory("casextract_demographics")
-def make_demographics(nlp: Language, name: str) -> "Demographics":
+def make_demographics(nlp: Language, name: str) -> Demographics:
     return Demographics()
 
 
@@ -115,7 +119,7 @@ class Demographics:
 
     def sex_near(self, age: Span) -> str:
         sentence = age.sent
-        for token in age.doc[age.end: min(sentence.end, age.end + 5)]:
+        for token in age.doc[age.end : min(sentence.end, age.end + 5)]:
             word = token.lower_
             if word in self.female:
                 return "female"

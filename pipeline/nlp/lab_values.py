@@ -23,12 +23,14 @@ NUMBER_START = re.compile(r"^(\d+(?:,\d{3})*(?:\.\d+)?)")
 # what may follow a number as its unit, up to 24 characters
 UNIT_AFTER = re.compile(
     r"\s*("
-    r"[x×]\s*10\s*(?:\^|\(|\s)\s*\d{1,2}\)?\s*/\s*(?:[a-zA-Zμµ]{1,3}|litre|liter)(?:\s?[23]\b)?"  # ×10 9 /l, ×10(9)/litre
-    r"|/\s?(?:[μµu]L|mm\s?\^?3|mm³|L|l)\b(?:\s?[23]\b)?"                                          # /μL, /mm 3
+    # ×10 9 /l, ×10(9)/litre
+    r"[x×]\s*10\s*(?:\^|\(|\s)\s*\d{1,2}\)?\s*/\s*(?:[a-zA-Zμµ]{1,3}|litre|liter)(?:\s?[23]\b)?"
+    r"|/\s?(?:[μµu]L|mm\s?\^?3|mm³|L|l)\b(?:\s?[23]\b)?"  # /μL, /mm 3
     r"|mm\s?Hg\b"
     r"|%"
-    r"|[a-zA-Zμµ]{1,6}(?:/[a-zA-Zμµ0-9^]{1,6}(?:\s?[23]\b)?){0,2}"                              # mg/dL, u/L, cells/mm 3
-    r")")
+    r"|[a-zA-Zμµ]{1,6}(?:/[a-zA-Zμµ0-9^]{1,6}(?:\s?[23]\b)?){0,2}"  # mg/dL, u/L, cells/mm 3
+    r")"
+)
 
 
 def doc_text(doc: Doc) -> str:
@@ -75,8 +77,13 @@ def is_lab_unit(unit: str) -> bool:
     """A unit results are reported in (`mg/dL`, `U/L`, `10^9/L`, `mmHg`), not one doses are
     given in (`mg`, `mL`, `IU`); `%` only for tests the lexicon knows."""
     context = _context()
-    return (bool(unit) and unit not in context["known_test_units"] and unit not in dose_units() and is_unit(unit)
-            and unit not in context["not_lab_units"])
+    return (
+        bool(unit)
+        and unit not in context["known_test_units"]
+        and unit not in dose_units()
+        and is_unit(unit)
+        and unit not in context["not_lab_units"]
+    )
 
 
 def test_phrase(doc: Doc, i: int, floor: int) -> Span | None:
@@ -94,8 +101,14 @@ def test_phrase(doc: Doc, i: int, floor: int) -> Span | None:
             break  # `…, 14 mg/dL` after a list item: the comma ends the name
         j -= 1
     end = j + 1
-    while j >= floor and end - j <= 5 and not doc[j].is_punct and doc[j].lower_ not in stops \
-            and not linking(doc[j]) and not NUMBER_START.match(doc[j].text):
+    while (
+        j >= floor
+        and end - j <= 5
+        and not doc[j].is_punct
+        and doc[j].lower_ not in stops
+        and not linking(doc[j])
+        and not NUMBER_START.match(doc[j].text)
+    ):
         j -= 1
     start = j + 1
     while end > start and names_condition(doc[end - 1].lower_):
@@ -122,21 +135,43 @@ def test_name(phrase: Span, lexicon: dict) -> str:
     return " ".join(words)
 
 
-REFERENCE_WORDS = {"normal", "reference", "range", "ref", "nr", "rr", "upper", "lower", "limit", "cut-off", "cutoff",
-                   "normal:", "reference:", "n", "<", ">", "≤", "≥"}
+REFERENCE_WORDS = {
+    "normal",
+    "reference",
+    "range",
+    "ref",
+    "nr",
+    "rr",
+    "upper",
+    "lower",
+    "limit",
+    "cut-off",
+    "cutoff",
+    "normal:",
+    "reference:",
+    "n",
+    "<",
+    ">",
+    "≤",
+    "≥",
+}
 
 
 def in_reference_range(doc: Doc, i: int) -> bool:
     """Whether the number at token `i` is part of a reference range (`(normal range, 1-71 u/L)`,
     `normal value < 1`) rather than a result."""
-    if i >= 2 and (doc[i - 1].text in ("-", "–", "~") or doc[i - 1].lower_ == "to") and NUMBER_START.match(doc[i - 2].text):
+    if (
+        i >= 2
+        and (doc[i - 1].text in ("-", "–", "~") or doc[i - 1].lower_ == "to")
+        and NUMBER_START.match(doc[i - 2].text)
+    ):
         return True
     j = i - 1
     while j >= max(0, i - 8) and doc[j].text not in ("(", "[", ";"):
         if doc[j].lower_ in REFERENCE_WORDS:
             return True
         j -= 1
-    return j >= 0 and doc[j].text in ("(", "[") and any(t.lower_ in REFERENCE_WORDS for t in doc[j + 1:i])
+    return j >= 0 and doc[j].text in ("(", "[") and any(t.lower_ in REFERENCE_WORDS for t in doc[j + 1 : i])
 
 
 def names_condition(word: str) -> bool:

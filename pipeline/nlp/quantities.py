@@ -15,8 +15,22 @@ from ..lexicons import resource_json
 
 NUMBER = re.compile(r"^[−\-+]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?$")
 POWER_OF_TEN = re.compile(r"^(?:[x×]\s*)?10\^(\d{1,2})\s*/\s*(\S+)$")
-WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-                "nine": 9, "ten": 10, "twelve": 12, "a": 1, "an": 1, "single": 1}
+WORD_NUMBERS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "twelve": 12,
+    "a": 1,
+    "an": 1,
+    "single": 1,
+}
 
 
 def parse_number(text: str) -> float | None:
@@ -52,8 +66,9 @@ def unit_registry():
     return registry
 
 
-SUPERSCRIPT_DIGITS = str.maketrans({"⁰": "^0", "¹": "^1", "²": "^2", "³": "^3", "⁴": "^4", "⁵": "^5", "⁶": "^6",
-                                    "⁷": "^7", "⁸": "^8", "⁹": "^9"})
+SUPERSCRIPT_DIGITS = str.maketrans(
+    {"⁰": "^0", "¹": "^1", "²": "^2", "³": "^3", "⁴": "^4", "⁵": "^5", "⁶": "^6", "⁷": "^7", "⁸": "^8", "⁹": "^9"}
+)
 # spellings of one unit that differ only by convention: the litre's capital, `u` for micro, `u/L`
 _UNIT_SPELLINGS = (
     (re.compile(r"(?:litres?|liters?)$"), "L"),
@@ -96,7 +111,8 @@ def unit_quantity(unit: str):
         return None
     try:
         return scale, unit_registry().parse_units(expression) if not expression.startswith("1/") else (
-            1 / unit_registry().parse_units(expression[2:]))
+            1 / unit_registry().parse_units(expression[2:])
+        )
     except Exception:  # pint raises many types on odd input; an unreadable unit simply has no SI value
         return None
 
@@ -159,7 +175,9 @@ def normalize_frequency(text: str) -> str | None:
             if unit == "h" and 24 % count == 0:
                 return f"{24 // count}/d"
             return f"1/{unit}" if count == 1 else f"1/{count}{unit}"
-    match = re.fullmatch(r"(once|twice|thrice|one|two|three|four|five|six|\d+)\s*(?:times?|x)?\s*(?:a|per|/|each|every)\s*([a-z]+)", key)
+    match = re.fullmatch(
+        r"(once|twice|thrice|one|two|three|four|five|six|\d+)\s*(?:times?|x)?\s*(?:a|per|/|each|every)\s*([a-z]+)", key
+    )
     if match:
         counts = resource_json("frequencies.json")["counts"]
         count = counts.get(match.group(1)) or parse_number(match.group(1))
@@ -180,7 +198,16 @@ class Dose:
 
 # a dose written per time (`mg/day`, `mg/kg/d`, `mg/m2/wk`, `mg/kg/12h`): the amount and its rate
 PER_TIME = re.compile(r"^(?P<unit>.+?)/(?:(?P<hours>\d+)\s*h|(?P<period>day|d|24h|week|wk|w|month|mo))$", re.I)
-PERIODS = {"day": "1/d", "d": "1/d", "24h": "1/d", "week": "1/wk", "wk": "1/wk", "w": "1/wk", "month": "1/mo", "mo": "1/mo"}
+PERIODS = {
+    "day": "1/d",
+    "d": "1/d",
+    "24h": "1/d",
+    "week": "1/wk",
+    "wk": "1/wk",
+    "w": "1/wk",
+    "month": "1/mo",
+    "mo": "1/mo",
+}
 
 
 def split_per_time(unit: str) -> tuple[str, str | None]:

@@ -44,8 +44,9 @@ def clinical_tokenizer(nlp: Language) -> Tokenizer:
 def _build(nlp: Language, rules: dict) -> Tokenizer:
     tokenizer = combined_rule_tokenizer(nlp)
     prefixes = _split_alternatives(tokenizer.prefix_search.__self__.pattern)
-    tokenizer.prefix_search = re.compile("|".join(["^" + re.escape(p) for p in rules["extra_prefixes"]]
-                                                  + prefixes)).search
+    tokenizer.prefix_search = re.compile(
+        "|".join(["^" + re.escape(p) for p in rules["extra_prefixes"]] + prefixes)
+    ).search
     # the infix regex is one alternation: rebuild it from its parts, minus the caret
     infixes = _split_alternatives(tokenizer.infix_finditer.__self__.pattern, drop_caret=True)
     tokenizer.infix_finditer = compile_infix_regex(infixes + rules["extra_infixes"]).finditer

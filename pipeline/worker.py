@@ -1,0 +1,240 @@
+"""One document through every stage, in a worker process under limits: the unit of work that
+both engines (the local pool here, Ray in `ray_engine.py`) run. It never raises for a bad
+document: every failure becomes that document's error row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import resource
+import time
+from collections.abc import Iterable
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures import as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .link import link
+from .nlp import analyse, load_pipeline
+from .pdf import read_pdf
+from .sections import build_article
+from .structures import DocumentInfo, InputError, Layout
+from .tables import facts_rows
+from .textfile import read_text
+
+TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one document may cost before it becomes an error row (0 = no limit).
+
+    `max_seconds` and `max_memory_mb` are enforced by running documents in worker processes: a
+    document over time has its worker stopped and replaced; memory is capped per worker with
+    RLIMIT_AS, so a runaway allocation fails that document, not the machine.
+    """
+
+    max_pages: int = 1000
+    max_seconds: float = 300.0
+    max_memory_mb: int = 4096
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass(frozen=True)
+class InputFile:
+    doc_id: str
+    path: Path
+    given: str  # the path as the user gave it (or as found under a folder they gave)
+
+
+@dataclass
+class DocumentResult:
+    info: DocumentInfo
+    text: str | None = None
+    rows: dict[str, list[dict]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def to_json(self) -> dict:
+        return {"document": asdict(self.info), "rows": self.rows, "seconds": self.seconds}
+
+    @classmethod
+    def from_json(cls, data: dict) -> DocumentResult:
+        return cls(DocumentInfo(**data["document"]), None, data.get("rows", {}), data.get("seconds", 0.0))
+
+
+def read_layout(path: Path, limits: Limits = DEFAULT_LIMITS) -> Layout:
+    if path.suffix.lower() in TEXT_SUFFIXES:
+        return read_text(path)
+    return read_pdf(path, {"max_pages": limits.max_pages})
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def process(item: InputFile, limits: Limits = DEFAULT_LIMITS) -> DocumentResult:
+    """Run every stage on one input; never raises for a bad document."""
+    started = time.perf_counter()
+    base = DocumentInfo(item.doc_id, item.given, "error")
+    try:
+        if not item.path.is_file():
+            raise InputError("not found" if not item.path.exists() else "not a regular file")
+        sha = file_sha256(item.path)
+        base = DocumentInfo(item.doc_id, item.given, "error", sha256=sha)
+        layout = read_layout(item.path, limits)
+        article = build_article(layout, item.doc_id)
+        doc = analyse(article)
+        facts = link(doc, article)
+        info = DocumentInfo(
+            doc_id=item.doc_id,
+            source_path=item.given,
+            status="ok",
+            pages=layout.pages,
+            n_cases=len(facts.cases),
+            title=article.title,
+            sha256=sha,
+        )
+        return DocumentResult(info, article.text, facts_rows(item.doc_id, facts), time.perf_counter() - started)
+    except InputError as exc:
+        reason = str(exc)
+    except PermissionError:
+        reason = "cannot read file (permission denied)"
+    except MemoryError:
+        reason = "out of memory"
+    except RecursionError:
+        reason = "damaged PDF (objects nested too deeply)"
+    except Exception as exc:  # a bug or an input we did not foresee: report it, keep the batch going
+        reason = f"internal error ({type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''})"
+    info = DocumentInfo(**{**asdict(base), "error": reason})
+    return DocumentResult(info, None, {}, time.perf_counter() - started)
+
+
+# --- engines -----------------------------------------------------------------------------------
+
+
+class LocalExecutor:
+    """The default engine: documents in worker processes on this machine (`GuardedPool`)."""
+
+    name = "local"
+
+    def __init__(self, workers: int):
+        self.workers = workers
+
+    def __call__(self, todo: list[InputFile], limits: Limits) -> Iterable[DocumentResult]:
+        if not todo:
+            return
+        if not limits.max_seconds and not limits.max_memory_mb and self.workers == 1:
+            for item in todo:  # no limits to enforce: stay in this process (easiest to debug)
+                yield process(item, limits)
+            return
+        with GuardedPool(min(self.workers, len(todo)), limits) as pool:
+            yield from pool.map(todo)
+
+
+class GuardedPool:
+    """Worker processes that each load the spaCy pipeline once and run documents under the limits.
+
+    pebble stops a worker that overruns its document's time and starts a fresh one, and reports a
+    worker that died instead of hanging the pool; every such failure becomes that document's
+    error row. The local engine uses one pool; the Ray engine gives each actor a pool of one.
+    """
+
+    def __init__(self, workers: int, limits: Limits):
+        from pebble import ProcessPool
+
+        self.limits = limits
+        # spawn: workers start clean (no threads or open files copied from the parent)
+        self.pool = ProcessPool(
+            max_workers=workers,
+            initializer=_start_worker,
+            initargs=(limits.max_memory_mb,),
+            context=multiprocessing.get_context("spawn"),
+        )
+        # let every worker finish loading the model before any document's clock starts: pebble
+        # times a task from when it is handed to a worker, even one still in its initializer
+        self.broken = ""
+        try:
+            for future in [self.pool.schedule(_warm_up) for _ in range(workers)]:
+                future.result()
+        except Exception:  # workers that cannot even load the model: every document says so
+            self.broken = "worker processes could not start (is --max-memory-mb too low for the model?)"
+
+    def __enter__(self) -> GuardedPool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.pool.close()
+        self.pool.join()
+
+    def map(self, items: list[InputFile]) -> Iterable[DocumentResult]:
+        if self.broken:
+            yield from (error_result(item, self.broken) for item in items)
+            return
+        futures = {self.schedule(item): item for item in items}
+        for future in as_completed(futures):
+            yield self.result(futures[future], future)
+
+    def schedule(self, item: InputFile):
+        return self.pool.schedule(process, args=(item, self.limits), timeout=self.limits.max_seconds or None)
+
+    def run_one(self, item: InputFile) -> DocumentResult:
+        if self.broken:
+            return error_result(item, self.broken)
+        try:
+            future = self.schedule(item)
+        except RuntimeError as exc:  # pebble refuses work once its pool is broken
+            return error_result(item, f"worker pool failed ({exc})")
+        return self.result(item, future)
+
+    def result(self, item: InputFile, future) -> DocumentResult:
+        from pebble import ProcessExpired
+
+        limits = self.limits
+        try:
+            return future.result()
+        except FutureTimeout:
+            return error_result(item, f"took longer than {limits.max_seconds:g} s (limit --max-seconds); stopped")
+        except ProcessExpired as exc:
+            return error_result(
+                item,
+                f"worker process died (exit code {exc.exitcode}) while reading this file"
+                " (out of memory, or a crash in a PDF library)",
+            )
+        except MemoryError:
+            return error_result(item, f"out of memory (limit --max-memory-mb {limits.max_memory_mb})")
+        except BrokenProcessPool:
+            return error_result(item, "worker processes could not start (is --max-memory-mb too low for the model?)")
+        except Exception as exc:  # pickling or pool trouble: that document fails, the batch goes on
+            return error_result(item, f"internal error ({type(exc).__name__}: {str(exc)[:160]})")
+
+
+def _warm_up() -> None:
+    time.sleep(0.2)  # long enough that the pool hands the next warm-up to another worker
+
+
+def _start_worker(max_memory_mb: int) -> None:
+    if max_memory_mb:
+        limit = max_memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    load_pipeline()
+
+
+def error_result(item: InputFile, reason: str) -> DocumentResult:
+    """An error row for `item`, with the file's checksum when it can be read."""
+    sha = ""
+    try:
+        sha = file_sha256(item.path)
+    except OSError:
+        pass
+    return DocumentResult(DocumentInfo(item.doc_id, item.given, "error", error=reason, sha256=sha))
