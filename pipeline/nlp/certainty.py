@@ -1,0 +1,52 @@
+"""The `casextract_certainty` component: suspected / history / confirmed, and background sections."""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from ..lexicons import resource_json
+from .values import (
+    DISEASE,
+    DRUG,
+)
+
+# --- certainty and demographics ------------------------------------------------------------------
+
+
+@Language.factory("casextract_certainty", default_config={"window": 6})
+def make_certainty(nlp: Language, name: str, window: int) -> Certainty:
+    return Certainty(nlp, window)
+
+
+class Certainty:
+    """`suspected` / `history` / `confirmed` for each DISEASE and DRUG, from cue phrases before
+    the entity in its sentence (rules are data: `resources/certainty.json`), and whether the
+    entity sits in a background section (Introduction, Discussion)."""
+
+    def __init__(self, nlp: Language, window: int = 6):
+        self.window = window
+        rules = resource_json("certainty.json")
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for label in ("suspected", "history", "suspected_following"):
+            self.matcher.add(label, list(nlp.tokenizer.pipe(rules[label])))
+
+    def __call__(self, doc: Doc) -> Doc:
+        cues = [(doc.vocab.strings[m], s, e) for m, s, e in self.matcher(doc)]
+        article = doc._.article if Doc.has_extension("article") else None
+        for ent in doc.ents:
+            if ent.label_ not in (DISEASE, DRUG):
+                continue
+            certainty = "confirmed"
+            for label, start, end in cues:
+                if label == "suspected_following":
+                    if ent.end <= start < ent.sent.end and start - ent.end <= 2:
+                        certainty = "suspected"
+                elif ent.sent.start <= start and end <= ent.start and ent.start - end <= self.window:
+                    certainty = label
+            ent._.certainty = certainty
+            if article is not None:
+                section = article.section_at(ent.start_char)
+                ent._.background = bool(section and section.role == "background")
+        return doc

@@ -1,0 +1,320 @@
+"""The `casextract_entities` component: drugs (a 55,000-name lexicon, NER chemicals that look like
+drugs, near-misspellings before a dose, combination products), lab tests (`resources/labs.tsv`) and
+diseases (the NER, the disease gazetteer, pathogen infections)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from ..lexicons import drug_lexicon, resource_json, table_rows, word_list
+from .quantities import (
+    clean_unit,
+    dose_units,
+    is_unit,
+)
+from .values import (
+    DISEASE,
+    DOSE_AHEAD,
+    DRUG,
+    DRUG_SUFFIXES,
+    LAB,
+    lab_lexicon,
+)
+
+# --- entities: drugs, lab tests, diseases --------------------------------------------------------
+
+
+@Language.factory("casextract_entities", default_config={"keep_chemicals": False})
+def make_entities(nlp: Language, name: str, keep_chemicals: bool) -> ClinicalEntities:
+    return ClinicalEntities(nlp, keep_chemicals)
+
+
+class ClinicalEntities:
+    """Drugs (lexicon + NER chemicals with drug-like names), lab tests (lexicon) and the NER's
+    diseases, as non-overlapping `doc.ents` with `span._.normalized`."""
+
+    def __init__(self, nlp: Language, keep_chemicals: bool = False):
+        self.keep_chemicals = keep_chemicals
+        self.drugs = drug_lexicon()
+        self.drug_matcher = LexiconMatcher(self.drugs)
+        self.disease_matcher = LexiconMatcher(disease_gazetteer())
+        folded, exact = lab_lexicon()
+        self.labs_folded, self.labs_exact = folded, exact
+        self._by_prefix: dict[str, list[str]] = {}
+        self.near_matches: dict[tuple[int, int], str] = {}
+        self.lab_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.lab_matcher.add(LAB, list(nlp.tokenizer.pipe(sorted(folded))))
+        self.lab_exact_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.lab_exact_matcher.add(LAB, list(nlp.tokenizer.pipe(sorted(exact))))
+
+    def __call__(self, doc: Doc) -> Doc:
+        self.near_matches = {}
+        long_forms = _abbreviation_long_forms(doc)
+        drugs = [Span(doc, s, e, label=DRUG) for s, e in self.drug_matcher(doc)]
+        labs = [Span(doc, s, e, label=LAB) for _, s, e in self.lab_matcher(doc)]
+        labs += [Span(doc, s, e, label=LAB) for _, s, e in self.lab_exact_matcher(doc)]
+        diseases, chemicals = [], []
+        for ent in doc.ents:
+            if ent.label_ in ("DISEASE", "Disease"):
+                diseases.append(Span(doc, ent.start, ent.end, label=DISEASE))
+            elif ent.label_ in ("CHEMICAL", "Chemical"):
+                chemicals.append(ent)
+        for ent in chemicals:
+            text = ent.text.lower()
+            if text in self.drugs or long_forms.get(ent.text, "").lower() in self.drugs or DRUG_SUFFIXES.search(text):
+                drugs.append(Span(doc, ent.start, ent.end, label=DRUG))
+        diseases = [_without_determiner(span) for span in diseases]
+        diseases += [Span(doc, s, e, label=DISEASE) for s, e in self.disease_matcher(doc)]
+        diseases += _short_forms_of(doc, diseases, DISEASE)
+        diseases = [span for span in diseases if not _names_a_test(span) and not _prevented(span)]
+        infections = pathogen_infections(doc)
+        diseases = [d for d in diseases if not any(i.start < d.end and d.start < i.end for i in infections)]
+        diseases += list(infections)
+        drugs += _short_forms_of(doc, drugs, DRUG)
+        drugs += self.misspelled_drugs(doc, drugs + labs + diseases)
+        drugs = self.combinations(doc, drugs, long_forms)
+        labs = [span for span in labs if not _part_of_longer_word(span)]
+        drugs = [span for span in drugs if not _is_lab_context(span, labs)]
+        spans = filter_spans(labs + drugs + diseases)
+        if self.keep_chemicals:
+            spans = filter_spans(spans + [Span(doc, e.start, e.end, label="CHEMICAL") for e in chemicals])
+        for span in spans:
+            span._.normalized = infections.get(span, None) or self.normalize(span, long_forms)
+        doc.ents = sorted(spans, key=lambda s: s.start)
+        return doc
+
+    def misspelled_drugs(self, doc: Doc, taken: list[Span]) -> list[Span]:
+        """A word the lexicon does not know, written right before a dose (`Leviteracetam 250 mg`,
+        `oxacilin 2g/day`), is the drug whose name it nearly spells (difflib ratio ≥ 0.85)."""
+        import difflib
+
+        covered = {i for span in taken for i in range(span.start, span.end)}
+        found = []
+        for token in doc:
+            if token.i in covered or not token.is_alpha or len(token.text) < 6 or token.lower_ in self.drugs:
+                continue
+            following = doc[token.i + 1 : token.i + 3].text
+            if not DOSE_AHEAD.match(following):
+                continue
+            close = difflib.get_close_matches(token.lower_, self.names_starting(token.lower_[:2]), n=1, cutoff=0.85)
+            if close:
+                span = Span(doc, token.i, token.i + 1, label=DRUG)
+                self.near_matches[(token.i, token.i + 1)] = self.drugs[close[0]]
+                found.append(span)
+        return found
+
+    def combinations(self, doc: Doc, drugs: list[Span], long_forms: dict[str, str]) -> list[Span]:
+        """Two drugs joined by a hyphen or slash with no space (`piperacillin-tazobactam`,
+        `trimethoprim/sulfamethoxazole`) are one combination product, named by its generics."""
+        covered = {i for span in drugs for i in range(span.start, span.end)}
+        for token in doc:
+            parts = re.split(r"[-/]", token.lower_)
+            if token.i not in covered and len(parts) == 2 and all(self.drugs.get(p) for p in parts):
+                span = Span(doc, token.i, token.i + 1, label=DRUG)
+                self.near_matches[(span.start, span.end)] = "-".join(self.drugs[p] for p in parts)
+                drugs = drugs + [span]
+        ordered = sorted(filter_spans(drugs), key=lambda s: s.start)
+        merged: list[Span] = []
+        for span in ordered:
+            previous = merged[-1] if merged else None
+            if (
+                previous is not None
+                and span.start == previous.end + 1
+                and doc[previous.end].text in ("-", "/")
+                and not doc[previous.end - 1].whitespace_
+                and not doc[previous.end].whitespace_
+            ):
+                combined = Span(doc, previous.start, span.end, label=DRUG)
+                names = [self.normalize(s, long_forms) for s in (previous, span)]
+                self.near_matches[(combined.start, combined.end)] = "-".join(names)
+                merged[-1] = combined
+            else:
+                merged.append(span)
+        return merged + [d for d in drugs if d not in ordered]
+
+    def names_starting(self, prefix: str) -> list[str]:
+        if not self._by_prefix:
+            for name in self.drugs:
+                if " " not in name:
+                    self._by_prefix.setdefault(name[:2], []).append(name)
+        return self._by_prefix.get(prefix, [])
+
+    def normalize(self, span: Span, long_forms: dict[str, str]) -> str:
+        if (span.start, span.end) in self.near_matches:
+            return self.near_matches[(span.start, span.end)]
+        text = span.text
+        if span.label_ == DRUG:
+            key = text.lower()
+            generic = self.drugs.get(key) or self.drugs.get(long_forms.get(text, "").lower())
+            return generic or key
+        if span.label_ == LAB:
+            entry = self.labs_exact.get(text) or self.labs_folded.get(text.lower())
+            before = span.doc[span.start - 1] if span.start else None
+            if (
+                entry
+                and entry.name.startswith("immunoglobulin")
+                and before is not None
+                and before.lower_.startswith("anti")
+            ):
+                return f"{before.lower_} antibody"  # `anti-GM1 IgM antibody`: the antibody, not the isotype
+            return entry.name if entry else text.lower()
+        expanded = long_forms.get(text, text)
+        return re.sub(r"\s+", " ", expanded).lower()
+
+
+class LexiconMatcher:
+    """Longest-match lookup of a large name list (the 55,000-name drug lexicon) on token spans.
+
+    Written here rather than using spaCy's PhraseMatcher, which for this lexicon costs ~310 MB
+    and ~3 s at every start of every worker (one pattern Doc and trie path per name); a dict
+    lookup of each span's lower-cased text costs the dict itself and matches the text exactly
+    as written, whatever the tokenizer does with hyphens and slashes inside a name.
+    """
+
+    def __init__(self, names: Iterable[str], max_tokens: int = 8):
+        self.names = {re.sub(r"\s+", " ", n.lower()) for n in names}
+        self.max_tokens = max_tokens
+        self.heads = {n[:3] for n in self.names}
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int]]:
+        lowers = [t.lower_ for t in doc]
+        spaces = [" " if t.whitespace_ else "" for t in doc]
+        found = []
+        i, n = 0, len(doc)
+        while i < n:
+            end = None
+            if lowers[i][:3] in self.heads or len(lowers[i]) < 3:
+                text = lowers[i]
+                for j in range(i + 1, min(n, i + self.max_tokens) + 1):
+                    if text in self.names:
+                        end = j  # keep looking: the longest name wins
+                    if j < n:
+                        if "\n" in doc[j - 1].whitespace_ or doc[j].is_space:
+                            break
+                        text = text + spaces[j - 1] + lowers[j]
+            if end is not None:
+                found.append((i, end))
+                i = end
+            else:
+                i += 1
+        return found
+
+
+@lru_cache(maxsize=1)
+def disease_gazetteer() -> frozenset[str]:
+    """Disease names annotated in the training corpora (tools/build_disease_gazetteer.py) plus
+    `disease_additions.txt`; they back up the NER, which misses rare and long names."""
+    return frozenset(row["name"] for row in table_rows("diseases.tsv.gz")) | word_list("disease_additions.txt")
+
+
+DETERMINERS = {"a", "an", "the", "this", "that", "his", "her", "their", "its"}
+INFECTION_WORDS = {"infection", "infections", "coinfection", "co-infection", "superinfection"}
+
+
+def pathogen_infections(doc: Doc) -> dict[Span, str]:
+    """`Pneumocystis jirovecii and Aspergillus fumigatus infections` → two DISEASE spans over the
+    organism names, normalised `pneumocystis jirovecii infection`, `aspergillus fumigatus infection`."""
+    genera = word_list("microbes.txt")
+    found: dict[Span, str] = {}
+    pending: list[Span] = []
+    i = 0
+    while i < len(doc):
+        token = doc[i]
+        if token.lower_ in genera:
+            species = doc[i + 1] if i + 1 < len(doc) else None
+            named = (
+                species is not None
+                and species.is_alpha
+                and species.is_lower
+                and not species.is_stop
+                and species.lower_ not in INFECTION_WORDS
+            )
+            end = i + 2 if named else i + 1
+            pending.append(Span(doc, i, end, label=DISEASE))
+            i = end
+            continue
+        if pending and token.lower_ in INFECTION_WORDS:
+            for organism in pending:
+                found[organism] = f"{organism.text.lower()} infection"
+            pending = []
+        elif pending and token.lower_ not in ("and", "or", ",", "/"):
+            pending = []
+        i += 1
+    return found
+
+
+def _prevented(span: Span) -> bool:
+    """`prophylaxis against Pneumocystis pneumonia`: a condition prevented is not one the patient has."""
+    before = span.doc[max(span.sent.start, span.start - 3) : span.start].text.lower()
+    return any(before.endswith(cue) for cue in resource_json("entity_rules.json")["prevented_after"])
+
+
+def _names_a_test(span: Span) -> bool:
+    """`myositis panel`, `hepatitis B surface antigen`, `HIV antibodies`: the disease word
+    names a test, not a condition of the patient."""
+    nouns = resource_json("entity_rules.json")["test_nouns"]
+    following = span.doc[span.end] if span.end < len(span.doc) else None
+    return span[-1].lower_ in nouns or (following is not None and following.lower_ in nouns)
+
+
+def _without_determiner(span: Span) -> Span:
+    """The NER sometimes takes a sentence-initial article into the name (`A lymphoma`)."""
+    start = span.start
+    while start < span.end - 1 and span.doc[start].lower_ in DETERMINERS:
+        start += 1
+    return span if start == span.start else Span(span.doc, start, span.end, label=span.label_)
+
+
+def _short_forms_of(doc: Doc, entities: list[Span], label: str) -> list[Span]:
+    """Every mention of an abbreviation whose long form is one of `entities` (scispaCy's
+    detector finds `RP-ILD` after `rapidly progressive interstitial lung disease (RP-ILD)`)."""
+    if not Doc.has_extension("abbreviations"):
+        return []
+    covered = {(e.start, e.end) for e in entities}
+    found = []
+    for short in doc._.abbreviations:
+        long_form = short._.long_form
+        if long_form is None:
+            continue
+        # only when the entity is the long form itself (`… lung disease (RP-ILD)`), not a longer
+        # name that merely contains it (`anti-MDA5 antibody-positive dermatomyositis`)
+        if any(e.start <= long_form.start and e.end == long_form.end for e in entities):
+            if (short.start, short.end) not in covered:
+                found.append(Span(doc, short.start, short.end, label=label))
+    return found
+
+
+def _abbreviation_long_forms(doc: Doc) -> dict[str, str]:
+    if not Doc.has_extension("abbreviations"):
+        return {}
+    return {abbr.text: abbr._.long_form.text for abbr in doc._.abbreviations}
+
+
+def _part_of_longer_word(span: Span) -> bool:
+    """`Hb` inside `HbA1c` is tokenised apart only by accident of the tokenizer."""
+    doc = span.doc
+    after = doc[span.end] if span.end < len(doc) else None
+    return bool(after is not None and not span[-1].whitespace_ and after.text.isalnum() and after.text != "+")
+
+
+def _is_lab_context(drug: Span, labs: list[Span]) -> bool:
+    """A name that is both a drug and a lab test (albumin, immunoglobulin G, ferritin) is a lab
+    test when a measured value with a non-dose unit follows it."""
+    if not any(lab.start <= drug.start < lab.end or drug.start <= lab.start < drug.end for lab in labs):
+        return False
+    doc = drug.doc
+    window = doc[drug.end : min(len(doc), drug.end + 6)]
+    for i, token in enumerate(window):
+        if token.like_num and i + 1 < len(window):
+            unit = clean_unit(window[i + 1].text)
+            if unit == "×" and i + 2 < len(window):
+                return True
+            return unit not in dose_units() and is_unit(unit)
+    return False

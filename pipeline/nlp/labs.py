@@ -1,0 +1,319 @@
+"""The `casextract_labs` component: value, comparator, unit, reference range and flag of each lab
+result, in running text and in tables."""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from .entities import _is_lab_context  # noqa: F401
+from .lab_values import NUMBER_START, in_reference_range, is_lab_unit, read_quantity, test_name, test_phrase
+from .quantities import (
+    clean_unit,
+    is_unit,
+    parse_number,
+    to_canonical,
+)
+from .values import (
+    COMPARATORS,
+    DISEASE,
+    DRUG,
+    LAB,
+    LabResult,
+    LabTestEntry,
+    lab_lexicon,
+)
+
+# --- lab results ---------------------------------------------------------------------------------
+
+
+POSITIVE = {"+", "++", "+++", "++++", "positive", "pos", "(+)", "(++)", "(+++)", "reactive"}
+NEGATIVE = {"-", "−", "negative", "neg", "(-)", "(−)", "nonreactive", "non-reactive"}
+
+
+@Language.factory("casextract_labs", default_config={"max_distance": 8})
+def make_labs(nlp: Language, name: str, max_distance: int) -> LabValues:
+    return LabValues(nlp, max_distance)
+
+
+class LabValues:
+    """Value, comparator, unit, reference range and flag of each LAB_TEST in running text; lab
+    tables (a row per test, a column per date or patient) are read cell by cell."""
+
+    def __init__(self, nlp: Language, max_distance: int = 8):
+        self.max_distance = max_distance
+
+    def __call__(self, doc: Doc) -> Doc:
+        results: list[LabResult] = []
+        table_ranges = _table_ranges(doc)
+        taken: set[int] = set()  # tokens whose number is already some test's value
+        for test in (e for e in doc.ents if e.label_ == LAB):
+            if any(lo <= test.start_char < hi for lo, hi in table_ranges):
+                continue
+            result = self.read_value(test, taken)
+            if result is not None:
+                test._.lab = result
+                results.append(result)
+        results.extend(self.results_by_unit(doc, taken, table_ranges))
+        results.extend(read_lab_tables(doc))
+        doc._.lab_results = results
+        return doc
+
+    def read_value(self, test: Span, taken: set[int]) -> LabResult | None:
+        doc = test.doc
+        before = self.percent_before(test)
+        if before is not None:  # a differential count: `61 % neutrophils`
+            taken.add(before)
+            quantity = read_quantity(doc, before)
+            return LabResult(test, quantity.value, "", "%", start=quantity.start, end=test.end_char)
+        sentence_end = test.sent.end
+        i = test.end
+        limit = min(sentence_end, test.end + self.max_distance)
+        # skip filler: "(", ",", ":", "was", "of", "level", "count"
+        while i < limit and not NUMBER_START.match(doc[i].text) and doc[i].ent_type_ != LAB:
+            word = doc[i].lower_
+            qualitative = _qualitative(doc, i)
+            if qualitative:
+                return LabResult(test, result=qualitative[0], start=test.start_char, end=qualitative[1])
+            if word in (".", ";") or doc[i].ent_type_ in (DRUG, DISEASE):
+                return None
+            i += 1
+        if i >= limit or i in taken:
+            return None
+        quantity = read_quantity(doc, i)
+        if quantity is None or (quantity.unit == "%" and self.percent_names_next(doc, i)):
+            return None
+        if not quantity.unit and len(test.text) <= 2:
+            return None  # `K 1` in an author list: a one-letter test needs its unit
+        taken.add(i)
+        entry = _lab_entry(test)
+        unit = quantity.unit
+        value_si, unit_si = to_canonical(quantity.value, unit, entry.si_unit if entry else "") if unit else (None, "")
+        result = LabResult(
+            test,
+            quantity.value,
+            _comparator_before(doc, i, test.end),
+            unit,
+            value_si,
+            unit_si,
+            start=test.start_char,
+            end=quantity.end,
+        )
+        _reference_and_flag(doc, _token_after(doc, quantity.end), result)
+        return result
+
+    @staticmethod
+    def percent_before(test: Span) -> int | None:
+        doc, i = test.doc, test.start
+        if i >= 2 and doc[i - 1].text == "%" and NUMBER_START.fullmatch(doc[i - 2].text):
+            return i - 2
+        return None
+
+    @staticmethod
+    def percent_names_next(doc: Doc, i: int) -> bool:
+        """`… and 25 % lymphocytes`: the percentage belongs to the test written after it."""
+        j = i + 1
+        while j < len(doc) and doc[j].text != "%":
+            j += 1
+        return j + 1 < len(doc) and doc[j + 1].ent_type_ == LAB
+
+    def results_by_unit(self, doc: Doc, taken: set[int], table_ranges: list[tuple[int, int]]) -> list[LabResult]:
+        """Numbers with a lab unit that no known test claimed: the test is the phrase before."""
+        folded, _ = lab_lexicon()
+        sentences = list(doc.sents)
+        sentence_starts = [s.start for s in sentences]
+        by_sentence: dict[int, LabResult] = {
+            sentence_starts[bisect.bisect_right(sentence_starts, r.test.start) - 1]: r
+            for r in self.sentence_results(doc)
+        }
+        results = []
+        for sentence in sentences:
+            previous = by_sentence.get(sentence.start)
+            for i in range(sentence.start, sentence.end):
+                if i in taken or not NUMBER_START.match(doc[i].text) or doc[i].ent_type_ or in_reference_range(doc, i):
+                    continue
+                if any(lo <= doc[i].idx < hi for lo, hi in table_ranges):
+                    continue
+                quantity = read_quantity(doc, i)
+                if quantity is None:
+                    continue
+                result = LabResult(None, quantity.value, "", quantity.unit, end=quantity.end)  # type: ignore[arg-type]
+                _reference_and_flag(doc, _token_after(doc, quantity.end), result)
+                if not is_lab_unit(result.unit):
+                    continue  # no lab unit after the number, nor in its reference range
+                phrase = test_phrase(doc, i, sentence.start)
+                if phrase is not None and not any(t.ent_type_ == DRUG for t in phrase):
+                    # a name the NER took for a disease (`chromogranin A`) is a test when a result follows
+                    if any(t.ent_type_ == DISEASE for t in phrase):
+                        doc.ents = [
+                            e
+                            for e in doc.ents
+                            if not (e.label_ == DISEASE and e.start < phrase.end and phrase.start < e.end)
+                        ]
+                    test = Span(doc, phrase.start, phrase.end, label=LAB)
+                    test._.normalized = test_name(phrase, folded)
+                elif previous is not None and previous.unit == result.unit and previous.test is not None:
+                    test = previous.test  # a series: `fell from 1553 U/L to 203 U/L`, `3 mm/h … and 14 mm/h`
+                else:
+                    continue
+                taken.add(i)
+                result.test, result.start = test, test.start_char
+                result.comparator = _comparator_before(doc, i, test.end if test.end <= i else i)
+                results.append(result)
+                previous = result
+        return results
+
+    @staticmethod
+    def sentence_results(doc: Doc) -> list[LabResult]:
+        """The last lexicon-test result of each sentence, which a following bare value may continue."""
+        return [e._.lab for e in doc.ents if e.label_ == LAB and e._.lab is not None and e._.lab.value is not None]
+
+
+def _token_after(doc: Doc, char: int) -> int:
+    """The index of the first token that starts at or after character `char`."""
+    starts = doc.user_data.get("casextract_token_starts")
+    if starts is None or len(starts) != len(doc):
+        starts = doc.user_data["casextract_token_starts"] = [t.idx for t in doc]
+    return bisect.bisect_left(starts, char)
+
+
+def _lab_entry(test: Span) -> LabTestEntry | None:
+    folded, exact = lab_lexicon()
+    return (
+        exact.get(test.text)
+        or folded.get(test.text.lower())
+        or next((e for e in folded.values() if e.name == test._.normalized), None)
+    )
+
+
+def _qualitative(doc: Doc, i: int) -> tuple[str, int] | None:
+    token = doc[i]
+    if token.text == "(":
+        j = i + 1
+        while j < len(doc) and j - i <= 5 and re.fullmatch(r"[+\-−]+", doc[j].text):
+            j += 1
+        inner = doc[i + 1 : j].text.replace(" ", "")
+        if j < len(doc) and doc[j].text == ")" and (inner in POSITIVE or inner in NEGATIVE):
+            sign = "positive" if inner in POSITIVE else "negative"
+            return sign + ("" if inner in ("+", "-", "−") else f" ({inner})"), doc[j].idx + 1
+    if token.lower_ in POSITIVE or token.lower_ in NEGATIVE:
+        label = "positive" if token.lower_ in POSITIVE else "negative"
+        if token.text.startswith("+") and len(token.text) > 1:
+            label = f"positive ({token.text})"
+        return label, token.idx + len(token.text)
+    return None
+
+
+def _comparator_before(doc: Doc, i: int, floor: int) -> str:
+    if i - 1 >= floor and doc[i - 1].text in COMPARATORS:
+        return COMPARATORS[doc[i - 1].text]
+    if i - 2 >= floor:
+        two = f"{doc[i - 2].lower_} {doc[i - 1].lower_}"
+        if two in COMPARATORS:
+            return COMPARATORS[two]
+    if i - 1 >= floor and doc[i - 1].lower_ in COMPARATORS:
+        return COMPARATORS[doc[i - 1].lower_]
+    return ""
+
+
+def _reference_and_flag(doc: Doc, j: int, result: LabResult) -> None:
+    """`(normal 20-200 μg/L)`, `(reference range: 3.5–9.5)`, `↑`, `(H)` right after the value."""
+    window = doc[j : min(len(doc), j + 12)]
+    text = window.text
+    arrow = re.match(r"\s*(↑|↓|\(H\)|\(L\)|\bH\b|\bL\b)", text)
+    if arrow:
+        result.flag = "high" if arrow.group(1) in ("↑", "(H)", "H") else "low"
+    reference = re.match(
+        r"\s*[(\[]\s*(?:normal(?: range)?|reference(?: range| value)?|ref(?:erence)?\.?|nr|n|rr)?\s*[:=,]?\s*"
+        r"((?:<|>|≤|≥)?\s*\d[\d.,]*\s*(?:[-–~]|to)?\s*\d*[\d.,]*)\s*([^\s)\]]*)\s*[)\]]",
+        text,
+        re.I,
+    )
+    if (
+        reference
+        and re.search(r"\d", reference.group(1))
+        and ("normal" in text.lower()[:20] or "ref" in text.lower()[:20] or re.search(r"[-–~]|to", reference.group(1)))
+    ):
+        result.reference_range = (reference.group(1) + (" " + reference.group(2) if reference.group(2) else "")).strip()
+        if not result.unit and reference.group(2) and is_unit(clean_unit(reference.group(2))):
+            result.unit = clean_unit(reference.group(2))  # `CRP was 39 (normal range: 0–5 mg/L)`
+        bounds = re.match(r"\s*(\d[\d.,]*)\s*(?:[-–~]|to)\s*(\d[\d.,]*)", reference.group(1))
+        if bounds and not result.flag and result.value is not None:
+            low, high = parse_number(bounds.group(1)), parse_number(bounds.group(2))
+            if low is not None and high is not None:
+                result.flag = "high" if result.value > high else "low" if result.value < low else ""
+
+
+def _table_ranges(doc: Doc) -> list[tuple[int, int]]:
+    article = doc._.article if Doc.has_extension("article") else None
+    if article is None:
+        return []
+    return [(t.start, t.end) for t in article.tables]
+
+
+def read_lab_tables(doc: Doc) -> list[LabResult]:
+    """Tables with a test per row: each numeric cell is a result; the column header (a date,
+    `Admission`, `Case 2`) is kept; a `Unit` column or a unit in the test cell gives the unit."""
+    article = doc._.article if Doc.has_extension("article") else None
+    if article is None:
+        return []
+    results = []
+    for table in article.tables:
+        cells: dict[tuple[int, int], tuple[int, int]] = {(c.row, c.column): (c.start, c.end) for c in table.cells}
+        if not cells:
+            continue
+        n_cols = 1 + max(c for _, c in cells)
+
+        def cell_text(row: int, col: int | None, cells: dict = cells) -> str:
+            return article.text[slice(*cells[(row, col)])] if (row, col) in cells else ""
+
+        header = [cell_text(0, c) for c in range(n_cols)]
+        unit_col = next((c for c, h in enumerate(header) if h.strip().lower() in ("unit", "units")), None)
+        range_col = next((c for c, h in enumerate(header) if re.search(r"reference|normal|range", h, re.I)), None)
+        for row in range(1, table.n_rows):
+            if (row, 0) not in cells:
+                continue
+            label_start, label_end = cells[(row, 0)]
+            tests = [e for e in doc.ents if e.label_ == LAB and label_start <= e.start_char < label_end]
+            if not tests:
+                continue
+            test = tests[0]
+            unit = clean_unit(cell_text(row, unit_col))
+            if not unit:
+                inline = re.search(r"\(([^)]+)\)\s*$", article.text[label_start:label_end])
+                unit = clean_unit(inline.group(1)) if inline and is_unit(inline.group(1)) else ""
+            reference = cell_text(row, range_col)
+            entry = _lab_entry(test)
+            for col in range(1, n_cols):
+                if col in (unit_col, range_col) or (row, col) not in cells:
+                    continue
+                start, end = cells[(row, col)]
+                raw = article.text[start:end].strip()
+                match = re.fullmatch(r"(<|>|≤|≥)?\s*([\d.,]+)\s*(↑|↓|H|L)?", raw)
+                if not match:
+                    continue
+                value = parse_number(match.group(2))
+                if value is None:
+                    continue
+                value_si, unit_si = to_canonical(value, unit, entry.si_unit if entry else "") if unit else (None, "")
+                flag = {"↑": "high", "H": "high", "↓": "low", "L": "low"}.get(match.group(3) or "", "")
+                results.append(
+                    LabResult(
+                        test,
+                        value,
+                        COMPARATORS.get(match.group(1) or "", ""),
+                        unit,
+                        value_si,
+                        unit_si,
+                        reference.strip(),
+                        flag,
+                        start=start,
+                        end=end,
+                        column=header[col].strip(),
+                        row_label=article.text[label_start:label_end],
+                    )
+                )
+    return results

@@ -1,0 +1,109 @@
+"""Value types and Doc/Span extensions shared by the casextract components: the entity labels, a
+drug's regimen, a lab result, the lab-test lexicon."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from spacy.tokens import Doc, Span
+
+from ..lexicons import table_rows
+from .quantities import Dose
+
+DRUG, DISEASE, LAB = "DRUG", "DISEASE", "LAB_TEST"
+DOSE_AHEAD = re.compile(r"^\d+(?:\.\d+)?\s*(?:mg|g|μg|mcg|mL|ml|IU|U|units)\b", re.I)
+DRUG_SUFFIXES = re.compile(
+    r"(mab|nib|vir|cillin|mycin|micin|cycline|olol|pril|sartan|azole|statin|tinib|parin|"
+    r"floxacin|prazole|dipine|semide|thiazide|oxacin|platin|rubicin|taxel|lukast|gliptin|"
+    r"glutide|cept|kinra|zumab|ximab|umab)$",
+    re.I,
+)
+COMPARATORS = {
+    ">": ">",
+    "<": "<",
+    "≥": ">=",
+    "≤": "<=",
+    ">=": ">=",
+    "<=": "<=",
+    "more than": ">",
+    "greater than": ">",
+    "above": ">",
+    "over": ">",
+    "less than": "<",
+    "below": "<",
+    "under": "<",
+    "up to": "<=",
+    "at least": ">=",
+}
+
+
+def _ext(cls, name: str, default=None) -> None:
+    if not cls.has_extension(name):
+        cls.set_extension(name, default=default)
+
+
+@dataclass
+class Regimen:
+    """One way a drug was given: a drug mention can carry several (`80 mg BID …, then 60 mg QD`)."""
+
+    dose: Dose | None = None
+    route: str | None = None
+    frequency: str | None = None
+    frequency_text: str | None = None
+    duration: str | None = None
+
+
+for _name in ("normalized", "regimens", "lab", "certainty", "age_years", "sex"):
+    _ext(Span, _name)
+for _name in ("dose", "route", "frequency", "frequency_text", "duration"):
+    # the first regimen's details, for readers who want one value per drug mention
+    if not Span.has_extension(_name):
+        Span.set_extension(
+            _name, getter=lambda span, name=_name: getattr(span._.regimens[0], name) if span._.regimens else None
+        )
+_ext(Span, "negex", False)
+_ext(Span, "background", False)
+_ext(Doc, "lab_results", None)
+_ext(Doc, "demographics", None)
+
+
+@dataclass(frozen=True)
+class LabTestEntry:
+    name: str
+    si_unit: str
+
+
+@lru_cache(maxsize=1)
+def lab_lexicon() -> tuple[dict[str, LabTestEntry], dict[str, LabTestEntry]]:
+    """(case-insensitive variants, case-sensitive abbreviations) → test."""
+    folded: dict[str, LabTestEntry] = {}
+    exact: dict[str, LabTestEntry] = {}
+    for row in table_rows("labs.tsv"):
+        entry = LabTestEntry(row["test"], (row.get("si_unit") or "").strip())
+        for variant in row["variants"].split("|"):
+            if variant.startswith("="):
+                exact[variant[1:]] = entry
+            else:
+                folded[variant.lower()] = entry
+    return folded, exact
+
+
+@dataclass
+class LabResult:
+    """One measured (or qualitative) result of a LAB_TEST entity."""
+
+    test: Span
+    value: float | None = None
+    comparator: str = ""
+    unit: str = ""
+    value_si: float | None = None
+    unit_si: str = ""
+    reference_range: str = ""
+    flag: str = ""
+    result: str = ""  # qualitative: positive, negative, +, +++
+    start: int = 0  # character offsets of the whole result (test … unit)
+    end: int = 0
+    column: str = ""  # table column header (a date, a day, a patient) when read from a table
+    row_label: str = ""
