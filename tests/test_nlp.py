@@ -207,3 +207,15 @@ def test_run_description_without_loading_matches_the_loaded_pipeline():
     from pipeline.nlp import loaded_description, pipeline_description
 
     assert pipeline_description() == loaded_description()
+
+
+def test_every_casextract_component_declares_what_it_assigns_and_requires():
+    from pipeline.nlp import load_pipeline
+
+    nlp = load_pipeline()
+    analysis = nlp.analyze_pipes(pretty=False)
+    assert not any(analysis["problems"].values()), analysis["problems"]
+    for name in nlp.pipe_names:
+        if name.startswith("casextract_") and name != "casextract_paragraphs":
+            meta = nlp.get_pipe_meta(name)
+            assert meta.assigns and meta.requires, name

@@ -15,7 +15,12 @@ from .values import (
 # --- certainty and demographics ------------------------------------------------------------------
 
 
-@Language.factory("casextract_certainty", default_config={"window": 6})
+@Language.factory(
+    "casextract_certainty",
+    default_config={"window": 6},
+    assigns=["span._.certainty", "span._.background"],
+    requires=["doc.ents", "doc.sents"],
+)
 def make_certainty(nlp: Language, name: str, window: int) -> Certainty:
     return Certainty(nlp, window)
 

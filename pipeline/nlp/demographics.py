@@ -81,7 +81,7 @@ def parse_age(text: str) -> float | None:
     return None
 
 
-@Language.factory("casextract_demographics")
+@Language.factory("casextract_demographics", assigns=["doc._.demographics"], requires=["doc.sents"])
 def make_demographics(nlp: Language, name: str) -> Demographics:
     return Demographics()
 

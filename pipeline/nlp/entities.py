@@ -31,7 +31,12 @@ from .values import (
 # --- entities: drugs, lab tests, diseases --------------------------------------------------------
 
 
-@Language.factory("casextract_entities", default_config={"keep_chemicals": False})
+@Language.factory(
+    "casextract_entities",
+    default_config={"keep_chemicals": False},
+    assigns=["doc.ents", "span._.normalized"],
+    requires=["doc.ents"],
+)
 def make_entities(nlp: Language, name: str, keep_chemicals: bool) -> ClinicalEntities:
     return ClinicalEntities(nlp, keep_chemicals)
 

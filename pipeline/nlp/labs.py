@@ -34,7 +34,12 @@ POSITIVE = {"+", "++", "+++", "++++", "positive", "pos", "(+)", "(++)", "(+++)",
 NEGATIVE = {"-", "−", "negative", "neg", "(-)", "(−)", "nonreactive", "non-reactive"}
 
 
-@Language.factory("casextract_labs", default_config={"max_distance": 8})
+@Language.factory(
+    "casextract_labs",
+    default_config={"max_distance": 8},
+    assigns=["doc._.lab_results", "span._.lab"],
+    requires=["doc.ents", "doc.sents"],
+)
 def make_labs(nlp: Language, name: str, max_distance: int) -> LabValues:
     return LabValues(nlp, max_distance)
 

@@ -30,7 +30,12 @@ def _routes() -> dict[str, str]:
     return {variant: route for route, variants in raw.items() if not route.startswith("_") for variant in variants}
 
 
-@Language.factory("casextract_medication", default_config={"max_distance": 12})
+@Language.factory(
+    "casextract_medication",
+    default_config={"max_distance": 12},
+    assigns=["span._.regimens"],
+    requires=["doc.ents", "doc.sents"],
+)
 def make_medication(nlp: Language, name: str, max_distance: int) -> MedicationDetails:
     return MedicationDetails(nlp, max_distance)
 
