@@ -84,8 +84,10 @@ def many_pages(path: Path, pages: int) -> Path:
     return path
 
 
-def crowded_page(path: Path, characters: int = 200_000) -> Path:
-    """One page carrying `characters` characters in tiny type."""
+def crowded_page(path: Path, characters: int = 600_000) -> Path:
+    """One page carrying `characters` characters in tiny type: about 20 s of PDF parsing alone, so
+    it outlasts the tests' time limits (6-8 s) however much faster the rest of the pipeline gets
+    (200,000 characters took 8.4 s end to end, right at the limit)."""
     from reportlab.pdfgen import canvas
 
     pdf = canvas.Canvas(str(path), invariant=1)
