@@ -254,6 +254,21 @@ class DocumentScorer:
             score.fp += 1
             self.errors.append(ErrorRow(self.doc_id, field_name, "false hit", case_id, fact, sentence))
 
+    def match(
+        self,
+        field_name: str,
+        case_id: str,
+        gold: list,
+        found: list,
+        accepts: Callable[[Any, Any], bool],
+        miss: Callable[[Any], tuple[str, str]],
+        hit: Callable[[Any], tuple[str, str]],
+    ) -> None:
+        """Match gold facts one to one with found ones; record the pairs, misses and false hits,
+        each described as (fact, sentence) by `miss` and `hit`."""
+        pairs, missed, extra = match_one_to_one(gold, found, accepts)
+        self.record(field_name, len(pairs), [miss(g) for g in missed], [hit(f) for f in extra], case_id)
+
     def sentence_naming(self, names: tuple[str, ...]) -> str:
         for name in names:
             match = re.search(re.escape(name).replace(r"\ ", r"[\s\-]+"), self.text, re.I)
@@ -316,13 +331,14 @@ class DocumentScorer:
         drugs = sorted({fold(r["drug"]) for r in rows})
         gold_drugs = [spellings(m["drug"]) for m in gold]
         gold_unique = list({names: None for names in gold_drugs})
-        pairs, missed, extra = match_one_to_one(gold_unique, drugs, lambda g, f: f in g)
-        self.record(
+        self.match(
             "drug",
-            len(pairs),
-            [(g[0], self.sentence_naming(g)) for g in missed],
-            [(f, sentences.get(f, "")) for f in extra],
             case_id,
+            gold_unique,
+            drugs,
+            lambda g, f: f in g,
+            miss=lambda g: (g[0], self.sentence_naming(g)),
+            hit=lambda f: (f, sentences.get(f, "")),
         )
 
         # the same drug at the same dose twice in the gold (before and after admission) is one fact
@@ -342,25 +358,19 @@ class DocumentScorer:
             key=lambda t: t[:3],
         )
         found_doses = list({t[:3]: t for t in found_doses}.values())
-        pairs, missed, extra = match_one_to_one(
+        self.match(
+            "drug+dose",
+            case_id,
             with_dose,
             found_doses,
             lambda g, f: (
                 f[0] in spellings(g["drug"]) and same_quantity(g["dose_value"], g.get("dose_unit"), f[1], f[2])
             ),
-        )
-        self.record(
-            "drug+dose",
-            len(pairs),
-            [
-                (
-                    f"{spellings(g['drug'])[0]} {g['dose_value']} {g.get('dose_unit', '')}",
-                    self.sentence_naming(spellings(g["drug"])),
-                )
-                for g in missed
-            ],
-            [(f"{f[0]} {f[1]:g} {f[2]}", f[3]) for f in extra],
-            case_id,
+            miss=lambda g: (
+                f"{spellings(g['drug'])[0]} {g['dose_value']} {g.get('dose_unit', '')}",
+                self.sentence_naming(spellings(g["drug"])),
+            ),
+            hit=lambda f: (f"{f[0]} {f[1]:g} {f[2]}", f[3]),
         )
 
         with_frequency = list(
@@ -373,20 +383,14 @@ class DocumentScorer:
                 if _text(r.get("frequency"))
             }.items()
         )
-        pairs, missed, extra = match_one_to_one(
+        self.match(
+            "frequency",
+            case_id,
             with_frequency,
             found_frequency,
             lambda g, f: f[0][0] in spellings(g["drug"]) and f[0][1] in _frequency_options(g["frequency"]),
-        )
-        self.record(
-            "frequency",
-            len(pairs),
-            [
-                (f"{spellings(g['drug'])[0]} {g['frequency']}", self.sentence_naming(spellings(g["drug"])))
-                for g in missed
-            ],
-            [(f"{f[0][0]} {f[0][1]}", f[1]) for f in extra],
-            case_id,
+            miss=lambda g: (f"{spellings(g['drug'])[0]} {g['frequency']}", self.sentence_naming(spellings(g["drug"]))),
+            hit=lambda f: (f"{f[0][0]} {f[0][1]}", f[1]),
         )
 
         with_time = list({(spellings(m["drug"]), fold(m["timepoint"])): m for m in gold if m.get("timepoint")})
@@ -398,13 +402,14 @@ class DocumentScorer:
                 if _text(r.get("timepoint")) and any(fold(r["drug"]) in g[0] for g in with_time)
             }.items()
         )
-        pairs, missed, extra = match_one_to_one(with_time, found_time, lambda g, f: f[0][0] in g[0] and f[0][1] == g[1])
-        self.record(
+        self.match(
             "timepoint",
-            len(pairs),
-            [(f"drug {g[0][0]} @{g[1]}", self.sentence_naming(g[0])) for g in missed],
-            [(f"drug {f[0][0]} @{f[0][1]}", f[1]) for f in extra],
             case_id,
+            with_time,
+            found_time,
+            lambda g, f: f[0][0] in g[0] and f[0][1] == g[1],
+            miss=lambda g: (f"drug {g[0][0]} @{g[1]}", self.sentence_naming(g[0])),
+            hit=lambda f: (f"drug {f[0][0]} @{f[0][1]}", f[1]),
         )
 
     def score_labs(self, case_id: str, gold: list[dict]) -> None:
@@ -423,23 +428,17 @@ class DocumentScorer:
                 if g.get("value") is not None
             }.values()
         )
-        pairs, missed, extra = match_one_to_one(
+        self.match(
+            "lab",
+            case_id,
             numeric,
             found,
             lambda g, f: f[0][0] in spellings(g["test"]) and same_quantity(g["value"], g.get("unit"), f[0][1], f[0][2]),
-        )
-        self.record(
-            "lab",
-            len(pairs),
-            [
-                (
-                    f"{spellings(g['test'])[0]} {g['value']} {g.get('unit', '')}",
-                    self.sentence_naming(spellings(g["test"])),
-                )
-                for g in missed
-            ],
-            [(f"{f[0][0]} {f[0][1]:g} {f[0][2]}", f[1]) for f in extra],
-            case_id,
+            miss=lambda g: (
+                f"{spellings(g['test'])[0]} {g['value']} {g.get('unit', '')}",
+                self.sentence_naming(spellings(g["test"])),
+            ),
+            hit=lambda f: (f"{f[0][0]} {f[0][1]:g} {f[0][2]}", f[1]),
         )
 
         timed = list(
@@ -461,7 +460,9 @@ class DocumentScorer:
                 )
             }.items()
         )
-        pairs, missed, extra = match_one_to_one(
+        self.match(
+            "timepoint",
+            case_id,
             timed,
             found_timed,
             lambda g, f: (
@@ -469,19 +470,11 @@ class DocumentScorer:
                 and f[0][3] == fold(g["timepoint"])
                 and same_quantity(g["value"], g.get("unit"), f[0][1], f[0][2])
             ),
-        )
-        self.record(
-            "timepoint",
-            len(pairs),
-            [
-                (
-                    f"lab {spellings(g['test'])[0]} {g['value']} {g.get('unit', '')} @{fold(g['timepoint'])}",
-                    self.sentence_naming(spellings(g["test"])),
-                )
-                for g in missed
-            ],
-            [(f"lab {f[0][0]} {f[0][1]:g} {f[0][2]} @{f[0][3]}", f[1]) for f in extra],
-            case_id,
+            miss=lambda g: (
+                f"lab {spellings(g['test'])[0]} {g['value']} {g.get('unit', '')} @{fold(g['timepoint'])}",
+                self.sentence_naming(spellings(g["test"])),
+            ),
+            hit=lambda f: (f"lab {f[0][0]} {f[0][1]:g} {f[0][2]} @{f[0][3]}", f[1]),
         )
 
     def score_diagnoses(self, case_id: str, gold: list[Any]) -> None:
@@ -493,25 +486,27 @@ class DocumentScorer:
                 expected.append((spellings(item["diagnosis"]), bool(item.get("negated", False))))
             else:
                 expected.append((spellings(item), False))
-        pairs, missed, extra = match_one_to_one(expected, found, lambda g, f: f[0][0] in g[0] and f[0][1] == g[1])
-        self.record(
+        self.match(
             "diagnosis",
-            len(pairs),
-            [(("no " if g[1] else "") + g[0][0], self.sentence_naming(g[0])) for g in missed],
-            [(("no " if f[0][1] else "") + f[0][0], f[1]) for f in extra],
             case_id,
+            expected,
+            found,
+            lambda g, f: f[0][0] in g[0] and f[0][1] == g[1],
+            miss=lambda g: (("no " if g[1] else "") + g[0][0], self.sentence_naming(g[0])),
+            hit=lambda f: (("no " if f[0][1] else "") + f[0][0], f[1]),
         )
 
         # negation on its own: of the conditions said to be absent, which came out negated
         absent = [g for g in expected if g[1]]
         found_absent = [f for f in found if f[0][1]]
-        pairs, missed, extra = match_one_to_one(absent, found_absent, lambda g, f: f[0][0] in g[0])
-        self.record(
+        self.match(
             "negated",
-            len(pairs),
-            [("no " + g[0][0], self.sentence_naming(g[0])) for g in missed],
-            [("no " + f[0][0], f[1]) for f in extra],
             case_id,
+            absent,
+            found_absent,
+            lambda g, f: f[0][0] in g[0],
+            miss=lambda g: ("no " + g[0][0], self.sentence_naming(g[0])),
+            hit=lambda f: ("no " + f[0][0], f[1]),
         )
 
 

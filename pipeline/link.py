@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from spacy.tokens import Doc, Span
 
@@ -277,11 +278,17 @@ def _is_medication(drug: Span) -> bool:
     name = drug._.normalized or drug.text.lower()
     if name in word_list("drug_classes.txt") or CLASS_NAME.search(name):
         return False
-    rules = resource_json("not_medications.json")
-    if name in rules["substances"] or drug.text.lower() in rules["substances"]:
+    substances, method_context = _not_medications()
+    if name in substances or drug.text.lower() in substances:
         return False
     has_dose = any(r.dose is not None for r in (drug._.regimens or []))
-    return has_dose or not any(t.lower_ in rules["method_context"] for t in drug.sent)
+    return has_dose or not any(t.lower_ in method_context for t in drug.sent)
+
+
+@lru_cache(maxsize=1)
+def _not_medications() -> tuple[frozenset[str], frozenset[str]]:
+    rules = resource_json("not_medications.json")
+    return frozenset(rules["substances"]), frozenset(rules["method_context"])
 
 
 def _lab_row(article: Article, spans: list[CaseSpan], result: LabResult, n_cases: int) -> dict | None:

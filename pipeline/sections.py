@@ -81,8 +81,10 @@ def inline_heading_cuts(text: str) -> list[tuple[int, int]]:
     cuts = []
     for match in _inline_heading_pattern().finditer(text):
         start, end = match.span(1)
-        before = text[:start].rstrip()
-        if before and not (before[-1] in ".!?]" or PAGE_ADDRESS.search(before[-80:])):
+        last = start  # the end of what precedes the heading, white space aside
+        while last and text[last - 1].isspace():
+            last -= 1
+        if last and not (text[last - 1] in ".!?]" or PAGE_ADDRESS.search(text[max(0, last - 80) : last])):
             continue  # inside a sentence, or after a menu word
         following = text[match.end() : match.end() + 1]
         numbered = CASE_HEADING.match(heading_key(text[start:end])) is not None
@@ -127,17 +129,18 @@ def split_inline_headings(blocks: list[Block]) -> list[Block]:
 
 
 def _piece(block: Block, kind: str, start: int, end: int, label: str = "") -> Block:
+    """Characters `start`..`end` of `block`, white space trimmed, as a block of `kind`; a `label`
+    stands in for a heading the text does not print (a web page's back matter)."""
+    text = block.text.text
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
     builder = TextMapBuilder()
     if label:
         builder.append(label, block.text.box_at(start))
     builder.extend(block.text, start, end)
-    mapped = builder.build()
-    stripped = len(mapped.text) - len(mapped.text.lstrip())
-    if stripped or mapped.text != mapped.text.rstrip():
-        trimmed = TextMapBuilder()
-        trimmed.extend(mapped, stripped, len(mapped.text.rstrip()))
-        mapped = trimmed.build()
-    return Block(kind, mapped, block.page, 0, block.font_size, kind in ("heading", "title"))
+    return Block(kind, builder.build(), block.page, 0, block.font_size, kind in ("heading", "title"))
 
 
 def build_article(layout: Layout, doc_id: str) -> Article:
@@ -238,8 +241,6 @@ def _heading_kind(block: Block) -> SectionKind | None:
     if block.kind not in ("heading", "text"):
         return None
     text = block.text.text.strip()
-    if text == "references" and block.kind == "heading":
-        return SectionKind("references", "back", 1)
     if block.kind == "text" and (len(text.split()) > 8 or block.lead_bold):
         return None  # body text that merely starts with a heading word
     return classify_heading(text)

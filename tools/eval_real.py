@@ -49,11 +49,11 @@ def run_and_score(path: str, inputs: Path, runs: Path, gold: Path = GOLD, worker
 def floor_for(score: dict) -> float:
     """The F1 this field would have with one gold fact fewer found (tp − 1, fn + 1), rounded down:
     the accuracy floor that lets one fact wobble and no more."""
-    tp, fp, fn = score["tp"] - 1, score["fp"], score["fn"] + 1
-    if tp <= 0:
+    from pipeline.evaluate import Score
+
+    if score["tp"] <= 1:
         return 0.0
-    precision, recall = tp / (tp + fp), tp / (tp + fn)
-    return math.floor(2 * precision * recall / (precision + recall) * 1000) / 1000
+    return math.floor(Score(score["tp"] - 1, score["fp"], score["fn"] + 1).f1 * 1000) / 1000
 
 
 def write_floors(results: dict[str, dict], paths: tuple[str, ...] = ("text", "pdf-2col")) -> None:

@@ -70,7 +70,11 @@ def read_quantity(doc: Doc, i: int) -> Quantity | None:
 
 @lru_cache(maxsize=1)
 def _context() -> dict:
-    return resource_json("lab_context.json")
+    """`resources/lab_context.json`, its word lists as sets (they are looked up per token)."""
+    return {
+        key: value if key.startswith("_") else frozenset(value)
+        for key, value in resource_json("lab_context.json").items()
+    }
 
 
 def is_lab_unit(unit: str) -> bool:
@@ -90,7 +94,7 @@ def test_phrase(doc: Doc, i: int, floor: int) -> Span | None:
     """The words naming the test of the number at token `i`: back over linking words (`was`,
     `raised`, `at`, `of`, `:`), then the name itself up to a clause boundary, at most 5 words."""
     context = _context()
-    stops = set(context["stop_words"])
+    stops = context["stop_words"]
 
     def linking(token) -> bool:  # `A` of `chromogranin A` is a name's letter, not an article
         return token.lower_ in context["linking_words"] and not (len(token.text) == 1 and token.text.isupper())

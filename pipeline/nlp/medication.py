@@ -127,7 +127,7 @@ class MedicationDetails:
         regimens = list(drug._.regimens or [])
         current = regimens[-1] if regimens else None
         if detail.label_ == "DOSE":
-            dose = parse_dose(text.replace("% ", "%").split("%")[0] + "%" if "%" in text else text)
+            dose = parse_dose(text[: text.index("%") + 1] if "%" in text else text)  # `1 % cream` → `1 %`
             if dose is None:
                 return
             if current is None or current.dose is not None:
