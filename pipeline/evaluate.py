@@ -349,15 +349,12 @@ class DocumentScorer:
                 if m.get("dose_value") is not None
             }.values()
         )
-        found_doses = sorted(
-            {
-                (fold(r["drug"]), float(r["dose_value"]), _text(r["dose_unit"]), _text(r["sentence"]))
-                for r in rows
-                if r.get("dose_value") is not None and not pd.isna(r["dose_value"])
-            },
-            key=lambda t: t[:3],
-        )
-        found_doses = list({t[:3]: t for t in found_doses}.values())
+        first_sentence: dict[tuple, str] = {}  # each found dose quoted from its first mention
+        for r in rows:
+            if r.get("dose_value") is not None and not pd.isna(r["dose_value"]):
+                key = (fold(r["drug"]), float(r["dose_value"]), _text(r["dose_unit"]))
+                first_sentence.setdefault(key, _text(r["sentence"]))
+        found_doses = [(*key, first_sentence[key]) for key in sorted(first_sentence)]
         self.match(
             "drug+dose",
             case_id,
