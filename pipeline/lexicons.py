@@ -1,4 +1,9 @@
-"""Lexicons that are data, loaded from `pipeline/resources/` (a curator extends the files, not the code)."""
+"""Lexicons that are data, loaded from `pipeline/resources/` (a curator extends the files, not the code).
+
+Every loader takes a resource name: a bare file name (`certainty.json`) is the file shipped in
+`pipeline/resources/`; anything else (`~/lexicons/certainty.json`, a saved pipeline's copy) is a
+path. That is how a component's config names its data, as medspaCy's ConText takes its rules.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,22 @@ import io
 import json
 from functools import cache, lru_cache
 from importlib import resources
+from pathlib import Path
 
 RESOURCES = resources.files("pipeline.resources")
 
 
+def is_shipped(name: str) -> bool:
+    return "/" not in name and "\\" not in name and RESOURCES.joinpath(name).is_file()
+
+
+def resource_bytes(name: str) -> bytes:
+    """The raw bytes of a shipped resource or of a file at a path."""
+    return RESOURCES.joinpath(name).read_bytes() if is_shipped(name) else Path(name).expanduser().read_bytes()
+
+
 def _text(name: str) -> str:
-    raw = RESOURCES.joinpath(name).read_bytes()
+    raw = resource_bytes(name)
     return (gzip.decompress(raw) if name.endswith(".gz") else raw).decode("utf-8")
 
 
@@ -38,16 +53,16 @@ def table_rows(name: str) -> tuple[dict[str, str], ...]:
     return tuple(csv.DictReader(io.StringIO("\n".join(lines)), delimiter="\t"))
 
 
-@lru_cache(maxsize=1)
-def drug_lexicon() -> dict[str, str]:
+@lru_cache(maxsize=4)
+def drug_lexicon(names: str = "drugs.tsv.gz", overrides: str = "drug_overrides.tsv") -> dict[str, str]:
     """Lower-case name as written (generic, brand, abbreviation) → generic name.
 
     Built from the drug-named-entity-recognition package (`tools/build_drug_lexicon.py`), then
     `drug_overrides.tsv`: corrections, clinical abbreviations (MPSL, IVIG) and removals
     (generic `-`), applied last so a curator always wins.
     """
-    lexicon = {row["variant"]: row["generic"] for row in table_rows("drugs.tsv.gz")}
-    for row in table_rows("drug_overrides.tsv"):
+    lexicon = {row["variant"]: row["generic"] for row in table_rows(names)}
+    for row in table_rows(overrides):
         if row["generic"] == "-":
             lexicon.pop(row["variant"].lower(), None)
         else:

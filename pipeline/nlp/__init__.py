@@ -3,8 +3,10 @@
 The pipeline is assembled from `pipeline.cfg`: the trained NER (`tok2vec` + `ner`, sourced from
 `models/ner` or, by name, from an installed scispaCy model such as `en_ner_bc5cdr_md`),
 scispaCy's abbreviation detector, negspaCy, and casextract's registered components
-(`components.py`). The Doc covers the whole article text, so every offset is an article offset;
-the `Article` rides along on `doc._.article` for components that need sections and tables.
+(`components.py`), each with its resource files as config settings. It is a plain spaCy
+pipeline: `load_pipeline().to_disk(DIR)`, then `spacy.load(DIR)` wherever the package is installed.
+The Doc covers the whole article text, so every offset is an article offset; the `Article` rides
+along on `doc._.article` for components that need sections and tables (they work without it).
 """
 
 from __future__ import annotations
@@ -21,9 +23,8 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..lexicons import resource_json
 from ..structures import Article
-from . import components, condition_filter, demographics, tokenizer  # noqa: F401  register casextract factories and tokenizer
+from . import components, config_functions, paragraphs, tokenizer  # noqa: F401  register what pipeline.cfg names
 
 CONFIG = Path(__file__).with_name("pipeline.cfg")
 DEFAULT_NER_MODEL = Path(__file__).resolve().parents[2] / "models" / "ner"
@@ -31,19 +32,6 @@ NER_MODEL_ENV = "CASEXTRACT_NER_MODEL"
 
 # scispaCy's abbreviation detector warns on every document without a defined abbreviation
 warnings.filterwarnings("ignore", message=r"\[W036\]")
-
-if not Doc.has_extension("article"):
-    Doc.set_extension("article", default=None)
-
-
-@Language.component("casextract_paragraphs")
-def paragraph_boundaries(doc: Doc) -> Doc:
-    """A line break in the article text (between paragraphs, headings, table rows) always ends
-    a sentence; the sentencizer decides the rest."""
-    for token in doc[1:]:
-        if "\n" in doc[token.i - 1].text or "\n" in doc[token.i - 1].whitespace_:
-            token.is_sent_start = True
-    return doc
 
 
 def ner_model_name(ner_model: str | None = None) -> str:
@@ -54,25 +42,20 @@ def ner_model_name(ner_model: str | None = None) -> str:
 @lru_cache(maxsize=4)
 def load_pipeline(ner_model: str | None = None) -> Language:
     """Assemble the pipeline once per process (per batch worker)."""
+    return build_pipeline(ner_model)
+
+
+def build_pipeline(ner_model: str | None = None, overrides: dict[str, object] | None = None) -> Language:
+    """The pipeline of `pipeline.cfg`, with config `overrides` (`{"components.casextract_certainty.rules":
+    "my_cues.json"}`): a new one at every call."""
     source = ner_model_name(ner_model)
     if source == str(DEFAULT_NER_MODEL) and not DEFAULT_NER_MODEL.exists():
         raise FileNotFoundError(f"no NER model at {DEFAULT_NER_MODEL}: run `casextract train` first")
-    config = spacy.util.load_config(CONFIG, overrides={"paths.ner_model": source}, interpolate=False)
+    settings = {"paths.ner_model": source, **(overrides or {})}
+    config = spacy.util.load_config(CONFIG, overrides=settings, interpolate=False)
     nlp = spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
-    nlp.add_pipe("casextract_paragraphs", before="sentencizer")
-    _extend_negation_terms(nlp.get_pipe("negex"))
-    nlp.max_length = 5_000_000
     nlp.meta["casextract_ner_model"] = source
     return nlp
-
-
-def _extend_negation_terms(negex) -> None:
-    """negspaCy's en_clinical termset plus `resources/negation.json` (`was avoided`, `was withdrawn` …)."""
-    extra = resource_json("negation.json")
-    for key in ("preceding_negations", "following_negations", "termination"):
-        terms = getattr(negex, key)
-        terms.extend(t for t in extra[key] if t not in terms)
-    negex.build_patterns()
 
 
 def analyse(article: Article, ner_model: str | None = None) -> Doc:
@@ -91,7 +74,6 @@ def pipeline_description(ner_model: str | None = None) -> dict[str, object]:
     if not meta.is_file():
         return loaded_description(ner_model)
     pipes = list(spacy.util.load_config(CONFIG, interpolate=False)["nlp"]["pipeline"])
-    pipes.insert(pipes.index("sentencizer"), "casextract_paragraphs")
     labels = json.loads(meta.read_text("utf-8"))["labels"]["ner"]
     return {"pipes": pipes, "ner_model": source, "ner_labels": list(labels), "spacy": spacy.__version__}
 

@@ -7,6 +7,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from ..lexicons import resource_json
+from .data_files import DataFiles
 from .values import (
     DISEASE,
     DRUG,
@@ -17,25 +18,32 @@ from .values import (
 
 @Language.factory(
     "casextract_certainty",
-    default_config={"window": 6},
+    default_config={"window": 6, "rules": "certainty.json"},
     assigns=["span._.certainty", "span._.background"],
     requires=["doc.ents", "doc.sents"],
 )
-def make_certainty(nlp: Language, name: str, window: int) -> Certainty:
-    return Certainty(nlp, window)
+def make_certainty(nlp: Language, name: str, window: int, rules: str) -> Certainty:
+    return Certainty(nlp, window, rules)
 
 
-class Certainty:
+class Certainty(DataFiles):
     """`suspected` / `history` / `confirmed` for each DISEASE and DRUG, from cue phrases before
     the entity in its sentence (rules are data: `resources/certainty.json`), and whether the
     entity sits in a background section (Introduction, Discussion)."""
 
-    def __init__(self, nlp: Language, window: int = 6):
+    def __init__(self, nlp: Language, window: int = 6, rules: str = "certainty.json"):
         self.window = window
-        rules = resource_json("certainty.json")
+        self.tokenizer = nlp.tokenizer
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.files = {"rules": rules}
+        self.load(self.files)
+
+    def load(self, files: dict[str, str]) -> None:
+        rules = resource_json(files["rules"])
         for label in ("suspected", "history", "suspected_following"):
-            self.matcher.add(label, list(nlp.tokenizer.pipe(rules[label])))
+            if label in self.matcher:
+                self.matcher.remove(label)
+            self.matcher.add(label, list(self.tokenizer.pipe(rules[label])))
 
     def __call__(self, doc: Doc) -> Doc:
         cues = [(doc.vocab.strings[m], s, e) for m, s, e in self.matcher(doc)]

@@ -17,6 +17,7 @@ it is trained on more."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import spacy
@@ -98,6 +99,10 @@ def classifier_text(span: Span) -> str:
     return " ".join(features)
 
 
+def _load_classifier(path: Path) -> Language | None:
+    return spacy.load(path) if (path / "config.cfg").exists() else None
+
+
 @Language.factory(
     "casextract_conditions",
     default_config={"model": "", "threshold": 0.0},
@@ -110,8 +115,17 @@ def make_condition_filter(nlp: Language, name: str, model: str, threshold: float
 
 class ConditionFilter:
     def __init__(self, path: Path, threshold: float = 0.5):
-        self.classifier = spacy.load(path) if (path / "config.cfg").exists() else None
+        self.classifier = _load_classifier(path)
         self.threshold = threshold
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        if self.classifier is not None:
+            Path(path).mkdir(parents=True, exist_ok=True)
+            self.classifier.to_disk(Path(path) / "classifier")
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> ConditionFilter:
+        self.classifier = _load_classifier(Path(path) / "classifier")
+        return self
 
     def __call__(self, doc: Doc) -> Doc:
         if self.classifier is None or self.threshold <= 0.0:

@@ -16,6 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..lexicons import resource_json
+from .data_files import DataFiles
 from .quantities import parse_number
 
 _UNITS = {"y": 1.0, "m": 1 / 12, "w": 7 / 365.25, "d": 1 / 365.25, "h": 1 / 8766}
@@ -31,11 +32,16 @@ _WORD_NUMBER = (
 _NUMBER = rf"(?P<num>\d+(?:\.\d+)?|{_WORD_NUMBER})(?P<half>\s+and\s+a\s+half|\s*½)?"
 _UNIT = r"(?P<unit>years?|yrs?|yr|y|months?|mos?|mo|weeks?|wks?|days?|hours?|hrs?|h)"
 _DASH = r"\s*[-–—‐]?\s*"
-AGE_PATTERNS = (
-    re.compile(rf"\b{_NUMBER}{_DASH}{_UNIT}{_DASH}old\b", re.I),  # a 75–year–old man
-    re.compile(rf"\b{_NUMBER}\s*{_UNIT}\s+of\s+age\b", re.I),  # 45 years of age
-    re.compile(rf"(?<!gestational )\baged?\s+(?:of\s+)?{_NUMBER}(?:\s*{_UNIT}\b)?", re.I),  # aged 45 (years)
-)
+
+
+def age_patterns(rules: dict) -> tuple[re.Pattern[str], ...]:
+    """The age expressions of `demographics.json`, each a template over the parts `{number}`,
+    `{unit}` and `{dash}` (a number in digits or words, an age unit, an optional dash)."""
+    parts = {"number": _NUMBER, "unit": _UNIT, "dash": _DASH}
+    return tuple(re.compile(template.format(**parts), re.I) for template in rules["age_patterns"])
+
+
+AGE_PATTERNS = age_patterns(resource_json("demographics.json"))
 SEX_ONLY = re.compile(r"\b[Aa]n?\s+(?:[a-z][a-z-]*\s+){0,3}?(?P<word>woman|man|girl|boy|lady|gentleman|female|male)\b")
 
 
@@ -81,23 +87,33 @@ def parse_age(text: str) -> float | None:
     return None
 
 
-@Language.factory("casextract_demographics", assigns=["doc._.demographics"], requires=["doc.sents"])
-def make_demographics(nlp: Language, name: str) -> Demographics:
-    return Demographics()
+@Language.factory(
+    "casextract_demographics",
+    default_config={"rules": "demographics.json"},
+    assigns=["doc._.demographics"],
+    requires=["doc.sents"],
+)
+def make_demographics(nlp: Language, name: str, rules: str) -> Demographics:
+    return Demographics(rules)
 
 
-class Demographics:
+class Demographics(DataFiles):
     """Age and sex of a patient: `a 30-year-old woman`, `a 2-mo-old boy`, `aged 45 years`, `a woman`."""
 
-    def __init__(self) -> None:
-        rules = resource_json("demographics.json")
+    def __init__(self, rules: str = "demographics.json") -> None:
+        self.files = {"rules": rules}
+        self.load(self.files)
+
+    def load(self, files: dict[str, str]) -> None:
+        rules = resource_json(files["rules"])
+        self.age_patterns = age_patterns(rules)
         self.female = set(rules["female"])
         self.male = set(rules["male"])
 
     def __call__(self, doc: Doc) -> Doc:
         found: list[Demographic] = []
         taken: list[tuple[int, int]] = []
-        for pattern in AGE_PATTERNS:
+        for pattern in self.age_patterns:
             for match in pattern.finditer(doc.text):
                 if any(s < match.end() and match.start() < e for s, e in taken):
                     continue

@@ -14,6 +14,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from ..lexicons import drug_lexicon, resource_json, table_rows, word_list
+from .data_files import DataFiles
 from .quantities import (
     clean_unit,
     dose_units,
@@ -31,33 +32,65 @@ from .values import (
 # --- entities: drugs, lab tests, diseases --------------------------------------------------------
 
 
+ENTITY_FILES = {
+    "drugs": "drugs.tsv.gz",
+    "drug_overrides": "drug_overrides.tsv",
+    "diseases": "diseases.tsv.gz",
+    "disease_additions": "disease_additions.txt",
+    "labs": "labs.tsv",
+    "microbes": "microbes.txt",
+    "rules": "entity_rules.json",
+}
+
+
 @Language.factory(
     "casextract_entities",
-    default_config={"keep_chemicals": False},
+    default_config={"keep_chemicals": False, **ENTITY_FILES},
     assigns=["doc.ents", "span._.normalized"],
     requires=["doc.ents"],
 )
-def make_entities(nlp: Language, name: str, keep_chemicals: bool) -> ClinicalEntities:
-    return ClinicalEntities(nlp, keep_chemicals)
+def make_entities(
+    nlp: Language,
+    name: str,
+    keep_chemicals: bool,
+    drugs: str,
+    drug_overrides: str,
+    diseases: str,
+    disease_additions: str,
+    labs: str,
+    microbes: str,
+    rules: str,
+) -> ClinicalEntities:
+    files = {"drugs": drugs, "drug_overrides": drug_overrides, "diseases": diseases}
+    files |= {"disease_additions": disease_additions, "labs": labs, "microbes": microbes, "rules": rules}
+    return ClinicalEntities(nlp, keep_chemicals, files)
 
 
-class ClinicalEntities:
+class ClinicalEntities(DataFiles):
     """Drugs (lexicon + NER chemicals with drug-like names), lab tests (lexicon) and the NER's
     diseases, as non-overlapping `doc.ents` with `span._.normalized`."""
 
-    def __init__(self, nlp: Language, keep_chemicals: bool = False):
+    def __init__(self, nlp: Language, keep_chemicals: bool = False, files: dict[str, str] | None = None):
         self.keep_chemicals = keep_chemicals
-        self.drugs = drug_lexicon()
+        self.vocab, self.tokenizer = nlp.vocab, nlp.tokenizer
+        self.near_matches: dict[tuple[int, int], str] = {}
+        self.files = ENTITY_FILES | (files or {})
+        self.load(self.files)
+
+    def load(self, files: dict[str, str]) -> None:
+        self.drugs = drug_lexicon(files["drugs"], files["drug_overrides"])
         self.drug_matcher = LexiconMatcher(self.drugs)
-        self.disease_matcher = LexiconMatcher(disease_gazetteer())
-        folded, exact = lab_lexicon()
+        self.disease_matcher = LexiconMatcher(disease_gazetteer(files["diseases"], files["disease_additions"]))
+        folded, exact = lab_lexicon(files["labs"])
         self.labs_folded, self.labs_exact = folded, exact
         self._by_prefix: dict[str, list[str]] = {}
-        self.near_matches: dict[tuple[int, int], str] = {}
-        self.lab_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self.lab_matcher.add(LAB, list(nlp.tokenizer.pipe(sorted(folded))))
-        self.lab_exact_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
-        self.lab_exact_matcher.add(LAB, list(nlp.tokenizer.pipe(sorted(exact))))
+        self.lab_matcher = PhraseMatcher(self.vocab, attr="LOWER")
+        self.lab_matcher.add(LAB, list(self.tokenizer.pipe(sorted(folded))))
+        self.lab_exact_matcher = PhraseMatcher(self.vocab, attr="ORTH")
+        self.lab_exact_matcher.add(LAB, list(self.tokenizer.pipe(sorted(exact))))
+        self.genera = word_list(files["microbes"])
+        rules = resource_json(files["rules"])
+        self.prevented_after, self.test_nouns = rules["prevented_after"], rules["test_nouns"]
 
     def __call__(self, doc: Doc) -> Doc:
         self.near_matches = {}
@@ -78,8 +111,12 @@ class ClinicalEntities:
         diseases = [_without_determiner(span) for span in diseases]
         diseases += [Span(doc, s, e, label=DISEASE) for s, e in self.disease_matcher(doc)]
         diseases += _short_forms_of(doc, diseases, DISEASE)
-        diseases = [span for span in diseases if not _names_a_test(span) and not _prevented(span)]
-        infections = pathogen_infections(doc)
+        diseases = [
+            span
+            for span in diseases
+            if not _names_a_test(span, self.test_nouns) and not _prevented(span, self.prevented_after)
+        ]
+        infections = pathogen_infections(doc, self.genera)
         diseases = [d for d in diseases if not any(i.start < d.end and d.start < i.end for i in infections)]
         diseases += list(infections)
         drugs += _short_forms_of(doc, drugs, DRUG)
@@ -212,21 +249,21 @@ class LexiconMatcher:
         return found
 
 
-@lru_cache(maxsize=1)
-def disease_gazetteer() -> frozenset[str]:
+@lru_cache(maxsize=4)
+def disease_gazetteer(names: str = "diseases.tsv.gz", additions: str = "disease_additions.txt") -> frozenset[str]:
     """Disease names annotated in the training corpora (tools/build_disease_gazetteer.py) plus
     `disease_additions.txt`; they back up the NER, which misses rare and long names."""
-    return frozenset(row["name"] for row in table_rows("diseases.tsv.gz")) | word_list("disease_additions.txt")
+    return frozenset(row["name"] for row in table_rows(names)) | word_list(additions)
 
 
 DETERMINERS = {"a", "an", "the", "this", "that", "his", "her", "their", "its"}
 INFECTION_WORDS = {"infection", "infections", "coinfection", "co-infection", "superinfection"}
 
 
-def pathogen_infections(doc: Doc) -> dict[Span, str]:
+def pathogen_infections(doc: Doc, genera: frozenset[str]) -> dict[Span, str]:
     """`Pneumocystis jirovecii and Aspergillus fumigatus infections` → two DISEASE spans over the
-    organism names, normalised `pneumocystis jirovecii infection`, `aspergillus fumigatus infection`."""
-    genera = word_list("microbes.txt")
+    organism names (a genus of `microbes.txt`), normalised `pneumocystis jirovecii infection`,
+    `aspergillus fumigatus infection`."""
     found: dict[Span, str] = {}
     pending: list[Span] = []
     i = 0
@@ -255,16 +292,15 @@ def pathogen_infections(doc: Doc) -> dict[Span, str]:
     return found
 
 
-def _prevented(span: Span) -> bool:
+def _prevented(span: Span, cues: list[str]) -> bool:
     """`prophylaxis against Pneumocystis pneumonia`: a condition prevented is not one the patient has."""
     before = span.doc[max(span.sent.start, span.start - 3) : span.start].text.lower()
-    return any(before.endswith(cue) for cue in resource_json("entity_rules.json")["prevented_after"])
+    return any(before.endswith(cue) for cue in cues)
 
 
-def _names_a_test(span: Span) -> bool:
+def _names_a_test(span: Span, nouns: list[str]) -> bool:
     """`myositis panel`, `hepatitis B surface antigen`, `HIV antibodies`: the disease word
     names a test, not a condition of the patient."""
-    nouns = resource_json("entity_rules.json")["test_nouns"]
     following = span.doc[span.end] if span.end < len(span.doc) else None
     return span[-1].lower_ in nouns or (following is not None and following.lower_ in nouns)
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from spacy.tokens import Doc, Span
 
@@ -68,75 +67,76 @@ def read_quantity(doc: Doc, i: int) -> Quantity | None:
     return Quantity(value, unit, token.idx, end)
 
 
-@lru_cache(maxsize=1)
-def _context() -> dict:
-    """`resources/lab_context.json`, its word lists as sets (they are looked up per token)."""
-    return {
-        key: value if key.startswith("_") else frozenset(value)
-        for key, value in resource_json("lab_context.json").items()
-    }
+class LabContext:
+    """The words around lab results (`resources/lab_context.json`, or the file a config names):
+    which units name a result, which words link a test's name to its value, which heads name
+    vital signs rather than tests. Word lists are sets: they are looked up per token."""
 
+    def __init__(self, name: str = "lab_context.json"):
+        raw = resource_json(name)
+        self.words = {key: value if key.startswith("_") else frozenset(value) for key, value in raw.items()}
 
-def is_lab_unit(unit: str) -> bool:
-    """A unit results are reported in (`mg/dL`, `U/L`, `10^9/L`, `mmHg`), not one doses are
-    given in (`mg`, `mL`, `IU`); `%` only for tests the lexicon knows."""
-    context = _context()
-    return (
-        bool(unit)
-        and unit not in context["known_test_units"]
-        and unit not in dose_units()
-        and is_unit(unit)
-        and unit not in context["not_lab_units"]
-    )
+    def is_lab_unit(self, unit: str) -> bool:
+        """A unit results are reported in (`mg/dL`, `U/L`, `10^9/L`, `mmHg`), not one doses are
+        given in (`mg`, `mL`, `IU`); `%` only for tests the lexicon knows."""
+        words = self.words
+        return (
+            bool(unit)
+            and unit not in words["known_test_units"]
+            and unit not in dose_units()
+            and is_unit(unit)
+            and unit not in words["not_lab_units"]
+        )
 
+    def test_phrase(self, doc: Doc, i: int, floor: int) -> Span | None:
+        """The words naming the test of the number at token `i`: back over linking words (`was`,
+        `raised`, `at`, `of`, `:`), then the name itself up to a clause boundary, at most 5 words."""
+        words = self.words
+        stops = words["stop_words"]
 
-def test_phrase(doc: Doc, i: int, floor: int) -> Span | None:
-    """The words naming the test of the number at token `i`: back over linking words (`was`,
-    `raised`, `at`, `of`, `:`), then the name itself up to a clause boundary, at most 5 words."""
-    context = _context()
-    stops = context["stop_words"]
+        def linking(token) -> bool:  # `A` of `chromogranin A` is a name's letter, not an article
+            return token.lower_ in words["linking_words"] and not (len(token.text) == 1 and token.text.isupper())
 
-    def linking(token) -> bool:  # `A` of `chromogranin A` is a name's letter, not an article
-        return token.lower_ in context["linking_words"] and not (len(token.text) == 1 and token.text.isupper())
+        j = i - 1
+        while j >= floor and (linking(doc[j]) or doc[j].is_punct and doc[j].text in ":=(,"):
+            if doc[j].text == "," and j - 1 >= floor and not linking(doc[j - 1]):
+                break  # `…, 14 mg/dL` after a list item: the comma ends the name
+            j -= 1
+        end = j + 1
+        while (
+            j >= floor
+            and end - j <= 5
+            and not doc[j].is_punct
+            and doc[j].lower_ not in stops
+            and not linking(doc[j])
+            and not NUMBER_START.match(doc[j].text)
+        ):
+            j -= 1
+        start = j + 1
+        while end > start and self.names_condition(doc[end - 1].lower_):
+            end -= 1  # `vitamin B12 deficiency (191 ng/L)`: the test is the vitamin
+        if start >= end:
+            return None
+        phrase = doc[start:end]
+        lowered = [t.lower_ for t in phrase]
+        if any(w in words["not_lab_heads"] for w in lowered) or not any(t.is_alpha for t in phrase):
+            return None
+        return phrase
 
-    j = i - 1
-    while j >= floor and (linking(doc[j]) or doc[j].is_punct and doc[j].text in ":=(,"):
-        if doc[j].text == "," and j - 1 >= floor and not linking(doc[j - 1]):
-            break  # `…, 14 mg/dL` after a list item: the comma ends the name
-        j -= 1
-    end = j + 1
-    while (
-        j >= floor
-        and end - j <= 5
-        and not doc[j].is_punct
-        and doc[j].lower_ not in stops
-        and not linking(doc[j])
-        and not NUMBER_START.match(doc[j].text)
-    ):
-        j -= 1
-    start = j + 1
-    while end > start and names_condition(doc[end - 1].lower_):
-        end -= 1  # `vitamin B12 deficiency (191 ng/L)`: the test is the vitamin
-    if start >= end:
-        return None
-    phrase = doc[start:end]
-    words = [t.lower_ for t in phrase]
-    if any(w in context["not_lab_heads"] for w in words) or not any(t.is_alpha for t in phrase):
-        return None
-    return phrase
+    def test_name(self, phrase: Span, lexicon: dict) -> str:
+        """The lexicon's name for the phrase or its last words (`serum lipase` → `lipase` if known),
+        else the phrase as written, lower case, without the specimen word `serum`/`plasma`/`blood`."""
+        words = [t.lower_ for t in phrase]
+        for k in range(len(words)):
+            entry = lexicon.get(" ".join(words[k:]))
+            if entry is not None:
+                return entry.name
+        while len(words) > 1 and words[0] in self.words["specimen_words"]:
+            words = words[1:]
+        return " ".join(words)
 
-
-def test_name(phrase: Span, lexicon: dict) -> str:
-    """The lexicon's name for the phrase or its last words (`serum lipase` → `lipase` if known),
-    else the phrase as written, lower case, without the specimen word `serum`/`plasma`/`blood`."""
-    words = [t.lower_ for t in phrase]
-    for k in range(len(words)):
-        entry = lexicon.get(" ".join(words[k:]))
-        if entry is not None:
-            return entry.name
-    while len(words) > 1 and words[0] in _context()["specimen_words"]:
-        words = words[1:]
-    return " ".join(words)
+    def names_condition(self, word: str) -> bool:
+        return len(word) > 5 and word.endswith(tuple(self.words["condition_suffixes"]))
 
 
 REFERENCE_WORDS = {
@@ -176,7 +176,3 @@ def in_reference_range(doc: Doc, i: int) -> bool:
             return True
         j -= 1
     return j >= 0 and doc[j].text in ("(", "[") and any(t.lower_ in REFERENCE_WORDS for t in doc[j + 1 : i])
-
-
-def names_condition(word: str) -> bool:
-    return len(word) > 5 and word.endswith(tuple(_context()["condition_suffixes"]))

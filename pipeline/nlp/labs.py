@@ -9,8 +9,8 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .entities import _is_lab_context  # noqa: F401
-from .lab_values import NUMBER_START, in_reference_range, is_lab_unit, read_quantity, test_name, test_phrase
+from .data_files import DataFiles
+from .lab_values import NUMBER_START, LabContext, in_reference_range, read_quantity
 from .quantities import (
     clean_unit,
     is_unit,
@@ -36,20 +36,28 @@ NEGATIVE = {"-", "−", "negative", "neg", "(-)", "(−)", "nonreactive", "non-r
 
 @Language.factory(
     "casextract_labs",
-    default_config={"max_distance": 8},
+    default_config={"max_distance": 8, "labs": "labs.tsv", "context": "lab_context.json"},
     assigns=["doc._.lab_results", "span._.lab"],
     requires=["doc.ents", "doc.sents"],
 )
-def make_labs(nlp: Language, name: str, max_distance: int) -> LabValues:
-    return LabValues(nlp, max_distance)
+def make_labs(nlp: Language, name: str, max_distance: int, labs: str, context: str) -> LabValues:
+    return LabValues(nlp, max_distance, labs=labs, context=context)
 
 
-class LabValues:
+class LabValues(DataFiles):
     """Value, comparator, unit, reference range and flag of each LAB_TEST in running text; lab
     tables (a row per test, a column per date or patient) are read cell by cell."""
 
-    def __init__(self, nlp: Language, max_distance: int = 8):
+    def __init__(
+        self, nlp: Language, max_distance: int = 8, *, labs: str = "labs.tsv", context: str = "lab_context.json"
+    ):
         self.max_distance = max_distance
+        self.files = {"labs": labs, "context": context}
+        self.load(self.files)
+
+    def load(self, files: dict[str, str]) -> None:
+        self.lexicon = lab_lexicon(files["labs"])
+        self.context = LabContext(files["context"])
 
     def __call__(self, doc: Doc) -> Doc:
         results: list[LabResult] = []
@@ -63,7 +71,7 @@ class LabValues:
                 test._.lab = result
                 results.append(result)
         results.extend(self.results_by_unit(doc, taken, table_ranges))
-        results.extend(read_lab_tables(doc))
+        results.extend(read_lab_tables(doc, self.lexicon))
         doc._.lab_results = results
         return doc
 
@@ -94,7 +102,7 @@ class LabValues:
         if not quantity.unit and len(test.text) <= 2:
             return None  # `K 1` in an author list: a one-letter test needs its unit
         taken.add(i)
-        entry = _lab_entry(test)
+        entry = _lab_entry(test, self.lexicon)
         unit = quantity.unit
         value_si, unit_si = to_canonical(quantity.value, unit, entry.si_unit if entry else "") if unit else (None, "")
         result = LabResult(
@@ -127,7 +135,7 @@ class LabValues:
 
     def results_by_unit(self, doc: Doc, taken: set[int], table_ranges: list[tuple[int, int]]) -> list[LabResult]:
         """Numbers with a lab unit that no known test claimed: the test is the phrase before."""
-        folded, _ = lab_lexicon()
+        folded, _ = self.lexicon
         sentences = list(doc.sents)
         sentence_starts = [s.start for s in sentences]
         by_sentence: dict[int, LabResult] = {
@@ -147,9 +155,9 @@ class LabValues:
                     continue
                 result = LabResult(None, quantity.value, "", quantity.unit, end=quantity.end)  # type: ignore[arg-type]
                 _reference_and_flag(doc, _token_after(doc, quantity.end), result)
-                if not is_lab_unit(result.unit):
+                if not self.context.is_lab_unit(result.unit):
                     continue  # no lab unit after the number, nor in its reference range
-                phrase = test_phrase(doc, i, sentence.start)
+                phrase = self.context.test_phrase(doc, i, sentence.start)
                 if phrase is not None and not any(t.ent_type_ == DRUG for t in phrase):
                     # a name the NER took for a disease (`chromogranin A`) is a test when a result follows
                     if any(t.ent_type_ == DISEASE for t in phrase):
@@ -159,7 +167,7 @@ class LabValues:
                             if not (e.label_ == DISEASE and e.start < phrase.end and phrase.start < e.end)
                         ]
                     test = Span(doc, phrase.start, phrase.end, label=LAB)
-                    test._.normalized = test_name(phrase, folded)
+                    test._.normalized = self.context.test_name(phrase, folded)
                 elif previous is not None and previous.unit == result.unit and previous.test is not None:
                     test = previous.test  # a series: `fell from 1553 U/L to 203 U/L`, `3 mm/h … and 14 mm/h`
                 else:
@@ -185,8 +193,8 @@ def _token_after(doc: Doc, char: int) -> int:
     return bisect.bisect_left(starts, char)
 
 
-def _lab_entry(test: Span) -> LabTestEntry | None:
-    folded, exact = lab_lexicon()
+def _lab_entry(test: Span, lexicon: tuple[dict[str, LabTestEntry], dict[str, LabTestEntry]]) -> LabTestEntry | None:
+    folded, exact = lexicon
     return (
         exact.get(test.text)
         or folded.get(test.text.lower())
@@ -259,7 +267,7 @@ def _table_ranges(doc: Doc) -> list[tuple[int, int]]:
     return [(t.start, t.end) for t in article.tables]
 
 
-def read_lab_tables(doc: Doc) -> list[LabResult]:
+def read_lab_tables(doc: Doc, lexicon: tuple[dict[str, LabTestEntry], dict[str, LabTestEntry]]) -> list[LabResult]:
     """Tables with a test per row: each numeric cell is a result; the column header (a date,
     `Admission`, `Case 2`) is kept; a `Unit` column or a unit in the test cell gives the unit."""
     article = doc._.article if Doc.has_extension("article") else None
@@ -291,7 +299,7 @@ def read_lab_tables(doc: Doc) -> list[LabResult]:
                 inline = re.search(r"\(([^)]+)\)\s*$", article.text[label_start:label_end])
                 unit = clean_unit(inline.group(1)) if inline and is_unit(inline.group(1)) else ""
             reference = cell_text(row, range_col)
-            entry = _lab_entry(test)
+            entry = _lab_entry(test, lexicon)
             for col in range(1, n_cols):
                 if col in (unit_col, range_col) or (row, col) not in cells:
                     continue

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from ..lexicons import resource_json
+from .data_files import DataFiles
 from .quantities import (
     dose_units,
     normalize_frequency,
@@ -21,86 +20,80 @@ from .values import (
     Regimen,
 )
 
-# --- medication details --------------------------------------------------------------------------
+
+def route_variants(routes: dict[str, list[str]]) -> dict[str, str]:
+    """`routes.json` (route → ways of writing it) as way of writing → route."""
+    return {variant: route for route, variants in routes.items() if not route.startswith("_") for variant in variants}
 
 
-@lru_cache(maxsize=1)
-def _routes() -> dict[str, str]:
-    raw = resource_json("routes.json")
-    return {variant: route for route, variants in raw.items() if not route.startswith("_") for variant in variants}
+def token_patterns(spec: dict, vocabularies: dict[str, list[str]]) -> dict[str, list[list[dict]]]:
+    """Matcher patterns from `medication_patterns.json`: token names resolved to their specs and
+    `$vocabulary` values to the vocabulary's words."""
+
+    def resolve(value):
+        if isinstance(value, str) and value.startswith("$"):
+            return vocabularies[value[1:]]
+        if isinstance(value, dict):
+            return {key: resolve(inner) for key, inner in value.items()}
+        return value
+
+    tokens = {name: resolve(token) for name, token in spec["tokens"].items()}
+    return {
+        label: [[tokens[t] if isinstance(t, str) else resolve(t) for t in pattern] for pattern in patterns]
+        for label, patterns in spec["patterns"].items()
+    }
 
 
 @Language.factory(
     "casextract_medication",
-    default_config={"max_distance": 12},
+    default_config={
+        "max_distance": 12,
+        "patterns": "medication_patterns.json",
+        "frequencies": "frequencies.json",
+        "routes": "routes.json",
+    },
     assigns=["span._.regimens"],
     requires=["doc.ents", "doc.sents"],
 )
-def make_medication(nlp: Language, name: str, max_distance: int) -> MedicationDetails:
-    return MedicationDetails(nlp, max_distance)
+def make_medication(
+    nlp: Language, name: str, max_distance: int, patterns: str, frequencies: str, routes: str
+) -> MedicationDetails:
+    return MedicationDetails(nlp, max_distance, patterns=patterns, frequencies=frequencies, routes=routes)
 
 
-class MedicationDetails:
-    """Dose, route, frequency and duration of each DRUG entity, from Matcher patterns, attached
-    to the nearest drug before them in the sentence (or just after, as in `80 mg of X`)."""
+class MedicationDetails(DataFiles):
+    """Dose, route, frequency and duration of each DRUG entity, from Matcher patterns (data:
+    `medication_patterns.json`), attached to the nearest drug before them in the sentence (or just
+    after, as in `80 mg of X`)."""
 
-    def __init__(self, nlp: Language, max_distance: int = 12):
+    def __init__(
+        self,
+        nlp: Language,
+        max_distance: int = 12,
+        *,
+        patterns: str = "medication_patterns.json",
+        frequencies: str = "frequencies.json",
+        routes: str = "routes.json",
+    ):
         self.max_distance = max_distance
-        self.matcher = Matcher(nlp.vocab)
-        number = {"LIKE_NUM": True}
-        unit = {"TEXT": {"IN": sorted(u for u in dose_units() if u != "%")}}
-        per_body, per_time_unit = r"(?:/(?:kg|m2|m\^2))?", r"(?:day|d|24h|\d+h|wk|week)"
-        per_time = {"TEXT": {"REGEX": rf"^(?:mg|g|μg|mcg|ug|mL|ml|IU|U|units?|mmol|mEq){per_body}/{per_time_unit}$"}}
-        glued = {"TEXT": {"REGEX": rf"^\d+(?:\.\d+)?(?:mg|g|μg|mcg|mL|ml|IU|U){per_body}(?:/{per_time_unit})?$"}}
-        topical = {
-            "LOWER": {"IN": ["ointment", "cream", "gel", "lotion", "solution", "drops", "eye", "topical", "spray"]}
+        self.vocab, self.tokenizer = nlp.vocab, nlp.tokenizer
+        self.files = {"patterns": patterns, "frequencies": frequencies, "routes": routes}
+        self.load(self.files)
+
+    def load(self, files: dict[str, str]) -> None:
+        frequencies = resource_json(files["frequencies"])
+        vocabularies = {
+            "dose_units": sorted(u for u in dose_units() if u != "%"),
+            "time_units": sorted(frequencies["time_units"]),
         }
-        dash = {"TEXT": {"IN": ["-", "–", "to"]}}
-        self.matcher.add(
-            "DOSE",
-            [
-                [number, unit],
-                [number, dash, number, unit],
-                [number, per_time],
-                [glued],
-                [number, {"TEXT": "%"}, topical],
-            ],
-        )
-        frequencies = sorted(resource_json("frequencies.json")["phrases"])
-        self.freq_phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self.freq_phrases.add("FREQUENCY", list(nlp.tokenizer.pipe(frequencies)))
-        time_units = sorted(resource_json("frequencies.json")["time_units"])
-        every = {"LOWER": {"IN": ["every", "each", "q"]}}
-        times = {"LOWER": {"IN": ["once", "twice", "thrice", "one", "two", "three", "four"]}}
-        self.matcher.add(
-            "FREQUENCY",
-            [
-                [every, number, {"LOWER": {"IN": time_units}}],
-                [{"LOWER": {"REGEX": r"^q\d+(h|d|w|wk|mo)$"}}],
-                [
-                    times,
-                    {"LOWER": {"IN": ["times", "time"]}, "OP": "?"},
-                    {"LOWER": {"IN": ["a", "per", "each", "every"]}},
-                    {"LOWER": {"IN": time_units}},
-                ],
-                [{"LOWER": {"REGEX": r"^\d/(?:day|d|wk|week)$"}}],
-                [number, {"TEXT": "/"}, {"LOWER": {"IN": ["day", "d", "wk", "week"]}}],
-            ],
-        )
-        self.matcher.add(
-            "DURATION",
-            [
-                [
-                    {"LOWER": {"IN": ["for", "over", "during"]}},
-                    {"LOWER": {"IN": ["another", "a", "the", "further"]}, "OP": "?"},
-                    number,
-                    {"LOWER": {"IN": time_units}},
-                ],
-                [{"LOWER": {"IN": ["for", "over"]}}, {"LOWER": {"IN": ["a", "one"]}}, {"LOWER": {"IN": time_units}}],
-            ],
-        )
-        self.route_phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self.route_phrases.add("ROUTE", list(nlp.tokenizer.pipe(sorted(_routes()))))
+        self.matcher = Matcher(self.vocab, validate=True)
+        for label, patterns in token_patterns(resource_json(files["patterns"]), vocabularies).items():
+            self.matcher.add(label, patterns)
+        self.freq_phrases = PhraseMatcher(self.vocab, attr="LOWER")
+        self.freq_phrases.add("FREQUENCY", list(self.tokenizer.pipe(sorted(frequencies["phrases"]))))
+        self.route_phrases = PhraseMatcher(self.vocab, attr="LOWER")
+        self.routes = route_variants(resource_json(files["routes"]))
+        self.route_phrases.add("ROUTE", list(self.tokenizer.pipe(sorted(self.routes))))
 
     def __call__(self, doc: Doc) -> Doc:
         found: list[Span] = []
@@ -142,7 +135,7 @@ class MedicationDetails:
                 current = Regimen()
                 regimens.append(current)
             if detail.label_ == "ROUTE" and current.route is None:
-                route = _routes().get(text.lower())
+                route = self.routes.get(text.lower())
                 # `IV`/`IM` are also roman numerals (grade IV): only as a route right beside the drug/dose
                 if route and not (text in ("IV", "IM") and not _adjacent_to_dose_or_drug(detail, drug)):
                     current.route = route

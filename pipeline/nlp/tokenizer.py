@@ -22,19 +22,21 @@ from ..lexicons import resource_json
 
 
 @spacy.registry.tokenizers("casextract.clinical_tokenizer.v1")
-def create_clinical_tokenizer():
+def create_clinical_tokenizer(rules: str = "tokenizer.json"):
+    """`rules`: the adjustments to scispaCy's tokenizer (a shipped resource name or a path)."""
+
     def make(nlp: Language) -> Tokenizer:
         if not hasattr(nlp, "tokenizer"):
             # scispaCy starts from the language's default tokenizer, which does not exist yet
             # while spaCy is still constructing `nlp` from a config
             nlp.tokenizer = spacy.registry.tokenizers.get("spacy.Tokenizer.v1")()(nlp)
-        return clinical_tokenizer(nlp)
+        return clinical_tokenizer(nlp, rules)
 
     return make
 
 
-def clinical_tokenizer(nlp: Language) -> Tokenizer:
-    rules = resource_json("tokenizer.json")
+def clinical_tokenizer(nlp: Language, rules_file: str = "tokenizer.json") -> Tokenizer:
+    rules = resource_json(rules_file)
     with warnings.catch_warnings():
         # scispaCy's character classes trip a FutureWarning in `re`; the patterns are fine
         warnings.simplefilter("ignore", FutureWarning)

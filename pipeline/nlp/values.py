@@ -65,6 +65,7 @@ for _name in ("dose", "route", "frequency", "frequency_text", "duration"):
         )
 _ext(Span, "negex", False)
 _ext(Span, "background", False)
+_ext(Doc, "article", None)  # the `Article` the Doc was made from, when there is one
 _ext(Doc, "lab_results", None)
 _ext(Doc, "demographics", None)
 
@@ -75,12 +76,12 @@ class LabTestEntry:
     si_unit: str
 
 
-@lru_cache(maxsize=1)
-def lab_lexicon() -> tuple[dict[str, LabTestEntry], dict[str, LabTestEntry]]:
+@lru_cache(maxsize=4)
+def lab_lexicon(name: str = "labs.tsv") -> tuple[dict[str, LabTestEntry], dict[str, LabTestEntry]]:
     """(case-insensitive variants, case-sensitive abbreviations) → test."""
     folded: dict[str, LabTestEntry] = {}
     exact: dict[str, LabTestEntry] = {}
-    for row in table_rows("labs.tsv"):
+    for row in table_rows(name):
         entry = LabTestEntry(row["test"], (row.get("si_unit") or "").strip())
         for variant in row["variants"].split("|"):
             if variant.startswith("="):

@@ -1,0 +1,43 @@
+"""Components built from resource files that their config names (lexicons, rules, token patterns).
+
+`nlp.to_disk(DIR)` copies each file into the component's folder and `spacy.load(DIR)` rebuilds the
+component from those copies, so a saved pipeline carries its own data and keeps working where the
+files it was built from (a curator's edited lexicon, another checkout) are not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from spacy.util import ensure_path
+
+from ..lexicons import resource_bytes
+
+
+def saved_name(argument: str, resource: str) -> str:
+    """The copy's file name: the config argument plus the resource's suffixes (`.tsv.gz` included,
+    which tells the loaders to decompress)."""
+    return argument + "".join(Path(resource).suffixes)
+
+
+class DataFiles:
+    """Mixin for a component whose state is built from `self.files` (config argument → resource
+    name or path) by `self.load(files)`."""
+
+    files: dict[str, str]
+
+    def load(self, files: dict[str, str]) -> None:
+        raise NotImplementedError
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        folder = ensure_path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        for argument, resource in self.files.items():
+            (folder / saved_name(argument, resource)).write_bytes(resource_bytes(resource))
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> DataFiles:
+        folder = ensure_path(path)
+        self.files = {arg: str(folder / saved_name(arg, resource)) for arg, resource in self.files.items()}
+        self.load(self.files)
+        return self
