@@ -4,17 +4,24 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUNTIME := $(VENV)/.installed-runtime
+STAMP := $(VENV)/.installed-test
 
 .PHONY: demo test bench corpus real-corpus eval-real clean
 
-$(STAMP): pyproject.toml
+# the runtime alone: what `make demo` needs
+$(RUNTIME): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUNTIME)
+
+# the test suite, the development tools and the Ray engine on top
+$(STAMP): $(RUNTIME)
+	$(BIN)/python -m pip install --quiet -e '.[test,ray]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(RUNTIME)
 	$(BIN)/casextract run corpus --out out/demo
 	@echo "tables, text/ and run.json are in out/demo"
 

@@ -1,50 +1,137 @@
-"""Command line: `casextract run INPUT... --out OUT_DIR [--workers N] [--resume]`."""
+"""Command line: `casextract run INPUT... --out OUT_DIR [--workers N] [--resume]`.
+
+Exit codes, as batch tools use them: 0 the batch ran (documents that failed are error rows, counted
+in the summary); 1 with `--strict` when any document became an error row; 2 a usage error, found
+before any work and told in one line.
+"""
 
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table as RichTable
+from typer.core import TyperGroup
 
 from . import __version__
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+
+def _untyped(param):
+    param.display_type_rich = lambda ctx: None
+    return param
+
+
+def tidy_help(command) -> None:
+    """typer (0.2x) labels each parameter with its Python type (`<bool>`, `<list[Path]>`) and puts
+    required arguments in braces; the help shows what a user types instead, as click's does."""
+    if getattr(command, "_tidy_help", False):
+        return
+    command._tidy_help = True
+    for param in command.params:
+        if param.param_type_name == "argument":
+            label = (param.metavar or param.name.upper()) + ("..." if param.nargs != 1 else "")
+            param.metavar = label
+            param._rich_display_name = param._usage_display_name = lambda label=label: label
+            _untyped(param)
+        elif getattr(param, "is_flag", False):
+            _untyped(param)
+    make_help_option = command.get_help_option
+    command.get_help_option = lambda ctx: _untyped(make_help_option(ctx)) if make_help_option(ctx) else None
+
+
+class TidyHelpGroup(TyperGroup):
+    def get_command(self, ctx, cmd_name):
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            tidy_help(command)
+        return command
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        return _untyped(option) if option is not None else None
+
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.split("\n\n")[0], cls=TidyHelpGroup)
 console = Console(stderr=True)
+USAGE_ERROR = 2
+
+
+def usage_error(message: str) -> typer.Exit:
+    console.print(f"casextract: {message}", soft_wrap=True, highlight=False, markup=False)
+    return typer.Exit(USAGE_ERROR)
+
+
+def writable_folder(out: Path) -> None:
+    """`out` is (or can be made) a folder this process can write into; raises a usage error."""
+    if out.exists() and not out.is_dir():
+        raise usage_error(f"--out {out} is a file, not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as exc:
+        raise usage_error(f"--out {out} is not a folder casextract can write to ({exc.strerror or exc})") from None
+
+
+def run_folder(out: Path) -> Path:
+    """`out` holds a casextract run (its documents table); raises a usage error."""
+    if not out.is_dir():
+        raise usage_error(f"{out} is not a folder")
+    if not any((out / f"documents.{ext}").is_file() for ext in ("parquet", "csv")):
+        raise usage_error(f"{out} is not the --out folder of a casextract run (no documents table)")
+    return out
 
 
 @app.callback()
-def main() -> None:
+def overview() -> None:
     """casextract: clinical case report PDFs → per-patient tables with provenance."""
 
 
 @app.command()
 def run(
-    inputs: list[Path] = typer.Argument(..., help="PDF files, folders (searched for *.pdf), .txt/.md files"),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder for the tables, text/ and run.json"),
-    workers: int | None = typer.Option(None, "--workers", "-w", min=1, help="Processes (default: all cores)"),
+    inputs: list[Path] = typer.Argument(
+        ..., metavar="INPUT", help="PDF files, folders (searched for *.pdf), .txt/.md files"
+    ),
+    out: Path = typer.Option(
+        ..., "--out", "-o", metavar="DIR", help="Output folder for the tables, text/ and run.json"
+    ),
+    workers: int | None = typer.Option(
+        None, "--workers", "-w", metavar="N", min=1, help="Processes (default: all cores)"
+    ),
     resume: bool = typer.Option(False, "--resume", help="Skip documents an earlier run into OUT finished"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary"),
-    max_pages: int = typer.Option(1000, min=0, help="Longer PDFs become error rows (0: no limit)"),
-    max_seconds: float = typer.Option(300.0, min=0, help="Per document; its worker is stopped and replaced (0: none)"),
-    max_memory_mb: int = typer.Option(4096, min=0, help="Address space per worker process (0: no limit)"),
-    engine: str = typer.Option("local", help="local (worker processes on this machine) or ray"),
-    address: str | None = typer.Option(None, help="Ray cluster: auto or ray://HOST:PORT (default: start a local Ray)"),
-    ray_actors: int | None = typer.Option(
-        None, min=1, help="Ray actor pool size (default: cluster CPUs / --cpus-per-actor)"
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 when any document became an error row"),
+    max_pages: int = typer.Option(1000, metavar="N", min=0, help="Longer PDFs become error rows (0: no limit)"),
+    max_seconds: float = typer.Option(
+        300.0, metavar="SECONDS", min=0, help="Per document; its worker is stopped and replaced (0: none)"
     ),
-    cpus_per_actor: float = typer.Option(1.0, min=0.1, help="CPUs each Ray actor reserves"),
+    max_memory_mb: int = typer.Option(4096, metavar="MB", min=0, help="Address space per worker process (0: no limit)"),
+    engine: str = typer.Option("local", metavar="local|ray", help="local (worker processes on this machine) or ray"),
+    address: str | None = typer.Option(
+        None, metavar="ADDRESS", help="Ray cluster: auto or ray://HOST:PORT (default: start a local Ray)"
+    ),
+    ray_actors: int | None = typer.Option(
+        None, metavar="N", min=1, help="Ray actor pool size (default: cluster CPUs / --cpus-per-actor)"
+    ),
+    cpus_per_actor: float = typer.Option(1.0, metavar="CPUS", min=0.1, help="CPUs each Ray actor reserves"),
 ) -> None:
     """Extract every input into the contract's tables under OUT."""
     from .batch import Limits, discover
     from .batch import run as run_batch
 
+    missing = [path for path in inputs if not path.exists()]
+    if missing:
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        raise usage_error(f"no such file or folder: {missing[0]}{more}")
+    if engine not in ("local", "ray"):
+        raise usage_error(f"--engine is local or ray, not {engine!r}")
     if not discover(inputs):
-        console.print("[red]no input files found[/red] (PDFs in folders are found by the .pdf ending)")
-        raise typer.Exit(2)
+        raise usage_error("nothing to do: no input files found (in folders, PDFs are found by their .pdf ending)")
+    writable_folder(out)
     progress = Progress(
         TextColumn("[bold]extracting"),
         BarColumn(),
@@ -65,8 +152,6 @@ def run(
             elapsed = progress.tasks[0].elapsed or 0.0
             progress.update(task, completed=done, rate=f"{done / elapsed:.2f}" if elapsed else "–")
 
-        if engine not in ("local", "ray"):
-            raise typer.BadParameter("--engine is local or ray")
         summary = run_batch(
             inputs,
             out,
@@ -91,6 +176,9 @@ def run(
             str(summary.total), str(summary.ok), str(summary.errors), str(summary.resumed), f"{summary.seconds:.1f}"
         )
         console.print(table)
+    if strict and summary.errors:
+        console.print(f"casextract: {summary.errors} document(s) became error rows (--strict)", highlight=False)
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -98,20 +186,29 @@ def report(out: Path = typer.Argument(..., help="The --out folder of a casextrac
     """(Re)write OUT/report.html: every extracted fact highlighted in its document's text."""
     from .report import write_report
 
-    console.print(f"review page → {write_report(out)}")
+    console.print(f"review page → {write_report(run_folder(out))}")
 
 
 @app.command("eval")
 def evaluate_command(
     out: Path = typer.Argument(..., help="The --out folder of a casextract run"),
     gold: Path = typer.Argument(..., help="Folder of gold JSON files"),
-    scores: Path | None = typer.Option(None, help="Scores JSON (default: OUT/eval/scores.json)"),
-    errors: Path | None = typer.Option(None, help="Misses and false hits, TSV (default: OUT/eval/errors.tsv)"),
+    scores: Path | None = typer.Option(None, metavar="FILE", help="Scores JSON (default: OUT/eval/scores.json)"),
+    errors: Path | None = typer.Option(
+        None, metavar="FILE", help="Misses and false hits, TSV (default: OUT/eval/errors.tsv)"
+    ),
 ) -> None:
     """Precision, recall and F1 per field against gold files; misses and false hits to a file."""
     from .evaluate import FIELDS, evaluate, write_reports
 
+    run_folder(out)
+    if not gold.exists():
+        raise usage_error(f"no such gold file or folder: {gold}")
     result = evaluate(out, gold)
+    if not result.per_document:
+        for problem in result.problems:
+            console.print(f"gold file skipped: {problem}", highlight=False, markup=False)
+        raise usage_error(f"no gold file in {gold} matches a document of {out}: nothing scored, nothing written")
     scores = scores or out / "eval" / "scores.json"
     errors = errors or out / "eval" / "errors.tsv"
     write_reports(result, scores, errors)
@@ -163,12 +260,18 @@ def evaluate_command(
 
 @app.command()
 def train(
-    data: Path = typer.Option(Path("../shared/data"), help="Folder with bc5cdr/ and ncbi-disease/ (IOB TSV)"),
-    out: Path = typer.Option(None, "--out", "-o", help="Where to write the trained pipeline (default: models/ner)"),
-    config: Path = typer.Option(None, help="spaCy training config (default: models/ner.cfg)"),
-    limit: int | None = typer.Option(None, help="Use only the first N sentences of each file (smoke runs)"),
-    max_epochs: int | None = typer.Option(None, help="Override [training] max_epochs"),
-    max_steps: int | None = typer.Option(None, help="Override [training] max_steps"),
+    data: Path = typer.Option(
+        Path("../shared/data"), metavar="DIR", help="Folder with bc5cdr/ and ncbi-disease/ (IOB TSV)"
+    ),
+    out: Path = typer.Option(
+        None, "--out", "-o", metavar="DIR", help="Where to write the trained pipeline (default: models/ner)"
+    ),
+    config: Path = typer.Option(None, metavar="FILE", help="spaCy training config (default: models/ner.cfg)"),
+    limit: int | None = typer.Option(
+        None, metavar="N", help="Use only the first N sentences of each file (smoke runs)"
+    ),
+    max_epochs: int | None = typer.Option(None, metavar="N", help="Override [training] max_epochs"),
+    max_steps: int | None = typer.Option(None, metavar="N", help="Override [training] max_steps"),
     ncbi: bool = typer.Option(
         False,
         "--ncbi/--no-ncbi",
@@ -202,12 +305,17 @@ def train(
 def train_conditions_command(
     data: Path = typer.Option(
         Path("../shared/data/case-reports-ada/case_reports.jsonl"),
+        metavar="FILE",
         help="Annotated case reports (JSON lines with text and entities)",
     ),
-    splits: Path = typer.Option(Path("gold/real/SPLITS.json"), help="Trains on the documents of its 'dev' split only"),
-    out: Path = typer.Option(None, "--out", "-o", help="Where to write the classifier (default: models/conditions)"),
-    limit: int | None = typer.Option(None, help="Use only the first N training documents (smoke runs)"),
-    epochs: int = typer.Option(12, help="Passes over the training candidates"),
+    splits: Path = typer.Option(
+        Path("gold/real/SPLITS.json"), metavar="FILE", help="Trains on the documents of its 'dev' split only"
+    ),
+    out: Path = typer.Option(
+        None, "--out", "-o", metavar="DIR", help="Where to write the classifier (default: models/conditions)"
+    ),
+    limit: int | None = typer.Option(None, metavar="N", help="Use only the first N training documents (smoke runs)"),
+    epochs: int = typer.Option(12, metavar="N", help="Passes over the training candidates"),
 ) -> None:
     """Train the condition filter: a diagnosis of the patient, or a symptom, sign or non-disease."""
     import json

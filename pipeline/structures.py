@@ -19,6 +19,14 @@ class InputError(Exception):
     """A document that cannot be processed; the message is shown to users as the error reason."""
 
 
+class ExtractionError(Exception):
+    """`pipeline.extract` could not read a document; `reason` is its documents row's error."""
+
+    def __init__(self, path: str, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path, self.reason = path, reason
+
+
 @dataclass(frozen=True)
 class Box:
     """Where a run of characters was printed: 1-based page and PDF points from the top-left."""

@@ -118,9 +118,8 @@ def test_command_line(tmp_path, journal_pdf):
         cwd=ROOT,
         timeout=300,
     )
-    assert missing.returncode == 0, missing.stderr
-    row = read_documents(out).loc["nothing-here"]
-    assert (row["status"], row["error"]) == ("error", "not found")
+    assert missing.returncode == 2 and "no such file or folder" in missing.stderr
+    assert "nothing-here" not in read_documents(out).index  # refused before any work
     (tmp_path / "empty-folder").mkdir()
     nothing = subprocess.run(
         command[:4] + [str(tmp_path / "empty-folder"), "--out", str(out)],
