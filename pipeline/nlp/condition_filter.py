@@ -24,6 +24,8 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from .values import doc_text
+
 CONDITION, OTHER = "CONDITION", "OTHER"
 DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "models" / "conditions"
 
@@ -77,7 +79,9 @@ def classifier_text(span: Span) -> str:
     doc, mention = span.doc, span.text.lower()
     words = re.findall(r"\w+", mention)
     features = ["MENTION_" + w for w in words]
-    lower = doc.user_data.setdefault("casextract_lower_text", doc.text.lower())
+    lower = doc.user_data.get("casextract_lower_text")
+    if lower is None:
+        lower = doc.user_data["casextract_lower_text"] = doc_text(doc).lower()
     features.append(f"F_COUNT_{min(lower.count(mention), 5)}")
     features.append(f"F_WORDS_{min(len(words), 4)}")
     last = words[-1] if words else ""

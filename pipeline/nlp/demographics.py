@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Span
 from ..lexicons import resource_json
 from .data_files import DataFiles
 from .quantities import parse_number
+from .values import doc_text
 
 _UNITS = {"y": 1.0, "m": 1 / 12, "w": 7 / 365.25, "d": 1 / 365.25, "h": 1 / 8766}
 _SMALL = (
@@ -114,7 +115,7 @@ class Demographics(DataFiles):
         found: list[Demographic] = []
         taken: list[tuple[int, int]] = []
         for pattern in self.age_patterns:
-            for match in pattern.finditer(doc.text):
+            for match in pattern.finditer(doc_text(doc)):
                 if any(s < match.end() and match.start() < e for s, e in taken):
                     continue
                 age = age_from_match(match)
@@ -123,7 +124,7 @@ class Demographics(DataFiles):
                     continue
                 taken.append((match.start(), match.end()))
                 found.append(Demographic(span.start_char, span.end_char, age, self.sex_near(span), span.sent.text))
-        for match in SEX_ONLY.finditer(doc.text):
+        for match in SEX_ONLY.finditer(doc_text(doc)):
             span = doc.char_span(match.start("word"), match.end("word"), alignment_mode="expand")
             if span is not None and not any(s <= match.start() < e for s, e in taken):
                 word = match.group("word").lower()

@@ -142,6 +142,8 @@ class ClinicalEntities(DataFiles):
         for token in doc:
             if token.i in covered or not token.is_alpha or len(token.text) < 6 or token.lower_ in self.drugs:
                 continue
+            if token.i + 1 >= len(doc) or not doc[token.i + 1].text[:1].isdigit():
+                continue  # a dose starts with a digit: the cheap test first, for every long word
             following = doc[token.i + 1 : token.i + 3].text
             if not DOSE_AHEAD.match(following):
                 continue
@@ -226,8 +228,7 @@ class LexiconMatcher:
         self.heads = {n[:3] for n in self.names}
 
     def __call__(self, doc: Doc) -> list[tuple[int, int]]:
-        lowers = [t.lower_ for t in doc]
-        spaces = [" " if t.whitespace_ else "" for t in doc]
+        lowers, spaces, stops = token_view(doc)
         found = []
         i, n = 0, len(doc)
         while i < n:
@@ -238,7 +239,7 @@ class LexiconMatcher:
                     if text in self.names:
                         end = j  # keep looking: the longest name wins
                     if j < n:
-                        if "\n" in doc[j - 1].whitespace_ or doc[j].is_space:
+                        if stops[j]:
                             break
                         text = text + spaces[j - 1] + lowers[j]
             if end is not None:
@@ -247,6 +248,20 @@ class LexiconMatcher:
             else:
                 i += 1
         return found
+
+
+def token_view(doc: Doc) -> tuple[list[str], list[str], list[bool]]:
+    """Per token: lower-case text, the space after it, and whether a name cannot run on into it
+    (a line break before it, or it is whitespace). Built once per Doc for both lexicon matchers:
+    reading token attributes from Python is the cost of a lexicon match."""
+    view = doc.user_data.get("casextract_token_view")
+    if view is None or len(view[0]) != len(doc):
+        lowers = [t.lower_ for t in doc]
+        spaces = [" " if t.whitespace_ else "" for t in doc]
+        newline_after = ["\n" in t.whitespace_ for t in doc]
+        stops = [False] + [newline_after[j - 1] or doc[j].is_space for j in range(1, len(doc))]
+        view = doc.user_data["casextract_token_view"] = (lowers, spaces, stops)
+    return view
 
 
 @lru_cache(maxsize=4)

@@ -17,6 +17,7 @@ from spacy.tokens import Doc, Span
 
 from ..lexicons import resource_json
 from .quantities import clean_unit, dose_units, is_unit, looks_like_unit, parse_number
+from .values import doc_text
 
 NUMBER_START = re.compile(r"^(\d+(?:,\d{3})*(?:\.\d+)?)")
 # what may follow a number as its unit, up to 24 characters
@@ -30,11 +31,6 @@ UNIT_AFTER = re.compile(
     r"|[a-zA-Zμµ]{1,6}(?:/[a-zA-Zμµ0-9^]{1,6}(?:\s?[23]\b)?){0,2}"  # mg/dL, u/L, cells/mm 3
     r")"
 )
-
-
-def doc_text(doc: Doc) -> str:
-    """`doc.text`, built once per Doc (spaCy joins every token each time it is asked)."""
-    return doc.user_data.setdefault("casextract_text", doc.text)
 
 
 @dataclass(frozen=True)

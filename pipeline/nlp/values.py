@@ -44,6 +44,14 @@ def _ext(cls, name: str, default=None) -> None:
         cls.set_extension(name, default=default)
 
 
+def doc_text(doc: Doc) -> str:
+    """`doc.text`, built once per Doc (spaCy joins every token each time it is asked)."""
+    text = doc.user_data.get("casextract_text")
+    if text is None:  # not `setdefault(key, doc.text)`, which joins the tokens at every call
+        text = doc.user_data["casextract_text"] = doc.text
+    return text
+
+
 @dataclass
 class Regimen:
     """One way a drug was given: a drug mention can carry several (`80 mg BID …, then 60 mg QD`)."""
