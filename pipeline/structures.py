@@ -219,20 +219,6 @@ class Article:
 # --- results -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DocumentInfo:
-    """One row of the `documents` table."""
-
-    doc_id: str
-    source_path: str
-    status: str
-    error: str = ""
-    pages: int | None = None
-    n_cases: int | None = None
-    title: str = ""
-    sha256: str = ""
-
-
 @dataclass
 class Facts:
     """What the link stage attaches to patients; filled by later stages (cases, drugs, labs …)."""
