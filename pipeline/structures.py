@@ -11,6 +11,8 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from .schema import CaseRow, DiagnosisRow, LabRow, MedicationRow
+
 # how figure and table legends begin, in any reader: `Figure 2`, `Fig. 1A`, `Table 1`, `Supplementary Table S2`
 CAPTION_START = re.compile(r"^(fig(ure)?\.?|table|supplementary (figure|table))\s*[0-9IVX]+[A-Za-z]?\b", re.I)
 
@@ -221,9 +223,9 @@ class Article:
 
 @dataclass
 class Facts:
-    """What the link stage attaches to patients; filled by later stages (cases, drugs, labs …)."""
+    """What the link stage attaches to patients: the rows of each of `schema.FACT_TABLES`."""
 
-    cases: list[dict] = field(default_factory=list)
-    medications: list[dict] = field(default_factory=list)
-    labs: list[dict] = field(default_factory=list)
-    diagnoses: list[dict] = field(default_factory=list)
+    cases: list[CaseRow] = field(default_factory=list)
+    medications: list[MedicationRow] = field(default_factory=list)
+    labs: list[LabRow] = field(default_factory=list)
+    diagnoses: list[DiagnosisRow] = field(default_factory=list)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import make_dataclass
+from dataclasses import asdict, make_dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -27,8 +27,9 @@ def frame(name: str, rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=spec.columns).astype(spec.dtypes)
 
 
-def facts_rows(doc_id: str, facts: Facts) -> dict[str, list[dict]]:
-    return {name: [{"doc_id": doc_id, **row} for row in getattr(facts, name)] for name in FACT_TABLES}
+def fact_rows(facts: Facts) -> dict[str, list[dict]]:
+    """The rows of each fact table as plain dicts: how a document's result is recorded as JSON."""
+    return {name: [asdict(row) for row in getattr(facts, name)] for name in FACT_TABLES}
 
 
 def write_table(df: pd.DataFrame, out_dir: Path, name: str) -> None:

@@ -22,7 +22,7 @@ from .pdf import read_pdf
 from .schema import DocumentRow
 from .sections import build_article
 from .structures import InputError, Layout
-from .tables import facts_rows
+from .tables import fact_rows
 from .textfile import read_text
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
@@ -103,7 +103,7 @@ def process(item: InputFile, limits: Limits = DEFAULT_LIMITS) -> DocumentResult:
             title=article.title,
             sha256=sha,
         )
-        return DocumentResult(info, article.text, facts_rows(item.doc_id, facts), time.perf_counter() - started)
+        return DocumentResult(info, article.text, fact_rows(facts), time.perf_counter() - started)
     except InputError as exc:
         reason = str(exc)
     except PermissionError:
