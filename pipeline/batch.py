@@ -22,7 +22,8 @@ from pathlib import Path
 from . import __version__
 from .nlp import pipeline_description
 from .report import write_report
-from .tables import COLUMNS, Tables, atomic_write_text, frame, write_table
+from .schema import DOCUMENTS, TABLES
+from .tables import Tables, atomic_write_text, frame, write_table
 from .worker import (  # noqa: F401  (re-exported: the batch API's names)
     DEFAULT_LIMITS,
     DocumentResult,
@@ -160,10 +161,8 @@ def extract(path: str | Path) -> Tables:
     """One document → its tables as pandas DataFrames (for notebooks): `extract("case.pdf").labs`."""
     path = Path(path)
     result = process(InputFile(path.stem, path, str(path)))
-    frames = {"documents": frame("documents", [asdict(result.info)])}
-    for name in ("cases", "medications", "labs", "diagnoses"):
-        frames[name] = frame(name, result.rows.get(name, []))
-    return Tables(**frames)
+    rows = {**result.rows, DOCUMENTS: [asdict(result.info)]}
+    return Tables(**{name: frame(name, rows.get(name, [])) for name in TABLES})
 
 
 def _record_path(state: Path, doc_id: str) -> Path:
@@ -203,8 +202,8 @@ def _load(state: Path, item: InputFile) -> DocumentResult:
 
 def _write_tables(out: Path, results: list[DocumentResult]) -> dict[str, int]:
     counts = {}
-    for name in COLUMNS:
-        if name == "documents":
+    for name in TABLES:
+        if name == DOCUMENTS:
             rows = [asdict(r.info) for r in results]
         else:
             rows = [row for r in results for row in r.rows.get(name, [])]

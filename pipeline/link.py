@@ -20,6 +20,7 @@ from spacy.tokens import Doc, Span
 
 from .lexicons import resource_json, word_list
 from .nlp.components import DISEASE, DRUG, LabResult, Regimen
+from .schema import CaseRow, DiagnosisRow, LabRow, MedicationRow
 from .structures import Article, Facts, Section
 
 CASE_LABEL = re.compile(
@@ -226,6 +227,7 @@ def link(doc: Doc, article: Article, condition_filter: bool = True) -> Facts:
 
 
 def _provenance(article: Article, start: int, end: int, sentence: str) -> dict:
+    """A fact row's provenance columns, as keyword arguments for its row class."""
     return {
         "page": article.text_map.page_at(start),
         "start_char": start,
@@ -234,7 +236,7 @@ def _provenance(article: Article, start: int, end: int, sentence: str) -> dict:
     }
 
 
-def _medication_rows(article: Article, spans: list[CaseSpan], drug: Span) -> list[dict]:
+def _medication_rows(article: Article, spans: list[CaseSpan], drug: Span) -> list[MedicationRow]:
     """One row per regimen of the mention (a mention with no details is one row)."""
     case = case_at(spans, drug.start_char)
     if case is None or drug._.background or not _is_medication(drug):
@@ -247,21 +249,22 @@ def _medication_rows(article: Article, spans: list[CaseSpan], drug: Span) -> lis
     for regimen in drug._.regimens or [Regimen()]:
         dose = regimen.dose
         rows.append(
-            {
-                "case_id": str(case),
-                "drug": drug._.normalized,
-                "mention": drug.text,
-                "dose_value": dose.value if dose else None,
-                "dose_unit": dose.unit if dose else "",
-                "dose_text": dose.text if dose else "",
-                "route": regimen.route or "",
-                "frequency": regimen.frequency or "",
-                "frequency_text": regimen.frequency_text or "",
-                "duration": regimen.duration or "",
-                "timepoint": moment,
-                "negated": bool(drug._.negex),
+            MedicationRow(
+                doc_id=article.doc_id,
+                case_id=str(case),
+                drug=drug._.normalized,
+                mention=drug.text,
+                dose_value=dose.value if dose else None,
+                dose_unit=dose.unit if dose else "",
+                dose_text=dose.text if dose else "",
+                route=regimen.route or "",
+                frequency=regimen.frequency or "",
+                frequency_text=regimen.frequency_text or "",
+                duration=regimen.duration or "",
+                timepoint=moment,
+                negated=bool(drug._.negex),
                 **_provenance(article, drug.start_char, drug.end_char, drug.sent.text),
-            }
+            )
         )
     return rows
 
@@ -291,7 +294,7 @@ def _not_medications() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(rules["substances"]), frozenset(rules["method_context"])
 
 
-def _lab_row(article: Article, spans: list[CaseSpan], result: LabResult, n_cases: int) -> dict | None:
+def _lab_row(article: Article, spans: list[CaseSpan], result: LabResult, n_cases: int) -> LabRow | None:
     test = result.test
     case = case_at(spans, test.start_char)
     column_case = case_number(result.column) if result.column else None
@@ -308,37 +311,39 @@ def _lab_row(article: Article, spans: list[CaseSpan], result: LabResult, n_cases
     else:
         moment = timepoint(article.section_at(test.start_char), test.sent, test.start_char, "lab")
     sentence = test.sent.text if not result.column else f"{result.row_label}: {result.column}"
-    return {
-        "case_id": str(case),
-        "test": test._.normalized,
-        "mention": test.text,
-        "value": result.value,
-        "comparator": result.comparator,
-        "unit": result.unit,
-        "value_si": result.value_si,
-        "unit_si": result.unit_si,
-        "reference_range": result.reference_range,
-        "flag": result.flag,
-        "timepoint": moment,
-        "result": result.result,
+    return LabRow(
+        doc_id=article.doc_id,
+        case_id=str(case),
+        test=test._.normalized,
+        mention=test.text,
+        value=result.value,
+        comparator=result.comparator,
+        unit=result.unit,
+        value_si=result.value_si,
+        unit_si=result.unit_si,
+        reference_range=result.reference_range,
+        flag=result.flag,
+        timepoint=moment,
+        result=result.result,
         **_provenance(article, result.start, result.end, sentence),
-    }
+    )
 
 
-def _diagnosis_row(article: Article, spans: list[CaseSpan], disease: Span) -> dict | None:
+def _diagnosis_row(article: Article, spans: list[CaseSpan], disease: Span) -> DiagnosisRow | None:
     case = case_at(spans, disease.start_char)
     if case is None or disease._.background:
         return None
     if _is_symptom(disease._.normalized):
         return None
-    return {
-        "case_id": str(case),
-        "diagnosis": disease._.normalized,
-        "mention": disease.text,
-        "negated": bool(disease._.negex),
-        "certainty": disease._.certainty or "confirmed",
+    return DiagnosisRow(
+        doc_id=article.doc_id,
+        case_id=str(case),
+        diagnosis=disease._.normalized,
+        mention=disease.text,
+        negated=bool(disease._.negex),
+        certainty=disease._.certainty or "confirmed",
         **_provenance(article, disease.start_char, disease.end_char, disease.sent.text),
-    }
+    )
 
 
 ADJECTIVE = re.compile(r"^[a-z]+(?:ful|ic|al|ous|ive|ory|ary|less)$")
@@ -368,7 +373,7 @@ def _is_symptom(name: str) -> bool:
 INFECTION_WORD = re.compile(r"infection|itis|osis|emia|abscess|sepsis|disease|syndrome|pneumonia", re.I)
 
 
-def _case_rows(doc: Doc, article: Article, spans: list[CaseSpan], n_cases: int) -> list[dict]:
+def _case_rows(doc: Doc, article: Article, spans: list[CaseSpan], n_cases: int) -> list[CaseRow]:
     rows = []
     abstract = [d for d in doc._.demographics if _role_at(article, d.start) == "front"]
     for case in range(1, n_cases + 1):
@@ -387,12 +392,13 @@ def _case_rows(doc: Doc, article: Article, spans: list[CaseSpan], n_cases: int) 
             if sentence and sentence not in evidence:
                 evidence.append(sentence)
         rows.append(
-            {
-                "case_id": str(case),
-                "age_years": age.age_years if age else None,
-                "sex": sex,
-                "evidence": " … ".join(evidence),
-            }
+            CaseRow(
+                doc_id=article.doc_id,
+                case_id=str(case),
+                age_years=age.age_years if age else None,
+                sex=sex,
+                evidence=" … ".join(evidence),
+            )
         )
     return rows
 

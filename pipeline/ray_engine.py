@@ -19,6 +19,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from .schema import TABLES
 from .worker import DocumentResult, GuardedPool, InputFile, Limits, error_result, process
 
 
@@ -121,9 +122,7 @@ def write_partitioned(out_dir: Path) -> None:
     import pandas as pd
     import ray.data
 
-    from .tables import COLUMNS
-
-    for name in COLUMNS:
+    for name in TABLES:
         target = out_dir / "parquet" / name
         frame = pd.read_parquet(out_dir / f"{name}.parquet")
         if target.exists():

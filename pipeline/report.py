@@ -13,13 +13,12 @@ from pathlib import Path
 
 import pandas as pd
 
-SINGULAR = {"cases": "case", "medications": "medication", "labs": "lab", "diagnoses": "diagnosis"}
-COLOURS = {"medications": "#cfe3ff", "labs": "#d4f5d4", "diagnoses": "#ffe0c2", "cases": "#ead7ff"}
-SUMMARY_FIELDS = {
-    "medications": ["case_id", "drug", "dose_text", "route", "frequency", "duration", "timepoint", "negated"],
-    "labs": ["case_id", "test", "comparator", "value", "unit", "value_si", "unit_si", "flag", "timepoint", "result"],
-    "diagnoses": ["case_id", "diagnosis", "negated", "certainty"],
-}
+from .schema import DOCUMENTS, FACT_TABLES, TABLES
+
+# the facts highlighted in the text, and what hovering one shows: the tables that declare a summary
+SUMMARY_FIELDS = {name: spec.summary for name, spec in TABLES.items() if spec.summary}
+COLOURS = {"medications": "#cfe3ff", "labs": "#d4f5d4", "diagnoses": "#ffe0c2"}
+OTHER_COLOUR = "#e4e4e4"  # a highlighted table added without a colour of its own
 
 STYLE = """
 body{font:14px/1.5 system-ui,sans-serif;margin:2em;color:#222;max-width:70em}
@@ -39,6 +38,10 @@ def _value(value) -> str:
     return str(value)
 
 
+def _colour(table: str) -> str:
+    return COLOURS.get(table, OTHER_COLOUR)
+
+
 def _tooltip(table: str, row: dict) -> str:
     parts = [f"{field}={_value(row.get(field))}" for field in SUMMARY_FIELDS[table] if _value(row.get(field))]
     return f"{table}: " + ", ".join(parts)
@@ -52,7 +55,7 @@ def highlight(text: str, marks: list[tuple[int, int, str, str]]) -> str:
             continue
         out.append(html.escape(text[position:start]))
         out.append(
-            f'<mark style="background:{COLOURS[table]}" title="{html.escape(tip, quote=True)}">'
+            f'<mark style="background:{_colour(table)}" title="{html.escape(tip, quote=True)}">'
             f"{html.escape(text[start:end])}</mark>"
         )
         position = end
@@ -63,17 +66,15 @@ def highlight(text: str, marks: list[tuple[int, int, str, str]]) -> str:
 def build_report(out_dir: str | Path) -> str:
     out_dir = Path(out_dir)
     tables = {
-        name: pd.read_parquet(out_dir / f"{name}.parquet")
-        for name in ("documents", "cases", "medications", "labs", "diagnoses")
-        if (out_dir / f"{name}.parquet").exists()
+        name: pd.read_parquet(out_dir / f"{name}.parquet") for name in TABLES if (out_dir / f"{name}.parquet").exists()
     }
-    documents = tables["documents"]
+    documents = tables[DOCUMENTS]
     parts = [
         f"<!doctype html><html><head><meta charset='utf-8'><title>casextract review — {html.escape(out_dir.name)}"
         f"</title><style>{STYLE}</style></head><body>",
         f"<h1>casextract review: {len(documents)} documents</h1><p class='legend'>",
     ]
-    parts += [f"<span style='background:{c}'>{name}</span>" for name, c in COLOURS.items() if name != "cases"]
+    parts += [f"<span style='background:{_colour(name)}'>{name}</span>" for name in SUMMARY_FIELDS]
     parts.append("</p>")
     for doc in documents.to_dict("records"):
         doc_id = doc["doc_id"]
@@ -83,17 +84,14 @@ def build_report(out_dir: str | Path) -> str:
                 f"{html.escape(_value(doc['error']))}</span></summary></details>"
             )
             continue
-        rows = {
-            name: df[df["doc_id"] == doc_id].to_dict("records") for name, df in tables.items() if name != "documents"
-        }
+        rows = {name: df[df["doc_id"] == doc_id].to_dict("records") for name, df in tables.items() if name != DOCUMENTS}
         counts = ", ".join(
-            f"{len(rows.get(n, []))} {n if len(rows.get(n, [])) != 1 else SINGULAR[n]}"
-            for n in ("cases", "medications", "labs", "diagnoses")
+            f"{len(rows.get(n, []))} {n if len(rows.get(n, [])) != 1 else TABLES[n].singular}" for n in FACT_TABLES
         )
         text_path = out_dir / "text" / f"{doc_id}.txt"
         text = text_path.read_text("utf-8") if text_path.exists() else ""
         marks = []
-        for table in ("medications", "labs", "diagnoses"):
+        for table in SUMMARY_FIELDS:
             for row in rows.get(table, []):
                 start, end = row.get("start_char"), row.get("end_char")
                 if _value(start) and _value(end):

@@ -11,6 +11,8 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from .schema import CaseRow, DiagnosisRow, LabRow, MedicationRow
+
 # how figure and table legends begin, in any reader: `Figure 2`, `Fig. 1A`, `Table 1`, `Supplementary Table S2`
 CAPTION_START = re.compile(r"^(fig(ure)?\.?|table|supplementary (figure|table))\s*[0-9IVX]+[A-Za-z]?\b", re.I)
 
@@ -227,25 +229,11 @@ class Article:
 # --- results -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DocumentInfo:
-    """One row of the `documents` table."""
-
-    doc_id: str
-    source_path: str
-    status: str
-    error: str = ""
-    pages: int | None = None
-    n_cases: int | None = None
-    title: str = ""
-    sha256: str = ""
-
-
 @dataclass
 class Facts:
-    """What the link stage attaches to patients; filled by later stages (cases, drugs, labs …)."""
+    """What the link stage attaches to patients: the rows of each of `schema.FACT_TABLES`."""
 
-    cases: list[dict] = field(default_factory=list)
-    medications: list[dict] = field(default_factory=list)
-    labs: list[dict] = field(default_factory=list)
-    diagnoses: list[dict] = field(default_factory=list)
+    cases: list[CaseRow] = field(default_factory=list)
+    medications: list[MedicationRow] = field(default_factory=list)
+    labs: list[LabRow] = field(default_factory=list)
+    diagnoses: list[DiagnosisRow] = field(default_factory=list)

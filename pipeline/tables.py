@@ -1,104 +1,35 @@
 """Tables stage: `Facts` → the contract's tables (pandas DataFrames), and their writers.
 
-Column names and order follow `CONTRACT.md`; columns may be added at the end, never renamed.
+Which tables there are, their columns (in order) and dtypes come from `schema.TABLES`.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, make_dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from .nlp.quantities import format_number
-from .structures import DocumentInfo, Facts
+from .schema import COLUMNS, FACT_TABLES, TABLES  # noqa: F401  (COLUMNS re-exported: tests and tools use it)
+from .structures import Facts
 
-PROVENANCE = ["page", "start_char", "end_char", "sentence"]
-
-COLUMNS: dict[str, list[str]] = {
-    "documents": ["doc_id", "source_path", "status", "error", "pages", "n_cases", "title", "sha256"],
-    "cases": ["doc_id", "case_id", "age_years", "sex", "evidence"],
-    "medications": [
-        "doc_id",
-        "case_id",
-        "drug",
-        "mention",
-        "dose_value",
-        "dose_unit",
-        "dose_text",
-        "route",
-        "frequency",
-        "frequency_text",
-        "duration",
-        "timepoint",
-        "negated",
-        *PROVENANCE,
-    ],
-    "labs": [
-        "doc_id",
-        "case_id",
-        "test",
-        "mention",
-        "value",
-        "comparator",
-        "unit",
-        "value_si",
-        "unit_si",
-        "reference_range",
-        "flag",
-        "timepoint",
-        *PROVENANCE,
-        "result",
-    ],  # added: a qualitative result (`positive (+++)`) when there is no number
-    "diagnoses": ["doc_id", "case_id", "diagnosis", "mention", "negated", "certainty", *PROVENANCE],
-}
-
-# pandas dtypes that keep "not stated" as null instead of NaN-turned-float or the string "None"
-DTYPES: dict[str, str] = {
-    "pages": "Int64",
-    "n_cases": "Int64",
-    "case_id": "string",
-    "page": "Int64",
-    "start_char": "Int64",
-    "end_char": "Int64",
-    "age_years": "Float64",
-    "dose_value": "Float64",
-    "value": "Float64",
-    "value_si": "Float64",
-    "negated": "boolean",
-}
-
-
-@dataclass(frozen=True)
-class Tables:
-    """The contract's tables for one or more documents."""
-
-    documents: pd.DataFrame
-    cases: pd.DataFrame
-    medications: pd.DataFrame
-    labs: pd.DataFrame
-    diagnoses: pd.DataFrame
+# one DataFrame attribute per schema table (`extract(path).labs`), so a new table needs no change here
+Tables = make_dataclass("Tables", [(name, pd.DataFrame) for name in TABLES], frozen=True)
+Tables.__doc__ = "The contract's tables for one or more documents: one DataFrame per `schema.TABLES` entry."
+Tables.__module__ = __name__  # make_dataclass (Python 3.11) would name the `types` module
 
 
 def frame(name: str, rows: list[dict]) -> pd.DataFrame:
-    columns = COLUMNS[name]
-    df = pd.DataFrame(rows, columns=columns)
-    return df.astype({c: DTYPES.get(c, "string") for c in columns})
+    spec = TABLES[name]
+    return pd.DataFrame(rows, columns=spec.columns).astype(spec.dtypes)
 
 
-def document_row(info: DocumentInfo) -> dict:
-    return asdict(info)
-
-
-def facts_rows(doc_id: str, facts: Facts) -> dict[str, list[dict]]:
-    return {
-        "cases": [{"doc_id": doc_id, **row} for row in facts.cases],
-        "medications": [{"doc_id": doc_id, **row} for row in facts.medications],
-        "labs": [{"doc_id": doc_id, **row} for row in facts.labs],
-        "diagnoses": [{"doc_id": doc_id, **row} for row in facts.diagnoses],
-    }
+def fact_rows(facts: Facts) -> dict[str, list[dict]]:
+    """The rows of each fact table as plain dicts: how a document's result is recorded as JSON."""
+    return {name: [asdict(row) for row in getattr(facts, name)] for name in FACT_TABLES}
 
 
 def write_table(df: pd.DataFrame, out_dir: Path, name: str) -> None:

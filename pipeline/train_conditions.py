@@ -79,13 +79,13 @@ def candidates(report: dict, gold_names: set[str] = frozenset()) -> list[Candida
     spans = [(e["start"], e["end"], e["label"]) for e in report["entities"]]
     found = []
     for row in link(doc, article, condition_filter=False).diagnoses:
-        span = doc.char_span(row["start_char"], row["end_char"], alignment_mode="expand")
-        starts = [mapping[i] for i in range(row["start_char"], row["end_char"]) if mapping[i] >= 0]
+        span = doc.char_span(row.start_char, row.end_char, alignment_mode="expand")
+        starts = [mapping[i] for i in range(row.start_char, row.end_char) if mapping[i] >= 0]
         if span is None or not starts:
             continue
         lo, hi = min(starts), max(starts) + 1
         annotated = {label for start, end, label in spans if start < hi and lo < end} & POSITIVE_LABELS
-        curated = fold(row["diagnosis"]) in gold_names or fold(row["mention"]) in gold_names
+        curated = fold(row.diagnosis) in gold_names or fold(row.mention) in gold_names
         found.append(Candidate(report["doc_id"], classifier_text(span), CONDITION if annotated or curated else OTHER))
     return found
 

@@ -19,9 +19,10 @@ from pathlib import Path
 from .link import link
 from .nlp import analyse, load_pipeline
 from .pdf import read_pdf
+from .schema import DocumentRow
 from .sections import build_article
-from .structures import DocumentInfo, InputError, Layout
-from .tables import facts_rows
+from .structures import InputError, Layout
+from .tables import fact_rows
 from .textfile import read_text
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
@@ -53,7 +54,7 @@ class InputFile:
 
 @dataclass
 class DocumentResult:
-    info: DocumentInfo
+    info: DocumentRow
     text: str | None = None
     rows: dict[str, list[dict]] = field(default_factory=dict)
     seconds: float = 0.0
@@ -63,7 +64,7 @@ class DocumentResult:
 
     @classmethod
     def from_json(cls, data: dict) -> DocumentResult:
-        return cls(DocumentInfo(**data["document"]), None, data.get("rows", {}), data.get("seconds", 0.0))
+        return cls(DocumentRow(**data["document"]), None, data.get("rows", {}), data.get("seconds", 0.0))
 
 
 def read_layout(path: Path, limits: Limits = DEFAULT_LIMITS) -> Layout:
@@ -83,17 +84,17 @@ def file_sha256(path: Path) -> str:
 def process(item: InputFile, limits: Limits = DEFAULT_LIMITS) -> DocumentResult:
     """Run every stage on one input; never raises for a bad document."""
     started = time.perf_counter()
-    base = DocumentInfo(item.doc_id, item.given, "error")
+    base = DocumentRow(item.doc_id, item.given, "error")
     try:
         if not item.path.is_file():
             raise InputError("not found" if not item.path.exists() else "not a regular file")
         sha = file_sha256(item.path)
-        base = DocumentInfo(item.doc_id, item.given, "error", sha256=sha)
+        base = DocumentRow(item.doc_id, item.given, "error", sha256=sha)
         layout = read_layout(item.path, limits)
         article = build_article(layout, item.doc_id)
         doc = analyse(article)
         facts = link(doc, article)
-        info = DocumentInfo(
+        info = DocumentRow(
             doc_id=item.doc_id,
             source_path=item.given,
             status="ok",
@@ -102,7 +103,7 @@ def process(item: InputFile, limits: Limits = DEFAULT_LIMITS) -> DocumentResult:
             title=article.title,
             sha256=sha,
         )
-        return DocumentResult(info, article.text, facts_rows(item.doc_id, facts), time.perf_counter() - started)
+        return DocumentResult(info, article.text, fact_rows(facts), time.perf_counter() - started)
     except InputError as exc:
         reason = str(exc)
     except PermissionError:
@@ -113,7 +114,7 @@ def process(item: InputFile, limits: Limits = DEFAULT_LIMITS) -> DocumentResult:
         reason = "damaged PDF (objects nested too deeply)"
     except Exception as exc:  # a bug or an input we did not foresee: report it, keep the batch going
         reason = f"internal error ({type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''})"
-    info = DocumentInfo(**{**asdict(base), "error": reason})
+    info = DocumentRow(**{**asdict(base), "error": reason})
     return DocumentResult(info, None, {}, time.perf_counter() - started)
 
 
@@ -237,4 +238,4 @@ def error_result(item: InputFile, reason: str) -> DocumentResult:
         sha = file_sha256(item.path)
     except OSError:
         pass
-    return DocumentResult(DocumentInfo(item.doc_id, item.given, "error", error=reason, sha256=sha))
+    return DocumentResult(DocumentRow(item.doc_id, item.given, "error", error=reason, sha256=sha))

@@ -41,10 +41,10 @@ def test_inline_headings_split_a_page_copied_as_one_line():
 def test_discussion_and_navigation_stay_out_of_the_patient():
     article = article_of(WEB_PAGE)
     facts = link(analyse(article), article)
-    diagnoses = {row["diagnosis"] for row in facts.diagnoses}
+    diagnoses = {row.diagnosis for row in facts.diagnoses}
     assert "hypertension" in diagnoses and "malaria" not in diagnoses and "infectious mononucleosis" not in diagnoses
-    assert [(c["age_years"], c["sex"]) for c in facts.cases] == [(63, "male")]
-    assert [(m["drug"], m["dose_value"]) for m in facts.medications] == [("amlodipine", 10.0)]
+    assert [(c.age_years, c.sex) for c in facts.cases] == [(63, "male")]
+    assert [(m.drug, m.dose_value) for m in facts.medications] == [("amlodipine", 10.0)]
 
 
 def test_a_report_without_an_age_still_has_its_patient():
@@ -53,8 +53,8 @@ def test_a_report_without_an_age_still_has_its_patient():
         "doxycycline 100 mg twice daily."
     )
     facts = link(analyse(article), article)
-    assert [(c["case_id"], c["age_years"], c["sex"]) for c in facts.cases] == [("1", None, "female")]
-    assert {m["drug"] for m in facts.medications} == {"doxycycline"} and facts.labs
+    assert [(c.case_id, c.age_years, c.sex) for c in facts.cases] == [("1", None, "female")]
+    assert {m.drug for m in facts.medications} == {"doxycycline"} and facts.labs
 
 
 @pytest.mark.parametrize(
@@ -169,7 +169,7 @@ def test_the_title_names_every_patients_central_diagnosis():
     article = article_of(page)
     assert article.title.startswith("Familial Mediterranean fever in two brothers")
     facts = link(analyse(article), article)
-    rows = {(r["case_id"], r["diagnosis"]) for r in facts.diagnoses}
+    rows = {(r.case_id, r.diagnosis) for r in facts.diagnoses}
     assert {("1", "familial mediterranean fever"), ("2", "familial mediterranean fever")} <= rows
     assert not any(d == "amyloidosis" for _, d in rows)
 
@@ -183,15 +183,15 @@ def test_an_abstract_page_without_sentence_end_before_its_abstract():
     )
     article = article_of(page)
     facts = link(analyse(article), article)
-    assert [(c["age_years"], c["sex"]) for c in facts.cases] == [(33, "male")]
-    assert [(r["test"], r["value"]) for r in facts.labs] == [("creatine kinase", 2450.0)]
-    assert not any("cookies" in r["diagnosis"] for r in facts.diagnoses)
+    assert [(c.age_years, c.sex) for c in facts.cases] == [(33, "male")]
+    assert [(r.test, r.value) for r in facts.labs] == [("creatine kinase", 2450.0)]
+    assert not any("cookies" in r.diagnosis for r in facts.diagnoses)
 
 
 def medications(text: str) -> list[tuple]:
     article = article_of(text)
     facts = link(analyse(article), article)
-    return [(m["drug"], m["dose_value"], m["dose_unit"], m["frequency"]) for m in facts.medications]
+    return [(m.drug, m.dose_value, m.dose_unit, m.frequency) for m in facts.medications]
 
 
 def test_doses_per_day_glued_or_compound_give_dose_and_frequency():
@@ -229,9 +229,9 @@ def test_timepoints_from_cues_and_from_the_kind_of_fact():
         "sodium was 139 mmol/L."
     )
     facts = link(analyse(article), article)
-    moments = {(m["drug"], m["timepoint"]) for m in facts.medications}
+    moments = {(m.drug, m.timepoint) for m in facts.medications}
     assert moments == {("metformin", "before"), ("ceftriaxone", "hospital")}
-    assert [(r["value"], r["timepoint"]) for r in facts.labs] == [(128.0, "admission"), (139.0, "follow-up")]
+    assert [(r.value, r.timepoint) for r in facts.labs] == [(128.0, "admission"), (139.0, "follow-up")]
 
 
 def test_a_reviews_topic_headings_before_any_case_are_not_the_patients_text():
@@ -245,5 +245,5 @@ def test_a_reviews_topic_headings_before_any_case_are_not_the_patients_text():
     assert roles["Diagnosis"] == "background" and roles["Treatment"] == "background"
     assert roles["Case presentation"] == "case"
     facts = link(analyse(article), article)
-    assert [m["drug"] for m in facts.medications] == ["naproxen"]
-    assert not {"pseudogout", "septic arthritis"} & {r["diagnosis"] for r in facts.diagnoses}
+    assert [m.drug for m in facts.medications] == ["naproxen"]
+    assert not {"pseudogout", "septic arthritis"} & {r.diagnosis for r in facts.diagnoses}

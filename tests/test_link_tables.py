@@ -16,7 +16,7 @@ from conftest import ROOT, SPECS
 
 from pipeline.batch import run
 from pipeline.evaluate import evaluate
-from pipeline.tables import COLUMNS
+from pipeline.schema import TABLES
 from tools.journal_pdf import load_spec, render_pdf
 
 
@@ -36,10 +36,11 @@ def table(out: Path, name: str) -> pd.DataFrame:
 
 
 def test_tables_follow_the_contract_and_csv_equals_parquet(corpus_run):
-    for name, columns in COLUMNS.items():
+    for name, spec in TABLES.items():
         parquet = table(corpus_run, name)
         csv = pd.read_csv(corpus_run / f"{name}.csv", dtype=str, keep_default_na=False)
-        assert list(parquet.columns) == columns == list(csv.columns)
+        assert list(parquet.columns) == spec.columns == list(csv.columns)
+        assert {column: str(dtype) for column, dtype in parquet.dtypes.items()} == spec.dtypes
         assert len(parquet) == len(csv)
     meds = pd.read_csv(corpus_run / "medications.csv", dtype=str, keep_default_na=False)
     assert set(meds["negated"]) <= {"true", "false"}
@@ -167,7 +168,7 @@ def test_killed_batch_resumes_to_the_same_tables(tmp_path):
     result = subprocess.run(command + ["--resume"], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     assert json.loads((out / "run.json").read_text("utf-8"))["documents"]["resumed"] == finished
-    for name in COLUMNS:
+    for name in TABLES:
         a, b = table(clean, name), table(out, name)
         assert len(a) == len(b) > 0
         pd.testing.assert_frame_equal(

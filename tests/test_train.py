@@ -152,7 +152,7 @@ def test_condition_filter_trains_on_dev_documents_and_filters(tmp_path):
     text = "A 50-year-old man with sarcoidosis and hypertension presented with cough."
     article = build_article(Layout("x.txt", None, (Block("text", TextMap(text), None),)), "x")
     doc = analyse(article)
-    assert {r["diagnosis"] for r in link(doc, article).diagnoses} >= {"sarcoidosis", "hypertension"}
+    assert {r.diagnosis for r in link(doc, article).diagnoses} >= {"sarcoidosis", "hypertension"}
     ConditionFilter(out, threshold=1.01)(doc)
     scores = [e._.condition_score for e in doc.ents if e.label_ == "DISEASE"]
     assert scores and all(0.0 <= s <= 1.0 for s in scores)
