@@ -386,11 +386,12 @@ def _case_rows(doc: Doc, article: Article, spans: list[CaseSpan], n_cases: int) 
             (d for d in own if d.sex), None
         )
         sex = sex_source.sex if sex_source else _pronoun_sex(doc, spans, case)
-        evidence = []
+        evidence, bounds = [], []
         for source in (age, sex_source):
             sentence = " ".join(source.sentence.split()) if source else ""
             if sentence and sentence not in evidence:
                 evidence.append(sentence)
+                bounds.append(_sentence_bounds(doc, source.start))
         rows.append(
             CaseRow(
                 doc_id=article.doc_id,
@@ -398,9 +399,16 @@ def _case_rows(doc: Doc, article: Article, spans: list[CaseSpan], n_cases: int) 
                 age_years=age.age_years if age else None,
                 sex=sex,
                 evidence=" … ".join(evidence),
+                start_char=min(start for start, _ in bounds) if bounds else None,
+                end_char=max(end for _, end in bounds) if bounds else None,
             )
         )
     return rows
+
+
+def _sentence_bounds(doc: Doc, offset: int) -> tuple[int, int]:
+    sentence = doc[doc.char_span(offset, offset + 1, alignment_mode="expand").start].sent
+    return sentence.start_char, sentence.end_char
 
 
 def _role_at(article: Article, offset: int) -> str:

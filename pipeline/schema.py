@@ -43,7 +43,9 @@ class CaseRow:
     case_id: str
     age_years: float | None
     sex: str
-    evidence: str
+    evidence: str  # the sentence(s) age and sex came from
+    start_char: int | None = None  # offsets of the evidence in text/DOC_ID.txt (its first to last sentence)
+    end_char: int | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ class LabRow:
     mention: str
     value: float | None
     comparator: str
+    result: str  # qualitative (`positive (+++)`), beside or instead of a value
     unit: str
     value_si: float | None
     unit_si: str
@@ -89,7 +92,6 @@ class LabRow:
     start_char: int
     end_char: int
     sentence: str
-    result: str  # qualitative (`positive (+++)`); added after the provenance columns, so it is last
 
 
 @dataclass(frozen=True)

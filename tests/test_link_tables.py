@@ -127,6 +127,15 @@ def test_every_row_points_into_the_text(corpus_run):
             text = (corpus_run / "text" / f"{row.doc_id}.txt").read_text("utf-8")
             assert text[row.start_char : row.end_char] == row.mention
             assert row.mention in row.sentence and row.page >= 1
+    cases = table(corpus_run, "cases")
+    assert cases.start_char.notna().all()
+    for row in cases.itertuples():
+        text = " ".join((corpus_run / "text" / f"{row.doc_id}.txt").read_text("utf-8").split())
+        evidence = (corpus_run / "text" / f"{row.doc_id}.txt").read_text("utf-8")[row.start_char : row.end_char]
+        # the evidence's sentences, from the first one's start to the last one's end
+        first, last = row.evidence.split(" … ")[0], row.evidence.split(" … ")[-1]
+        assert " ".join(evidence.split()).startswith(first) and " ".join(evidence.split()).endswith(last)
+        assert first in text
 
 
 def test_accuracy_floors_on_the_bundled_corpus(corpus_run):

@@ -14,14 +14,6 @@ from pipeline.schema import FACT_TABLES, TABLES
 from pipeline.structures import Facts
 from pipeline.tables import frame, write_table
 
-# where the code and CONTRACT.md disagree today; strict, so the mark must go when they agree
-CONTRACT_GAPS = {
-    "cases": "CONTRACT lists start_char, end_char (offsets of the evidence); the cases table has none yet",
-}
-CONTRACT_ORDER_GAPS = {
-    "labs": "CONTRACT puts `result` after `comparator`; the table added it last, after the provenance columns",
-}
-
 
 def contract_tables(text: str) -> dict[str, list[str]]:
     """`### NAME — …` headings and the first cells of their column tables (`| doc_id, case_id | … |`)."""
@@ -46,13 +38,6 @@ def contract() -> dict[str, list[str]]:
     return tables
 
 
-def with_gaps(gaps: dict[str, str]) -> list:
-    return [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=gaps[name])) if name in gaps else name
-        for name in TABLES
-    ]
-
-
 def test_contract_reader_reads_headings_and_shared_cells():
     text = (
         "## Tables\n### labs — one row\n| column | meaning |\n|---|---|\n| doc_id, case_id | |\n| test | x |\n## Side"
@@ -64,13 +49,13 @@ def test_schema_has_every_contract_table_in_its_order(contract):
     assert [name for name in TABLES if name in contract] == list(contract)
 
 
-@pytest.mark.parametrize("name", with_gaps(CONTRACT_GAPS))
+@pytest.mark.parametrize("name", list(TABLES))
 def test_schema_keeps_every_contract_column(contract, name):
     missing = [column for column in contract[name] if column not in TABLES[name].columns]
     assert not missing, f"{name}: CONTRACT.md columns the schema lacks: {missing}"
 
 
-@pytest.mark.parametrize("name", with_gaps(CONTRACT_ORDER_GAPS))
+@pytest.mark.parametrize("name", list(TABLES))
 def test_schema_keeps_the_contract_column_order(contract, name):
     # columns may be added anywhere; those the contract names keep its order
     in_schema = [column for column in TABLES[name].columns if column in contract[name]]
