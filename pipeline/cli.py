@@ -212,6 +212,10 @@ def evaluate_command(
     scores = scores or out / "eval" / "scores.json"
     errors = errors or out / "eval" / "errors.tsv"
     write_reports(result, scores, errors)
+    if scores == out / "eval" / "scores.json" and errors == out / "eval" / "errors.tsv":
+        from .report import write_report
+
+        write_report(out)  # the review page shows what eval found
     out_console = Console() if sys.stdout.isatty() else Console(width=150)
 
     def fmt(value: float | None) -> str:
