@@ -288,6 +288,9 @@ def train(
     from .train import DEFAULT_CONFIG, DEFAULT_MODEL, evaluate_iob
     from .train import train as train_ner
 
+    if not (data / "bc5cdr").is_dir():
+        raise usage_error(f"no training data: {data}/bc5cdr is missing (the corpora live in ../shared/data)")
+
     out = out or DEFAULT_MODEL
     counts = train_ner(
         data, out, config or DEFAULT_CONFIG, limit=limit, max_epochs=max_epochs, max_steps=max_steps, use_ncbi=ncbi
@@ -327,6 +330,9 @@ def train_conditions_command(
     from .nlp.condition_filter import DEFAULT_MODEL
     from .train_conditions import read_reports, train
 
+    for path in (data, splits):
+        if not path.is_file():
+            raise usage_error(f"no such file: {path} (the annotated reports live in ../shared/data)")
     dev = set(json.loads(splits.read_text("utf-8"))["dev"])
     reports = read_reports(data, dev)[:limit] if limit else read_reports(data, dev)
     counts = train(reports, out or DEFAULT_MODEL, splits.parent, epochs=epochs)
