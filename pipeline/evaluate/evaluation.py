@@ -10,7 +10,7 @@ import pandas as pd
 
 from .document import DocumentScorer
 from .gold import HELD_OUT_SPLIT, SPLITS_FILE, GoldError, load_gold, load_splits
-from .scores import FIELDS, ErrorRow, Score
+from .scores import ErrorRow, Score, add_scores, empty_scores, scores_as_dict
 
 
 def load_output(out_dir: Path) -> dict[str, pd.DataFrame]:
@@ -25,7 +25,7 @@ def load_output(out_dir: Path) -> dict[str, pd.DataFrame]:
 
 @dataclass
 class Evaluation:
-    micro: dict[str, Score] = field(default_factory=lambda: {f: Score() for f in FIELDS})
+    micro: dict[str, Score] = field(default_factory=empty_scores)
     per_document: dict[str, dict[str, Score]] = field(default_factory=dict)
     per_split: dict[str, dict[str, Score]] = field(default_factory=dict)
     split_of: dict[str, str] = field(default_factory=dict)
@@ -38,15 +38,28 @@ class Evaluation:
         are judged by their scores alone (reading their misses would tune the rules to them)."""
         return [e for e in self.errors if self.split_of.get(e.doc_id) != HELD_OUT_SPLIT]
 
+    def add(self, gold_file: str, scorer: DocumentScorer) -> None:
+        """One document's scores and errors, into the totals and its split's."""
+        doc_id = scorer.doc_id
+        self.per_document[doc_id] = scorer.scores
+        self.errors.extend(scorer.errors)
+        add_scores(self.micro, scorer.scores)
+        if not self.split_of:
+            return
+        if doc_id not in self.split_of:
+            self.problems.append(f"{gold_file}: {doc_id} is in no split of {SPLITS_FILE}")
+        else:
+            add_scores(self.per_split[self.split_of[doc_id]], scorer.scores)
+
     def as_dict(self) -> dict:
         return {
-            "micro": {f: s.as_dict() for f, s in self.micro.items()},
-            "per_split": {name: {f: s.as_dict() for f, s in scores.items()} for name, scores in self.per_split.items()},
+            "micro": scores_as_dict(self.micro),
+            "per_split": {name: scores_as_dict(scores) for name, scores in self.per_split.items()},
             "split_documents": {
                 name: sorted(d for d, s in self.split_of.items() if s == name and d in self.per_document)
                 for name in self.per_split
             },
-            "per_document": {d: {f: s.as_dict() for f, s in scores.items()} for d, scores in self.per_document.items()},
+            "per_document": {d: scores_as_dict(scores) for d, scores in self.per_document.items()},
             "problems": self.problems,
         }
 
@@ -54,30 +67,25 @@ class Evaluation:
 def evaluate(out_dir: str | Path, gold_dir: str | Path) -> Evaluation:
     out_dir, gold_dir = Path(out_dir), Path(gold_dir)
     tables = load_output(out_dir)
+    processed = set(tables["documents"]["doc_id"])
     result = Evaluation(split_of=load_splits(gold_dir))
     for name in dict.fromkeys(result.split_of.values()):
-        result.per_split[name] = {f: Score() for f in FIELDS}
+        result.per_split[name] = empty_scores()
     for path in sorted(p for p in gold_dir.glob("*.json") if p.name != SPLITS_FILE):
         try:
             gold = load_gold(path)
         except GoldError as exc:
             result.problems.append(str(exc))
             continue
-        doc_id = gold["doc_id"]
-        if doc_id not in set(tables["documents"]["doc_id"]):
+        if gold["doc_id"] not in processed:
             continue  # a gold file for a document this run did not process
-        text_path = out_dir / "text" / f"{doc_id}.txt"
-        text = text_path.read_text("utf-8") if text_path.exists() else ""
-        scorer = DocumentScorer(gold, tables, text)
+        scorer = DocumentScorer(gold, tables, document_text(out_dir, gold["doc_id"]))
         scorer.run()
-        result.per_document[doc_id] = scorer.scores
-        result.errors.extend(scorer.errors)
-        for name, score in scorer.scores.items():
-            result.micro[name].add(score)
-        if result.split_of:
-            if doc_id not in result.split_of:
-                result.problems.append(f"{path.name}: {doc_id} is in no split of {SPLITS_FILE}")
-            else:
-                for name, score in scorer.scores.items():
-                    result.per_split[result.split_of[doc_id]][name].add(score)
+        result.add(path.name, scorer)
     return result
+
+
+def document_text(out_dir: Path, doc_id: str) -> str:
+    """The text a run read from a document ('' where it kept none), to quote the sentences of misses."""
+    path = out_dir / "text" / f"{doc_id}.txt"
+    return path.read_text("utf-8") if path.exists() else ""

@@ -30,33 +30,43 @@ def spellings(value: Any) -> tuple[str, ...]:
     raise GoldError(f"a name must be a string or a list of strings, not {value!r}")
 
 
-def load_gold(path: Path) -> dict:
+# the fact lists of a gold case whose items are objects that must name something: list, item, key
+NAMED_FACTS = (("medications", "medication", "drug"), ("labs", "lab", "test"))
+
+
+def read_json(path: Path) -> Any:
     try:
-        data = json.loads(path.read_text("utf-8"))
+        return json.loads(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise GoldError(f"{path.name}: not readable JSON ({exc})") from exc
+
+
+def load_gold(path: Path) -> dict:
+    data = read_json(path)
     if not isinstance(data, dict) or not isinstance(data.get("doc_id"), str) or not isinstance(data.get("cases"), dict):
         raise GoldError(f"{path.name}: needs a string 'doc_id' and an object 'cases'")
     for case_id, case in data["cases"].items():
-        if not isinstance(case, dict):
-            raise GoldError(f"{path.name}: case {case_id} is not an object")
-        for key in ("medications", "labs", "diagnoses"):
-            if not isinstance(case.get(key, []), list):
-                raise GoldError(f"{path.name}: case {case_id} '{key}' must be a list")
-        for fact in case.get("medications", []) + case.get("labs", []):
-            if isinstance(fact, dict) and not isinstance(fact.get("timepoint", ""), str):
-                raise GoldError(f"{path.name}: case {case_id}: a timepoint must be a string")
-        for med in case.get("medications", []):
-            if not isinstance(med, dict) or "drug" not in med:
-                raise GoldError(f"{path.name}: case {case_id}: each medication needs a 'drug'")
-            spellings(med["drug"])
-        for lab in case.get("labs", []):
-            if not isinstance(lab, dict) or "test" not in lab:
-                raise GoldError(f"{path.name}: case {case_id}: each lab needs a 'test'")
-            spellings(lab["test"])
-        for diagnosis in case.get("diagnoses", []):
-            spellings(diagnosis["diagnosis"] if isinstance(diagnosis, dict) else diagnosis)
+        check_case(f"{path.name}: case {case_id}", case)
     return data
+
+
+def check_case(where: str, case: Any) -> None:
+    """Raise GoldError, the message starting with `where`, unless the gold case can be scored."""
+    if not isinstance(case, dict):
+        raise GoldError(f"{where} is not an object")
+    for key in ("medications", "labs", "diagnoses"):
+        if not isinstance(case.get(key, []), list):
+            raise GoldError(f"{where} '{key}' must be a list")
+    for fact in case.get("medications", []) + case.get("labs", []):
+        if isinstance(fact, dict) and not isinstance(fact.get("timepoint", ""), str):
+            raise GoldError(f"{where}: a timepoint must be a string")
+    for key, item, name in NAMED_FACTS:
+        for fact in case.get(key, []):
+            if not isinstance(fact, dict) or name not in fact:
+                raise GoldError(f"{where}: each {item} needs a '{name}'")
+            spellings(fact[name])
+    for diagnosis in case.get("diagnoses", []):
+        spellings(diagnosis["diagnosis"] if isinstance(diagnosis, dict) else diagnosis)
 
 
 def load_splits(gold_dir: Path) -> dict[str, str]:
@@ -64,10 +74,7 @@ def load_splits(gold_dir: Path) -> dict[str, str]:
     path = gold_dir / SPLITS_FILE
     if not path.exists():
         return {}
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise GoldError(f"{path.name}: not readable JSON ({exc})") from exc
+    data = read_json(path)
     split_of: dict[str, str] = {}
     for name, doc_ids in data.items():
         if name == "rule":

@@ -46,6 +46,19 @@ class Score:
         }
 
 
+def empty_scores() -> dict[str, Score]:
+    return {f: Score() for f in FIELDS}
+
+
+def scores_as_dict(scores: dict[str, Score]) -> dict[str, dict]:
+    return {f: s.as_dict() for f, s in scores.items()}
+
+
+def add_scores(total: dict[str, Score], scores: dict[str, Score]) -> None:
+    for name, score in scores.items():
+        total[name].add(score)
+
+
 @dataclass
 class ErrorRow:
     doc_id: str
