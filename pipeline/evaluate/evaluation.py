@@ -1,0 +1,91 @@
+"""Whole runs: every gold file of a folder scored against a run's tables, summed per field, per
+document and per split."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .document import DocumentScorer
+from .gold import HELD_OUT_SPLIT, SPLITS_FILE, GoldError, load_gold, load_splits
+from .scores import ErrorRow, Score, add_scores, empty_scores, scores_as_dict
+
+
+def load_output(out_dir: Path) -> dict[str, pd.DataFrame]:
+    tables = {}
+    for name in ("documents", "cases", "medications", "labs", "diagnoses"):
+        parquet = out_dir / f"{name}.parquet"
+        if not parquet.exists():
+            raise FileNotFoundError(f"{parquet} not found: is {out_dir} the --out of a casextract run?")
+        tables[name] = pd.read_parquet(parquet)
+    return tables
+
+
+@dataclass
+class Evaluation:
+    micro: dict[str, Score] = field(default_factory=empty_scores)
+    per_document: dict[str, dict[str, Score]] = field(default_factory=dict)
+    per_split: dict[str, dict[str, Score]] = field(default_factory=dict)
+    split_of: dict[str, str] = field(default_factory=dict)
+    errors: list[ErrorRow] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def listed_errors(self) -> list[ErrorRow]:
+        """The errors a person may read: all but those of a held-out `test` split, whose documents
+        are judged by their scores alone (reading their misses would tune the rules to them)."""
+        return [e for e in self.errors if self.split_of.get(e.doc_id) != HELD_OUT_SPLIT]
+
+    def add(self, gold_file: str, scorer: DocumentScorer) -> None:
+        """One document's scores and errors, into the totals and its split's."""
+        doc_id = scorer.doc_id
+        self.per_document[doc_id] = scorer.scores
+        self.errors.extend(scorer.errors)
+        add_scores(self.micro, scorer.scores)
+        if not self.split_of:
+            return
+        if doc_id not in self.split_of:
+            self.problems.append(f"{gold_file}: {doc_id} is in no split of {SPLITS_FILE}")
+        else:
+            add_scores(self.per_split[self.split_of[doc_id]], scorer.scores)
+
+    def as_dict(self) -> dict:
+        return {
+            "micro": scores_as_dict(self.micro),
+            "per_split": {name: scores_as_dict(scores) for name, scores in self.per_split.items()},
+            "split_documents": {
+                name: sorted(d for d, s in self.split_of.items() if s == name and d in self.per_document)
+                for name in self.per_split
+            },
+            "per_document": {d: scores_as_dict(scores) for d, scores in self.per_document.items()},
+            "problems": self.problems,
+        }
+
+
+def evaluate(out_dir: str | Path, gold_dir: str | Path) -> Evaluation:
+    out_dir, gold_dir = Path(out_dir), Path(gold_dir)
+    tables = load_output(out_dir)
+    processed = set(tables["documents"]["doc_id"])
+    result = Evaluation(split_of=load_splits(gold_dir))
+    for name in dict.fromkeys(result.split_of.values()):
+        result.per_split[name] = empty_scores()
+    for path in sorted(p for p in gold_dir.glob("*.json") if p.name != SPLITS_FILE):
+        try:
+            gold = load_gold(path)
+        except GoldError as exc:
+            result.problems.append(str(exc))
+            continue
+        if gold["doc_id"] not in processed:
+            continue  # a gold file for a document this run did not process
+        scorer = DocumentScorer(gold, tables, document_text(out_dir, gold["doc_id"]))
+        scorer.run()
+        result.add(path.name, scorer)
+    return result
+
+
+def document_text(out_dir: Path, doc_id: str) -> str:
+    """The text a run read from a document ('' where it kept none), to quote the sentences of misses."""
+    path = out_dir / "text" / f"{doc_id}.txt"
+    return path.read_text("utf-8") if path.exists() else ""
