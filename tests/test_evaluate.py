@@ -251,3 +251,35 @@ def test_a_document_in_two_splits_is_an_error(tmp_path):
     (tmp_path / "SPLITS.json").write_text(json.dumps({"dev": ["d1"], "test": ["d1"]}), encoding="utf-8")
     with pytest.raises(GoldError, match="both"):
         load_splits(tmp_path)
+
+
+def test_a_miss_is_quoted_from_the_sentence_that_holds_it(tmp_path):
+    out, gold = tmp_path / "out", tmp_path / "gold"
+    gold.mkdir()
+    text = (
+        "Tacrolimus for two siblings with lupus nephritis: a case series and review of the literature "
+        "that discusses tacrolimus at length, in a run-on abstract line without any full stop at all "
+        + "and more words "
+        * 40
+        + "\nCase 1\nA 30-year-old woman received tacrolimus 2 mg twice daily.\n"
+        "Case 2\nHer 28-year-old brother was started on tacrolimus. "
+        "The dose of tacrolimus was 1 mg twice daily. Prednisone was tapered.\n"
+    )
+    write_output(
+        out,
+        {
+            "documents": [{"doc_id": "d1", "status": "ok"}],
+            "cases": [
+                {"doc_id": "d1", "case_id": "1", "age_years": 30.0, "sex": "female", "start_char": text.index("A 30")},
+                {"doc_id": "d1", "case_id": "2", "age_years": 28.0, "sex": "male", "start_char": text.index("Her 28")},
+            ],
+        },
+    )
+    (out / "text" / "d1.txt").write_text(text, encoding="utf-8")
+    gold_case = {"medications": [{"drug": "tacrolimus", "dose_value": 1, "dose_unit": "mg"}, {"drug": "ciclosporin"}]}
+    (gold / "d1.json").write_text(json.dumps({"doc_id": "d1", "cases": {"1": {}, "2": gold_case}}), "utf-8")
+    quoted = {(e.field, e.fact): e.sentence for e in evaluate(out, gold).errors if e.kind == "miss"}
+    # case 2's own sentence with the dose: not the title, not case 1's, not the one without the number
+    assert quoted[("drug+dose", "tacrolimus 1 mg")] == "The dose of tacrolimus was 1 mg twice daily."
+    assert quoted[("drug", "tacrolimus")].startswith("Her 28-year-old brother")
+    assert quoted[("drug", "ciclosporin")] == "(no sentence of the text names it)"

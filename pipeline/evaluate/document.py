@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -14,6 +15,32 @@ from .matching import match_one_to_one
 from .scores import ErrorRow, empty_scores
 
 FACT_TABLES = tuple(SCORED_ROW)
+NOT_IN_TEXT = "(no sentence of the text names it)"
+# a sentence ends at a line break, or at . ! ? before the capital or digit that starts the next
+SENTENCE_END = re.compile(r"\n+|(?<=[.!?])\s+(?=[A-Z0-9(\[])")
+LONGEST_QUOTE = 400
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for boundary in SENTENCE_END.finditer(text):
+        if text[start : boundary.start()].strip():
+            spans.append((start, boundary.start()))
+        start = boundary.end()
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
+
+
+def quote(text: str, start: int, end: int, at: int) -> str:
+    """The sentence, whitespace folded; a very long one (a table row, a run-on abstract) is cut
+    to the stretch around the mention, marked with `…`."""
+    if end - start > LONGEST_QUOTE:
+        left = max(start, at - LONGEST_QUOTE // 2)
+        right = min(end, left + LONGEST_QUOTE)
+        text_part = ("… " if left > start else "") + text[left:right] + (" …" if right < end else "")
+        return " ".join(text_part.split())
+    return " ".join(text[start:end].split())
 
 
 def rows_of(df: pd.DataFrame, doc_id: str) -> list[dict]:
@@ -62,14 +89,45 @@ class DocumentScorer:
             score.fp += 1
             self.errors.append(ErrorRow(self.doc_id, field_name, "false hit", case_id, fact, sentence))
 
-    def sentence_naming(self, names: tuple[str, ...]) -> str:
+    def sentence_naming(self, names: tuple[str, ...], fact: str = "", case_id: str = "") -> str:
+        """The sentence of the text that holds a missed fact: among those naming it, one that also
+        has the fact's numbers, in the case's own part of the text, first. Says so when no
+        sentence names it (the gold's spelling is not the text's, or the text lost it)."""
+        numbers = set(re.findall(r"\d+(?:\.\d+)?", fact))
+        home = self.case_region(case_id)
+        best = None
         for name in names:
-            match = re.search(re.escape(name).replace(r"\ ", r"[\s\-]+"), self.text, re.I)
-            if match:
-                start = max(self.text.rfind(". ", 0, match.start()) + 2, self.text.rfind("\n", 0, match.start()) + 1, 0)
-                end = self.text.find(". ", match.end())
-                return " ".join(self.text[start : end + 1 if end >= 0 else len(self.text)].split())[:400]
-        return ""
+            pattern = re.compile(re.escape(name).replace(r"\ ", r"[\s\-]+"), re.I)
+            for start, end in self.sentences:
+                match = pattern.search(self.text, start, end)
+                if not match:
+                    continue
+                sentence = self.text[start:end]
+                rank = (
+                    -len(numbers & set(re.findall(r"\d+(?:\.\d+)?", sentence))),
+                    not (home[0] <= start < home[1]),
+                    start,
+                )
+                if best is None or rank < best[0]:
+                    best = (rank, quote(self.text, start, end, match.start()))
+            if best is not None:
+                break  # the gold's first spelling the text has
+        return best[1] if best else NOT_IN_TEXT
+
+    @cached_property
+    def sentences(self) -> list[tuple[int, int]]:
+        return sentence_spans(self.text)
+
+    def case_region(self, case_id: str) -> tuple[int, int]:
+        """Where the run found the case's evidence, up to the next case's: the part of the text that
+        is most likely about it (the whole text when the run has no offsets for it)."""
+        starts = sorted(
+            (int(r["start_char"]), cell_text(r["case_id"])) for r in self.rows["cases"] if pd.notna(r.get("start_char"))
+        )
+        for i, (start, found_id) in enumerate(starts):
+            if found_id == case_id:
+                return start, starts[i + 1][0] if i + 1 < len(starts) else len(self.text)
+        return 0, len(self.text)
 
     def score_cases(self, gold: dict[str, dict], found: dict[str, dict]) -> None:
         n_gold, n_found = len(gold), len(found)
@@ -111,12 +169,12 @@ class DocumentScorer:
         self.record(
             fact_field.name,
             len(pairs),
-            [self.describe_miss(fact_field, g) for g in missed],
+            [self.describe_miss(fact_field, g, case_id) for g in missed],
             [(fact_field.describe_found(fact), sentence) for fact, sentence in extra],
             case_id,
         )
 
-    def describe_miss(self, fact_field: FactField, gold: Any) -> tuple[str, str]:
-        """A missed fact, quoted from the first sentence of the text that names it."""
+    def describe_miss(self, fact_field: FactField, gold: Any, case_id: str) -> tuple[str, str]:
+        """A missed fact, quoted from the sentence of the text that holds it."""
         fact, names = fact_field.describe_gold(gold)
-        return fact, self.sentence_naming(names)
+        return fact, self.sentence_naming(names, fact, case_id)
