@@ -1,0 +1,170 @@
+"""PDF stage: a journal article PDF → `Layout` (blocks in reading order, each char mapped to its page).
+
+pdfplumber gives the geometry (chars, words, ruling lines, tables). What no library does for
+journal case reports, and is therefore written here, is the reading of the page the way a person
+reads it:
+
+1. running headers, footers and page numbers are found as text that recurs at the same place on
+   several pages (plus, in the margins only, DOI/copyright/page-number lines of the first page);
+   see `furniture`;
+2. a column gutter is found per page, so full-width rows (title, abstract, wide tables) and
+   two-column regions can alternate down the page; each region is read left column first; see
+   `layout`;
+3. raised and lowered small text is written as `^9` / `+` / plain subscripts, so that `10⁹`
+   never becomes `109`; see `scripts`;
+4. lines are grouped into paragraphs (gaps, indents, font changes, captions), paragraphs broken
+   by a column or page turn are rejoined (`blocks`), and line-end hyphens are removed only when
+   the word was split by the typesetter (`immuno-globulin`), not when the hyphen is the word's own
+   (`anti-MDA5`, `follow-up`) (`scripts`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from ..structures import InputError, Layout
+from .blocks import Line, find_title, group_blocks, merge_continuations, page_lines, to_block
+from .furniture import find_furniture
+from .layout import order_page
+from .scripts import document_vocabulary, join_texts, keep_line_end_hyphen
+from .tables import find_tables, inside
+from .words import BOLD_FONT, Page, Word
+
+__all__ = ["DEFAULT_SETTINGS", "read_pdf", "keep_line_end_hyphen", "join_texts", "document_vocabulary"]
+
+DEFAULT_SETTINGS: dict[str, Any] = {
+    # words: split where the gap exceeds this share of the font size (pdfplumber's fixed 3 pt
+    # glues words in tightly set 8–9 pt text)
+    "x_tolerance_ratio": 0.15,
+    "y_tolerance": 2.0,
+    # page furniture
+    "margin_band": 0.08,  # share of the page height, top and bottom, where furniture may stand
+    "furniture_tolerance": 4.0,  # points a repeated line may move between pages
+    "furniture_size_ratio": 0.85,  # margin lines this much smaller than body text are furniture
+    # columns
+    "gutter_search": (0.3, 0.7),  # where on the page (share of width) a gutter may be
+    "gutter_min_gap": 6.0,  # points of white space that separate two columns
+    "min_column_rows": 3,
+    # super/subscripts: smaller than this share of the line's font and off its middle
+    "script_size_ratio": 0.85,
+    "script_shift_ratio": 0.12,
+    # paragraphs
+    "space_ratio": 0.12,  # a gap wider than this share of the font size is a space
+    "indent_ratio": 0.6,  # an indent of this many ems starts a paragraph
+    # pdfplumber's table finder; tables need ruling lines (most journals draw at least rows)
+    "table_settings": {"vertical_strategy": "lines", "horizontal_strategy": "lines"},
+    "min_table_rows": 2,
+    "min_table_columns": 2,
+}
+
+
+def read_pdf(path: str | Path, settings: dict[str, Any] | None = None) -> Layout:
+    """Read a PDF into a `Layout`; raise `InputError` with a reason a person understands."""
+    import pdfplumber
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    cfg = {**DEFAULT_SETTINGS, **(settings or {})}
+    path = Path(path)
+    check_pdf_header(path)
+    try:
+        with pdfplumber.open(path) as pdf:
+            n_pages = len(pdf.pages)
+            if n_pages == 0:
+                raise InputError("PDF has no pages")
+            if cfg.get("max_pages") and n_pages > cfg["max_pages"]:
+                raise InputError(f"too many pages ({n_pages}; limit --max-pages {cfg['max_pages']})")
+            pages = [_read_page(page, number, cfg) for number, page in enumerate(pdf.pages, start=1)]
+    except InputError:
+        raise
+    except PdfminerException as exc:
+        raise InputError(_explain_pdfminer(exc.args[0] if exc.args else exc)) from exc
+    except Exception as exc:  # pdfminer raises many types on damaged files
+        raise InputError(_explain_pdfminer(exc)) from exc
+    if not any(p.words for p in pages):
+        raise InputError("no text layer (scanned?)")
+    return assemble_layout(str(path), pages, cfg)
+
+
+def check_pdf_header(path: Path) -> None:
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError("empty file (0 bytes)")
+    with path.open("rb") as handle:
+        head = handle.read(1024)
+    if b"%PDF-" not in head:
+        raise InputError("not a PDF")
+
+
+def _explain_pdfminer(exc: BaseException) -> str:
+    name = type(exc).__name__
+    if "Password" in name or "Encryption" in name:
+        return "encrypted PDF (needs a password)"
+    detail = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else name
+    return f"damaged PDF ({detail})"
+
+
+def _read_page(page: Any, number: int, cfg: dict[str, Any]) -> Page:
+    # rotated text in the margins (arXiv stamps, "Downloaded from …") is never body text
+    upright = page.filter(lambda obj: obj.get("object_type") != "char" or obj.get("upright", True))
+    raw = upright.extract_words(
+        x_tolerance=1.0,
+        x_tolerance_ratio=cfg["x_tolerance_ratio"],
+        y_tolerance=cfg["y_tolerance"],
+        keep_blank_chars=False,
+        use_text_flow=False,
+        extra_attrs=["size", "fontname"],
+        return_chars=True,
+    )
+    words = [
+        Word(
+            w["x0"],
+            w["x1"],
+            w["top"],
+            w["bottom"],
+            float(w["size"]),
+            bool(BOLD_FONT.search(w["fontname"])),
+            w["chars"],
+            number,
+        )
+        for w in raw
+        if w["text"].strip()
+    ]
+    tables = find_tables(upright, words, cfg)
+    if tables:  # a table's words are in its cells, not in the running text
+        words = [w for w in words if not any(inside(w, t.bbox) for t in tables)]
+    return Page(number, float(page.width), float(page.height), words, tables)
+
+
+def assemble_layout(source: str, pages: list[Page], cfg: dict[str, Any]) -> Layout:
+    """Pages → `Layout`: furniture set aside, each page read in order, lines grouped into blocks."""
+    body_size = _body_size(pages)
+    furniture = find_furniture(pages, cfg, body_size)
+    removed = []
+    lines: list[Line] = []
+    for page in pages:
+        removed.extend(w.text for w in page.words if id(w) in furniture)
+        region_base = (lines[-1].region + 1) if lines else 0  # regions never span pages
+        lines.extend(page_lines(page, order_page(page, furniture, cfg), region_base, cfg))
+    vocab = document_vocabulary(line.text.text for line in lines if line.table is None)
+    drafts = merge_continuations(group_blocks(lines, body_size, cfg))
+    blocks = [to_block(d, vocab) for d in drafts]
+    blocks = [b for b in blocks if b.text.text.strip() or b.rows]
+    return Layout(
+        source_path=source,
+        pages=len(pages),
+        blocks=tuple(blocks),
+        body_font_size=body_size,
+        title=find_title(blocks, body_size),
+        furniture=tuple(removed),
+    )
+
+
+def _body_size(pages: list[Page]) -> float:
+    """The font size most of the document's characters are set in (to the half point)."""
+    sizes: Counter[float] = Counter()
+    for page in pages:
+        for w in page.words:
+            sizes[round(w.size * 2) / 2] += len(w.chars)
+    return sizes.most_common(1)[0][0] if sizes else 0.0
