@@ -21,6 +21,7 @@ reads it:
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,43 +30,21 @@ from .blocks import Line, find_title, group_blocks, merge_continuations, page_li
 from .furniture import find_furniture
 from .layout import order_page
 from .scripts import document_vocabulary, join_texts, keep_line_end_hyphen
+from .settings import PdfSettings
 from .tables import find_tables, inside
 from .words import BOLD_FONT, Page, Word
 
-__all__ = ["DEFAULT_SETTINGS", "read_pdf", "keep_line_end_hyphen", "join_texts", "document_vocabulary"]
-
-DEFAULT_SETTINGS: dict[str, Any] = {
-    # words: split where the gap exceeds this share of the font size (pdfplumber's fixed 3 pt
-    # glues words in tightly set 8–9 pt text)
-    "x_tolerance_ratio": 0.15,
-    "y_tolerance": 2.0,
-    # page furniture
-    "margin_band": 0.08,  # share of the page height, top and bottom, where furniture may stand
-    "furniture_tolerance": 4.0,  # points a repeated line may move between pages
-    "furniture_size_ratio": 0.85,  # margin lines this much smaller than body text are furniture
-    # columns
-    "gutter_search": (0.3, 0.7),  # where on the page (share of width) a gutter may be
-    "gutter_min_gap": 6.0,  # points of white space that separate two columns
-    "min_column_rows": 3,
-    # super/subscripts: smaller than this share of the line's font and off its middle
-    "script_size_ratio": 0.85,
-    "script_shift_ratio": 0.12,
-    # paragraphs
-    "space_ratio": 0.12,  # a gap wider than this share of the font size is a space
-    "indent_ratio": 0.6,  # an indent of this many ems starts a paragraph
-    # pdfplumber's table finder; tables need ruling lines (most journals draw at least rows)
-    "table_settings": {"vertical_strategy": "lines", "horizontal_strategy": "lines"},
-    "min_table_rows": 2,
-    "min_table_columns": 2,
-}
+__all__ = ["PdfSettings", "read_pdf", "keep_line_end_hyphen", "join_texts", "document_vocabulary"]
 
 
-def read_pdf(path: str | Path, settings: dict[str, Any] | None = None) -> Layout:
-    """Read a PDF into a `Layout`; raise `InputError` with a reason a person understands."""
+def read_pdf(path: str | Path, settings: PdfSettings | Mapping[str, Any] | None = None) -> Layout:
+    """Read a PDF into a `Layout`; raise `InputError` with a reason a person understands.
+
+    `settings`: `PdfSettings`, or a mapping of the settings to change (an unknown key raises ValueError)."""
     import pdfplumber
     from pdfplumber.utils.exceptions import PdfminerException
 
-    cfg = {**DEFAULT_SETTINGS, **(settings or {})}
+    settings = PdfSettings.coerce(settings)
     path = Path(path)
     check_pdf_header(path)
     try:
@@ -73,9 +52,9 @@ def read_pdf(path: str | Path, settings: dict[str, Any] | None = None) -> Layout
             n_pages = len(pdf.pages)
             if n_pages == 0:
                 raise InputError("PDF has no pages")
-            if cfg.get("max_pages") and n_pages > cfg["max_pages"]:
-                raise InputError(f"too many pages ({n_pages}; limit --max-pages {cfg['max_pages']})")
-            pages = [_read_page(page, number, cfg) for number, page in enumerate(pdf.pages, start=1)]
+            if settings.max_pages and n_pages > settings.max_pages:
+                raise InputError(f"too many pages ({n_pages}; limit --max-pages {settings.max_pages})")
+            pages = [_read_page(page, number, settings) for number, page in enumerate(pdf.pages, start=1)]
     except InputError:
         raise
     except PdfminerException as exc:
@@ -84,7 +63,7 @@ def read_pdf(path: str | Path, settings: dict[str, Any] | None = None) -> Layout
         raise InputError(_explain_pdfminer(exc)) from exc
     if not any(p.words for p in pages):
         raise InputError("no text layer (scanned?)")
-    return assemble_layout(str(path), pages, cfg)
+    return assemble_layout(str(path), pages, settings)
 
 
 def check_pdf_header(path: Path) -> None:
@@ -105,13 +84,13 @@ def _explain_pdfminer(exc: BaseException) -> str:
     return f"damaged PDF ({detail})"
 
 
-def _read_page(page: Any, number: int, cfg: dict[str, Any]) -> Page:
+def _read_page(page: Any, number: int, settings: PdfSettings) -> Page:
     # rotated text in the margins (arXiv stamps, "Downloaded from …") is never body text
     upright = page.filter(lambda obj: obj.get("object_type") != "char" or obj.get("upright", True))
     raw = upright.extract_words(
         x_tolerance=1.0,
-        x_tolerance_ratio=cfg["x_tolerance_ratio"],
-        y_tolerance=cfg["y_tolerance"],
+        x_tolerance_ratio=settings.x_tolerance_ratio,
+        y_tolerance=settings.y_tolerance,
         keep_blank_chars=False,
         use_text_flow=False,
         extra_attrs=["size", "fontname"],
@@ -131,24 +110,24 @@ def _read_page(page: Any, number: int, cfg: dict[str, Any]) -> Page:
         for w in raw
         if w["text"].strip()
     ]
-    tables = find_tables(upright, words, cfg)
+    tables = find_tables(upright, words, settings)
     if tables:  # a table's words are in its cells, not in the running text
         words = [w for w in words if not any(inside(w, t.bbox) for t in tables)]
     return Page(number, float(page.width), float(page.height), words, tables)
 
 
-def assemble_layout(source: str, pages: list[Page], cfg: dict[str, Any]) -> Layout:
+def assemble_layout(source: str, pages: list[Page], settings: PdfSettings) -> Layout:
     """Pages → `Layout`: furniture set aside, each page read in order, lines grouped into blocks."""
     body_size = _body_size(pages)
-    furniture = find_furniture(pages, cfg, body_size)
+    furniture = find_furniture(pages, settings, body_size)
     removed = []
     lines: list[Line] = []
     for page in pages:
         removed.extend(w.text for w in page.words if id(w) in furniture)
         region_base = (lines[-1].region + 1) if lines else 0  # regions never span pages
-        lines.extend(page_lines(page, order_page(page, furniture, cfg), region_base, cfg))
+        lines.extend(page_lines(page, order_page(page, furniture, settings), region_base, settings))
     vocab = document_vocabulary(line.text.text for line in lines if line.table is None)
-    drafts = merge_continuations(group_blocks(lines, body_size, cfg))
+    drafts = merge_continuations(group_blocks(lines, body_size, settings))
     blocks = [to_block(d, vocab) for d in drafts]
     blocks = [b for b in blocks if b.text.text.strip() or b.rows]
     return Layout(

@@ -10,11 +10,11 @@ import re
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Any
 
 from ..structures import CAPTION_START, Block, TextMap, TextMapBuilder
 from .layout import Item
 from .scripts import join_texts, render_words
+from .settings import PdfSettings
 from .tables import cell_texts
 from .words import Page, PageTable, Row
 
@@ -42,15 +42,15 @@ class Line:
     table: list[list[TextMap]] | None = None  # set for a table placed among the lines
 
 
-def page_lines(page: Page, items: list[Item], region_base: int, cfg: dict[str, Any]) -> list[Line]:
+def page_lines(page: Page, items: list[Item], region_base: int, settings: PdfSettings) -> list[Line]:
     lines: list[Line] = []
     for item in items:
         region = region_base + item.region
         if item.table is not None:
-            lines.append(_table_line(item.table, page.number, item.side, region, cfg))
+            lines.append(_table_line(item.table, page.number, item.side, region, settings))
             continue
         words = item.line_words or []
-        text, lead_bold = render_words(words, cfg)
+        text, lead_bold = render_words(words, settings)
         row = Row(words)
         main = row.main_words
         lines.append(
@@ -72,7 +72,7 @@ def page_lines(page: Page, items: list[Item], region_base: int, cfg: dict[str, A
     return lines
 
 
-def _table_line(table: PageTable, page: int, side: str, region: int, cfg: dict[str, Any]) -> Line:
+def _table_line(table: PageTable, page: int, side: str, region: int, settings: PdfSettings) -> Line:
     return Line(
         TextMap(""),
         page,
@@ -85,7 +85,7 @@ def _table_line(table: PageTable, page: int, side: str, region: int, cfg: dict[s
         0.0,
         False,
         0,
-        table=cell_texts(table, cfg),
+        table=cell_texts(table, settings),
     )
 
 
@@ -107,7 +107,7 @@ class Draft:
     kind: str = "text"
 
 
-def group_blocks(lines: list[Line], body_size: float, cfg: dict[str, Any]) -> list[Draft]:
+def group_blocks(lines: list[Line], body_size: float, settings: PdfSettings) -> list[Draft]:
     """Lines → paragraph drafts, split at gaps, indents, font changes, run-in labels and captions."""
     gaps = [
         b.top - a.bottom
@@ -127,7 +127,7 @@ def group_blocks(lines: list[Line], body_size: float, cfg: dict[str, Any]) -> li
             drafts.append(Draft([line], "table"))
             continue
         previous = drafts[-1].lines[-1] if drafts and drafts[-1].kind != "table" else None
-        if previous is None or _starts_block(previous, line, usual_gap, column_left, column_right, cfg):
+        if previous is None or _starts_block(previous, line, usual_gap, column_left, column_right, settings):
             kind = "caption" if CAPTION_START.match(line.text.text) else "text"
             drafts.append(Draft([line], kind))
         else:
@@ -143,7 +143,7 @@ def _same_flow(a: Line, b: Line) -> bool:
 
 
 def _starts_block(
-    prev: Line, line: Line, usual_gap: float, column_left: dict, column_right: dict, cfg: dict[str, Any]
+    prev: Line, line: Line, usual_gap: float, column_left: dict, column_right: dict, settings: PdfSettings
 ) -> bool:
     if not _same_flow(prev, line):
         return True
@@ -154,7 +154,7 @@ def _starts_block(
     if line.top - prev.bottom > usual_gap + 0.25 * line.size:
         return True
     left = column_left[(line.page, line.side, line.region)]
-    indent = cfg["indent_ratio"] * line.size
+    indent = settings.indent_ratio * line.size
     if line.x0 - left > indent and prev.x0 - left <= indent:
         return True
     # a sentence that ends well short of the column's right edge ends its paragraph

@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from functools import lru_cache
-from typing import Any
 
 from ..lexicons import resource_json
 from .layout import cluster_rows
+from .settings import PdfSettings
 from .words import Page, Row
 
 
@@ -25,7 +25,7 @@ def _signature(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"\d+", "#", text.lower())).strip()
 
 
-def find_furniture(pages: list[Page], cfg: dict[str, Any], body_size: float = 0.0) -> set[int]:
+def find_furniture(pages: list[Page], settings: PdfSettings, body_size: float = 0.0) -> set[int]:
     """ids of words that are running headers, footers or page numbers.
 
     A margin line is furniture when the same text (digits ignored, so page numbers match)
@@ -33,15 +33,15 @@ def find_furniture(pages: list[Page], cfg: dict[str, Any], body_size: float = 0.
     licence or copyright line, or when it is set smaller than the body text (how journals set
     their banners, which a one-page document gives no chance to see repeated).
     """
-    tolerance = cfg["furniture_tolerance"]
-    margin_rows = _margin_rows(pages, cfg["margin_band"])
+    tolerance = settings.furniture_tolerance
+    margin_rows = _margin_rows(pages, settings.margin_band)
     seen: dict[str, list[tuple[int, float]]] = defaultdict(list)
     for page, row, sig in margin_rows:
         seen[sig].append((page.number, row.top))
     furniture: set[int] = set()
     for page, row, sig in margin_rows:
         repeated = any(other != page.number and abs(top - row.top) <= tolerance for other, top in seen[sig])
-        small = bool(body_size) and row.size <= cfg["furniture_size_ratio"] * body_size
+        small = bool(body_size) and row.size <= settings.furniture_size_ratio * body_size
         if repeated or small or any(p.search(row.text) for p in _furniture_patterns()):
             furniture.update(id(w) for w in row.words)
     return furniture

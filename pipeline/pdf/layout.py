@@ -7,11 +7,11 @@ two-column regions can alternate down the page; each region is read left column 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from .scripts import script_hosts
+from .settings import PdfSettings
 from .words import Page, PageTable, Row, Word
 
 LEFT, RIGHT, FULL = "L", "R", "F"
@@ -64,12 +64,12 @@ def cluster_rows(words: list[Word], script_ratio: float = 0.85) -> list[Row]:
 # --- columns -----------------------------------------------------------------------------------
 
 
-def find_gutter(rows: list[Row], tables: list[PageTable], width: float, cfg: dict[str, Any]) -> float | None:
+def find_gutter(rows: list[Row], tables: list[PageTable], width: float, settings: PdfSettings) -> float | None:
     """x of the white strip between two columns, or None for a one-column page."""
     words = [w for r in rows for w in r.words]
     if len(words) < 10:
         return None
-    lo, hi = cfg["gutter_search"]
+    lo, hi = settings.gutter_search
     xs = np.arange(lo * width, hi * width, 1.0)
     x0 = np.array([w.x0 for w in words] + [t.bbox[0] for t in tables])
     x1 = np.array([w.x1 for w in words] + [t.bbox[2] for t in tables])
@@ -82,22 +82,22 @@ def find_gutter(rows: list[Row], tables: list[PageTable], width: float, cfg: dic
     gutter = float(xs[run[len(run) // 2]])
     left = right = 0
     for row in rows:
-        parts = split_row(row, gutter, cfg)
+        parts = split_row(row, gutter, settings)
         if parts is None:
             continue
         left += bool(parts[0])
         right += bool(parts[1])
-    need = max(cfg["min_column_rows"], 0.15 * len(rows))
+    need = max(settings.min_column_rows, 0.15 * len(rows))
     return gutter if left >= need and right >= need else None
 
 
-def split_row(row: Row, gutter: float, cfg: dict[str, Any]) -> tuple[list[Word], list[Word]] | None:
+def split_row(row: Row, gutter: float, settings: PdfSettings) -> tuple[list[Word], list[Word]] | None:
     """(left words, right words) of a row, or None when the row runs across the gutter."""
     left = [w for w in row.words if w.x1 <= gutter]
     right = [w for w in row.words if w.x0 >= gutter]
     if len(left) + len(right) < len(row.words):
         return None  # a word straddles the gutter
-    if left and right and right[0].x0 - left[-1].x1 < cfg["gutter_min_gap"]:
+    if left and right and right[0].x0 - left[-1].x1 < settings.gutter_min_gap:
         return None  # an ordinary word space that happens to fall on the gutter
     return left, right
 
@@ -116,15 +116,15 @@ class Item:
     region: int = 0  # runs of full-width rows and two-column stretches, numbered down the page
 
 
-def order_page(page: Page, furniture: set[int], cfg: dict[str, Any]) -> list[Item]:
+def order_page(page: Page, furniture: set[int], settings: PdfSettings) -> list[Item]:
     """The page's lines and tables in reading order: full-width rows in place, two-column
     regions left column first."""
     rows = cluster_rows([w for w in page.words if id(w) not in furniture])
-    gutter = find_gutter(rows, page.tables, page.width, cfg)
+    gutter = find_gutter(rows, page.tables, page.width, settings)
     items: list[Item] = []
     previous_full: Row | None = None
     for row in rows:
-        parts = split_row(row, gutter, cfg) if gutter is not None else None
+        parts = split_row(row, gutter, settings) if gutter is not None else None
         if parts is not None and not parts[1] and _ends_full_width_paragraph(previous_full, row):
             parts = None
         if parts is None:

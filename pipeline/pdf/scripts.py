@@ -13,11 +13,11 @@ import re
 import statistics
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any
 
 from ..lexicons import word_list
 from ..normalize import clean_char, superscript
 from ..structures import Box, TextMap, TextMapBuilder
+from .settings import PdfSettings
 from .words import Row, Word
 
 HYPHENS = ("-", "\u2010", "\u00ad")
@@ -49,7 +49,7 @@ def script_hosts(by_top: list[Word], script_ratio: float) -> dict[int, Word]:
     return hosts
 
 
-def render_words(words: list[Word], cfg: dict[str, Any]) -> tuple[TextMap, int]:
+def render_words(words: list[Word], settings: PdfSettings) -> tuple[TextMap, int]:
     """Text of one printed line, with super/subscripts marked; and the length of a leading bold run."""
     row = Row(sorted(words, key=lambda w: w.x0))
     size = row.size
@@ -60,13 +60,13 @@ def render_words(words: list[Word], cfg: dict[str, Any]) -> tuple[TextMap, int]:
     lead_bold, in_lead = 0, True
     for word in row.words:
         role = "main"
-        if word.size < cfg["script_size_ratio"] * size:
+        if word.size < settings.script_size_ratio * size:
             shift = word.middle - middle
-            if shift < -cfg["script_shift_ratio"] * size:
+            if shift < -settings.script_shift_ratio * size:
                 role = "sup"
-            elif shift > cfg["script_shift_ratio"] * size:
+            elif shift > settings.script_shift_ratio * size:
                 role = "sub"
-        if previous is not None and word.x0 - previous.x1 > cfg["space_ratio"] * size:
+        if previous is not None and word.x0 - previous.x1 > settings.space_ratio * size:
             builder.append(" ", builder.last_box())
         boxes = [Box(word.page, c["x0"], c["top"], c["x1"], c["bottom"]) for c in word.chars]
         if role == "sup":

@@ -11,14 +11,15 @@ from typing import Any
 from ..structures import TextMap, TextMapBuilder
 from .layout import cluster_rows
 from .scripts import render_words
+from .settings import PdfSettings
 from .words import PageTable, Word
 
 
-def find_tables(page: Any, words: list[Word], cfg: dict[str, Any]) -> list[PageTable]:
+def find_tables(page: Any, words: list[Word], settings: PdfSettings) -> list[PageTable]:
     found = []
-    for table in page.find_tables(cfg["table_settings"]):
+    for table in page.find_tables(dict(settings.table_settings)):
         rows = [row.cells for row in table.rows]
-        if len(rows) < cfg["min_table_rows"] or max(len(r) for r in rows) < cfg["min_table_columns"]:
+        if len(rows) < settings.min_table_rows or max(len(r) for r in rows) < settings.min_table_columns:
             continue  # a frame around a figure or a boxed abstract, not a table
         cells = [[[w for w in words if cell and inside(w, cell)] for cell in row] for row in rows]
         if not any(cell for row in cells for cell in row):
@@ -32,15 +33,15 @@ def inside(word: Word, bbox: tuple[float, float, float, float]) -> bool:
     return bbox[0] <= cx <= bbox[2] and bbox[1] <= cy <= bbox[3]
 
 
-def cell_texts(table: PageTable, cfg: dict[str, Any]) -> list[list[TextMap]]:
+def cell_texts(table: PageTable, settings: PdfSettings) -> list[list[TextMap]]:
     """The table's text, row by row and cell by cell."""
-    return [[_cell_text(cell, cfg) for cell in row] for row in table.cells]
+    return [[_cell_text(cell, settings) for cell in row] for row in table.cells]
 
 
-def _cell_text(words: list[Word], cfg: dict[str, Any]) -> TextMap:
+def _cell_text(words: list[Word], settings: PdfSettings) -> TextMap:
     builder = TextMapBuilder()
     for i, row in enumerate(cluster_rows(words)):
         if i:
             builder.append(" ", builder.last_box())
-        builder.extend(render_words(row.words, cfg)[0])
+        builder.extend(render_words(row.words, settings)[0])
     return builder.build()
