@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 
 import pytest
 
-from pipeline.pdf import PdfSettings, read_pdf
+from pipeline.pdf import Char, PdfSettings, TableGrid, open_plumber, read_pdf
 
 # --- settings ------------------------------------------------------------------------------------
 
@@ -54,3 +55,82 @@ def test_settings_are_frozen_and_read_pdf_takes_either_form(journal_pdf):
         settings.table_settings["vertical_strategy"] = "text"  # type: ignore[index]
     path = journal_pdf[0]
     assert read_pdf(path, settings).text == read_pdf(path, {"gutter_search": [0.3, 0.7]}).text == read_pdf(path).text
+
+
+# --- the character source ------------------------------------------------------------------------
+
+
+def test_pdfplumber_source_gives_chars_with_the_documented_fields(journal_pdf):
+    # gathered first: open_plumber reports any failure inside its block as a damaged PDF
+    with open_plumber(journal_pdf[0]) as document:
+        page_count = document.page_count
+        pages = [(page.number, page.width, page.height, list(page.chars())) for page in document.pages()]
+        grids = [grid for page in document.pages() for grid in page.table_grids(PdfSettings().table_settings)]
+    assert page_count == 2 and [p[0] for p in pages] == [1, 2]
+    assert Char.__required_keys__ == {"text", "x0", "x1", "top", "bottom", "size", "fontname", "upright"}
+    for _number, width, height, chars in pages:
+        assert chars
+        for char in chars:
+            assert Char.__required_keys__ <= char.keys()
+            assert isinstance(char["text"], str) and isinstance(char["fontname"], str)
+            assert isinstance(char["upright"], bool) and char["size"] > 0
+            assert 0 <= char["x0"] <= char["x1"] <= width and 0 <= char["top"] <= char["bottom"] <= height
+    assert len(grids) == 1  # the lab table's ruling lines
+    assert len(grids[0].bbox) == 4 and len(grids[0].rows) == 5 and all(len(row) == 4 for row in grids[0].rows)
+
+
+def _chars(text: str, x: float, top: float, size: float = 10.0, **font: object) -> list[dict]:
+    """A line of evenly spaced characters, as a source would give them."""
+    style = {"fontname": "Serif", "upright": True, **font}
+    step = 0.5 * size
+    return [
+        {"text": ch, "x0": x + i * step, "x1": x + (i + 1) * step, "top": top, "bottom": top + size, "size": size}
+        | style
+        for i, ch in enumerate(text)
+    ]
+
+
+@dataclasses.dataclass
+class FakePage:
+    number: int
+    chars_on_page: list[dict]
+    width: float = 600.0
+    height: float = 800.0
+
+    def chars(self) -> list[dict]:
+        return self.chars_on_page
+
+    def table_grids(self, table_settings) -> list[TableGrid]:
+        return []
+
+
+@dataclasses.dataclass
+class FakeSource:
+    pages_list: list[FakePage]
+
+    @property
+    def page_count(self) -> int:
+        return len(self.pages_list)
+
+    def pages(self):
+        return iter(self.pages_list)
+
+
+def test_layout_runs_on_any_character_source(tmp_path):
+    """A source that is not pdfplumber: bold known from the weight only, rotated text dropped."""
+    chars = (
+        _chars("CASE REPORT", 72, 100, weight=700)
+        + _chars("A woman was given prednisone 40 mg daily.", 72, 120)
+        + _chars("She recovered within a week.", 72, 133)
+        + _chars("Downloaded from example.org", 20, 300, upright=False)
+    )
+    source = FakeSource([FakePage(1, chars)])
+    path = tmp_path / "fake.pdf"
+    path.write_bytes(b"%PDF-1.7\n")  # only the header is checked before the source opens it
+    layout = read_pdf(path, open_source=lambda _: contextlib.nullcontext(source))
+    assert [(b.kind, b.text.text) for b in layout.blocks] == [
+        ("heading", "CASE REPORT"),
+        ("text", "A woman was given prednisone 40 mg daily. She recovered within a week."),
+    ]
+    box = layout.blocks[1].text.box_at(2)  # the `w` of `woman`
+    assert (box.page, box.x0, box.top) == (1, 82.0, 120.0)

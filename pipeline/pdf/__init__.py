@@ -1,8 +1,8 @@
 """PDF stage: a journal article PDF → `Layout` (blocks in reading order, each char mapped to its page).
 
-pdfplumber gives the geometry (chars, words, ruling lines, tables). What no library does for
-journal case reports, and is therefore written here, is the reading of the page the way a person
-reads it:
+A character source (`chars`; pdfplumber today) gives the geometry: each character's box, font and
+size, and the tables pdfplumber finds among ruling lines. What no library does for journal case
+reports, and is therefore written here, is the reading of the page the way a person reads it:
 
 1. running headers, footers and page numbers are found as text that recurs at the same place on
    several pages (plus, in the margins only, DOI/copyright/page-number lines of the first page);
@@ -27,40 +27,44 @@ from typing import Any
 
 from ..structures import InputError, Layout
 from .blocks import Line, find_title, group_blocks, merge_continuations, page_lines, to_block
+from .chars import Char, CharSource, OpenSource, SourcePage, TableGrid, open_plumber
 from .furniture import find_furniture
 from .layout import order_page
 from .scripts import document_vocabulary, join_texts, keep_line_end_hyphen
 from .settings import PdfSettings
 from .tables import find_tables, inside
-from .words import BOLD_FONT, Page, Word
+from .words import Page, words_from_chars
 
-__all__ = ["PdfSettings", "read_pdf", "keep_line_end_hyphen", "join_texts", "document_vocabulary"]
+__all__ = [
+    "Char",
+    "CharSource",
+    "OpenSource",
+    "SourcePage",
+    "TableGrid",
+    "open_plumber",
+    "PdfSettings",
+    "read_pdf",
+    "keep_line_end_hyphen",
+    "join_texts",
+    "document_vocabulary",
+]
 
 
-def read_pdf(path: str | Path, settings: PdfSettings | Mapping[str, Any] | None = None) -> Layout:
+def read_pdf(
+    path: str | Path,
+    settings: PdfSettings | Mapping[str, Any] | None = None,
+    *,
+    open_source: OpenSource = open_plumber,
+) -> Layout:
     """Read a PDF into a `Layout`; raise `InputError` with a reason a person understands.
 
-    `settings`: `PdfSettings`, or a mapping of the settings to change (an unknown key raises ValueError)."""
-    import pdfplumber
-    from pdfplumber.utils.exceptions import PdfminerException
-
+    `settings`: `PdfSettings`, or a mapping of the settings to change (an unknown key raises
+    ValueError). `open_source`: where the characters come from (pdfplumber unless told)."""
     settings = PdfSettings.coerce(settings)
     path = Path(path)
     check_pdf_header(path)
-    try:
-        with pdfplumber.open(path) as pdf:
-            n_pages = len(pdf.pages)
-            if n_pages == 0:
-                raise InputError("PDF has no pages")
-            if settings.max_pages and n_pages > settings.max_pages:
-                raise InputError(f"too many pages ({n_pages}; limit --max-pages {settings.max_pages})")
-            pages = [_read_page(page, number, settings) for number, page in enumerate(pdf.pages, start=1)]
-    except InputError:
-        raise
-    except PdfminerException as exc:
-        raise InputError(_explain_pdfminer(exc.args[0] if exc.args else exc)) from exc
-    except Exception as exc:  # pdfminer raises many types on damaged files
-        raise InputError(_explain_pdfminer(exc)) from exc
+    with open_source(path) as document:
+        pages = read_pages(document, settings)
     if not any(p.words for p in pages):
         raise InputError("no text layer (scanned?)")
     return assemble_layout(str(path), pages, settings)
@@ -76,44 +80,21 @@ def check_pdf_header(path: Path) -> None:
         raise InputError("not a PDF")
 
 
-def _explain_pdfminer(exc: BaseException) -> str:
-    name = type(exc).__name__
-    if "Password" in name or "Encryption" in name:
-        return "encrypted PDF (needs a password)"
-    detail = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else name
-    return f"damaged PDF ({detail})"
+def read_pages(document: CharSource, settings: PdfSettings) -> list[Page]:
+    """Every page's words and tables, unless the document has no pages or too many."""
+    if document.page_count == 0:
+        raise InputError("PDF has no pages")
+    if settings.max_pages and document.page_count > settings.max_pages:
+        raise InputError(f"too many pages ({document.page_count}; limit --max-pages {settings.max_pages})")
+    return [_read_page(page, settings) for page in document.pages()]
 
 
-def _read_page(page: Any, number: int, settings: PdfSettings) -> Page:
-    # rotated text in the margins (arXiv stamps, "Downloaded from …") is never body text
-    upright = page.filter(lambda obj: obj.get("object_type") != "char" or obj.get("upright", True))
-    raw = upright.extract_words(
-        x_tolerance=1.0,
-        x_tolerance_ratio=settings.x_tolerance_ratio,
-        y_tolerance=settings.y_tolerance,
-        keep_blank_chars=False,
-        use_text_flow=False,
-        extra_attrs=["size", "fontname"],
-        return_chars=True,
-    )
-    words = [
-        Word(
-            w["x0"],
-            w["x1"],
-            w["top"],
-            w["bottom"],
-            float(w["size"]),
-            bool(BOLD_FONT.search(w["fontname"])),
-            w["chars"],
-            number,
-        )
-        for w in raw
-        if w["text"].strip()
-    ]
-    tables = find_tables(upright, words, settings)
+def _read_page(source: SourcePage, settings: PdfSettings) -> Page:
+    words = words_from_chars(source.chars(), source.number, settings)
+    tables = find_tables(source, words, settings)
     if tables:  # a table's words are in its cells, not in the running text
         words = [w for w in words if not any(inside(w, t.bbox) for t in tables)]
-    return Page(number, float(page.width), float(page.height), words, tables)
+    return Page(source.number, source.width, source.height, words, tables)
 
 
 def assemble_layout(source: str, pages: list[Page], settings: PdfSettings) -> Layout:

@@ -1,4 +1,5 @@
-"""Tables drawn with ruling lines: found by pdfplumber's table finder, filled with the page's words.
+"""Tables drawn with ruling lines: found by pdfplumber's table finder (through the page's source),
+filled with the page's words.
 
 Most journals draw at least the rows of a table; a frame around a figure or a boxed abstract is
 told apart by having too few rows or columns.
@@ -6,25 +7,25 @@ told apart by having too few rows or columns.
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..structures import TextMap, TextMapBuilder
+from .chars import SourcePage
 from .layout import cluster_rows
 from .scripts import render_words
 from .settings import PdfSettings
 from .words import PageTable, Word
 
 
-def find_tables(page: Any, words: list[Word], settings: PdfSettings) -> list[PageTable]:
+def find_tables(page: SourcePage, words: list[Word], settings: PdfSettings) -> list[PageTable]:
+    """The page's tables, each cell holding the words printed in it."""
     found = []
-    for table in page.find_tables(dict(settings.table_settings)):
-        rows = [row.cells for row in table.rows]
+    for grid in page.table_grids(settings.table_settings):
+        rows = grid.rows
         if len(rows) < settings.min_table_rows or max(len(r) for r in rows) < settings.min_table_columns:
             continue  # a frame around a figure or a boxed abstract, not a table
         cells = [[[w for w in words if cell and inside(w, cell)] for cell in row] for row in rows]
         if not any(cell for row in cells for cell in row):
             continue
-        found.append(PageTable(tuple(table.bbox), cells))
+        found.append(PageTable(grid.bbox, cells))
     return found
 
 

@@ -1,11 +1,18 @@
-"""What the layout code works on: words, the printed lines they form, and a page's words and tables."""
+"""What the layout code works on: words made from a source's characters, the printed lines they
+form, and a page's words and tables."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import itemgetter
+
+from .chars import Char
+from .settings import PdfSettings
 
 BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|,b\b", re.I)
 
@@ -18,7 +25,7 @@ class Word:
     bottom: float
     size: float
     bold: bool
-    chars: list[dict]
+    chars: list[Char]
     page: int
 
     @property
@@ -83,3 +90,52 @@ class Page:
     height: float
     words: list[Word]
     tables: list[PageTable] = field(default_factory=list)
+
+
+# --- characters → words --------------------------------------------------------------------------
+
+
+def words_from_chars(chars: Sequence[Char], page: int, settings: PdfSettings) -> list[Word]:
+    """The page's words: runs of upright characters in one font and size, split at gaps wider than
+    `x_tolerance_ratio` of the font size (pdfplumber's word splitting, on any source's chars).
+
+    Rotated text in the margins (arXiv stamps, "Downloaded from …") is never body text."""
+    from pdfplumber.utils.text import WordExtractor
+
+    extractor = WordExtractor(
+        x_tolerance=1.0,
+        x_tolerance_ratio=settings.x_tolerance_ratio,
+        y_tolerance=settings.y_tolerance,
+        keep_blank_chars=False,
+        use_text_flow=False,
+        extra_attrs=["size", "fontname"],
+    )
+    upright = [c for c in chars if c["upright"]]
+    words = []
+    # what pdfplumber's extract_words does, minus its word dicts (which need pdfplumber-only keys)
+    for _, run in itertools.groupby(upright, itemgetter("upright", "size", "fontname")):
+        for line, direction in extractor.iter_chars_to_lines(run):
+            for word_chars in extractor.iter_chars_to_words(line, direction):
+                word = _word(word_chars, page)
+                if word.text.strip():
+                    words.append(word)
+    return words
+
+
+def _word(chars: list[Char], page: int) -> Word:
+    first = chars[0]
+    return Word(
+        min(c["x0"] for c in chars),
+        max(c["x1"] for c in chars),
+        min(c["top"] for c in chars),
+        max(c["bottom"] for c in chars),
+        float(first["size"]),
+        is_bold(first),
+        chars,
+        page,
+    )
+
+
+def is_bold(char: Char) -> bool:
+    """Set in a bold face: by the weight where the source knows it, else by the font's name."""
+    return char.get("weight", 0) >= 600 or bool(BOLD_FONT.search(char["fontname"]))
