@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+from pathlib import Path
 
 import pytest
 
+import pipeline.pdf as pdf_package
 from pipeline.pdf import Char, PdfSettings, TableGrid, open_plumber, read_pdf
+from pipeline.pdf.layout import cluster_rows
+from pipeline.pdf.words import Row, Word
 
 # --- settings ------------------------------------------------------------------------------------
 
@@ -134,3 +138,37 @@ def test_layout_runs_on_any_character_source(tmp_path):
     ]
     box = layout.blocks[1].text.box_at(2)  # the `w` of `woman`
     assert (box.page, box.x0, box.top) == (1, 82.0, 120.0)
+
+
+# --- rows and scripts ------------------------------------------------------------------------------
+
+
+def _word(text: str, x0: float, top: float, size: float) -> Word:
+    chars = _chars(text, x0, top, size)
+    return Word(x0, chars[-1]["x1"], top, top + size, size, False, chars, 1)
+
+
+def test_script_size_ratio_decides_which_small_words_cluster_rows_attaches_as_scripts():
+    """A small `9` touching `10` and overlapping the line above: a superscript of `10` when it is
+    smaller than script_size_ratio of it, otherwise a word of the line it overlaps most."""
+    above = _word("above", 50, 100, 10)  # top 100–110
+    ten = _word("10", 100, 112, 10)  # top 112–122
+    nine = _word("9", 110.5, 105, 8)  # 8/10 of the size, touching `10`, 5 pt into the line above
+    words = [above, ten, nine]
+    assert [r.text for r in cluster_rows(words, PdfSettings())] == ["above", "10 9"]
+    assert [r.text for r in cluster_rows(words, PdfSettings(script_size_ratio=0.75))] == ["above 9", "10"]
+
+
+def test_script_size_ratio_decides_a_rows_main_words():
+    ten, nine = _word("10", 100, 112, 10), _word("9", 110.5, 109, 8)
+    assert Row([ten, nine], PdfSettings().script_size_ratio).main_words == [ten]
+    assert Row([ten, nine], 0.75).main_words == [ten, nine]
+    assert Row([ten, nine], 0.75).top == 109  # the line's extent now counts the small word
+
+
+def test_every_setting_is_read_by_the_pdf_stage():
+    """No setting is declared and then ignored: each one is read outside settings.py."""
+    package = Path(pdf_package.__file__).parent
+    code = "".join(p.read_text("utf-8") for p in package.glob("*.py") if p.name != "settings.py")
+    unread = [f.name for f in dataclasses.fields(PdfSettings) if f"settings.{f.name}" not in code]
+    assert unread == []

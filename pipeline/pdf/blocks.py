@@ -51,7 +51,7 @@ def page_lines(page: Page, items: list[Item], region_base: int, settings: PdfSet
             continue
         words = item.line_words or []
         text, lead_bold = render_words(words, settings)
-        row = Row(words)
+        row = Row(words, settings.script_size_ratio)
         main = row.main_words
         lines.append(
             Line(

@@ -34,7 +34,7 @@ def find_furniture(pages: list[Page], settings: PdfSettings, body_size: float = 
     their banners, which a one-page document gives no chance to see repeated).
     """
     tolerance = settings.furniture_tolerance
-    margin_rows = _margin_rows(pages, settings.margin_band)
+    margin_rows = _margin_rows(pages, settings)
     seen: dict[str, list[tuple[int, float]]] = defaultdict(list)
     for page, row, sig in margin_rows:
         seen[sig].append((page.number, row.top))
@@ -47,11 +47,12 @@ def find_furniture(pages: list[Page], settings: PdfSettings, body_size: float = 
     return furniture
 
 
-def _margin_rows(pages: list[Page], band: float) -> list[tuple[Page, Row, str]]:
-    """Rows standing in the top or bottom `band` (share of the page height), with their signature."""
+def _margin_rows(pages: list[Page], settings: PdfSettings) -> list[tuple[Page, Row, str]]:
+    """Rows standing in the top or bottom `margin_band` (share of the page height), with their signature."""
+    band = settings.margin_band
     margin_rows: list[tuple[Page, Row, str]] = []
     for page in pages:
-        for row in cluster_rows(page.words):
+        for row in cluster_rows(page.words, settings):
             if row.bottom <= band * page.height or row.top >= (1 - band) * page.height:
                 margin_rows.append((page, row, _signature(row.text)))
     return margin_rows

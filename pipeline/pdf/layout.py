@@ -20,13 +20,15 @@ LEFT, RIGHT, FULL = "L", "R", "F"
 # --- rows --------------------------------------------------------------------------------------
 
 
-def cluster_rows(words: list[Word], script_ratio: float = 0.85) -> list[Row]:
+def cluster_rows(words: list[Word], settings: PdfSettings) -> list[Row]:
     """Group words into printed lines.
 
     Super/subscripts are set aside first and then attached to the line of the word they touch:
     a raised `⁹` overlaps the line above it nearly as much as its own, and in two-column pages
-    the neighbouring column's line can sit at exactly that height.
+    the neighbouring column's line can sit at exactly that height. A script is a word smaller than
+    `script_size_ratio` of the word it touches.
     """
+    script_ratio = settings.script_size_ratio
     by_top = sorted(words, key=lambda w: (w.top, w.x0))
     scripts = script_hosts(by_top, script_ratio)
     rows: list[Row] = []
@@ -43,7 +45,7 @@ def cluster_rows(words: list[Word], script_ratio: float = 0.85) -> list[Row]:
                 row_of[id(word)] = rows[i]
                 break
         else:
-            rows.append(Row([word]))
+            rows.append(Row([word], script_ratio))
             anchors.append((word.top, word.bottom))
             row_of[id(word)] = rows[-1]
     for word in by_top:
@@ -51,7 +53,7 @@ def cluster_rows(words: list[Word], script_ratio: float = 0.85) -> list[Row]:
         if host is not None:
             row = row_of.get(id(host))
             if row is None:
-                row = Row([])
+                row = Row([], script_ratio)
                 rows.append(row)
             row.words.append(word)
             row_of[id(word)] = row
@@ -119,7 +121,7 @@ class Item:
 def order_page(page: Page, furniture: set[int], settings: PdfSettings) -> list[Item]:
     """The page's lines and tables in reading order: full-width rows in place, two-column
     regions left column first."""
-    rows = cluster_rows([w for w in page.words if id(w) not in furniture])
+    rows = cluster_rows([w for w in page.words if id(w) not in furniture], settings)
     gutter = find_gutter(rows, page.tables, page.width, settings)
     items: list[Item] = []
     previous_full: Row | None = None

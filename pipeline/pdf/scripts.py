@@ -51,7 +51,7 @@ def script_hosts(by_top: list[Word], script_ratio: float) -> dict[int, Word]:
 
 def render_words(words: list[Word], settings: PdfSettings) -> tuple[TextMap, int]:
     """Text of one printed line, with super/subscripts marked; and the length of a leading bold run."""
-    row = Row(sorted(words, key=lambda w: w.x0))
+    row = Row(sorted(words, key=lambda w: w.x0), settings.script_size_ratio)
     size = row.size
     main = row.main_words
     middle = statistics.median(w.middle for w in main)

@@ -41,7 +41,7 @@ def cell_texts(table: PageTable, settings: PdfSettings) -> list[list[TextMap]]:
 
 def _cell_text(words: list[Word], settings: PdfSettings) -> TextMap:
     builder = TextMapBuilder()
-    for i, row in enumerate(cluster_rows(words)):
+    for i, row in enumerate(cluster_rows(words, settings)):
         if i:
             builder.append(" ", builder.last_box())
         builder.extend(render_words(row.words, settings)[0])

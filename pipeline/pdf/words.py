@@ -42,6 +42,9 @@ class Row:
     """Words printed on one line of the page (before columns are told apart)."""
 
     words: list[Word]
+    # words set smaller than this share of the row's size are super/subscripts, not its main text
+    # (`PdfSettings.script_size_ratio`)
+    script_ratio: float
 
     @property
     def x0(self) -> float:
@@ -69,7 +72,7 @@ class Row:
 
     @cached_property
     def main_words(self) -> list[Word]:
-        threshold = self.size * 0.85
+        threshold = self.size * self.script_ratio
         return [w for w in self.words if w.size >= threshold] or self.words
 
     @property
