@@ -1,0 +1,130 @@
+"""PDF stage: a journal article PDF → `Layout` (blocks in reading order, each char mapped to its page).
+
+A character source (`chars`; pdfplumber today) gives the geometry: each character's box, font and
+size, and the tables pdfplumber finds among ruling lines. What no library does for journal case
+reports, and is therefore written here, is the reading of the page the way a person reads it:
+
+1. running headers, footers and page numbers are found as text that recurs at the same place on
+   several pages (plus, in the margins only, DOI/copyright/page-number lines of the first page);
+   see `furniture`;
+2. a column gutter is found per page, so full-width rows (title, abstract, wide tables) and
+   two-column regions can alternate down the page; each region is read left column first; see
+   `layout`;
+3. raised and lowered small text is written as `^9` / `+` / plain subscripts, so that `10⁹`
+   never becomes `109`; see `scripts`;
+4. lines are grouped into paragraphs (gaps, indents, font changes, captions), paragraphs broken
+   by a column or page turn are rejoined (`blocks`), and line-end hyphens are removed only when
+   the word was split by the typesetter (`immuno-globulin`), not when the hyphen is the word's own
+   (`anti-MDA5`, `follow-up`) (`scripts`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..structures import InputError, Layout
+from .blocks import Line, find_title, group_blocks, merge_continuations, page_lines, to_block
+from .chars import Char, CharSource, OpenSource, SourcePage, TableGrid, open_plumber
+from .furniture import find_furniture
+from .layout import order_page
+from .scripts import document_vocabulary, join_texts, keep_line_end_hyphen
+from .settings import PdfSettings
+from .tables import find_tables, inside
+from .words import Page, words_from_chars
+
+__all__ = [
+    "Char",
+    "CharSource",
+    "OpenSource",
+    "SourcePage",
+    "TableGrid",
+    "open_plumber",
+    "PdfSettings",
+    "read_pdf",
+    "keep_line_end_hyphen",
+    "join_texts",
+    "document_vocabulary",
+]
+
+
+def read_pdf(
+    path: str | Path,
+    settings: PdfSettings | Mapping[str, Any] | None = None,
+    *,
+    open_source: OpenSource = open_plumber,
+) -> Layout:
+    """Read a PDF into a `Layout`; raise `InputError` with a reason a person understands.
+
+    `settings`: `PdfSettings`, or a mapping of the settings to change (an unknown key raises
+    ValueError). `open_source`: where the characters come from (pdfplumber unless told)."""
+    settings = PdfSettings.coerce(settings)
+    path = Path(path)
+    check_pdf_header(path)
+    with open_source(path) as document:
+        pages = read_pages(document, settings)
+    if not any(p.words for p in pages):
+        raise InputError("no text layer (scanned?)")
+    return assemble_layout(str(path), pages, settings)
+
+
+def check_pdf_header(path: Path) -> None:
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError("empty file (0 bytes)")
+    with path.open("rb") as handle:
+        head = handle.read(1024)
+    if b"%PDF-" not in head:
+        raise InputError("not a PDF")
+
+
+def read_pages(document: CharSource, settings: PdfSettings) -> list[Page]:
+    """Every page's words and tables, unless the document has no pages or too many."""
+    if document.page_count == 0:
+        raise InputError("PDF has no pages")
+    if settings.max_pages and document.page_count > settings.max_pages:
+        raise InputError(f"too many pages ({document.page_count}; limit --max-pages {settings.max_pages})")
+    return [_read_page(page, settings) for page in document.pages()]
+
+
+def _read_page(source: SourcePage, settings: PdfSettings) -> Page:
+    words = words_from_chars(source.chars(), source.number, settings)
+    tables = find_tables(source, words, settings)
+    if tables:  # a table's words are in its cells, not in the running text
+        words = [w for w in words if not any(inside(w, t.bbox) for t in tables)]
+    return Page(source.number, source.width, source.height, words, tables)
+
+
+def assemble_layout(source: str, pages: list[Page], settings: PdfSettings) -> Layout:
+    """Pages → `Layout`: furniture set aside, each page read in order, lines grouped into blocks."""
+    body_size = _body_size(pages)
+    furniture = find_furniture(pages, settings, body_size)
+    removed = []
+    lines: list[Line] = []
+    for page in pages:
+        removed.extend(w.text for w in page.words if id(w) in furniture)
+        region_base = (lines[-1].region + 1) if lines else 0  # regions never span pages
+        lines.extend(page_lines(page, order_page(page, furniture, settings), region_base, settings))
+    vocab = document_vocabulary(line.text.text for line in lines if line.table is None)
+    drafts = merge_continuations(group_blocks(lines, body_size, settings))
+    blocks = [to_block(d, vocab) for d in drafts]
+    blocks = [b for b in blocks if b.text.text.strip() or b.rows]
+    return Layout(
+        source_path=source,
+        pages=len(pages),
+        blocks=tuple(blocks),
+        body_font_size=body_size,
+        title=find_title(blocks, body_size),
+        furniture=tuple(removed),
+    )
+
+
+def _body_size(pages: list[Page]) -> float:
+    """The font size most of the document's characters are set in (to the half point)."""
+    sizes: Counter[float] = Counter()
+    for page in pages:
+        for w in page.words:
+            sizes[round(w.size * 2) / 2] += len(w.chars)
+    return sizes.most_common(1)[0][0] if sizes else 0.0

@@ -1,0 +1,135 @@
+"""Where the characters come from: the small interface the layout code reads a PDF through.
+
+Everything after this module (words, rows, columns, furniture, scripts, hyphenation) sees only page
+sizes and `Char`s, so any PDF library that can say which character is printed where, in which
+font, can feed it: a source opens a document (`OpenSource`) and gives its pages (`SourcePage`).
+
+Tables are the one thing a source does not compute itself. They are found by pdfplumber's table
+finder among the page's ruling lines, behind `SourcePage.table_grids`; a source built on another
+library hands that call to pdfplumber (on the pages that have ruling lines or rectangles at all).
+
+Today's only source is pdfplumber (pdfminer.six): `open_plumber`.
+"""
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NotRequired, Protocol, TypedDict
+
+from ..structures import InputError
+
+BBox = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points from the page's top-left
+
+
+class Char(TypedDict):
+    """One printed character; coordinates in PDF points from the page's top-left corner."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float  # font size
+    fontname: str
+    upright: bool  # False for rotated text (margin stamps, vertical labels)
+    # the font's weight (400 regular, 700 bold) where the source can tell; pdfplumber cannot, so
+    # its chars leave it out and boldness is read from the font name. (This module does without
+    # `from __future__ import annotations`: with it, TypedDict would count `weight` as required.)
+    weight: NotRequired[int]
+
+
+@dataclass(frozen=True)
+class TableGrid:
+    """A table the finder drew from ruling lines: its box and each row's cell boxes (None where
+    a merged cell leaves a gap)."""
+
+    bbox: BBox
+    rows: list[list[BBox | None]]
+
+
+class SourcePage(Protocol):
+    number: int  # 1-based
+    width: float
+    height: float
+
+    def chars(self) -> Sequence[Char]:
+        """The page's characters in the order the source reads them (the content stream's)."""
+        ...
+
+    def table_grids(self, table_settings: Mapping[str, Any]) -> list[TableGrid]:
+        """Tables found by pdfplumber's table finder with these settings."""
+        ...
+
+
+class CharSource(Protocol):
+    """An open document."""
+
+    page_count: int
+
+    def pages(self) -> Iterator[SourcePage]: ...
+
+
+# a source's opener: any failure while the document is open surfaces as `InputError`
+OpenSource = Callable[[Path], AbstractContextManager[CharSource]]
+
+
+# --- pdfplumber ----------------------------------------------------------------------------------
+
+
+class PlumberPage:
+    def __init__(self, page: Any, number: int) -> None:
+        self._page = page
+        self.number = number
+        self.width = float(page.width)
+        self.height = float(page.height)
+
+    def chars(self) -> Sequence[Char]:
+        return self._page.chars
+
+    def table_grids(self, table_settings: Mapping[str, Any]) -> list[TableGrid]:
+        # the finder sees the page as the layout does, without rotated text (which only matters
+        # to its text-based strategies)
+        upright = self._page.filter(lambda obj: obj.get("object_type") != "char" or obj.get("upright", True))
+        return [
+            TableGrid(tuple(table.bbox), [list(row.cells) for row in table.rows])
+            for table in upright.find_tables(dict(table_settings))
+        ]
+
+
+class PlumberSource:
+    def __init__(self, pdf: Any) -> None:
+        self._pdf = pdf
+        self.page_count = len(pdf.pages)
+
+    def pages(self) -> Iterator[PlumberPage]:
+        for number, page in enumerate(self._pdf.pages, start=1):
+            yield PlumberPage(page, number)
+
+
+@contextmanager
+def open_plumber(path: Path) -> Iterator[PlumberSource]:
+    """The document read by pdfplumber.
+
+    pdfminer parses lazily, so a damaged file can fail on any page, raising any of many types:
+    every failure inside the `with` block becomes an `InputError` that says what went wrong."""
+    import pdfplumber
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    try:
+        with pdfplumber.open(path) as pdf:
+            yield PlumberSource(pdf)
+    except InputError:
+        raise
+    except PdfminerException as exc:
+        raise InputError(_explain_pdfminer(exc.args[0] if exc.args else exc)) from exc
+    except Exception as exc:  # pdfminer raises many types on damaged files
+        raise InputError(_explain_pdfminer(exc)) from exc
+
+
+def _explain_pdfminer(exc: BaseException) -> str:
+    name = type(exc).__name__
+    if "Password" in name or "Encryption" in name:
+        return "encrypted PDF (needs a password)"
+    detail = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else name
+    return f"damaged PDF ({detail})"
