@@ -172,3 +172,31 @@ def test_every_setting_is_read_by_the_pdf_stage():
     code = "".join(p.read_text("utf-8") for p in package.glob("*.py") if p.name != "settings.py")
     unread = [f.name for f in dataclasses.fields(PdfSettings) if f"settings.{f.name}" not in code]
     assert unread == []
+
+
+def test_the_title_is_the_articles_not_the_journals_masthead(tmp_path, corpus_spec):
+    import copy
+
+    from tools.journal_pdf import render_pdf
+
+    spec = copy.deepcopy(corpus_spec)
+    spec["masthead"] = "Annals of Uncommon Clinical Presentations"  # set bigger than the title
+    render_pdf(spec, tmp_path / "masthead.pdf")
+    assert read_pdf(tmp_path / "masthead.pdf").title == spec["title"]
+
+
+@pytest.mark.parametrize(
+    ("text", "masthead"),
+    [
+        ("Annals of Uncommon Clinical Presentations", True),
+        ("BMC Nephrology", True),
+        ("Pediatric Case Reports", True),
+        ("The Lancet", True),
+        ("Tocilizumab for refractory dermatomyositis: A case report", False),
+        ("Recurrent hypoglycaemia after gastric bypass: two case reports and a review", False),
+    ],
+)
+def test_mastheads_are_told_from_titles(text, masthead):
+    from pipeline.pdf.blocks import is_masthead
+
+    assert is_masthead(text) is masthead

@@ -335,6 +335,9 @@ def render_pdf(spec: dict, path: str | Path) -> str:
     doc = _Canvas(path, spec)
     expected: list[str] = []
 
+    if spec.get("masthead"):  # the journal's name, set bigger than the title (as World J Clin Cases does)
+        doc.paragraph(spec["masthead"], font="head", size=20, leading=24, justify=False, space_before=0)
+        expected.append(expected_text(spec["masthead"]))
     if spec.get("title"):
         doc.paragraph(spec["title"], font="head", size=15, leading=18, justify=False, space_before=4)
         expected.append(expected_text(spec["title"]))

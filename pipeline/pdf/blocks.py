@@ -10,7 +10,9 @@ import re
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
+from ..lexicons import resource_json
 from ..structures import CAPTION_START, Block, TextMap, TextMapBuilder
 from .layout import Item
 from .scripts import join_texts, render_words
@@ -216,9 +218,20 @@ def to_block(draft: Draft, vocab: Counter[str]) -> Block:
 
 
 def find_title(blocks: list[Block], body_size: float) -> str:
-    """The first page's biggest text, when it is set clearly bigger than the body text."""
-    first_page = [b for b in blocks if b.page == 1 and b.kind in ("heading", "text")]
+    """The first page's biggest text, when it is set clearly bigger than the body text; a journal's
+    masthead (`World Journal of …`, `BMC …`, `… Case Reports`) is passed over."""
+    first_page = [b for b in blocks if b.page == 1 and b.kind in ("heading", "text") and not is_masthead(b.text.text)]
     if not first_page:
         return ""
     biggest = max(first_page, key=lambda b: b.font_size)
     return biggest.text.text if biggest.font_size >= body_size + 1.5 else ""
+
+
+@lru_cache(maxsize=1)
+def _masthead_patterns() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p, re.I) for p in resource_json("furniture.json")["masthead_patterns"])
+
+
+def is_masthead(text: str) -> bool:
+    words = text.split()
+    return 0 < len(words) <= 10 and any(p.search(" ".join(words)) for p in _masthead_patterns())
