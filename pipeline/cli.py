@@ -110,6 +110,11 @@ def run(
         300.0, metavar="SECONDS", min=0, help="Per document; its worker is stopped and replaced (0: none)"
     ),
     max_memory_mb: int = typer.Option(4096, metavar="MB", min=0, help="Address space per worker process (0: no limit)"),
+    pdf_engine: str = typer.Option(
+        "pdfplumber",
+        metavar="pdfplumber|pdfium",
+        help="Reads PDF characters: pdfplumber (the reference) or pdfium (faster)",
+    ),
     engine: str = typer.Option("local", metavar="local|ray", help="local (worker processes on this machine) or ray"),
     address: str | None = typer.Option(
         None, metavar="ADDRESS", help="Ray cluster: auto or ray://HOST:PORT (default: start a local Ray)"
@@ -122,6 +127,7 @@ def run(
     """Extract every input into the contract's tables under OUT."""
     from .batch import Limits, discover
     from .batch import run as run_batch
+    from .pdf import ENGINES
 
     missing = [path for path in inputs if not path.exists()]
     if missing:
@@ -129,6 +135,8 @@ def run(
         raise usage_error(f"no such file or folder: {missing[0]}{more}")
     if engine not in ("local", "ray"):
         raise usage_error(f"--engine is local or ray, not {engine!r}")
+    if pdf_engine not in ENGINES:
+        raise usage_error(f"--pdf-engine is {' or '.join(ENGINES)}, not {pdf_engine!r}")
     if not discover(inputs):
         raise usage_error("nothing to do: no input files found (in folders, PDFs are found by their .pdf ending)")
     writable_folder(out)
@@ -159,7 +167,7 @@ def run(
             resume=resume,
             on_progress=on_progress,
             on_start=on_start,
-            limits=Limits(max_pages, max_seconds, max_memory_mb),
+            limits=Limits(max_pages, max_seconds, max_memory_mb, pdf_engine),
             engine=engine,
             ray_options={
                 "address": address,

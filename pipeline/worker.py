@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .link import link
 from .nlp import analyse, load_pipeline
-from .pdf import read_pdf
+from .pdf import ENGINES, read_pdf
 from .schema import DocumentRow
 from .sections import build_article
 from .structures import InputError, Layout
@@ -30,7 +30,8 @@ TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 
 @dataclass(frozen=True)
 class Limits:
-    """What one document may cost before it becomes an error row (0 = no limit).
+    """What one document may cost before it becomes an error row (0 = no limit), and which engine
+    reads its PDF characters (`pipeline.pdf.ENGINES`: pdfplumber, the reference, or pdfium).
 
     `max_seconds` and `max_memory_mb` are enforced by running documents in worker processes: a
     document over time has its worker stopped and replaced; memory is capped per worker with
@@ -40,6 +41,7 @@ class Limits:
     max_pages: int = 1000
     max_seconds: float = 300.0
     max_memory_mb: int = 4096
+    pdf_engine: str = "pdfplumber"
 
 
 DEFAULT_LIMITS = Limits()
@@ -70,7 +72,7 @@ class DocumentResult:
 def read_layout(path: Path, limits: Limits = DEFAULT_LIMITS) -> Layout:
     if path.suffix.lower() in TEXT_SUFFIXES:
         return read_text(path)
-    return read_pdf(path, {"max_pages": limits.max_pages})
+    return read_pdf(path, {"max_pages": limits.max_pages}, open_source=ENGINES[limits.pdf_engine])
 
 
 def file_sha256(path: Path) -> str:

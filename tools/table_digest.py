@@ -41,11 +41,12 @@ def digests(out: Path) -> dict[str, str]:
 
 
 def main() -> None:
-    from pipeline.batch import run
+    from pipeline.batch import Limits, run
     from tools.real_corpus import DEFAULT_SOURCE, build
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--pdf-engine", default="pdfplumber", help="pdfplumber or pdfium")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -60,7 +61,7 @@ def main() -> None:
             inputs["real-text"] = sorted(folders["text"].iterdir())
             inputs["real-pdf"] = sorted(folders["pdf-2col"].iterdir())
         for label, files in inputs.items():
-            run(files, work / label, workers=args.workers)
+            run(files, work / label, workers=args.workers, limits=Limits(pdf_engine=args.pdf_engine))
             for table, digest in digests(work / label).items():
                 print(f"{label:10s} {table:12s} {digest}")
 

@@ -30,6 +30,7 @@ from .blocks import Line, find_title, group_blocks, merge_continuations, page_li
 from .chars import Char, CharSource, OpenSource, SourcePage, TableGrid, open_plumber
 from .furniture import find_furniture
 from .layout import order_page
+from .pdfium_chars import open_pdfium
 from .scripts import document_vocabulary, join_texts, keep_line_end_hyphen
 from .settings import PdfSettings
 from .tables import find_tables, inside
@@ -42,12 +43,18 @@ __all__ = [
     "SourcePage",
     "TableGrid",
     "open_plumber",
+    "open_pdfium",
+    "ENGINES",
     "PdfSettings",
     "read_pdf",
     "keep_line_end_hyphen",
     "join_texts",
     "document_vocabulary",
 ]
+
+
+# the character sources `casextract run --pdf-engine` chooses from; pdfplumber is the reference
+ENGINES: dict[str, OpenSource] = {"pdfplumber": open_plumber, "pdfium": open_pdfium}
 
 
 def read_pdf(

@@ -1,0 +1,97 @@
+"""`--pdf-engine pdfium` gives the tables and text `pdfplumber` (the reference) gives, on the bundled
+corpus, the real-report PDFs (two- and one-column) and the hostile-input set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import bad_inputs
+import pandas as pd
+import pytest
+from conftest import ROOT, shared_path
+
+from pipeline.batch import Limits, run
+from pipeline.pdf import ENGINES
+from pipeline.pdf.pdfium_chars import open_pdfium
+from pipeline.schema import TABLES
+
+CORPUS = ROOT / "corpus"
+
+
+def hostile_inputs(folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    source = CORPUS / "synth-002.pdf"
+    return [
+        bad_inputs.zero_bytes(folder / "empty.pdf"),
+        bad_inputs.text_named_pdf(folder / "notes.pdf"),
+        bad_inputs.truncated(folder / "truncated.pdf", source),
+        bad_inputs.encrypted(folder / "locked.pdf", "secret"),
+        bad_inputs.encrypted(folder / "owner-only.pdf", ""),
+        bad_inputs.image_only(folder / "scanned.pdf"),
+        bad_inputs.broken_xref(folder / "broken-xref.pdf", source),
+        bad_inputs.many_pages(folder / "long.pdf", 30),
+        bad_inputs.nested_objects(folder / "nested.pdf"),
+        bad_inputs.malformed_font(folder / "bad-font.pdf"),
+        bad_inputs.latin1_text(folder / "latin1.pdf"),
+    ]
+
+
+def run_both(inputs: list[Path], out: Path) -> dict[str, Path]:
+    outs = {}
+    for engine in ENGINES:
+        outs[engine] = out / engine
+        run(inputs, outs[engine], workers=2, limits=Limits(max_pages=20, pdf_engine=engine))
+    return outs
+
+
+def assert_same_output(outs: dict[str, Path]) -> None:
+    reference, fast = outs["pdfplumber"], outs["pdfium"]
+    for name in TABLES:
+        a, b = pd.read_parquet(reference / f"{name}.parquet"), pd.read_parquet(fast / f"{name}.parquet")
+        pd.testing.assert_frame_equal(a, b, obj=name)
+    texts = sorted(p.name for p in (reference / "text").glob("*.txt"))
+    assert texts == sorted(p.name for p in (fast / "text").glob("*.txt"))
+    for name in texts:  # the reading-order text, character for character
+        assert (fast / "text" / name).read_text("utf-8") == (reference / "text" / name).read_text("utf-8"), name
+
+
+def test_engines_agree_on_the_corpus_and_hostile_inputs(tmp_path):
+    inputs = sorted(CORPUS.glob("*.pdf")) + hostile_inputs(tmp_path / "hostile")
+    outs = run_both(inputs, tmp_path / "out")
+    assert_same_output(outs)
+    documents = pd.read_parquet(outs["pdfium"] / "documents.parquet").set_index("doc_id")
+    assert documents.loc["synth-003", "status"] == "ok" and documents.loc["locked", "error"].startswith("encrypted")
+    errors = set(documents.index[documents.status == "error"])
+    assert {"empty", "notes", "locked", "scanned", "long"} <= errors  # the same error rows, and reasons
+
+
+@pytest.mark.slow
+def test_engines_agree_on_the_real_report_pdfs(tmp_path):
+    from tools.real_corpus import build
+
+    source = shared_path("data", "case-reports-ada", "case_reports.jsonl")
+    folders = build(tmp_path / "inputs", source, layouts=("pdf-2col", "pdf-1col"))
+    for layout, folder in folders.items():
+        assert len(list(folder.iterdir())) == 45
+        assert_same_output(run_both(sorted(folder.iterdir()), tmp_path / layout))
+
+
+def test_pdfium_reads_characters_as_pdfminer_boxes_them(tmp_path):
+    from pipeline.pdf import open_plumber
+
+    path = CORPUS / "synth-001.pdf"
+    with open_plumber(path) as reference, open_pdfium(path) as fast:
+        for page_a, page_b in zip(reference.pages(), fast.pages()):
+            a, b = list(page_a.chars()), list(page_b.chars())
+            assert [c["text"] for c in a] == [c["text"] for c in b]
+            for key in ("x0", "x1", "top", "bottom", "size"):
+                assert max(abs(x[key] - y[key]) for x, y in zip(a, b)) < 0.01, key
+            assert [c["upright"] for c in a] == [c["upright"] for c in b]
+
+
+def test_pdfium_asks_pdfplumber_for_tables_only_where_rules_are_drawn(tmp_path):
+    with open_pdfium(CORPUS / "synth-003.pdf") as document:
+        ruled = [page.number for page in document.pages() if page.could_hold_a_table()]
+    with open_pdfium(bad_inputs.simple_pdf(tmp_path / "plain.pdf", ["No table here."])) as document:
+        plain = [page.could_hold_a_table() for page in document.pages()]
+    assert ruled and len(ruled) < 4 and plain == [False]
