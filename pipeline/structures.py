@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .schema import CaseRow, DiagnosisRow, LabRow, MedicationRow
 
@@ -40,9 +41,11 @@ class Box:
     bottom: float
 
 
-@dataclass(frozen=True)
-class TextRun:
-    """Characters `start`..`end` of a text share one source `box` (None for text input)."""
+class TextRun(NamedTuple):
+    """Characters `start`..`end` of a text share one source `box` (None for text input).
+
+    A named tuple rather than a frozen dataclass: a PDF's text has a run per character, copied
+    from stage to stage, and a tuple is several times cheaper to make."""
 
     start: int
     end: int
@@ -101,13 +104,30 @@ class TextMapBuilder:
         self._length = end
 
     def extend(self, mapped: TextMap, start: int = 0, end: int | None = None) -> None:
+        """Characters `start`..`end` of `mapped`, with their boxes. The runs are copied shifted, in
+        one go: texts are copied from stage to stage, and a PDF's text has a box per character."""
         end = len(mapped.text) if end is None else end
-        for run in mapped.runs:
+        if start >= end:
+            return
+        if not mapped.runs:
+            self.append(mapped.text[start:end], None)
+            return
+        shift = self._length - start
+        first = max(bisect.bisect_right(mapped._starts, start) - 1, 0)
+        copied = []
+        for run in mapped.runs[first:]:
+            if run.start >= end:
+                break
             lo, hi = max(run.start, start), min(run.end, end)
             if lo < hi:
-                self.append(mapped.text[lo:hi], run.box)
-        if not mapped.runs and start < end:
-            self.append(mapped.text[start:end], None)
+                copied.append(TextRun(lo + shift, hi + shift, run.box))
+        last = self._runs[-1] if self._runs else None
+        if copied and last is not None and last.end == copied[0].start and last.box == copied[0].box:
+            copied[0] = TextRun(last.start, copied[0].end, last.box)
+            self._runs.pop()
+        self._runs.extend(copied)
+        self._parts.append(mapped.text[start:end])
+        self._length += end - start
 
     def last_box(self) -> Box | None:
         return self._runs[-1].box if self._runs else None

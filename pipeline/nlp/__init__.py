@@ -62,6 +62,7 @@ def analyse(article: Article, ner_model: str | None = None) -> Doc:
     nlp = load_pipeline(ner_model)
     doc = nlp.make_doc(article.text)
     doc._.article = article
+    doc.user_data["casextract_text"] = article.text  # what `values.doc_text` would join from the tokens
     return nlp(doc)
 
 

@@ -158,7 +158,11 @@ class ClinicalEntities(DataFiles):
         """Two drugs joined by a hyphen or slash with no space (`piperacillin-tazobactam`,
         `trimethoprim/sulfamethoxazole`) are one combination product, named by its generics."""
         covered = {i for span in drugs for i in range(span.start, span.end)}
-        for token in doc:
+        lowers, _, _ = token_view(doc)
+        for i, lower in enumerate(lowers):
+            if "-" not in lower and "/" not in lower:
+                continue  # the cheap test first: this runs for every token
+            token = doc[i]
             parts = re.split(r"[-/]", token.lower_)
             if token.i not in covered and len(parts) == 2 and all(self.drugs.get(p) for p in parts):
                 span = Span(doc, token.i, token.i + 1, label=DRUG)

@@ -189,7 +189,7 @@ def _token_after(doc: Doc, char: int) -> int:
     """The index of the first token that starts at or after character `char`."""
     starts = doc.user_data.get("casextract_token_starts")
     if starts is None or len(starts) != len(doc):
-        starts = doc.user_data["casextract_token_starts"] = [t.idx for t in doc]
+        starts = doc.user_data["casextract_token_starts"] = doc.to_array("IDX").tolist()
     return bisect.bisect_left(starts, char)
 
 

@@ -56,12 +56,22 @@ class PdfiumPage:
 
     def could_hold_a_table(self) -> bool:
         """At least two horizontal and two vertical edges among the page's drawn paths (a box
-        counts as two of each): fewer cannot make a table of ruled cells."""
+        counts as two of each): fewer cannot make a table of ruled cells. Read with the raw API,
+        object by object: the helpers wrap every object of the page, text included."""
         import pypdfium2.raw as pdfium
 
+        page = self._page.raw
         horizontal = vertical = 0
-        for path in self._page.get_objects(filter=[pdfium.FPDF_PAGEOBJ_PATH], max_depth=2):
-            left, bottom, right, top = path.get_bounds()
+        bounds = [ctypes.c_float() for _ in range(4)]
+        for index in range(pdfium.FPDFPage_CountObjects(page)):
+            item = pdfium.FPDFPage_GetObject(page, index)
+            kind = pdfium.FPDFPageObj_GetType(item)
+            if kind == pdfium.FPDF_PAGEOBJ_FORM:
+                return True  # paths inside a form object: let the table finder look
+            if kind != pdfium.FPDF_PAGEOBJ_PATH:
+                continue
+            pdfium.FPDFPageObj_GetBounds(item, *bounds)
+            left, bottom, right, top = (b.value for b in bounds)
             wide, tall = right - left > THIN, top - bottom > THIN
             horizontal += 2 if wide and tall else int(wide)
             vertical += 2 if wide and tall else int(tall)
@@ -137,40 +147,84 @@ def overprinted(chars: Sequence[Char]) -> bool:
     )
 
 
+def _untyped(function: Any, restype: Any, *argtypes: Any) -> Any:
+    """A pdfium function declared with plain C types: pypdfium2's typed declarations check and
+    convert every argument, which in a loop over every character of a page is most of its cost."""
+    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(function, ctypes.c_void_p).value)
+
+
 def _page_chars(pdfium: Any, textpage: Any, page_height: float) -> Iterator[Char]:
+    """The page's printed characters; what is the same for a whole text object (its font, size
+    and matrix) is asked once per object, the rest (origin, advance) per character."""
     raw = textpage.raw
+    page = ctypes.cast(raw, ctypes.c_void_p).value
+    double = ctypes.POINTER(ctypes.c_double)
+    unicode_at = _untyped(pdfium.FPDFText_GetUnicode, ctypes.c_uint, ctypes.c_void_p, ctypes.c_int)
+    origin_at = _untyped(pdfium.FPDFText_GetCharOrigin, ctypes.c_int, ctypes.c_void_p, ctypes.c_int, double, double)
+    object_at = _untyped(pdfium.FPDFText_GetTextObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
     count = pdfium.FPDFText_CountChars(raw)
+    # per character, not the page's text in one call: that one leaves out line-end hyphens
+    codes = [unicode_at(page, i) for i in range(count)]
     x, y = ctypes.c_double(), ctypes.c_double()
+    x_at, y_at = ctypes.pointer(x), ctypes.pointer(y)
     box = pdfium.FS_RECTF()
-    matrix = pdfium.FS_MATRIX()
-    fonts = _FontTable(pdfium)
-    for i in range(count):
-        if pdfium.FPDFText_IsGenerated(raw, i):
-            continue  # a space or line break pdfium inferred; pdfminer sees only printed glyphs
-        code = pdfium.FPDFText_GetUnicode(raw, i)
-        if code in (0x0D, 0x0A) or code == 0xFFFE:
-            continue
-        pdfium.FPDFText_GetCharOrigin(raw, i, x, y)
-        pdfium.FPDFText_GetLooseCharBox(raw, i, box)
-        pdfium.FPDFText_GetMatrix(raw, i, matrix)
-        size = pdfium.FPDFText_GetFontSize(raw, i)
-        text = "-" if code == 0x02 else chr(code)  # pdfium's code for a hyphen that ends a line
-        font = fonts.of(raw, i)
+    objects = _TextObjects(pdfium, raw)
+    current, (font, size, upright) = None, (None, 0.0, True)
+    for i, code in enumerate(codes):
+        if code in (0x0D, 0x0A, 0xFFFE) or (code == 0x20 and pdfium.FPDFText_IsGenerated(raw, i)):
+            continue  # a line break or space pdfium inferred; pdfminer sees only printed glyphs
+        text = "-" if code == 0x02 else chr(code)  # 2: pdfium's code for a hyphen that ends a line
+        text_object = object_at(page, i)
+        if text_object != current:  # characters of one text object come one after another
+            current = text_object
+            font, size, upright = objects.of(i, text_object or 0)
+        origin_at(page, i, x_at, y_at)
+        left = x.value
         bottom = page_height - y.value - font.descent * size  # descent < 0: below the baseline
         advance = font.widths.get(text)
+        if advance is None:
+            pdfium.FPDFText_GetLooseCharBox(raw, i, box)
         yield {
             "text": text,
-            "x0": x.value,
+            "x0": left,
             # pdfminer's box is the glyph's advance; pdfium's loose box also takes in an overhang
             # (`f`), so the advance is used where the font's metrics give it
-            "x1": x.value + advance * size / 1000 if advance is not None else box.right,
+            "x1": left + advance * size / 1000 if advance is not None else box.right,
             "top": bottom - size,
             "bottom": bottom,
             "size": size,
             "fontname": font.name,
-            "upright": matrix.a * matrix.d > 0 and matrix.b * matrix.c <= 0,
-            "weight": pdfium.FPDFText_GetFontWeight(raw, i),
+            "upright": upright,
+            # no `weight`: boldness is read from the font name, as with pdfplumber, so that both
+            # engines see the same headings
         }
+
+
+class _TextObjects:
+    """Font, size and uprightness of the text object a character belongs to, asked once per object."""
+
+    def __init__(self, pdfium: Any, textpage: Any) -> None:
+        self._pdfium = pdfium
+        self._textpage = textpage
+        self._fonts = _FontTable(pdfium)
+        self._objects: dict[int, tuple[_Font, float, bool]] = {}
+        self._matrix = pdfium.FS_MATRIX()
+
+    def of(self, index: int, key: int) -> tuple[_Font, float, bool]:
+        """What the text object at address `key`, holding character `index`, sets its characters in."""
+        known = self._objects.get(key)
+        if known is None:
+            pdfium = self._pdfium
+            pdfium.FPDFText_GetMatrix(self._textpage, index, self._matrix)
+            m = self._matrix
+            text_object = pdfium.FPDFText_GetTextObject(self._textpage, index)
+            known = (
+                self._fonts.of(pdfium.FPDFTextObj_GetFont(text_object)),
+                pdfium.FPDFText_GetFontSize(self._textpage, index),
+                m.a * m.d > 0 and m.b * m.c <= 0,  # pdfminer's test for upright text
+            )
+            self._objects[key] = known
+        return known
 
 
 @dataclass(frozen=True)
@@ -181,16 +235,14 @@ class _Font:
 
 
 class _FontTable:
-    """Each character's font, described once per font of the page."""
+    """Each font of the page, described once."""
 
     def __init__(self, pdfium: Any) -> None:
         self._pdfium = pdfium
         self._fonts: dict[int, _Font] = {}
         self._buffer = ctypes.create_string_buffer(256)
 
-    def of(self, textpage: Any, index: int) -> _Font:
-        pdfium = self._pdfium
-        font = pdfium.FPDFTextObj_GetFont(pdfium.FPDFText_GetTextObject(textpage, index))
+    def of(self, font: Any) -> _Font:
         key = ctypes.cast(font, ctypes.c_void_p).value or 0
         if key not in self._fonts:
             self._fonts[key] = self._describe(font)

@@ -28,15 +28,23 @@ WORD = re.compile(r"[A-Za-z][A-Za-z-]*[A-Za-z]|[A-Za-z]")
 
 
 def script_hosts(by_top: list[Word], script_ratio: float) -> dict[int, Word]:
-    """Small words that touch a larger word on their left or right: id(script) → that word."""
+    """Small words that touch a larger word on their left or right: id(script) → that word.
+
+    A word is compared only with the words large enough to host it (listed once per font size:
+    a page has few), so body text on a page with a big title is not compared with every word
+    around it."""
     hosts: dict[int, Word] = {}
-    tops = [w.top for w in by_top]
+    larger: dict[float, tuple[list[float], list[Word]]] = {}
     for word in by_top:
+        if word.size not in larger:
+            bigger = [w for w in by_top if w.size * script_ratio > word.size]
+            larger[word.size] = ([w.top for w in bigger], bigger)
+        tops, bigger = larger[word.size]
         lo = bisect.bisect_left(tops, word.top - 2 * word.size)
         hi = bisect.bisect_right(tops, word.top + 2 * word.size)
         best = None
-        for other in by_top[lo:hi]:
-            if other is word or other.size * script_ratio <= word.size or id(other) in hosts:
+        for other in bigger[lo:hi]:
+            if id(other) in hosts:
                 continue
             if min(other.bottom, word.bottom) <= max(other.top, word.top):
                 continue  # no vertical overlap
@@ -68,13 +76,14 @@ def render_words(words: list[Word], settings: PdfSettings) -> tuple[TextMap, int
                 role = "sub"
         if previous is not None and word.x0 - previous.x1 > settings.space_ratio * size:
             builder.append(" ", builder.last_box())
-        boxes = [Box(word.page, c["x0"], c["top"], c["x1"], c["bottom"]) for c in word.chars]
+        # one box for the word's characters: provenance reads only a text's page, and a box per
+        # character made a run per character, copied at every stage after this one
+        box = Box(word.page, word.x0, word.top, word.x1, word.bottom)
+        text = "".join(clean_char(c["text"]) for c in word.chars)
         if role == "sup":
-            text = "".join(clean_char(c["text"]) for c in word.chars)
             marked = superscript(text)
-            builder.append(marked[: len(marked) - len(text)], boxes[0])  # the `^` marker, if any
-        for char, box in zip(word.chars, boxes):
-            builder.append(clean_char(char["text"]), box)
+            builder.append(marked[: len(marked) - len(text)], box)  # the `^` marker, if any
+        builder.append(text, box)
         if in_lead and role == "main":
             if word.bold:
                 lead_bold = len(builder)

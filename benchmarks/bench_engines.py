@@ -1,0 +1,185 @@
+"""Both PDF engines side by side, in one run, on the same PDFs: what plain text extraction costs
+(pdfplumber's `page.extract_text()`, pypdfium2's raw page text) against casextract end to end with
+the default engine (pdfplumber) and the fast one (pdfium); NLP words/s; 1 and 2 worker batches;
+peak memory per worker.
+
+Run: `.venv/bin/python benchmarks/bench_engines.py` (`make bench`). Inputs: the 45 real case reports
+rendered as two-column journal PDFs (tools/real_corpus.py, needs ../shared), else the bundled
+corpus. Each measurement runs in a fresh process pinned to one BLAS thread, so peaks are per worker
+and one measurement's caches do not help the next.
+
+Goals (issue 15): pdfium end to end ≤ 0.6 × `extract_text()`; the default engine within 2× of it;
+two workers ≥ 1.6 × one; peak < 1 GB per worker; NLP ≥ 8,000 words/s.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import resource  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+REPORTS = ROOT.parent / "shared" / "data" / "case-reports-ada" / "case_reports.jsonl"
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure_extract_text(pdfs: list[Path]) -> dict:
+    import pdfplumber
+
+    started, pages = time.perf_counter(), 0
+    for path in pdfs:
+        with pdfplumber.open(path) as pdf:
+            for page in pdf.pages:
+                page.extract_text()
+                pages += 1
+    return {"seconds": time.perf_counter() - started, "pages": pages, "peak_mb": peak_mb()}
+
+
+def measure_pdfium_text(pdfs: list[Path]) -> dict:
+    import pypdfium2
+
+    started, pages = time.perf_counter(), 0
+    for path in pdfs:
+        document = pypdfium2.PdfDocument(str(path))
+        for page in document:
+            page.get_textpage().get_text_range()
+            pages += 1
+        document.close()
+    return {"seconds": time.perf_counter() - started, "pages": pages, "peak_mb": peak_mb()}
+
+
+def measure_end_to_end(pdfs: list[Path], engine: str) -> dict:
+    """One core, in process: every PDF through `worker.process` (read, sections, NLP, link, rows);
+    the pipeline is loaded first and its load time reported apart."""
+    from pipeline.nlp import load_pipeline
+    from pipeline.worker import InputFile, Limits, process
+
+    started = time.perf_counter()
+    load_pipeline()
+    load = time.perf_counter() - started
+    limits = Limits(pdf_engine=engine)
+    started, pages = time.perf_counter(), 0
+    for path in pdfs:
+        result = process(InputFile(path.stem, path, str(path)), limits)
+        pages += result.info.pages or 0
+    return {"seconds": time.perf_counter() - started, "pages": pages, "load": load, "peak_mb": peak_mb()}
+
+
+def measure_nlp(_: list[Path]) -> dict:
+    from pipeline.nlp import load_pipeline
+
+    texts = [json.loads(line)["text"] for line in REPORTS.read_text("utf-8").splitlines() if line.strip()]
+    nlp = load_pipeline()
+    words = sum(len(t.split()) for t in texts)
+    started = time.perf_counter()
+    for _doc in nlp.pipe(texts, batch_size=4):
+        pass
+    return {"seconds": time.perf_counter() - started, "words": words, "peak_mb": peak_mb()}
+
+
+def measure_batch(pdfs: list[Path], engine: str, workers: int) -> dict:
+    from pipeline.batch import run
+    from pipeline.worker import Limits
+
+    with tempfile.TemporaryDirectory() as out:
+        started = time.perf_counter()
+        run(pdfs, Path(out), workers=workers, limits=Limits(pdf_engine=engine))
+        seconds = time.perf_counter() - started
+    worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"seconds": seconds, "peak_mb": worker_peak}
+
+
+MEASURES = {
+    "extract_text": measure_extract_text,
+    "pdfium_text": measure_pdfium_text,
+    "end_to_end": measure_end_to_end,
+    "nlp": measure_nlp,
+    "batch": measure_batch,
+}
+
+
+def in_fresh_process(name: str, folder: Path, *args: str) -> dict:
+    command = [sys.executable, __file__, "--measure", name, "--inputs", str(folder), *args]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def inputs(work: Path) -> tuple[Path, str]:
+    if REPORTS.exists():
+        from tools.real_corpus import build
+
+        folder = build(work / "real", REPORTS, layouts=("pdf-2col",))["pdf-2col"]
+        return folder, "the 45 real case reports as two-column PDFs"
+    return ROOT / "corpus", "the bundled corpus (../shared absent)"
+
+
+def report(folder: Path, described: str) -> None:
+    text = in_fresh_process("extract_text", folder)
+    raw = in_fresh_process("pdfium_text", folder)
+    ends = {engine: in_fresh_process("end_to_end", folder, engine) for engine in ("pdfplumber", "pdfium")}
+    batches = {
+        (engine, workers): in_fresh_process("batch", folder, engine, str(workers))
+        for engine in ("pdfplumber", "pdfium")
+        for workers in (1, 2)
+    }
+    pages = text["pages"]
+    print(f"inputs: {described}: {len(list(folder.glob('*.pdf')))} PDFs, {pages} pages; one core unless said\n")
+    print(f"{'':44s} {'s/page':>8s} {'pages/s':>8s} {'× extract_text':>15s} {'peak MB':>8s}")
+
+    def row(label: str, seconds: float, peak: float) -> None:
+        ratio = seconds / text["seconds"]
+        print(f"{label:44s} {seconds / pages:8.4f} {pages / seconds:8.1f} {ratio:15.2f} {peak:8.0f}")
+
+    row("pdfplumber page.extract_text()", text["seconds"], text["peak_mb"])
+    row("pypdfium2 raw page text", raw["seconds"], raw["peak_mb"])
+    for engine, result in ends.items():
+        row(f"casextract end to end, --pdf-engine {engine}", result["seconds"], result["peak_mb"])
+    print(f"\n(pipeline load, once per worker: {ends['pdfium']['load']:.1f} s, not in the figures above)")
+    print(
+        f"\n{'batch (casextract run)':44s} {'1 worker':>12s} {'2 workers':>12s} {'speed-up':>9s} {'peak/worker':>12s}"
+    )
+    for engine in ("pdfplumber", "pdfium"):
+        one, two = batches[(engine, 1)], batches[(engine, 2)]
+        print(
+            f"{'--pdf-engine ' + engine:44s} {pages / one['seconds']:8.2f} p/s {pages / two['seconds']:8.2f} p/s"
+            f" {one['seconds'] / two['seconds']:8.2f}x {max(one['peak_mb'], two['peak_mb']):9.0f} MB"
+        )
+    if REPORTS.exists():
+        nlp = in_fresh_process("nlp", folder)
+        print(f"\nNLP: {nlp['words'] / nlp['seconds']:,.0f} words/s on one core ({nlp['words']:,} words, web text)")
+    print("\ngoals: pdfium end to end ≤ 0.60 × extract_text; pdfplumber ≤ 2 ×; 2 workers ≥ 1.6 ×; < 1,024 MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--measure", choices=sorted(MEASURES))
+    parser.add_argument("--inputs", type=Path)
+    parser.add_argument("args", nargs="*")
+    options = parser.parse_args()
+    if options.measure:
+        pdfs = sorted(options.inputs.glob("*.pdf"))
+        extra = [int(a) if a.isdigit() else a for a in options.args]
+        print(json.dumps(MEASURES[options.measure](pdfs, *extra)))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        folder, described = inputs(Path(tmp))
+        report(folder, described)
+
+
+if __name__ == "__main__":
+    main()
