@@ -8,6 +8,7 @@ off by a factor of a hundred million.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from .lexicons import resource_json
 
@@ -21,6 +22,19 @@ def character_tables() -> dict[str, dict[str, str]]:
 def clean_char(char: str) -> str:
     """One printed character as plain text (ligatures expanded, odd spaces made plain)."""
     return character_tables()["replace"].get(char, char)
+
+
+@cache
+def _replace_table() -> dict[int, str]:
+    return str.maketrans({k: v for k, v in character_tables()["replace"].items() if len(k) == 1})
+
+
+def clean_chars(texts: list[str]) -> str:
+    """`clean_char` of each printed character, joined: one `str.translate` when each is a single
+    character (as nearly always), which is what a PDF's every word goes through."""
+    if all(len(t) == 1 for t in texts):
+        return "".join(texts).translate(_replace_table())
+    return "".join(clean_char(t) for t in texts)
 
 
 def superscript(text: str) -> str:

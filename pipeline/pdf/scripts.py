@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from ..lexicons import word_list
-from ..normalize import clean_char, superscript
+from ..normalize import clean_chars, superscript
 from ..structures import Box, TextMap, TextMapBuilder
 from .settings import PdfSettings
 from .words import Row, Word
@@ -79,7 +79,7 @@ def render_words(words: list[Word], settings: PdfSettings) -> tuple[TextMap, int
         # one box for the word's characters: provenance reads only a text's page, and a box per
         # character made a run per character, copied at every stage after this one
         box = Box(word.page, word.x0, word.top, word.x1, word.bottom)
-        text = "".join(clean_char(c["text"]) for c in word.chars)
+        text = clean_chars([c["text"] for c in word.chars])
         if role == "sup":
             marked = superscript(text)
             builder.append(marked[: len(marked) - len(text)], box)  # the `^` marker, if any
