@@ -31,6 +31,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_engines.py
 	$(BIN)/python benchmarks/bench_pdf.py
 	$(BIN)/python benchmarks/bench_nlp.py
 	$(BIN)/python benchmarks/bench_batch.py

@@ -139,11 +139,11 @@ def report(folder: Path, described: str) -> None:
     }
     pages = text["pages"]
     print(f"inputs: {described}: {len(list(folder.glob('*.pdf')))} PDFs, {pages} pages; one core unless said\n")
-    print(f"{'':44s} {'s/page':>8s} {'pages/s':>8s} {'× extract_text':>15s} {'peak MB':>8s}")
+    print(f"{'':48s} {'s/page':>8s} {'pages/s':>8s} {'× extract_text':>15s} {'peak MB':>8s}")
 
     def row(label: str, seconds: float, peak: float) -> None:
         ratio = seconds / text["seconds"]
-        print(f"{label:44s} {seconds / pages:8.4f} {pages / seconds:8.1f} {ratio:15.2f} {peak:8.0f}")
+        print(f"{label:48s} {seconds / pages:8.4f} {pages / seconds:8.1f} {ratio:15.2f} {peak:8.0f}")
 
     row("pdfplumber page.extract_text()", text["seconds"], text["peak_mb"])
     row("pypdfium2 raw page text", raw["seconds"], raw["peak_mb"])
@@ -151,12 +151,12 @@ def report(folder: Path, described: str) -> None:
         row(f"casextract end to end, --pdf-engine {engine}", result["seconds"], result["peak_mb"])
     print(f"\n(pipeline load, once per worker: {ends['pdfium']['load']:.1f} s, not in the figures above)")
     print(
-        f"\n{'batch (casextract run)':44s} {'1 worker':>12s} {'2 workers':>12s} {'speed-up':>9s} {'peak/worker':>12s}"
+        f"\n{'batch (casextract run)':48s} {'1 worker':>12s} {'2 workers':>12s} {'speed-up':>9s} {'peak/worker':>12s}"
     )
     for engine in ("pdfplumber", "pdfium"):
         one, two = batches[(engine, 1)], batches[(engine, 2)]
         print(
-            f"{'--pdf-engine ' + engine:44s} {pages / one['seconds']:8.2f} p/s {pages / two['seconds']:8.2f} p/s"
+            f"{'--pdf-engine ' + engine:48s} {pages / one['seconds']:8.2f} p/s {pages / two['seconds']:8.2f} p/s"
             f" {one['seconds'] / two['seconds']:8.2f}x {max(one['peak_mb'], two['peak_mb']):9.0f} MB"
         )
     if REPORTS.exists():

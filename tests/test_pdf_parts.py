@@ -6,7 +6,9 @@ import contextlib
 import dataclasses
 from pathlib import Path
 
+import bad_inputs
 import pytest
+from conftest import ROOT
 
 import pipeline.pdf as pdf_package
 from pipeline.pdf import Char, PdfSettings, TableGrid, open_plumber, read_pdf
@@ -200,3 +202,51 @@ def test_mastheads_are_told_from_titles(text, masthead):
     from pipeline.pdf.blocks import is_masthead
 
     assert is_masthead(text) is masthead
+
+
+def _pdfplumber_words(chars: list, settings: PdfSettings) -> list[list]:
+    """Words as pdfplumber's own WordExtractor splits them (the reference for words_from_chars)."""
+    import itertools
+    from operator import itemgetter
+
+    from pdfplumber.utils.text import WordExtractor
+
+    extractor = WordExtractor(
+        x_tolerance=1.0,
+        x_tolerance_ratio=settings.x_tolerance_ratio,
+        y_tolerance=settings.y_tolerance,
+        keep_blank_chars=False,
+        use_text_flow=False,
+        extra_attrs=["size", "fontname"],
+    )
+    words = []
+    for _, run in itertools.groupby([c for c in chars if c["upright"]], itemgetter("upright", "size", "fontname")):
+        for line, direction in extractor.iter_chars_to_lines(run):
+            words += [
+                w for w in extractor.iter_chars_to_words(line, direction) if "".join(c["text"] for c in w).strip()
+            ]
+    return words
+
+
+def test_words_are_split_as_pdfplumber_splits_them(tmp_path, long_pdf):
+    from pipeline.pdf.words import words_from_chars
+
+    settings = PdfSettings()
+    pdfs = (
+        sorted((ROOT / "corpus").glob("*.pdf"))
+        + [long_pdf[0]]
+        + [
+            bad_inputs.simple_pdf(
+                tmp_path / "plain.pdf", ["A 30-year-old woman received 40 mg daily.", "WBC 3.2 × 10^9/L."]
+            ),
+        ]
+    )
+    pages = 0
+    for path in pdfs:
+        with open_plumber(path) as document:
+            for page in document.pages():
+                chars = list(page.chars())
+                ours = [w.chars for w in words_from_chars(chars, page.number, settings)]
+                assert ours == _pdfplumber_words(chars, settings), (path.name, page.number)
+                pages += 1
+    assert pages >= 8

@@ -103,26 +103,72 @@ def words_from_chars(chars: Sequence[Char], page: int, settings: PdfSettings) ->
     `x_tolerance_ratio` of the font size (pdfplumber's word splitting, on any source's chars).
 
     Rotated text in the margins (arXiv stamps, "Downloaded from …") is never body text."""
-    from pdfplumber.utils.text import WordExtractor
-
-    extractor = WordExtractor(
-        x_tolerance=1.0,
-        x_tolerance_ratio=settings.x_tolerance_ratio,
-        y_tolerance=settings.y_tolerance,
-        keep_blank_chars=False,
-        use_text_flow=False,
-        extra_attrs=["size", "fontname"],
-    )
     upright = [c for c in chars if c["upright"]]
     words = []
-    # what pdfplumber's extract_words does, minus its word dicts (which need pdfplumber-only keys)
     for _, run in itertools.groupby(upright, itemgetter("upright", "size", "fontname")):
-        for line, direction in extractor.iter_chars_to_lines(run):
-            for word_chars in extractor.iter_chars_to_words(line, direction):
+        for line in _lines(list(run), settings.y_tolerance):
+            for word_chars in _split_line(line, settings.x_tolerance_ratio, settings.y_tolerance):
                 word = _word(word_chars, page)
                 if word.text.strip():
                     words.append(word)
     return words
+
+
+# What pdfplumber's `WordExtractor` does for upright left-to-right text (`extract_words` with its
+# defaults: lines by `top`, no text flow, blank characters split words), written out for that one
+# case: its general version (any direction, word dicts, generators per character) was a fifth of
+# the PDF stage's time. tests/test_pdf_parts.py holds the two to the same words.
+
+
+def _lines(run: list[Char], y_tolerance: float) -> list[list[Char]]:
+    """pdfplumber's `cluster_objects(run, "top", y_tolerance)`: distinct tops, sorted, start a new
+    line where one is more than the tolerance below the one before; each line sorted by x0."""
+    line_of: dict[float, int] = {}
+    line, last = 0, None
+    for top in sorted({c["top"] for c in run}):
+        if last is not None and not (y_tolerance and top <= last + y_tolerance):
+            line += 1
+        line_of[top] = line
+        last = top
+    lines: list[list[Char]] = [[] for _ in range(line + 1)]
+    for char in run:
+        lines[line_of[char["top"]]].append(char)
+    return [sorted(chars, key=itemgetter("x0")) for chars in lines if chars]
+
+
+def _split_line(line: list[Char], x_tolerance_ratio: float, y_tolerance: float) -> list[list[Char]]:
+    """pdfplumber's `iter_chars_to_words` for left-to-right text: a blank ends a word; a character
+    starts one when it begins left of the last one, or further right than `x_tolerance_ratio` of
+    the last one's size past its end, or at another height."""
+    words: list[list[Char]] = []
+    current: list[Char] = []
+    for char in line:
+        text = char["text"]
+        if text.isspace():
+            if current:
+                words.append(current)
+            current = []
+        elif text == "":  # pdfplumber's `text in split_at_punctuation`, with none given: a word of its own
+            if current:
+                words.append(current)
+            words.append([char])
+            current = []
+        elif current and _begins_word(current[-1], char, x_tolerance_ratio * current[-1]["size"], y_tolerance):
+            words.append(current)
+            current = [char]
+        else:
+            current.append(char)
+    if current:
+        words.append(current)
+    return words
+
+
+def _begins_word(previous: Char, char: Char, x_tolerance: float, y_tolerance: float) -> bool:
+    return (
+        char["x0"] < previous["x0"]
+        or char["x0"] > previous["x1"] + x_tolerance
+        or abs(char["top"] - previous["top"]) > y_tolerance
+    )
 
 
 def _word(chars: list[Char], page: int) -> Word:
