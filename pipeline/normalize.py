@@ -32,8 +32,9 @@ def _replace_table() -> dict[int, str]:
 def clean_chars(texts: list[str]) -> str:
     """`clean_char` of each printed character, joined: one `str.translate` when each is a single
     character (as nearly always), which is what a PDF's every word goes through."""
-    if all(len(t) == 1 for t in texts):
-        return "".join(texts).translate(_replace_table())
+    joined = "".join(texts)
+    if len(joined) == len(texts) and all(texts):  # every text one character
+        return joined.translate(_replace_table())
     return "".join(clean_char(t) for t in texts)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -65,10 +64,11 @@ class Row:
     # cached: read only once a row is complete (after clustering)
     @cached_property
     def size(self) -> float:
-        sizes: Counter[float] = Counter()
+        sizes: dict[float, int] = {}  # characters per size; the first of the most common wins
         for w in self.words:
-            sizes[round(w.size, 1)] += len(w.chars)
-        return sizes.most_common(1)[0][0]
+            key = round(w.size, 1)
+            sizes[key] = sizes.get(key, 0) + len(w.chars)
+        return max(sizes, key=sizes.__getitem__)
 
     @cached_property
     def main_words(self) -> list[Word]:
