@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .nlp.quantities import format_number
 from .schema import DOCUMENTS, FACT_TABLES, TABLES
 
 # the facts highlighted in the text, and what hovering one shows: the tables that declare a summary
@@ -63,7 +64,7 @@ def _value(value) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, float):
-        return f"{value:g}"
+        return format_number(value)  # as the CSV writes it: plain decimals, never `1.5e+06`
     return str(value)
 
 
@@ -159,7 +160,7 @@ def run_summary(documents: pd.DataFrame, scores: dict | None) -> str:
     return "".join(parts)
 
 
-def patient_tables(doc_id: str, rows: dict[str, list[dict]], marks: dict[str, str]) -> str:
+def patient_tables(doc_key: int, rows: dict[str, list[dict]], marks: dict[str, str]) -> str:
     """Per patient, a table for each of cases, medications, labs and diagnoses; a row's
     `data-mark` names its highlight in the text."""
     case_ids = sorted({str(r["case_id"]) for table in rows.values() for r in table}, key=_case_order)
@@ -175,7 +176,7 @@ def patient_tables(doc_id: str, rows: dict[str, list[dict]], marks: dict[str, st
                 continue
             columns = SHOWN.get(table) or tuple(c for c in TABLES[table].columns if c not in ("doc_id", "case_id"))
             cells = [[_escape(r.get(c)) for c in columns] for _, r in own]
-            targets = [marks.get(_mark_id(doc_id, table, i), "") for i, _ in own]
+            targets = [marks.get(_mark_id(doc_key, table, i), "") for i, _ in own]
             parts.append(f"<h4>{table} ({len(own)})</h4>" + _html_table(list(columns), cells, targets, css=table))
         parts.append("</section>")
     return "".join(parts)
@@ -185,8 +186,10 @@ def _case_order(case_id: str) -> tuple[int, str]:
     return (int(case_id), "") if case_id.isdigit() else (10**6, case_id)
 
 
-def _mark_id(doc_id: str, table: str, index: int) -> str:
-    return f"m-{''.join(c if c.isalnum() else '-' for c in doc_id)}-{table}-{index}"
+def _mark_id(doc_key: int, table: str, index: int) -> str:
+    """A highlight's id: by the document's place in the run (doc_ids may differ only in characters
+    an id cannot hold), its table and its row."""
+    return f"m-{doc_key}-{table}-{index}"
 
 
 def eval_findings(doc_id: str, scores: dict | None, errors: pd.DataFrame | None) -> str:
@@ -212,7 +215,7 @@ def eval_findings(doc_id: str, scores: dict | None, errors: pd.DataFrame | None)
     return "".join(parts)
 
 
-def document_section(out_dir: Path, doc: dict, tables: dict, scores, errors, open_: bool) -> str:
+def document_section(out_dir: Path, doc_key: int, doc: dict, tables: dict, scores, errors, open_: bool) -> str:
     doc_id = doc["doc_id"]
     if doc["status"] != "ok":
         return (
@@ -230,13 +233,13 @@ def document_section(out_dir: Path, doc: dict, tables: dict, scores, errors, ope
         for i, row in enumerate(rows.get(table, [])):
             start, end = row.get("start_char"), row.get("end_char")
             if _value(start) and _value(end):
-                marks.append((int(start), int(end), table, _tooltip(table, row), _mark_id(doc_id, table, i)))
+                marks.append((int(start), int(end), table, _tooltip(table, row), _mark_id(doc_key, table, i)))
     text_html, placed = highlight(text, marks)
     return (
         f"<details id='doc-{html.escape(doc_id, quote=True)}'{' open' if open_ else ''}>"
         f"<summary>{html.escape(doc_id)} <span class='counts'>— {counts}</span></summary>"
         f"<p><em>{_escape(doc.get('title'))}</em></p>"
-        f"{patient_tables(doc_id, rows, placed)}{eval_findings(doc_id, scores, errors)}"
+        f"{patient_tables(doc_key, rows, placed)}{eval_findings(doc_id, scores, errors)}"
         f"<h3>Text</h3><div class='text'>{text_html}</div></details>"
     )
 
@@ -252,7 +255,10 @@ def build_report(out_dir: str | Path) -> str:
         run_summary(documents, scores),
     ]
     only_one = len(documents) == 1
-    parts += [document_section(out_dir, doc, tables, scores, errors, only_one) for doc in documents.to_dict("records")]
+    parts += [
+        document_section(out_dir, key, doc, tables, scores, errors, only_one)
+        for key, doc in enumerate(documents.to_dict("records"))
+    ]
     parts.append(f"<script>{SCRIPT}</script></body></html>")
     return "".join(parts)
 

@@ -33,7 +33,26 @@ def hostile_inputs(folder: Path) -> list[Path]:
         bad_inputs.nested_objects(folder / "nested.pdf"),
         bad_inputs.malformed_font(folder / "bad-font.pdf"),
         bad_inputs.latin1_text(folder / "latin1.pdf"),
+        # pages whose crop box or /Rotate puts pdfium's page frame apart from pdfplumber's
+        reframed(folder / "cropped.pdf", CORPUS / "synth-003.pdf", crop=20),
+        reframed(folder / "turned.pdf", CORPUS / "synth-003.pdf", rotate=90),
     ]
+
+
+def reframed(path: Path, source: Path, *, crop: float = 0.0, rotate: int = 0) -> Path:
+    """`source` with every page's crop box `crop` points inside its media box, or turned by /Rotate."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(source))
+    for page in document:
+        if crop:
+            left, bottom, right, top = page.get_mediabox()
+            page.set_cropbox(left + crop, bottom + crop, right - crop, top - crop)
+        if rotate:
+            page.set_rotation(rotate)
+    document.save(str(path))
+    document.close()
+    return path
 
 
 def run_both(inputs: list[Path], out: Path) -> dict[str, Path]:

@@ -135,3 +135,23 @@ def test_every_pipe_is_in_the_config():
 
 def test_the_article_extension_is_registered_by_the_components():
     assert Doc.has_extension("article")
+
+
+def test_a_saved_pipeline_does_not_need_the_files_it_was_built_from(tmp_path):
+    import shutil
+
+    rules = tmp_path / "source" / "my_cues.json"
+    rules.parent.mkdir()
+    rules.write_text(json.dumps(resource_json("certainty.json")), "utf-8")
+    _with_extra_cue(rules, "wondered about")
+    build_pipeline(overrides={"components.casextract_certainty.rules": str(rules)}).to_disk(tmp_path / "saved")
+    shutil.rmtree(rules.parent)  # the curator's file is gone; the saved copy is all there is
+    script = (
+        "import spacy\n"
+        f"nlp = spacy.load({str(tmp_path / 'saved')!r})\n"
+        "doc = nlp('The team wondered about sarcoidosis in this patient.')\n"
+        "print([e._.certainty for e in doc.ents if e._.normalized == 'sarcoidosis'])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip().splitlines()[-1] == "['suspected']"

@@ -97,7 +97,8 @@ class DocumentScorer:
         home = self.case_region(case_id)
         best = None
         for name in names:
-            pattern = re.compile(re.escape(name).replace(r"\ ", r"[\s\-]+"), re.I)
+            # whole words: a short name (`k`, `hb`) is not the inside of another word
+            pattern = re.compile(r"(?<!\w)" + re.escape(name).replace(r"\ ", r"[\s\-]+") + r"(?!\w)", re.I)
             for start, end in self.sentences:
                 match = pattern.search(self.text, start, end)
                 if not match:

@@ -36,7 +36,6 @@ class Certainty(DataFiles):
         self.tokenizer = nlp.tokenizer
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.files = {"rules": rules}
-        self.load(self.files)
 
     def load(self, files: dict[str, str]) -> None:
         rules = resource_json(files["rules"])
@@ -46,6 +45,7 @@ class Certainty(DataFiles):
             self.matcher.add(label, list(self.tokenizer.pipe(rules[label])))
 
     def __call__(self, doc: Doc) -> Doc:
+        self.ready()
         cues = [(doc.vocab.strings[m], s, e) for m, s, e in self.matcher(doc)]
         article = doc._.article if Doc.has_extension("article") else None
         for ent in doc.ents:

@@ -23,12 +23,21 @@ def saved_name(argument: str, resource: str) -> str:
 
 class DataFiles:
     """Mixin for a component whose state is built from `self.files` (config argument → resource
-    name or path) by `self.load(files)`."""
+    name or path) by `self.load(files)`, on first use: `spacy.load(DIR)` constructs a component
+    from the config's file names before `from_disk` points it at the copies in DIR, and the
+    files the config names need not exist where the pipeline is loaded."""
 
     files: dict[str, str]
+    _loaded: bool = False
 
     def load(self, files: dict[str, str]) -> None:
         raise NotImplementedError
+
+    def ready(self) -> None:
+        """Build the component from its files, once (the first document calls it)."""
+        if not self._loaded:
+            self.load(self.files)
+            self._loaded = True
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         folder = ensure_path(path)
@@ -39,5 +48,5 @@ class DataFiles:
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> DataFiles:
         folder = ensure_path(path)
         self.files = {arg: str(folder / saved_name(arg, resource)) for arg, resource in self.files.items()}
-        self.load(self.files)
+        self._loaded = False
         return self

@@ -103,7 +103,6 @@ class Demographics(DataFiles):
 
     def __init__(self, rules: str = "demographics.json") -> None:
         self.files = {"rules": rules}
-        self.load(self.files)
 
     def load(self, files: dict[str, str]) -> None:
         rules = resource_json(files["rules"])
@@ -112,6 +111,7 @@ class Demographics(DataFiles):
         self.male = set(rules["male"])
 
     def __call__(self, doc: Doc) -> Doc:
+        self.ready()
         found: list[Demographic] = []
         taken: list[tuple[int, int]] = []
         for pattern in self.age_patterns:

@@ -75,7 +75,6 @@ class ClinicalEntities(DataFiles):
         self.vocab, self.tokenizer = nlp.vocab, nlp.tokenizer
         self.near_matches: dict[tuple[int, int], str] = {}
         self.files = ENTITY_FILES | (files or {})
-        self.load(self.files)
 
     def load(self, files: dict[str, str]) -> None:
         self.drugs = drug_lexicon(files["drugs"], files["drug_overrides"])
@@ -93,6 +92,7 @@ class ClinicalEntities(DataFiles):
         self.prevented_after, self.test_nouns = rules["prevented_after"], rules["test_nouns"]
 
     def __call__(self, doc: Doc) -> Doc:
+        self.ready()
         self.near_matches = {}
         long_forms = _abbreviation_long_forms(doc)
         drugs = [Span(doc, s, e, label=DRUG) for s, e in self.drug_matcher(doc)]

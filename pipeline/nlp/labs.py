@@ -53,13 +53,13 @@ class LabValues(DataFiles):
     ):
         self.max_distance = max_distance
         self.files = {"labs": labs, "context": context}
-        self.load(self.files)
 
     def load(self, files: dict[str, str]) -> None:
         self.lexicon = lab_lexicon(files["labs"])
         self.context = LabContext(files["context"])
 
     def __call__(self, doc: Doc) -> Doc:
+        self.ready()
         results: list[LabResult] = []
         table_ranges = _table_ranges(doc)
         taken: set[int] = set()  # tokens whose number is already some test's value

@@ -78,7 +78,6 @@ class MedicationDetails(DataFiles):
         self.max_distance = max_distance
         self.vocab, self.tokenizer = nlp.vocab, nlp.tokenizer
         self.files = {"patterns": patterns, "frequencies": frequencies, "routes": routes}
-        self.load(self.files)
 
     def load(self, files: dict[str, str]) -> None:
         frequencies = resource_json(files["frequencies"])
@@ -96,6 +95,7 @@ class MedicationDetails(DataFiles):
         self.route_phrases.add("ROUTE", list(self.tokenizer.pipe(sorted(self.routes))))
 
     def __call__(self, doc: Doc) -> Doc:
+        self.ready()
         found: list[Span] = []
         for match_id, start, end in self.matcher(doc):
             found.append(Span(doc, start, end, label=doc.vocab.strings[match_id]))

@@ -31,13 +31,20 @@ class PdfiumPage:
     def __init__(self, page: Any, number: int, plumber: Any) -> None:
         self._page = page
         self.number = number
-        self.width = float(page.get_width())
-        self.height = float(page.get_height())
         self._plumber = plumber  # () → the document opened by pdfplumber, on demand
+        # pdfium measures a page by its crop box, turned by /Rotate, but places characters in the
+        # media box unturned; pdfplumber (the reference) does both in one frame. Such a page is
+        # read the way pdfplumber reads it.
+        self._odd_frame = page.get_rotation() % 360 != 0 or page.get_cropbox() != page.get_mediabox()
+        source = self._plumber().page(number) if self._odd_frame else None
+        self.width = source.width if source else float(page.get_width())
+        self.height = source.height if source else float(page.get_height())
 
     def chars(self) -> Sequence[Char]:
         import pypdfium2.raw as pdfium
 
+        if self._odd_frame:
+            return self._plumber().page(self.number).chars()
         textpage = self._page.get_textpage()
         try:
             chars = list(_page_chars(pdfium, textpage, self.height))
@@ -253,6 +260,9 @@ class _FontTable:
 
         pdfium = self._pdfium
         length = pdfium.FPDFFont_GetBaseFontName(font, self._buffer, len(self._buffer))
+        if length > len(self._buffer):  # a longer name than the buffer holds: ask again with room
+            self._buffer = ctypes.create_string_buffer(length)
+            length = pdfium.FPDFFont_GetBaseFontName(font, self._buffer, len(self._buffer))
         name = self._buffer.raw[: max(0, length - 1)].decode("latin-1") if length else ""
         standard = FONT_METRICS.get(name)
         if standard is not None and not pdfium.FPDFFont_GetIsEmbedded(font):
