@@ -94,18 +94,21 @@ class TextMapBuilder:
     def append(self, text: str, box: Box | None) -> None:
         if not text:
             return
-        start, end = self._length, self._length + len(text)
-        last = self._runs[-1] if self._runs else None
-        if last is not None and last.box == box and last.end == start:
-            self._runs[-1] = TextRun(last.start, end, box)
-        else:
-            self._runs.append(TextRun(start, end, box))
+        self._add_run(TextRun(self._length, self._length + len(text), box))
         self._parts.append(text)
-        self._length = end
+        self._length += len(text)
+
+    def _add_run(self, run: TextRun) -> None:
+        """A run that continues the last one in the same box lengthens it."""
+        last = self._runs[-1] if self._runs else None
+        if last is not None and last.end == run.start and last.box == run.box:
+            self._runs[-1] = TextRun(last.start, run.end, run.box)
+        else:
+            self._runs.append(run)
 
     def extend(self, mapped: TextMap, start: int = 0, end: int | None = None) -> None:
         """Characters `start`..`end` of `mapped`, with their boxes. The runs are copied shifted, in
-        one go: texts are copied from stage to stage, and a PDF's text has a box per character."""
+        one go: texts are copied from stage to stage, and a PDF's text has a run per word."""
         end = len(mapped.text) if end is None else end
         if start >= end:
             return
@@ -121,11 +124,9 @@ class TextMapBuilder:
             lo, hi = max(run.start, start), min(run.end, end)
             if lo < hi:
                 copied.append(TextRun(lo + shift, hi + shift, run.box))
-        last = self._runs[-1] if self._runs else None
-        if copied and last is not None and last.end == copied[0].start and last.box == copied[0].box:
-            copied[0] = TextRun(last.start, copied[0].end, last.box)
-            self._runs.pop()
-        self._runs.extend(copied)
+        if copied:
+            self._add_run(copied[0])
+            self._runs.extend(copied[1:])
         self._parts.append(mapped.text[start:end])
         self._length += end - start
 
