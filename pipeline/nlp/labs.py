@@ -25,6 +25,7 @@ from .values import (
     LabResult,
     LabTestEntry,
     lab_lexicon,
+    token_after,
 )
 
 # --- lab results ---------------------------------------------------------------------------------
@@ -115,7 +116,7 @@ class LabValues(DataFiles):
             start=test.start_char,
             end=quantity.end,
         )
-        _reference_and_flag(doc, _token_after(doc, quantity.end), result)
+        _reference_and_flag(doc, token_after(doc, quantity.end), result)
         return result
 
     @staticmethod
@@ -154,7 +155,7 @@ class LabValues(DataFiles):
                 if quantity is None:
                     continue
                 result = LabResult(None, quantity.value, "", quantity.unit, end=quantity.end)  # type: ignore[arg-type]
-                _reference_and_flag(doc, _token_after(doc, quantity.end), result)
+                _reference_and_flag(doc, token_after(doc, quantity.end), result)
                 if not self.context.is_lab_unit(result.unit):
                     continue  # no lab unit after the number, nor in its reference range
                 phrase = self.context.test_phrase(doc, i, sentence.start)
@@ -183,14 +184,6 @@ class LabValues(DataFiles):
     def sentence_results(doc: Doc) -> list[LabResult]:
         """The last lexicon-test result of each sentence, which a following bare value may continue."""
         return [e._.lab for e in doc.ents if e.label_ == LAB and e._.lab is not None and e._.lab.value is not None]
-
-
-def _token_after(doc: Doc, char: int) -> int:
-    """The index of the first token that starts at or after character `char`."""
-    starts = doc.user_data.get("casextract_token_starts")
-    if starts is None or len(starts) != len(doc):
-        starts = doc.user_data["casextract_token_starts"] = doc.to_array("IDX").tolist()
-    return bisect.bisect_left(starts, char)
 
 
 def _lab_entry(test: Span, lexicon: tuple[dict[str, LabTestEntry], dict[str, LabTestEntry]]) -> LabTestEntry | None:

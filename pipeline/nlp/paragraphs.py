@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import bisect
 import re
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .values import doc_text
+from .values import doc_text, token_after
 
 
 @Language.factory("casextract_paragraphs", assigns=["token.is_sent_start"])
@@ -22,11 +21,10 @@ def paragraph_boundaries(doc: Doc) -> Doc:
     """A line break in the article text (between paragraphs, headings, table rows) always ends
     a sentence; the sentencizer decides the rest. The breaks are found in the text and mapped
     to tokens, rather than every token asked for its text."""
-    starts = doc.to_array("IDX").tolist()
     for newline in re.finditer(r"\n+", doc_text(doc)):
-        # the token after the break: the first to start at or after its end, unless the break is
-        # a token itself (then the token after that one)
-        i = bisect.bisect_left(starts, newline.end())
+        # the first token to start at or after the break's end: past the whitespace token that
+        # holds the break (and any spaces it runs on with)
+        i = token_after(doc, newline.end())
         if 0 < i < len(doc):
             doc[i].is_sent_start = True
     return doc

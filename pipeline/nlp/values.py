@@ -3,6 +3,7 @@ drug's regimen, a lab result, the lab-test lexicon."""
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -50,6 +51,15 @@ def doc_text(doc: Doc) -> str:
     if text is None:  # not `setdefault(key, doc.text)`, which joins the tokens at every call
         text = doc.user_data["casextract_text"] = doc.text
     return text
+
+
+def token_after(doc: Doc, char: int) -> int:
+    """The index of the first token that starts at or after character `char` (token offsets read
+    once per Doc, with `Doc.to_array`)."""
+    starts = doc.user_data.get("casextract_token_starts")
+    if starts is None or len(starts) != len(doc):
+        starts = doc.user_data["casextract_token_starts"] = doc.to_array("IDX").tolist()
+    return bisect.bisect_left(starts, char)
 
 
 @dataclass
