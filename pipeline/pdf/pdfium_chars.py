@@ -18,6 +18,7 @@ import ctypes
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -160,15 +161,23 @@ def _untyped(function: Any, restype: Any, *argtypes: Any) -> Any:
     return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(function, ctypes.c_void_p).value)
 
 
+@cache
+def _per_character_calls(pdfium: Any) -> tuple[Any, Any, Any]:
+    """The calls made for every character (unicode, origin, text object), declared once per process."""
+    double = ctypes.POINTER(ctypes.c_double)
+    return (
+        _untyped(pdfium.FPDFText_GetUnicode, ctypes.c_uint, ctypes.c_void_p, ctypes.c_int),
+        _untyped(pdfium.FPDFText_GetCharOrigin, ctypes.c_int, ctypes.c_void_p, ctypes.c_int, double, double),
+        _untyped(pdfium.FPDFText_GetTextObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int),
+    )
+
+
 def _page_chars(pdfium: Any, textpage: Any, page_height: float) -> Iterator[Char]:
     """The page's printed characters; what is the same for a whole text object (its font, size
     and matrix) is asked once per object, the rest (origin, advance) per character."""
     raw = textpage.raw
     page = ctypes.cast(raw, ctypes.c_void_p).value
-    double = ctypes.POINTER(ctypes.c_double)
-    unicode_at = _untyped(pdfium.FPDFText_GetUnicode, ctypes.c_uint, ctypes.c_void_p, ctypes.c_int)
-    origin_at = _untyped(pdfium.FPDFText_GetCharOrigin, ctypes.c_int, ctypes.c_void_p, ctypes.c_int, double, double)
-    object_at = _untyped(pdfium.FPDFText_GetTextObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
+    unicode_at, origin_at, object_at = _per_character_calls(pdfium)
     count = pdfium.FPDFText_CountChars(raw)
     # per character, not the page's text in one call: that one leaves out line-end hyphens
     codes = [unicode_at(page, i) for i in range(count)]
