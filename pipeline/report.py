@@ -18,6 +18,7 @@ import pandas as pd
 
 from .nlp.quantities import format_number
 from .schema import DOCUMENTS, FACT_TABLES, TABLES
+from .tables import atomic_write_text, read_tables
 
 # the facts highlighted in the text, and what hovering one shows: the tables that declare a summary
 SUMMARY_FIELDS = {name: spec.summary for name, spec in TABLES.items() if spec.summary}
@@ -103,12 +104,6 @@ def highlight(text: str, marks: list[tuple[int, int, str, str, str]]) -> tuple[s
         position = end
     out.append(html.escape(text[position:]))
     return "".join(out), placed
-
-
-def _read_tables(out_dir: Path) -> dict[str, pd.DataFrame]:
-    return {
-        name: pd.read_parquet(out_dir / f"{name}.parquet") for name in TABLES if (out_dir / f"{name}.parquet").exists()
-    }
 
 
 def _read_eval(out_dir: Path) -> tuple[dict | None, pd.DataFrame | None]:
@@ -246,7 +241,7 @@ def document_section(out_dir: Path, doc_key: int, doc: dict, tables: dict, score
 
 def build_report(out_dir: str | Path) -> str:
     out_dir = Path(out_dir)
-    tables = _read_tables(out_dir)
+    tables = read_tables(out_dir)
     documents = tables[DOCUMENTS]
     scores, errors = _read_eval(out_dir)
     parts = [
@@ -264,8 +259,6 @@ def build_report(out_dir: str | Path) -> str:
 
 
 def write_report(out_dir: str | Path) -> Path:
-    from .tables import atomic_write_text
-
     target = Path(out_dir) / "report.html"
     atomic_write_text(target, build_report(out_dir))
     return target

@@ -45,6 +45,14 @@ def write_table(df: pd.DataFrame, out_dir: Path, name: str) -> None:
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def read_tables(out_dir: Path) -> dict[str, pd.DataFrame]:
+    """The tables a run wrote into `out_dir` (from their Parquet files), by name; a table not
+    written is absent."""
+    return {
+        name: pd.read_parquet(out_dir / f"{name}.parquet") for name in TABLES if (out_dir / f"{name}.parquet").exists()
+    }
+
+
 def csv_view(df: pd.DataFrame) -> pd.DataFrame:
     """What the CSV shows: numbers as plain decimals (`0.8`, `0.00012`, never `8e-05`), booleans
     as `true`/`false`, and text that a spreadsheet would run as a formula (`=HYPERLINK(…)`,

@@ -8,18 +8,21 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..schema import TABLES
+from ..tables import read_tables
 from .document import DocumentScorer
 from .gold import HELD_OUT_SPLIT, SPLITS_FILE, GoldError, load_gold, load_splits
 from .scores import ErrorRow, Score, add_scores, empty_scores, scores_as_dict
 
 
 def load_output(out_dir: Path) -> dict[str, pd.DataFrame]:
-    tables = {}
-    for name in ("documents", "cases", "medications", "labs", "diagnoses"):
-        parquet = out_dir / f"{name}.parquet"
-        if not parquet.exists():
-            raise FileNotFoundError(f"{parquet} not found: is {out_dir} the --out of a casextract run?")
-        tables[name] = pd.read_parquet(parquet)
+    """Every table of the run in `out_dir` (the schema's); a missing one means it is not a run."""
+    tables = read_tables(out_dir)
+    for name in TABLES:
+        if name not in tables:
+            raise FileNotFoundError(
+                f"{out_dir / f'{name}.parquet'} not found: is {out_dir} the --out of a casextract run?"
+            )
     return tables
 
 
