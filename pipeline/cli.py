@@ -21,7 +21,8 @@ from . import __version__
 
 
 def _untyped(param):
-    param.display_type_rich = lambda ctx: None
+    if param is not None:
+        param.display_type_rich = lambda ctx: None
     return param
 
 
@@ -40,7 +41,7 @@ def tidy_help(command) -> None:
         elif getattr(param, "is_flag", False):
             _untyped(param)
     make_help_option = command.get_help_option
-    command.get_help_option = lambda ctx: _untyped(make_help_option(ctx)) if make_help_option(ctx) else None
+    command.get_help_option = lambda ctx: _untyped(make_help_option(ctx))
 
 
 class TidyHelpGroup(TyperGroup):
@@ -51,8 +52,7 @@ class TidyHelpGroup(TyperGroup):
         return command
 
     def get_help_option(self, ctx):
-        option = super().get_help_option(ctx)
-        return _untyped(option) if option is not None else None
+        return _untyped(super().get_help_option(ctx))
 
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.split("\n\n")[0], cls=TidyHelpGroup)
@@ -78,11 +78,15 @@ def writable_folder(out: Path) -> None:
 
 
 def run_folder(out: Path) -> Path:
-    """`out` holds a casextract run (its documents table); raises a usage error."""
+    """`out` holds a casextract run: the Parquet tables that eval and the review page read; raises a
+    usage error."""
+    from .schema import TABLES
+
     if not out.is_dir():
         raise usage_error(f"{out} is not a folder")
-    if not any((out / f"documents.{ext}").is_file() for ext in ("parquet", "csv")):
-        raise usage_error(f"{out} is not the --out folder of a casextract run (no documents table)")
+    missing = [name for name in TABLES if not (out / f"{name}.parquet").is_file()]
+    if missing:
+        raise usage_error(f"{out} is not the --out folder of a casextract run (no {missing[0]} table)")
     return out
 
 
