@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .evaluate.gold import HELD_OUT_SPLIT
 from .nlp.quantities import format_number
 from .schema import DOCUMENTS, FACT_TABLES, TABLES
 from .tables import atomic_write_text, read_tables
@@ -165,7 +166,7 @@ def patient_tables(doc_key: int, rows: dict[str, list[dict]], marks: dict[str, s
         age = _value(case.get("age_years"))
         about = ", ".join(x for x in (f"{age} years" if age else "", _value(case.get("sex"))) if x)
         parts.append(f"<section class='patient'><h3>Case {html.escape(case_id)}{f' — {about}' if about else ''}</h3>")
-        for table in ("cases", *[t for t in FACT_TABLES if t != "cases"]):
+        for table in FACT_TABLES:
             own = [(i, r) for i, r in enumerate(rows.get(table, [])) if str(r["case_id"]) == case_id]
             if not own:
                 continue
@@ -193,7 +194,7 @@ def eval_findings(doc_id: str, scores: dict | None, errors: pd.DataFrame | None)
     if not scores or doc_id not in scores.get("per_document", {}):
         return ""
     parts = ["<h3>Evaluation</h3>", _scores_table(scores["per_document"][doc_id])]
-    test_split = doc_id in scores.get("split_documents", {}).get("test", [])
+    test_split = doc_id in scores.get("split_documents", {}).get(HELD_OUT_SPLIT, [])
     own = errors[errors["doc_id"] == doc_id] if errors is not None else pd.DataFrame()
     if test_split and own.empty:
         parts.append("<p class='muted'>Misses and false hits withheld: the document is in the held-out test split.</p>")
