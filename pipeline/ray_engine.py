@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .schema import TABLES
-from .worker import DocumentResult, GuardedPool, InputFile, Limits, error_result, process
+from .worker import DocumentResult, GuardedPool, InputFile, Limits, error_result, prepare_worker, process
 
 
 class DocumentActor:
@@ -32,6 +32,8 @@ class DocumentActor:
         self.given = given  # path as Ray read it → (doc_id, path as the user gave it)
         guarded = limits.max_seconds or limits.max_memory_mb
         self.pool = GuardedPool(1, limits) if guarded else None
+        if self.pool is None:
+            prepare_worker()  # documents run in this actor's own process
         self.folder = tempfile.mkdtemp(prefix="casextract-ray-")
 
     def __call__(self, batch: dict) -> dict:

@@ -141,3 +141,19 @@ def test_bundled_corpus_and_seed_run_cleanly(tmp_path):
     assert set(docs["status"]) == {"ok"}, docs["error"].to_dict()
     assert summary.total == len(list((ROOT / "corpus").glob("*.pdf"))) + 1
     assert docs.loc["wjcc-2023-11-5351", "title"].startswith("Treatment of refractory anti-melanoma")
+
+
+def test_worker_processes_keep_the_loaded_pipeline_out_of_the_collector():
+    """Workers freeze what they loaded and collect young objects less often (`prepare_worker`);
+    the process that started them keeps its own collector settings."""
+    import gc
+
+    from pipeline.worker import WORKER_GC_THRESHOLD, GuardedPool, Limits
+
+    before = gc.get_threshold()
+    with GuardedPool(1, Limits(max_seconds=60, max_memory_mb=0)) as pool:
+        threshold = pool.pool.schedule(gc.get_threshold).result()
+        frozen = pool.pool.schedule(gc.get_freeze_count).result()
+    assert threshold[0] == WORKER_GC_THRESHOLD
+    assert frozen > 10_000  # the spaCy pipeline's objects
+    assert gc.get_threshold() == before

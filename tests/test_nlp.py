@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from pipeline.nlp import analyse, load_pipeline
 from pipeline.nlp.quantities import normalize_frequency, parse_dose, to_canonical
 from pipeline.sections import build_article
 from pipeline.structures import Block, Layout, TextMap
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def article_from(text: str, tables: list[list[list[str]]] = ()):
@@ -219,3 +223,43 @@ def test_every_casextract_component_declares_what_it_assigns_and_requires():
         if name.startswith("casextract_") and name != "casextract_paragraphs":
             meta = nlp.get_pipe_meta(name)
             assert meta.assigns and meta.requires, name
+
+
+def test_casextract_negex_negates_exactly_what_negspacy_negates(tmp_path):
+    """The bisecting NegEx against negspaCy's own, on the bundled corpus and on cues that end or
+    cross sentences (`but`, entities spanning a termination cue)."""
+    from negspacy.negation import Negex
+
+    from pipeline.worker import read_layout
+
+    nlp = load_pipeline()
+    ours = nlp.get_pipe("negex")
+    reference = Negex(
+        nlp,
+        "negex",
+        {
+            "pseudo_negations": ours.pseudo_negations,
+            "preceding_negations": ours.preceding_negations,
+            "following_negations": ours.following_negations,
+            "termination": ours.termination,
+        },
+        ent_types=sorted(ours.ent_types),
+    )
+    articles = [build_article(read_layout(p), p.stem) for p in sorted(ROOT.joinpath("corpus").glob("*.pdf"))]
+    articles.append(
+        article_from(
+            "No fever, but pneumonia was present. She denied cough or hepatitis but had tuberculosis. "
+            "Sarcoidosis was excluded. There was no evidence of lymphoma, although anemia persisted."
+        )
+    )
+    compared = negated = 0
+    for article in articles:
+        doc = analyse(article)
+        got = [bool(e._.negex) for e in doc.ents]
+        for entity in doc.ents:
+            entity._.negex = False
+        reference(doc)
+        assert got == [bool(e._.negex) for e in doc.ents], article.doc_id
+        compared += len(got)
+        negated += sum(got)
+    assert compared > 100 and negated >= 5

@@ -2,13 +2,13 @@
 
 Order in the pipeline: tok2vec → ner (trained: CHEMICAL, DISEASE) → abbreviation_detector
 (scispaCy) → casextract_entities (`entities.py`) → casextract_medication (`medication.py`) →
-casextract_labs (`labs.py`) → negex (negspaCy) → casextract_certainty (`certainty.py`) →
+casextract_labs (`labs.py`) → negex (negspaCy's NegEx, `negation.py`) → casextract_certainty (`certainty.py`) →
 casextract_conditions (`condition_filter.py`) → casextract_demographics (`demographics.py`).
 Shared value types and the Doc/Span extensions they write are in `values.py`. Importing this
 module registers every factory.
 """
 
-from . import certainty, condition_filter, demographics, entities, labs, medication  # noqa: F401
+from . import certainty, condition_filter, demographics, entities, labs, medication, negation  # noqa: F401
 from .entities import ClinicalEntities, LexiconMatcher, disease_gazetteer, pathogen_infections  # noqa: F401
 from .labs import LabValues, read_lab_tables  # noqa: F401
 from .medication import MedicationDetails  # noqa: F401
