@@ -48,7 +48,7 @@ class PdfiumPage:
             return self._plumber().page(self.number).chars()
         textpage = self._page.get_textpage()
         try:
-            chars = list(_page_chars(pdfium, textpage, self.height))
+            chars = _page_chars(pdfium, textpage, self.height)
         finally:
             textpage.close()
         if overprinted(chars):
@@ -161,33 +161,52 @@ def _untyped(function: Any, restype: Any, *argtypes: Any) -> Any:
     return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(function, ctypes.c_void_p).value)
 
 
+@dataclass(frozen=True)
+class _Calls:
+    """The pdfium calls made per character or per text object, declared once per process."""
+
+    unicode: Any
+    origin: Any
+    text_object: Any
+    is_generated: Any
+    matrix: Any
+    font_size: Any
+    font: Any
+
+
 @cache
-def _per_character_calls(pdfium: Any) -> tuple[Any, Any, Any]:
-    """The calls made for every character (unicode, origin, text object), declared once per process."""
+def _calls(pdfium: Any) -> _Calls:
+    page, index, address = ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p
     double = ctypes.POINTER(ctypes.c_double)
-    return (
-        _untyped(pdfium.FPDFText_GetUnicode, ctypes.c_uint, ctypes.c_void_p, ctypes.c_int),
-        _untyped(pdfium.FPDFText_GetCharOrigin, ctypes.c_int, ctypes.c_void_p, ctypes.c_int, double, double),
-        _untyped(pdfium.FPDFText_GetTextObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int),
+    return _Calls(
+        unicode=_untyped(pdfium.FPDFText_GetUnicode, ctypes.c_uint, page, index),
+        origin=_untyped(pdfium.FPDFText_GetCharOrigin, ctypes.c_int, page, index, double, double),
+        text_object=_untyped(pdfium.FPDFText_GetTextObject, address, page, index),
+        is_generated=_untyped(pdfium.FPDFText_IsGenerated, ctypes.c_int, page, index),
+        matrix=_untyped(pdfium.FPDFText_GetMatrix, ctypes.c_int, page, index, ctypes.POINTER(pdfium.FS_MATRIX)),
+        font_size=_untyped(pdfium.FPDFText_GetFontSize, ctypes.c_double, page, index),
+        font=_untyped(pdfium.FPDFTextObj_GetFont, address, address),
     )
 
 
-def _page_chars(pdfium: Any, textpage: Any, page_height: float) -> Iterator[Char]:
+def _page_chars(pdfium: Any, textpage: Any, page_height: float) -> list[Char]:
     """The page's printed characters; what is the same for a whole text object (its font, size
     and matrix) is asked once per object, the rest (origin, advance) per character."""
     raw = textpage.raw
     page = ctypes.cast(raw, ctypes.c_void_p).value
-    unicode_at, origin_at, object_at = _per_character_calls(pdfium)
+    calls = _calls(pdfium)
+    unicode_at, origin_at, object_at, is_generated = calls.unicode, calls.origin, calls.text_object, calls.is_generated
     count = pdfium.FPDFText_CountChars(raw)
     # per character, not the page's text in one call: that one leaves out line-end hyphens
     codes = [unicode_at(page, i) for i in range(count)]
     x, y = ctypes.c_double(), ctypes.c_double()
     x_at, y_at = ctypes.pointer(x), ctypes.pointer(y)
     box = pdfium.FS_RECTF()
-    objects = _TextObjects(pdfium, raw)
+    objects = _TextObjects(pdfium, calls, page)
     current, (font, size, upright) = None, (None, 0.0, True)
+    chars: list[Char] = []
     for i, code in enumerate(codes):
-        if code in (0x0D, 0x0A, 0xFFFE) or (code == 0x20 and pdfium.FPDFText_IsGenerated(raw, i)):
+        if code in (0x0D, 0x0A, 0xFFFE) or (code == 0x20 and is_generated(page, i)):
             continue  # a line break or space pdfium inferred; pdfminer sees only printed glyphs
         text = "-" if code == 0x02 else chr(code)  # 2: pdfium's code for a hyphen that ends a line
         text_object = object_at(page, i)
@@ -200,43 +219,46 @@ def _page_chars(pdfium: Any, textpage: Any, page_height: float) -> Iterator[Char
         advance = font.widths.get(text)
         if advance is None:
             pdfium.FPDFText_GetLooseCharBox(raw, i, box)
-        yield {
-            "text": text,
-            "x0": left,
-            # pdfminer's box is the glyph's advance; pdfium's loose box also takes in an overhang
-            # (`f`), so the advance is used where the font's metrics give it
-            "x1": left + advance * size / 1000 if advance is not None else box.right,
-            "top": bottom - size,
-            "bottom": bottom,
-            "size": size,
-            "fontname": font.name,
-            "upright": upright,
-            # no `weight`: boldness is read from the font name, as with pdfplumber, so that both
-            # engines see the same headings
-        }
+        chars.append(
+            {
+                "text": text,
+                "x0": left,
+                # pdfminer's box is the glyph's advance; pdfium's loose box also takes in an
+                # overhang (`f`), so the advance is used where the font's metrics give it
+                "x1": left + advance * size / 1000 if advance is not None else box.right,
+                "top": bottom - size,
+                "bottom": bottom,
+                "size": size,
+                "fontname": font.name,
+                "upright": upright,
+                # no `weight`: boldness is read from the font name, as with pdfplumber, so that
+                # both engines see the same headings
+            }
+        )
+    return chars
 
 
 class _TextObjects:
     """Font, size and uprightness of the text object a character belongs to, asked once per object."""
 
-    def __init__(self, pdfium: Any, textpage: Any) -> None:
-        self._pdfium = pdfium
+    def __init__(self, pdfium: Any, calls: _Calls, textpage: int) -> None:
+        self._calls = calls
         self._textpage = textpage
         self._fonts = _FontTable(pdfium)
         self._objects: dict[int, tuple[_Font, float, bool]] = {}
         self._matrix = pdfium.FS_MATRIX()
+        self._matrix_at = ctypes.pointer(self._matrix)
 
     def of(self, index: int, key: int) -> tuple[_Font, float, bool]:
         """What the text object at address `key`, holding character `index`, sets its characters in."""
         known = self._objects.get(key)
         if known is None:
-            pdfium = self._pdfium
-            pdfium.FPDFText_GetMatrix(self._textpage, index, self._matrix)
+            calls = self._calls
+            calls.matrix(self._textpage, index, self._matrix_at)
             m = self._matrix
-            text_object = pdfium.FPDFText_GetTextObject(self._textpage, index)
             known = (
-                self._fonts.of(pdfium.FPDFTextObj_GetFont(text_object)),
-                pdfium.FPDFText_GetFontSize(self._textpage, index),
+                self._fonts.of(calls.font(key)),
+                calls.font_size(self._textpage, index),
                 m.a * m.d > 0 and m.b * m.c <= 0,  # pdfminer's test for upright text
             )
             self._objects[key] = known
@@ -258,11 +280,12 @@ class _FontTable:
         self._fonts: dict[int, _Font] = {}
         self._buffer = ctypes.create_string_buffer(256)
 
-    def of(self, font: Any) -> _Font:
-        key = ctypes.cast(font, ctypes.c_void_p).value or 0
-        if key not in self._fonts:
-            self._fonts[key] = self._describe(font)
-        return self._fonts[key]
+    def of(self, font: int | None) -> _Font:
+        key = font or 0
+        known = self._fonts.get(key)
+        if known is None:
+            known = self._fonts[key] = self._describe(ctypes.cast(ctypes.c_void_p(key), self._pdfium.FPDF_FONT))
+        return known
 
     def _describe(self, font: Any) -> _Font:
         from pdfminer.fontmetrics import FONT_METRICS
