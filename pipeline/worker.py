@@ -241,10 +241,13 @@ WORKER_GC_THRESHOLD = 10_000
 
 
 def prepare_worker() -> None:
-    """Ready a process that runs document after document: the pipeline loaded, then frozen out of
-    the garbage collector's sight (it lives as long as the process; walking its objects at every full
-    collection cost ~7 % of a document's time), and young collections made rarer. Workers only:
-    `pipeline.extract` leaves the caller's collector as it is."""
+    """Ready a process that runs document after document: one BLAS thread, the pipeline loaded,
+    then frozen out of the garbage collector's sight (it lives as long as the process; walking its
+    objects at every full collection cost ~7 % of a document's time), and young collections made
+    rarer. Workers only: `pipeline.extract` leaves the caller's threads and collector as they are."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)  # workers are the parallelism, a core each: no BLAS threads of their own
     load_pipeline()
     gc.freeze()
     gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])
