@@ -263,3 +263,65 @@ def test_casextract_negex_negates_exactly_what_negspacy_negates(tmp_path):
         compared += len(got)
         negated += sum(got)
     assert compared > 100 and negated >= 5
+
+
+def _whole_doc_entities(text: str) -> list[tuple[int, int, str]]:
+    """What the trained tok2vec + ner find when they read the whole text."""
+    nlp = load_pipeline()
+    doc = nlp.get_pipe("ner")(nlp.get_pipe("tok2vec")(nlp.make_doc(text)))
+    return [(e.start, e.end, e.label_) for e in doc.ents]
+
+
+def _up_to_the_ner(article):
+    """The article's Doc after casextract_ner (and the components before it)."""
+    nlp = load_pipeline()
+    doc = nlp.make_doc(article.text)
+    doc._.article = article
+    for name in nlp.pipe_names[: nlp.pipe_names.index("casextract_ner") + 1]:
+        doc = nlp.get_pipe(name)(doc)
+    return doc
+
+
+def test_trained_ner_skips_background_sections_but_reads_abbreviations_defined_there():
+    filler = "Such reports are uncommon and the literature on the subject remains limited to small series. " * 3
+    article = article_from(
+        "Introduction\n\n"
+        "Acute kidney injury (AKI) is a severe complication. " + filler + "\n\n"
+        "Case presentation\n\n"
+        "A 50-year-old woman presented with cough. The AKI worsened despite prednisone.\n\n"
+        "Discussion\n\n" + filler + "Sarcoidosis was considered in the differential diagnosis."
+    )
+    doc = _up_to_the_ner(article)
+    parts = load_pipeline().get_pipe("casextract_ner").parts_to_read(doc)
+    sarcoidosis = next(t.i for t in doc if t.text == "Sarcoidosis")
+    long_form = next(t.i for t in doc if t.text == "Acute")
+    assert not any(p.start <= sarcoidosis < p.end for p in parts)  # deep in the Discussion: not read
+    assert any(p.first <= long_form < p.last for p in parts)  # the abbreviation's long form is
+    assert sum(p.end - p.start for p in parts) < 0.7 * len(doc)
+    assert [e.text for e in doc.ents if e.start == long_form] == ["Acute kidney injury"]
+
+    doc = analyse(article)
+    case_mention = [e for e in doc.ents if e.text == "AKI" and not e._.background]
+    assert case_mention and case_mention[0].label_ == "DISEASE"
+    assert case_mention[0]._.normalized == "acute kidney injury"
+    assert not any(e.text == "Sarcoidosis" for e in doc.ents)  # the NER did not read it
+
+
+def test_trained_ner_finds_in_the_parts_it_reads_what_it_finds_reading_everything(tmp_path):
+    from pipeline.worker import read_layout
+
+    articles = [build_article(read_layout(p), p.stem) for p in sorted(ROOT.joinpath("corpus").glob("*.pdf"))]
+    if (ROOT.parent / "shared" / "data" / "case-reports-ada").exists():  # and the 45 real reports
+        from tools.real_corpus import build
+
+        texts = build(tmp_path, layouts=("text",))["text"]
+        articles += [build_article(read_layout(p), p.stem) for p in sorted(texts.iterdir())]
+    skipped = 0
+    for article in articles:
+        doc = _up_to_the_ner(article)
+        parts = load_pipeline().get_pipe("casextract_ner").parts_to_read(doc)
+        whole = _whole_doc_entities(article.text)
+        kept = [e for e in whole if any(p.first <= e[0] < p.last for p in parts)]
+        assert [(e.start, e.end, e.label_) for e in doc.ents] == kept, article.doc_id
+        skipped += len(doc) - sum(p.end - p.start for p in parts)
+    assert skipped > 1000

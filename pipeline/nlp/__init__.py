@@ -90,7 +90,7 @@ def pipeline_description(ner_model: str | None = None) -> dict[str, object]:
 def loaded_description(ner_model: str | None = None) -> dict[str, object]:
     nlp = load_pipeline(ner_model)
     return {
-        "pipes": list(nlp.pipe_names),
+        "pipes": list(nlp.component_names),  # tok2vec and ner too, run by casextract_ner
         "ner_model": nlp.meta["casextract_ner_model"],
         "ner_labels": list(nlp.get_pipe("ner").labels),
         "spacy": spacy.__version__,

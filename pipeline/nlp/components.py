@@ -1,14 +1,16 @@
 """Registered spaCy components of the casextract pipeline (see `pipeline.cfg`), one module each.
 
-Order in the pipeline: tok2vec → ner (trained: CHEMICAL, DISEASE) → abbreviation_detector
-(scispaCy) → casextract_entities (`entities.py`) → casextract_medication (`medication.py`) →
-casextract_labs (`labs.py`) → negex (negspaCy's NegEx, `negation.py`) → casextract_certainty (`certainty.py`) →
-casextract_conditions (`condition_filter.py`) → casextract_demographics (`demographics.py`).
+Order in the pipeline: casextract_paragraphs → sentencizer → abbreviation_detector (scispaCy) →
+casextract_ner (`learned_ner.py`: the trained tok2vec + ner, CHEMICAL and DISEASE, kept in the
+pipeline disabled and run by it) → casextract_entities (`entities.py`) → casextract_medication
+(`medication.py`) → casextract_labs (`labs.py`) → negex (negspaCy's NegEx, `negation.py`) →
+casextract_certainty (`certainty.py`) → casextract_conditions (`condition_filter.py`) →
+casextract_demographics (`demographics.py`).
 Shared value types and the Doc/Span extensions they write are in `values.py`. Importing this
 module registers every factory.
 """
 
-from . import certainty, condition_filter, demographics, entities, labs, medication, negation  # noqa: F401
+from . import certainty, condition_filter, demographics, entities, labs, learned_ner, medication, negation  # noqa: F401
 from .entities import ClinicalEntities, LexiconMatcher, disease_gazetteer, pathogen_infections  # noqa: F401
 from .labs import LabValues, read_lab_tables  # noqa: F401
 from .medication import MedicationDetails  # noqa: F401
