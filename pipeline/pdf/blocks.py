@@ -15,7 +15,7 @@ from functools import lru_cache
 from ..lexicons import resource_json
 from ..structures import CAPTION_START, Block, TextMap, TextMapBuilder
 from .layout import Item
-from .scripts import join_texts, render_words
+from .scripts import join_texts, render_row
 from .settings import PdfSettings
 from .tables import cell_texts
 from .words import Page, PageTable, Row
@@ -51,9 +51,8 @@ def page_lines(page: Page, items: list[Item], region_base: int, settings: PdfSet
         if item.table is not None:
             lines.append(_table_line(item.table, page.number, item.side, region, settings))
             continue
-        words = item.line_words or []
-        text, lead_bold = render_words(words, settings)
-        row = Row(words, settings.script_size_ratio)
+        row = Row(sorted(item.line_words or [], key=lambda w: w.x0), settings.script_size_ratio)
+        text, lead_bold = render_row(row, settings)
         main = row.main_words
         lines.append(
             Line(

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 from ..lexicons import word_list
 from ..normalize import clean_chars, superscript
-from ..structures import Box, TextMap, TextMapBuilder
+from ..structures import Box, TextMap, TextMapBuilder, TextRun
 from .settings import PdfSettings
 from .words import Row, Word
 
@@ -59,41 +59,65 @@ def script_hosts(by_top: list[Word], script_ratio: float) -> dict[int, Word]:
 
 def render_words(words: list[Word], settings: PdfSettings) -> tuple[TextMap, int]:
     """Text of one printed line, with super/subscripts marked; and the length of a leading bold run."""
-    row = Row(sorted(words, key=lambda w: w.x0), settings.script_size_ratio)
+    return render_row(Row(sorted(words, key=lambda w: w.x0), settings.script_size_ratio), settings)
+
+
+def render_row(row: Row, settings: PdfSettings) -> tuple[TextMap, int]:
+    """`render_words` of a row whose words are in order from left to right.
+
+    Each word is one run of the text map (its characters share the word's box: provenance reads
+    only a text's page, and a box per character made a run per character, copied at every stage
+    after this one); the space after a word belongs to the word's run, a superscript's `^` to the
+    superscript's. The runs are built here rather than appended piece by piece to a
+    `TextMapBuilder`: this runs for every line of every page."""
     size = row.size
-    main = row.main_words
-    middle = statistics.median(w.middle for w in main)
-    builder = TextMapBuilder()
+    middle = statistics.median(w.middle for w in row.main_words)
+    script_size, shift_limit, gap = (
+        settings.script_size_ratio * size,
+        settings.script_shift_ratio * size,
+        settings.space_ratio * size,
+    )
+    parts: list[str] = []
+    runs: list[TextRun] = []
+    length = 0
     previous: Word | None = None
     lead_bold, in_lead = 0, True
     for word in row.words:
         role = "main"
-        if word.size < settings.script_size_ratio * size:
+        if word.size < script_size:
             shift = word.middle - middle
-            if shift < -settings.script_shift_ratio * size:
+            if shift < -shift_limit:
                 role = "sup"
-            elif shift > settings.script_shift_ratio * size:
+            elif shift > shift_limit:
                 role = "sub"
-        if previous is not None and word.x0 - previous.x1 > settings.space_ratio * size:
-            builder.append(" ", builder.last_box())
-        # one box for the word's characters: provenance reads only a text's page, and a box per
-        # character made a run per character, copied at every stage after this one
-        box = Box(word.page, word.x0, word.top, word.x1, word.bottom)
         text = clean_chars([c["text"] for c in word.chars])
         if role == "sup":
             marked = superscript(text)
-            builder.append(marked[: len(marked) - len(text)], box)  # the `^` marker, if any
-        builder.append(text, box)
+            text = marked[: len(marked) - len(text)] + text  # the `^` marker, if any, then the text
+        if previous is not None and word.x0 - previous.x1 > gap:
+            parts.append(" ")
+            length += 1
+            if runs:
+                runs[-1] = runs[-1]._replace(end=length)
+            else:  # the words before printed nothing
+                runs.append(TextRun(length - 1, length, None))
+        box = Box(word.page, word.x0, word.top, word.x1, word.bottom)
+        if text:
+            if runs and runs[-1].end == length and runs[-1].box == box:
+                runs[-1] = runs[-1]._replace(end=length + len(text))
+            else:
+                runs.append(TextRun(length, length + len(text), box))
+            parts.append(text)
+            length += len(text)
         if in_lead and role == "main":
             if word.bold:
-                lead_bold = len(builder)
+                lead_bold = length
             else:
                 in_lead = False
         previous = word
-    mapped = builder.build()
     if in_lead:
         lead_bold = 0  # the whole line is bold: a heading, not a run-in label
-    return mapped, lead_bold
+    return TextMap("".join(parts), tuple(runs)), lead_bold
 
 
 # --- line joining and hyphenation --------------------------------------------------------------

@@ -7,7 +7,7 @@ import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from operator import itemgetter
 
 from .chars import Char
@@ -171,15 +171,21 @@ def _begins_word(previous: Char, char: Char, x_tolerance: float, y_tolerance: fl
     )
 
 
+_X0, _X1, _TOP, _BOTTOM = itemgetter("x0"), itemgetter("x1"), itemgetter("top"), itemgetter("bottom")
+
+
 def _word(chars: list[Char], page: int) -> Word:
+    # `map` with an itemgetter keeps each pass in C: this runs for every word of every page
     first = chars[0]
-    x0, x1, top, bottom = first["x0"], first["x1"], first["top"], first["bottom"]
-    for c in chars:  # one pass, not four: this runs for every word of every page
-        x0, x1 = min(x0, c["x0"]), max(x1, c["x1"])
-        top, bottom = min(top, c["top"]), max(bottom, c["bottom"])
-    return Word(x0, x1, top, bottom, float(first["size"]), is_bold(first), chars, page)
+    box = min(map(_X0, chars)), max(map(_X1, chars)), min(map(_TOP, chars)), max(map(_BOTTOM, chars))
+    return Word(*box, float(first["size"]), _bold_face(first.get("weight", 0), first["fontname"]), chars, page)
 
 
 def is_bold(char: Char) -> bool:
     """Set in a bold face: by the weight where the source knows it, else by the font's name."""
-    return char.get("weight", 0) >= 600 or bool(BOLD_FONT.search(char["fontname"]))
+    return _bold_face(char.get("weight", 0), char["fontname"])
+
+
+@lru_cache(maxsize=512)  # a document has a handful of fonts and tens of thousands of words
+def _bold_face(weight: float, fontname: str) -> bool:
+    return weight >= 600 or bool(BOLD_FONT.search(fontname))
