@@ -162,18 +162,24 @@ def timepoint(section: Section | None, sentence: Span | None, fact_start: int, k
     offset = fact_start - sentence.start_char
     before: tuple[int, str] | None = None
     after: tuple[int, str] | None = None
-    for moment, cues in rules["cues"].items():
-        for cue in cues:
-            for match in re.finditer(r"\b" + re.escape(cue) + r"\b", text):
-                if match.start() <= offset and (before is None or match.start() > before[0]):
-                    before = (match.start(), moment)
-                elif match.start() > offset and (after is None or match.start() < after[0]):
-                    after = (match.start(), moment)
+    for moment, cue in _timepoint_cues():
+        for match in cue.finditer(text):
+            if match.start() <= offset and (before is None or match.start() > before[0]):
+                before = (match.start(), moment)
+            elif match.start() > offset and (after is None or match.start() < after[0]):
+                after = (match.start(), moment)
     if before:
         return before[1]
     if after:
         return after[1]
     return default
+
+
+@lru_cache(maxsize=1)
+def _timepoint_cues() -> list[tuple[str, re.Pattern[str]]]:
+    """Each cue of `timepoints.json` as a whole-word pattern, with its moment, in the file's order."""
+    cues = resource_json("timepoints.json")["cues"]
+    return [(moment, re.compile(r"\b" + re.escape(cue) + r"\b")) for moment, listed in cues.items() for cue in listed]
 
 
 def column_timepoint(header: str) -> str:

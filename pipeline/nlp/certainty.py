@@ -52,11 +52,12 @@ class Certainty(DataFiles):
             if ent.label_ not in (DISEASE, DRUG):
                 continue
             certainty = "confirmed"
+            sentence = ent.sent  # found by a scan of the Doc: once per entity, not per cue
             for label, start, end in cues:
                 if label == "suspected_following":
-                    if ent.end <= start < ent.sent.end and start - ent.end <= 2:
+                    if ent.end <= start < sentence.end and start - ent.end <= 2:
                         certainty = "suspected"
-                elif ent.sent.start <= start and end <= ent.start and ent.start - end <= self.window:
+                elif sentence.start <= start and end <= ent.start and ent.start - end <= self.window:
                     certainty = label
             ent._.certainty = certainty
             if article is not None:

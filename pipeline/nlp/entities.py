@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+from spacy.attrs import IS_SPACE, LOWER, SPACY
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -256,14 +257,16 @@ class LexiconMatcher:
 
 def token_view(doc: Doc) -> tuple[list[str], list[str], list[bool]]:
     """Per token: lower-case text, the space after it, and whether a name cannot run on into it
-    (a line break before it, or it is whitespace). Built once per Doc for both lexicon matchers:
-    reading token attributes from Python is the cost of a lexicon match."""
+    (it is whitespace: a line break is a token of its own). Built once per Doc, from
+    `Doc.to_array`, for both lexicon matchers: reading token attributes one Token at a time was
+    the cost of a lexicon match."""
     view = doc.user_data.get("casextract_token_view")
     if view is None or len(view[0]) != len(doc):
-        lowers = [t.lower_ for t in doc]
-        spaces = [" " if t.whitespace_ else "" for t in doc]
-        newline_after = ["\n" in t.whitespace_ for t in doc]
-        stops = [False] + [newline_after[j - 1] or doc[j].is_space for j in range(1, len(doc))]
+        strings = doc.vocab.strings
+        lower, spacy, is_space = doc.to_array([LOWER, SPACY, IS_SPACE]).T.tolist() if len(doc) else ([], [], [])
+        lowers = [strings[h] for h in lower]
+        spaces = [" " if s else "" for s in spacy]
+        stops = [False] + [bool(s) for s in is_space[1:]]
         view = doc.user_data["casextract_token_view"] = (lowers, spaces, stops)
     return view
 

@@ -29,7 +29,7 @@ from ..structures import InputError, Layout
 from .blocks import Line, find_title, group_blocks, merge_continuations, page_lines, to_block
 from .chars import Char, CharSource, OpenSource, SourcePage, TableGrid, open_plumber
 from .furniture import find_furniture
-from .layout import order_page
+from .layout import cluster_rows, order_page
 from .pdfium_chars import open_pdfium
 from .scripts import document_vocabulary, join_texts, keep_line_end_hyphen
 from .settings import PdfSettings
@@ -107,13 +107,14 @@ def _read_page(source: SourcePage, settings: PdfSettings) -> Page:
 def assemble_layout(source: str, pages: list[Page], settings: PdfSettings) -> Layout:
     """Pages → `Layout`: furniture set aside, each page read in order, lines grouped into blocks."""
     body_size = _body_size(pages)
-    furniture = find_furniture(pages, settings, body_size)
+    page_rows = [cluster_rows(page.words, settings) for page in pages]  # once, for furniture and order
+    furniture = find_furniture(pages, settings, body_size, page_rows)
     removed = []
     lines: list[Line] = []
-    for page in pages:
+    for page, rows in zip(pages, page_rows):
         removed.extend(w.text for w in page.words if id(w) in furniture)
         region_base = (lines[-1].region + 1) if lines else 0  # regions never span pages
-        lines.extend(page_lines(page, order_page(page, furniture, settings), region_base, settings))
+        lines.extend(page_lines(page, order_page(page, furniture, settings, rows), region_base, settings))
     vocab = document_vocabulary(line.text.text for line in lines if line.table is None)
     drafts = merge_continuations(group_blocks(lines, body_size, settings))
     blocks = [to_block(d, vocab) for d in drafts]

@@ -25,16 +25,21 @@ def _signature(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"\d+", "#", text.lower())).strip()
 
 
-def find_furniture(pages: list[Page], settings: PdfSettings, body_size: float = 0.0) -> set[int]:
+def find_furniture(
+    pages: list[Page], settings: PdfSettings, body_size: float = 0.0, page_rows: list[list[Row]] | None = None
+) -> set[int]:
     """ids of words that are running headers, footers or page numbers.
 
     A margin line is furniture when the same text (digits ignored, so page numbers match)
     stands at the same height on at least two pages, when it looks like a page number, DOI,
     licence or copyright line, or when it is set smaller than the body text (how journals set
-    their banners, which a one-page document gives no chance to see repeated).
+    their banners, which a one-page document gives no chance to see repeated). `page_rows`: each
+    page's `cluster_rows`, when the caller has them. Furniture is always whole rows.
     """
     tolerance = settings.furniture_tolerance
-    margin_rows = _margin_rows(pages, settings)
+    if page_rows is None:
+        page_rows = [cluster_rows(page.words, settings) for page in pages]
+    margin_rows = _margin_rows(pages, page_rows, settings)
     seen: dict[str, list[tuple[int, float]]] = defaultdict(list)
     for page, row, sig in margin_rows:
         seen[sig].append((page.number, row.top))
@@ -47,12 +52,12 @@ def find_furniture(pages: list[Page], settings: PdfSettings, body_size: float = 
     return furniture
 
 
-def _margin_rows(pages: list[Page], settings: PdfSettings) -> list[tuple[Page, Row, str]]:
+def _margin_rows(pages: list[Page], page_rows: list[list[Row]], settings: PdfSettings) -> list[tuple[Page, Row, str]]:
     """Rows standing in the top or bottom `margin_band` (share of the page height), with their signature."""
     band = settings.margin_band
     margin_rows: list[tuple[Page, Row, str]] = []
-    for page in pages:
-        for row in cluster_rows(page.words, settings):
+    for page, rows in zip(pages, page_rows):
+        for row in rows:
             if row.bottom <= band * page.height or row.top >= (1 - band) * page.height:
                 margin_rows.append((page, row, _signature(row.text)))
     return margin_rows

@@ -118,10 +118,13 @@ class Item:
     region: int = 0  # runs of full-width rows and two-column stretches, numbered down the page
 
 
-def order_page(page: Page, furniture: set[int], settings: PdfSettings) -> list[Item]:
+def order_page(page: Page, furniture: set[int], settings: PdfSettings, rows: list[Row] | None = None) -> list[Item]:
     """The page's lines and tables in reading order: full-width rows in place, two-column
-    regions left column first."""
-    rows = cluster_rows([w for w in page.words if id(w) not in furniture], settings)
+    regions left column first. `rows`: the page's `cluster_rows`, when the caller has them; the
+    furniture's rows (furniture is whole rows) are left out."""
+    if rows is None:
+        rows = cluster_rows(page.words, settings)
+    rows = [row for row in rows if id(row.words[0]) not in furniture]
     gutter = find_gutter(rows, page.tables, page.width, settings)
     items: list[Item] = []
     previous_full: Row | None = None
