@@ -139,12 +139,16 @@ class ClinicalEntities(DataFiles):
         import difflib
 
         covered = {i for span in taken for i in range(span.start, span.end)}
+        lowers = token_view(doc)[0]
         found = []
-        for token in doc:
+        # a dose starts with a digit: only a word right before one is looked at (a lower-case
+        # letter is never a digit, so the lower-case view answers as the text would)
+        for i in [i for i in range(len(lowers) - 1) if lowers[i + 1][:1].isdigit()]:
+            token = doc[i]
             if token.i in covered or not token.is_alpha or len(token.text) < 6 or token.lower_ in self.drugs:
                 continue
-            if token.i + 1 >= len(doc) or not doc[token.i + 1].text[:1].isdigit():
-                continue  # a dose starts with a digit: the cheap test first, for every long word
+            if not doc[token.i + 1].text[:1].isdigit():
+                continue
             following = doc[token.i + 1 : token.i + 3].text
             if not DOSE_AHEAD.match(following):
                 continue
@@ -288,10 +292,11 @@ def pathogen_infections(doc: Doc, genera: frozenset[str]) -> dict[Span, str]:
     `aspergillus fumigatus infection`."""
     found: dict[Span, str] = {}
     pending: list[Span] = []
+    lowers = token_view(doc)[0]
     i = 0
     while i < len(doc):
-        token = doc[i]
-        if token.lower_ in genera:
+        lower = lowers[i]
+        if lower in genera:
             species = doc[i + 1] if i + 1 < len(doc) else None
             named = (
                 species is not None
@@ -304,11 +309,11 @@ def pathogen_infections(doc: Doc, genera: frozenset[str]) -> dict[Span, str]:
             pending.append(Span(doc, i, end, label=DISEASE))
             i = end
             continue
-        if pending and token.lower_ in INFECTION_WORDS:
+        if pending and lower in INFECTION_WORDS:
             for organism in pending:
                 found[organism] = f"{organism.text.lower()} infection"
             pending = []
-        elif pending and token.lower_ not in ("and", "or", ",", "/"):
+        elif pending and lower not in ("and", "or", ",", "/"):
             pending = []
         i += 1
     return found
