@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import NamedTuple
 
-from .schema import CaseRow, DiagnosisRow, LabRow, MedicationRow
+from .schema import FACT_TABLES, CaseRow, DiagnosisRow, LabRow, MedicationRow
 
 # how figure and table legends begin, in any reader: `Figure 2`, `Fig. 1A`, `Table 1`, `Supplementary Table S2`
 CAPTION_START = re.compile(r"^(fig(ure)?\.?|table|supplementary (figure|table))\s*[0-9IVX]+[A-Za-z]?\b", re.I)
@@ -258,3 +258,7 @@ class Facts:
     medications: list[MedicationRow] = field(default_factory=list)
     labs: list[LabRow] = field(default_factory=list)
     diagnoses: list[DiagnosisRow] = field(default_factory=list)
+
+    def as_rows(self) -> dict[str, list[dict]]:
+        """The rows of each fact table as plain dicts: how a document's result is recorded as JSON."""
+        return {name: [asdict(row) for row in getattr(self, name)] for name in FACT_TABLES}

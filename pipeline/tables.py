@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import asdict, make_dataclass
+from dataclasses import make_dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from .nlp.quantities import format_number
 from .schema import COLUMNS, FACT_TABLES, TABLES  # noqa: F401  (COLUMNS re-exported: tests and tools use it)
-from .structures import Facts
 
 # one DataFrame attribute per schema table (`extract(path).labs`), so a new table needs no change here
 Tables = make_dataclass("Tables", [(name, pd.DataFrame) for name in TABLES], frozen=True)
@@ -25,11 +24,6 @@ Tables.__module__ = __name__  # make_dataclass (Python 3.11) would name the `typ
 def frame(name: str, rows: list[dict]) -> pd.DataFrame:
     spec = TABLES[name]
     return pd.DataFrame(rows, columns=spec.columns).astype(spec.dtypes)
-
-
-def fact_rows(facts: Facts) -> dict[str, list[dict]]:
-    """The rows of each fact table as plain dicts: how a document's result is recorded as JSON."""
-    return {name: [asdict(row) for row in getattr(facts, name)] for name in FACT_TABLES}
 
 
 def write_table(df: pd.DataFrame, out_dir: Path, name: str) -> None:

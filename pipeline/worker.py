@@ -23,7 +23,6 @@ from .pdf import ENGINES, read_pdf
 from .schema import DocumentRow
 from .sections import build_article
 from .structures import InputError, Layout
-from .tables import fact_rows
 from .textfile import read_text
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
@@ -106,7 +105,7 @@ def process(item: InputFile, limits: Limits = DEFAULT_LIMITS) -> DocumentResult:
             title=article.title,
             sha256=sha,
         )
-        return DocumentResult(info, article.text, fact_rows(facts), time.perf_counter() - started)
+        return DocumentResult(info, article.text, facts.as_rows(), time.perf_counter() - started)
     except InputError as exc:
         reason = str(exc)
     except PermissionError:
@@ -140,7 +139,20 @@ class LocalExecutor:
                 yield process(item, limits)
             return
         with GuardedPool(min(self.workers, len(todo)), limits) as pool:
-            yield from pool.map(todo)
+            yield from pool.map(largest_first(todo) if self.workers > 1 else todo)
+
+
+def largest_first(items: list[InputFile]) -> list[InputFile]:
+    """The biggest files first (size standing in for work): a big document started last would
+    keep one worker busy while the others idle. The tables do not depend on the order."""
+
+    def size(item: InputFile) -> int:
+        try:
+            return item.path.stat().st_size
+        except OSError:
+            return 0
+
+    return sorted(items, key=size, reverse=True)
 
 
 class GuardedPool:

@@ -325,3 +325,12 @@ def test_trained_ner_finds_in_the_parts_it_reads_what_it_finds_reading_everythin
         assert [(e.start, e.end, e.label_) for e in doc.ents] == kept, article.doc_id
         skipped += len(doc) - sum(p.end - p.start for p in parts)
     assert skipped > 1000
+
+
+def test_the_pipeline_is_built_once_per_process_whatever_the_call():
+    """`prepare_worker` loads `load_pipeline()`; documents use `load_pipeline(None)`: one pipeline."""
+    from pipeline.nlp import DEFAULT_NER_MODEL
+
+    assert load_pipeline() is load_pipeline(None) is load_pipeline(str(DEFAULT_NER_MODEL))
+    doc = doc_of("She received prednisone.")
+    assert doc.vocab is load_pipeline().vocab

@@ -40,10 +40,15 @@ def ner_model_name(ner_model: str | None = None) -> str:
     return ner_model or os.environ.get(NER_MODEL_ENV) or str(DEFAULT_NER_MODEL)
 
 
-@lru_cache(maxsize=4)
 def load_pipeline(ner_model: str | None = None) -> Language:
-    """Assemble the pipeline once per process (per batch worker)."""
-    return build_pipeline(ner_model)
+    """Assemble the pipeline once per process (per batch worker) and NER model: `load_pipeline()`
+    and `load_pipeline(None)` are the same pipeline, not two."""
+    return _pipeline_for(ner_model_name(ner_model))
+
+
+@lru_cache(maxsize=4)
+def _pipeline_for(source: str) -> Language:
+    return build_pipeline(source)
 
 
 def build_pipeline(ner_model: str | None = None, overrides: dict[str, object] | None = None) -> Language:

@@ -119,8 +119,18 @@ def make_condition_filter(nlp: Language, name: str, model: str, threshold: float
 
 class ConditionFilter:
     def __init__(self, path: Path, threshold: float = 0.5):
-        self.classifier = _load_classifier(path)
+        self.path = path
         self.threshold = threshold
+        self._classifier: Language | None = None
+        self._loaded = False
+
+    @property
+    def classifier(self) -> Language | None:
+        """Read on first use: off (threshold 0), the filter never needs it, and loading a spaCy
+        pipeline would add a quarter of a second to every batch worker's start."""
+        if not self._loaded:
+            self._classifier, self._loaded = _load_classifier(self.path), True
+        return self._classifier
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         if self.classifier is not None:
@@ -128,11 +138,11 @@ class ConditionFilter:
             self.classifier.to_disk(Path(path) / "classifier")
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> ConditionFilter:
-        self.classifier = _load_classifier(Path(path) / "classifier")
+        self.path, self._classifier, self._loaded = Path(path) / "classifier", None, False
         return self
 
     def __call__(self, doc: Doc) -> Doc:
-        if self.classifier is None or self.threshold <= 0.0:
+        if self.threshold <= 0.0 or self.classifier is None:
             return doc  # off: no mention would be dropped, so none is scored
         diseases = [e for e in doc.ents if e.label_ == "DISEASE"]
         texts = [classifier_text(e) for e in diseases]
