@@ -157,3 +157,15 @@ def test_worker_processes_keep_the_loaded_pipeline_out_of_the_collector():
     assert threshold[0] == WORKER_GC_THRESHOLD
     assert frozen > 10_000  # the spaCy pipeline's objects
     assert gc.get_threshold() == before
+
+
+def test_the_pool_hands_out_the_biggest_files_first(tmp_path):
+    from pipeline.worker import InputFile, largest_first
+
+    items = []
+    for name, size in (("small", 10), ("big", 1000), ("middle", 100)):
+        path = tmp_path / f"{name}.pdf"
+        path.write_bytes(b"x" * size)
+        items.append(InputFile(name, path, str(path)))
+    items.append(InputFile("gone", tmp_path / "gone.pdf", "gone.pdf"))
+    assert [i.doc_id for i in largest_first(items)] == ["big", "middle", "small", "gone"]
