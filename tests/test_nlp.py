@@ -219,10 +219,13 @@ def test_every_casextract_component_declares_what_it_assigns_and_requires():
     nlp = load_pipeline()
     analysis = nlp.analyze_pipes(pretty=False)
     assert not any(analysis["problems"].values()), analysis["problems"]
+    # paragraphs needs nothing before it; casextract_ner reads scispaCy's `doc._.abbreviations`,
+    # which scispaCy does not declare (declaring it would make the analysis report it missing)
     for name in nlp.pipe_names:
-        if name.startswith("casextract_") and name != "casextract_paragraphs":
+        if name.startswith("casextract_") and name not in ("casextract_paragraphs", "casextract_ner"):
             meta = nlp.get_pipe_meta(name)
             assert meta.assigns and meta.requires, name
+    assert nlp.get_pipe_meta("casextract_ner").assigns == ["doc.ents"]
 
 
 def test_casextract_negex_negates_exactly_what_negspacy_negates(tmp_path):
@@ -249,7 +252,9 @@ def test_casextract_negex_negates_exactly_what_negspacy_negates(tmp_path):
     articles.append(
         article_from(
             "No fever, but pneumonia was present. She denied cough or hepatitis but had tuberculosis. "
-            "Sarcoidosis was excluded. There was no evidence of lymphoma, although anemia persisted."
+            "Sarcoidosis was excluded. There was no evidence of lymphoma, although anemia persisted. "
+            # a following cue that opens the next sentence or piece negates nothing before it
+            "He had hepatitis. Unlikely as it seemed, she had malaria but declined treatment."
         )
     )
     compared = negated = 0
@@ -321,7 +326,7 @@ def test_trained_ner_finds_in_the_parts_it_reads_what_it_finds_reading_everythin
         doc = _up_to_the_ner(article)
         parts = load_pipeline().get_pipe("casextract_ner").parts_to_read(doc)
         whole = _whole_doc_entities(article.text)
-        kept = [e for e in whole if any(p.first <= e[0] < p.last for p in parts)]
+        kept = [e for e in whole if any(e[0] < p.last and e[1] > p.first for p in parts)]
         assert [(e.start, e.end, e.label_) for e in doc.ents] == kept, article.doc_id
         skipped += len(doc) - sum(p.end - p.start for p in parts)
     assert skipped > 1000
@@ -334,3 +339,29 @@ def test_the_pipeline_is_built_once_per_process_whatever_the_call():
     assert load_pipeline() is load_pipeline(None) is load_pipeline(str(DEFAULT_NER_MODEL))
     doc = doc_of("She received prednisone.")
     assert doc.vocab is load_pipeline().vocab
+
+
+def test_an_entity_reaching_past_an_abbreviations_long_form_is_kept():
+    """scispaCy's long form can start after the NER's entity (`Autoimmune pulmonary alveolar
+    proteinosis (PAP)`: long form `pulmonary alveolar proteinosis`); the entity is kept whole, and
+    the case's `PAP` is a diagnosis."""
+    from pipeline.link import link
+
+    filler = "Such reports are uncommon and the literature on the subject remains limited to small series. " * 3
+    article = article_from(
+        "Introduction\n\n"
+        + filler
+        + "Autoimmune pulmonary alveolar proteinosis (PAP) is a rare lung disorder. "
+        + filler
+        + "\n\nCase presentation\n\nA 40-year-old man had dyspnea. He was diagnosed with PAP after a biopsy."
+        "\n\nDiscussion\n\n" + filler
+    )
+    doc = _up_to_the_ner(article)
+    long_form = next(a._.long_form for a in doc._.abbreviations if a.text == "PAP")
+    whole = _whole_doc_entities(article.text)
+    assert [e for e in whole if e[1] == long_form.end] == [(long_form.start - 1, long_form.end, "DISEASE")]
+    assert [(e.start, e.end, e.label_) for e in doc.ents if e.end == long_form.end] == [
+        (long_form.start - 1, long_form.end, "DISEASE")
+    ]
+    facts = link(analyse(article), article)
+    assert [(d.mention, d.case_id) for d in facts.diagnoses if d.mention == "PAP"] == [("PAP", "1")]

@@ -61,7 +61,9 @@ def build_pipeline(ner_model: str | None = None, overrides: dict[str, object] | 
     config = spacy.util.load_config(CONFIG, overrides=settings, interpolate=False)
     # thinc multiplies matrices with blis unless told otherwise; numpy's BLAS (OpenBLAS in its
     # wheels) ran the tok2vec's products 1.6× faster on the benchmark machine, with the same
-    # entities on all 45 real reports. The models take the ops current when they are built.
+    # entities on all 45 real reports. The models take the ops current when they are built (the
+    # parser's per-token step keeps thinc's own blis; a pipeline saved and loaded with plain
+    # `spacy.load` multiplies with blis again, which found the same entities there too).
     with use_ops("numpy", use_blis=False):
         nlp = spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
     nlp.meta["casextract_ner_model"] = source

@@ -119,15 +119,19 @@ def make_condition_filter(nlp: Language, name: str, model: str, threshold: float
 
 class ConditionFilter:
     def __init__(self, path: Path, threshold: float = 0.5):
-        self.path = path
         self.threshold = threshold
-        self._classifier: Language | None = None
-        self._loaded = False
+        self._point_at(path)
+
+    def _point_at(self, path: Path) -> None:
+        """On, the classifier is read now (a missing model shows when the pipeline is built); off
+        (threshold 0), only when asked for (saving the pipeline): the filter never uses it, and
+        loading a spaCy pipeline added a quarter of a second to every batch worker's start."""
+        self.path, self._classifier, self._loaded = path, None, False
+        if self.threshold > 0.0:
+            _ = self.classifier
 
     @property
     def classifier(self) -> Language | None:
-        """Read on first use: off (threshold 0), the filter never needs it, and loading a spaCy
-        pipeline would add a quarter of a second to every batch worker's start."""
         if not self._loaded:
             self._classifier, self._loaded = _load_classifier(self.path), True
         return self._classifier
@@ -138,7 +142,7 @@ class ConditionFilter:
             self.classifier.to_disk(Path(path) / "classifier")
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> ConditionFilter:
-        self.path, self._classifier, self._loaded = Path(path) / "classifier", None, False
+        self._point_at(Path(path) / "classifier")
         return self
 
     def __call__(self, doc: Doc) -> Doc:

@@ -1,24 +1,31 @@
 """The `casextract_ner` component: the trained `tok2vec` + `ner` run on the parts of an article
 that facts can come from, not on its Introduction, Discussion or references.
 
-About a quarter of a case report is background (`Section.role` "background" or "back"): every
-entity found there is set aside as background later (`span._.background`), so the trained NER,
-most of the pipeline's cost, reads it for nothing. This component runs the pipeline's own `tok2vec`
-and `ner` (kept in the pipeline, disabled, so the pipeline saves and loads as any spaCy pipeline)
-on the other parts, each with `context` tokens either side, and writes what they find onto the
-whole Doc. Two parts of a background section are still read:
+About a quarter of a case report is background (`Section.role` "background" or "back"), and the
+trained NER is most of the pipeline's cost. `link` reads no patient's medication or diagnosis there
+(such entities are marked `span._.background`, and no patient's span covers them); what it can read
+there — a lab table placed in a Discussion — is found by the lab lexicon, not the NER. This
+component runs the pipeline's own `tok2vec` and `ner` (kept in the pipeline, disabled, so the
+pipeline saves and loads as any spaCy pipeline) on the other parts, each with `context` tokens
+either side, and writes what they find onto the whole Doc. Two parts of a background section are
+still read:
 
 - an abbreviation's long form (`rapidly progressive interstitial lung disease (RP-ILD)` in the
   Introduction): its short form in the case sections is labelled as the long form is
   (`casextract_entities`), so the long form must be labelled too; this component therefore runs
-  after scispaCy's abbreviation detector;
+  after scispaCy's abbreviation detector. An entity that overlaps a part read is kept whole, so a
+  NER entity reaching past the long form's start (`Autoimmune pulmonary alveolar proteinosis`
+  around `pulmonary alveolar proteinosis (PAP)`) is kept too;
 - a gap between two read parts no wider than twice the context, read whole.
 
-The context makes the result the one the NER gives on the whole Doc: the tok2vec sees 4 tokens
-either side of a token (window 1, depth 4), and the NER's greedy decisions agree again at the
-first token outside an entity. On the 45 real reports and the bundled corpus the entities in the
-parts read are the whole-Doc run's, and the tables are identical (tested). A Doc without its
-`Article` (text given straight to `nlp`) is read whole.
+The context makes the result the one the NER gives on the whole Doc: the shipped tok2vec sees 4
+tokens either side of a token (window 1, depth 4; a NER model with a wider view needs a wider
+`context`), and the NER's greedy decisions agree again at the first token outside an entity. Each
+part is read as its own Doc without the sentence starts of the article, as the NER read the whole
+Doc before it ran after the sentencizer (spaCy's NER sets no entity across a sentence start). On
+the 45 real reports and the bundled corpus the entities overlapping the parts read are the
+whole-Doc run's, and the tables are identical (tested). A Doc without its `Article` (text given
+straight to `nlp`) is read whole. The parts' token vectors are not kept (`doc.tensor` stays empty).
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from spacy.attrs import IDX, LENGTH, NORM, SENT_START, SPACY
+from spacy.attrs import IDX, LENGTH, NORM, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -37,9 +44,9 @@ from .values import doc_text, token_after
     "casextract_ner",
     default_config={"tok2vec": "tok2vec", "ner": "ner", "skip_roles": ["background", "back"], "context": 16},
     assigns=["doc.ents"],
-    # the pieces keep the sentence starts, and the NER sets no entity across one; it also reads
-    # `doc._.abbreviations`, which scispaCy's detector sets without declaring it
-    requires=["token.is_sent_start"],
+    # it reads `doc._.abbreviations`, which scispaCy's detector sets without declaring it (so spaCy's
+    # pipeline analysis would count it missing), and nothing else an earlier component writes
+    requires=[],
 )
 def make_learned_ner(
     nlp: Language, name: str, tok2vec: str, ner: str, skip_roles: list[str], context: int
@@ -48,7 +55,7 @@ def make_learned_ner(
 
 
 class Part(NamedTuple):
-    """Tokens `start`..`end` are read; the entities kept are those starting in `first`..`last`
+    """Tokens `start`..`end` are read; the entities kept are those overlapping `first`..`last`
     (the part without the context around it)."""
 
     start: int
@@ -67,14 +74,13 @@ class FocusedNer:
     def __call__(self, doc: Doc) -> Doc:
         tok2vec, ner = self.nlp.get_pipe(self.tok2vec_name), self.nlp.get_pipe(self.ner_name)
         parts = self.parts_to_read(doc)
-        if len(parts) == 1 and parts[0].start == 0 and parts[0].end == len(doc):
-            return ner(tok2vec(doc))
         pieces = list(ner.pipe(tok2vec.pipe(_pieces(doc, parts))))
         entities = []
         for part, piece in zip(parts, pieces):
-            for e in piece.ents:  # what starts in the context around a part belongs to a part not read
-                if part.first <= part.start + e.start < part.last:
-                    entities.append(Span(doc, part.start + e.start, part.start + e.end, label=e.label))
+            for e in piece.ents:  # the context's own entities belong to the parts not read
+                start, end = part.start + e.start, part.start + e.end
+                if start < part.last and end > part.first:
+                    entities.append(Span(doc, start, end, label=e.label))
         doc.set_ents(entities, default="outside")
         return doc
 
@@ -109,14 +115,14 @@ class FocusedNer:
 
 
 def _pieces(doc: Doc, parts: list[Part]) -> Iterator[Doc]:
-    """Each part as a Doc of its own: the same words, norms and sentence starts. (`Span.as_doc`
-    does this too, but reads every attribute of the whole Doc for each part, and each token's text
-    through a Python object.)"""
+    """Each part as a Doc of its own: the same words and norms, no sentence starts. (`Span.as_doc`
+    reads every attribute of the whole Doc for each part, and each token's text through a Python
+    object.)"""
     text = doc_text(doc)
-    rows = doc.to_array([IDX, LENGTH, SPACY, NORM, SENT_START])
+    rows = doc.to_array([IDX, LENGTH, SPACY, NORM])
     for start, end, _, _ in parts:
         part = rows[start:end]
         words = [text[i : i + n] for i, n in part[:, :2].tolist()]
         piece = Doc(doc.vocab, words=words, spaces=part[:, 2].astype(bool).tolist())
-        piece.from_array([NORM, SENT_START], part[:, 3:])
+        piece.from_array([NORM], part[:, 3:])
         yield piece

@@ -121,7 +121,9 @@ class Item:
 def order_page(page: Page, furniture: set[int], settings: PdfSettings, rows: list[Row] | None = None) -> list[Item]:
     """The page's lines and tables in reading order: full-width rows in place, two-column
     regions left column first. `rows`: the page's `cluster_rows`, when the caller has them; the
-    furniture's rows (furniture is whole rows) are left out."""
+    furniture's rows (furniture is whole rows) are left out. (Clustering the other words again,
+    as this did before, costs a second pass per page and gives the same rows except where a
+    small script hangs on a furniture word that is a script itself.)"""
     if rows is None:
         rows = cluster_rows(page.words, settings)
     rows = [row for row in rows if id(row.words[0]) not in furniture]
