@@ -44,8 +44,8 @@ class Box:
 class TextRun(NamedTuple):
     """Characters `start`..`end` of a text share one source `box` (None for text input).
 
-    A named tuple rather than a frozen dataclass: a PDF's text has a run per character, copied
-    from stage to stage, and a tuple is several times cheaper to make."""
+    A named tuple rather than a frozen dataclass: a PDF's text has a run per word, copied from
+    stage to stage, and a tuple is several times cheaper to make."""
 
     start: int
     end: int

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 from ..lexicons import word_list
 from ..normalize import clean_chars, superscript
-from ..structures import Box, TextMap, TextMapBuilder, TextRun
+from ..structures import Box, TextMap, TextMapBuilder
 from .settings import PdfSettings
 from .words import Row, Word
 
@@ -67,9 +67,8 @@ def render_row(row: Row, settings: PdfSettings) -> tuple[TextMap, int]:
 
     Each word is one run of the text map (its characters share the word's box: provenance reads
     only a text's page, and a box per character made a run per character, copied at every stage
-    after this one); the space after a word belongs to the word's run, a superscript's `^` to the
-    superscript's. The runs are built here rather than appended piece by piece to a
-    `TextMapBuilder`: this runs for every line of every page."""
+    after this one); the space after a word joins the word's run, a superscript's `^` the
+    superscript's."""
     size = row.size
     middle = statistics.median(w.middle for w in row.main_words)
     script_size, shift_limit, gap = (
@@ -77,9 +76,7 @@ def render_row(row: Row, settings: PdfSettings) -> tuple[TextMap, int]:
         settings.script_shift_ratio * size,
         settings.space_ratio * size,
     )
-    parts: list[str] = []
-    runs: list[TextRun] = []
-    length = 0
+    builder = TextMapBuilder()
     previous: Word | None = None
     lead_bold, in_lead = 0, True
     for word in row.words:
@@ -95,29 +92,17 @@ def render_row(row: Row, settings: PdfSettings) -> tuple[TextMap, int]:
             marked = superscript(text)
             text = marked[: len(marked) - len(text)] + text  # the `^` marker, if any, then the text
         if previous is not None and word.x0 - previous.x1 > gap:
-            parts.append(" ")
-            length += 1
-            if runs:
-                runs[-1] = runs[-1]._replace(end=length)
-            else:  # the words before printed nothing
-                runs.append(TextRun(length - 1, length, None))
-        box = Box(word.page, word.x0, word.top, word.x1, word.bottom)
-        if text:
-            if runs and runs[-1].end == length and runs[-1].box == box:
-                runs[-1] = runs[-1]._replace(end=length + len(text))
-            else:
-                runs.append(TextRun(length, length + len(text), box))
-            parts.append(text)
-            length += len(text)
+            builder.append(" ", builder.last_box())
+        builder.append(text, Box(word.page, word.x0, word.top, word.x1, word.bottom))
         if in_lead and role == "main":
             if word.bold:
-                lead_bold = length
+                lead_bold = len(builder)
             else:
                 in_lead = False
         previous = word
     if in_lead:
         lead_bold = 0  # the whole line is bold: a heading, not a run-in label
-    return TextMap("".join(parts), tuple(runs)), lead_bold
+    return builder.build(), lead_bold
 
 
 # --- line joining and hyphenation --------------------------------------------------------------
