@@ -108,13 +108,13 @@ def assemble_layout(source: str, pages: list[Page], settings: PdfSettings) -> La
     """Pages → `Layout`: furniture set aside, each page read in order, lines grouped into blocks."""
     body_size = _body_size(pages)
     page_rows = [cluster_rows(page.words, settings) for page in pages]  # once, for furniture and order
-    furniture = find_furniture(pages, settings, body_size, page_rows)
+    furniture = find_furniture(pages, page_rows, settings, body_size)
     removed = []
     lines: list[Line] = []
     for page, rows in zip(pages, page_rows):
         removed.extend(w.text for w in page.words if id(w) in furniture)
         region_base = (lines[-1].region + 1) if lines else 0  # regions never span pages
-        lines.extend(page_lines(page, order_page(page, furniture, settings, rows), region_base, settings))
+        lines.extend(page_lines(page, order_page(page, rows, furniture, settings), region_base, settings))
     vocab = document_vocabulary(line.text.text for line in lines if line.table is None)
     drafts = merge_continuations(group_blocks(lines, body_size, settings))
     blocks = [to_block(d, vocab) for d in drafts]

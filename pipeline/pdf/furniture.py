@@ -11,7 +11,6 @@ from collections import defaultdict
 from functools import lru_cache
 
 from ..lexicons import resource_json
-from .layout import cluster_rows
 from .settings import PdfSettings
 from .words import Page, Row
 
@@ -26,7 +25,7 @@ def _signature(text: str) -> str:
 
 
 def find_furniture(
-    pages: list[Page], settings: PdfSettings, body_size: float = 0.0, page_rows: list[list[Row]] | None = None
+    pages: list[Page], page_rows: list[list[Row]], settings: PdfSettings, body_size: float = 0.0
 ) -> set[int]:
     """ids of words that are running headers, footers or page numbers.
 
@@ -34,11 +33,9 @@ def find_furniture(
     stands at the same height on at least two pages, when it looks like a page number, DOI,
     licence or copyright line, or when it is set smaller than the body text (how journals set
     their banners, which a one-page document gives no chance to see repeated). `page_rows`: each
-    page's `cluster_rows`, when the caller has them. Furniture is always whole rows.
+    page's `cluster_rows`. Furniture is always whole rows.
     """
     tolerance = settings.furniture_tolerance
-    if page_rows is None:
-        page_rows = [cluster_rows(page.words, settings) for page in pages]
     margin_rows = _margin_rows(pages, page_rows, settings)
     seen: dict[str, list[tuple[int, float]]] = defaultdict(list)
     for page, row, sig in margin_rows:

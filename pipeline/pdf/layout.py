@@ -118,14 +118,12 @@ class Item:
     region: int = 0  # runs of full-width rows and two-column stretches, numbered down the page
 
 
-def order_page(page: Page, furniture: set[int], settings: PdfSettings, rows: list[Row] | None = None) -> list[Item]:
+def order_page(page: Page, rows: list[Row], furniture: set[int], settings: PdfSettings) -> list[Item]:
     """The page's lines and tables in reading order: full-width rows in place, two-column
-    regions left column first. `rows`: the page's `cluster_rows`, when the caller has them; the
-    furniture's rows (furniture is whole rows) are left out. (Clustering the other words again,
-    as this did before, costs a second pass per page and gives the same rows except where a
-    small script hangs on a furniture word that is a script itself.)"""
-    if rows is None:
-        rows = cluster_rows(page.words, settings)
+    regions left column first. `rows`: the page's `cluster_rows`, whose furniture rows (furniture
+    is whole rows) are left out. (Clustering the other words again, as this did before, costs a
+    second pass per page and gives the same rows except where a small script hangs on a
+    furniture word that is a script itself.)"""
     rows = [row for row in rows if id(row.words[0]) not in furniture]
     gutter = find_gutter(rows, page.tables, page.width, settings)
     items: list[Item] = []

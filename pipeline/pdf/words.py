@@ -178,14 +178,10 @@ def _word(chars: list[Char], page: int) -> Word:
     # `map` with an itemgetter keeps each pass in C: this runs for every word of every page
     first = chars[0]
     box = min(map(_X0, chars)), max(map(_X1, chars)), min(map(_TOP, chars)), max(map(_BOTTOM, chars))
-    return Word(*box, float(first["size"]), _bold_face(first.get("weight", 0), first["fontname"]), chars, page)
-
-
-def is_bold(char: Char) -> bool:
-    """Set in a bold face: by the weight where the source knows it, else by the font's name."""
-    return _bold_face(char.get("weight", 0), char["fontname"])
+    return Word(*box, float(first["size"]), is_bold(first.get("weight", 0), first["fontname"]), chars, page)
 
 
 @lru_cache(maxsize=512)  # a document has a handful of fonts and tens of thousands of words
-def _bold_face(weight: float, fontname: str) -> bool:
+def is_bold(weight: float, fontname: str) -> bool:
+    """Set in a bold face: by the weight where the source knows it, else by the font's name."""
     return weight >= 600 or bool(BOLD_FONT.search(fontname))
