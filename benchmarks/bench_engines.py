@@ -80,15 +80,9 @@ def measure_end_to_end(pdfs: list[Path], engine: str) -> dict:
 
 
 def measure_nlp(_: list[Path]) -> dict:
-    from pipeline.nlp import load_pipeline
+    from bench_nlp import measure  # benchmarks/bench_nlp.py: the NLP stage over the reports' web text
 
-    texts = [json.loads(line)["text"] for line in REPORTS.read_text("utf-8").splitlines() if line.strip()]
-    nlp = load_pipeline()
-    words = sum(len(t.split()) for t in texts)
-    started = time.perf_counter()
-    for _doc in nlp.pipe(texts, batch_size=4):
-        pass
-    return {"seconds": time.perf_counter() - started, "words": words, "peak_mb": peak_mb()}
+    return measure()
 
 
 def measure_batch(pdfs: list[Path], engine: str, workers: int) -> dict:
