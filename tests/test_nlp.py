@@ -316,7 +316,8 @@ def test_trained_ner_finds_in_the_parts_it_reads_what_it_finds_reading_everythin
     from pipeline.worker import read_layout
 
     articles = [build_article(read_layout(p), p.stem) for p in sorted(ROOT.joinpath("corpus").glob("*.pdf"))]
-    if (ROOT.parent / "shared" / "data" / "case-reports-ada").exists():  # and the 45 real reports
+    real_reports = (ROOT.parent / "shared" / "data" / "case-reports-ada").exists()
+    if real_reports:  # and the 45 real reports
         from tools.real_corpus import build
 
         texts = build(tmp_path, layouts=("text",))["text"]
@@ -329,7 +330,9 @@ def test_trained_ner_finds_in_the_parts_it_reads_what_it_finds_reading_everythin
         kept = [e for e in whole if any(e[0] < p.last and e[1] > p.first for p in parts)]
         assert [(e.start, e.end, e.label_) for e in doc.ents] == kept, article.doc_id
         skipped += len(doc) - sum(p.end - p.start for p in parts)
-    assert skipped > 1000
+    # the comparison means something only where parts were skipped: the corpus's three reports
+    # skip a few hundred tokens, the real reports thousands
+    assert skipped > (1000 if real_reports else 100)
 
 
 def test_the_pipeline_is_built_once_per_process_whatever_the_call():
