@@ -33,6 +33,9 @@ class DocumentRow:
     n_cases: int | None = None
     title: str = ""
     sha256: str = ""
+    # the pages read as the case report's own (`3-9`) when the PDF also holds other matter (an
+    # issue's contents, another article's pages); empty when all of it is the article
+    article_pages: str = ""
 
 
 @dataclass(frozen=True)

@@ -9,49 +9,24 @@ kept, since some journals put the lab tables there.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import replace
 from functools import lru_cache
 
+from .bounds import find_article
+from .headings import CASE_HEADING, SectionKind, classify_heading, heading_key, heading_lexicon
 from .lexicons import resource_json
-from .structures import CAPTION_START, Article, Block, Layout, Paragraph, Section, Table, TableCell, TextMapBuilder
-
-CASE_HEADING = re.compile(
-    r"^(case|patient)(\s+(presentation|report|description|history))?\s*#?\s*(\d+|[ivx]+|one|two|three|four|five)$"
+from .structures import (
+    CAPTION_START,
+    Article,
+    Block,
+    Layout,
+    LeftOut,
+    Paragraph,
+    Section,
+    Table,
+    TableCell,
+    TextMapBuilder,
 )
-NUMBERING = re.compile(r"^(\d+(\.\d+)*\.?|[ivx]+\.|[a-h]\.)\s+", re.I)
-
-
-@dataclass(frozen=True)
-class SectionKind:
-    name: str
-    role: str
-    level: int
-
-
-@lru_cache(maxsize=1)
-def heading_lexicon() -> dict[str, SectionKind]:
-    lexicon: dict[str, SectionKind] = {}
-    for entry in resource_json("sections.json")["sections"]:
-        kind = SectionKind(entry["name"], entry["role"], entry["level"])
-        for variant in entry["variants"]:
-            lexicon[variant] = kind
-    return lexicon
-
-
-def heading_key(text: str) -> str:
-    text = NUMBERING.sub("", text.strip())
-    text = re.sub(r"\s+", " ", text).strip(" :.-–—").lower()
-    return text.replace("‐", "-")
-
-
-def classify_heading(text: str) -> SectionKind | None:
-    key = heading_key(text)
-    if key in heading_lexicon():
-        return heading_lexicon()[key]
-    if CASE_HEADING.match(key):
-        return SectionKind("case presentation", "case", 2)
-    return None
-
 
 # --- headings run into the text ----------------------------------------------------------------
 
@@ -144,12 +119,17 @@ def _piece(block: Block, kind: str, start: int, end: int, label: str = "") -> Bl
 
 
 def build_article(layout: Layout, doc_id: str) -> Article:
-    """Order is kept; headings become sections; blocks before the title (an issue's table of
-    contents, journal banners) and back matter are left out of the text."""
-    blocks = _from_title(layout)
+    """Order is kept; headings become sections; what is not the article (an issue's contents and
+    front matter, another article's pages: `bounds.find_article`) and back matter are left out of
+    the text."""
+    bounds = find_article(layout.blocks, layout.body_font_size)
+    blocks = list(layout.blocks[bounds.start : bounds.end])
+    title = ""
+    if bounds.title is not None:
+        title = " ".join(blocks[0].text.text.split()).removesuffix(".")
+        blocks[0] = replace(blocks[0], kind="title")
     inline = not any(b.kind == "heading" or _heading_kind(b) for b in blocks)
     abstract_until = 0
-    title = layout.title
     if inline:
         if not title:
             blocks, title = _leading_title(blocks)
@@ -190,7 +170,9 @@ def build_article(layout: Layout, doc_id: str) -> Article:
             else:
                 abstract_level = 0
             name = kind.name if kind else ""
-            role = kind.role if kind else (role if role != "back" else "case")
+            # a heading we do not know keeps the part it is in; after the references it opens
+            # nothing (a publisher's page, an advertisement)
+            role = kind.role if kind else role
             writer.section(block.text.text.strip(), name, level, role)
             if role != "back":
                 writer.paragraph(block, "heading")
@@ -202,7 +184,41 @@ def build_article(layout: Layout, doc_id: str) -> Article:
             writer.paragraph(block, "caption")
         elif role != "back":
             writer.paragraph(block, "text")
-    return writer.build(doc_id, layout, title)
+    if is_abstract_only(blocks, writer.sections):
+        writer.all_patients()
+    left_out = _left_out(layout, bounds.start, bounds.end)
+    read_pages = _page_range(layout.blocks[bounds.start : bounds.end]) if left_out else ""
+    return writer.build(doc_id, layout, title, left_out, read_pages)
+
+
+# an abstract is all a PubMed record holds: its parts (Objective, Case summary, Conclusions) are
+# the patient's, as a full article's Case presentation is
+ABSTRACT_WORDS = 500
+
+
+def is_abstract_only(blocks: list[Block], sections: list[dict]) -> bool:
+    """A title and an abstract, nothing more: short, with no tables, no back matter and no
+    patients' part (Case summary, Case presentation): where there is one, the patients are there."""
+    words = sum(len(b.text.text.split()) for b in blocks if b.kind != "title")
+    if words > ABSTRACT_WORDS or any(b.kind == "table" for b in blocks):
+        return False
+    return not any(section["role"] in ("back", "case") for section in sections)
+
+
+def _left_out(layout: Layout, start: int, end: int) -> tuple[LeftOut, ...]:
+    parts = []
+    for where, chunk in (("before", layout.blocks[:start]), ("after", layout.blocks[end:])):
+        texts = [b.text.text.strip() for b in chunk if b.text.text.strip()]
+        if texts:
+            parts.append(LeftOut(where, _page_range(chunk), "\n\n".join(texts)))
+    return tuple(parts)
+
+
+def _page_range(blocks) -> str:
+    pages = [b.page for b in blocks if b.page is not None]
+    if not pages:
+        return ""
+    return str(min(pages)) if min(pages) == max(pages) else f"{min(pages)}-{max(pages)}"
 
 
 @lru_cache(maxsize=1)
@@ -224,17 +240,6 @@ def _leading_title(blocks: list[Block]) -> tuple[list[Block], str]:
     title = _piece(first, "title", 0, end)
     rest = [_piece(first, "text", end, len(text))] if text[end:].strip() else []
     return [title] + rest + blocks[1:], title.text.text
-
-
-def _from_title(layout: Layout) -> list[Block]:
-    blocks = list(layout.blocks)
-    if layout.title:
-        for i, block in enumerate(blocks):
-            if block.text.text.strip() == layout.title:
-                return [Block("title", block.text, block.page, block.level, block.font_size, block.bold)] + blocks[
-                    i + 1 :
-                ]
-    return blocks
 
 
 def _heading_kind(block: Block) -> SectionKind | None:
@@ -265,6 +270,15 @@ class _ArticleWriter:
         start = len(self.builder) + (2 if len(self.builder) else 0)
         self.sections.append({"heading": heading, "name": name, "level": level, "start": start, "role": role})
 
+    def all_patients(self) -> None:
+        """Every part is the patient's (an abstract is all there is): the text before the first
+        heading (title, an unlabelled objective) becomes a part of its own."""
+        for section in self.sections:
+            section["role"] = "case"
+        if not self.sections or self.sections[0]["start"] > 0:
+            self.sections.insert(0, {"heading": "", "name": "abstract", "level": 1, "start": 0, "role": "case"})
+            self.paragraphs = [replace(p, section=p.section + 1) for p in self.paragraphs]
+
     def paragraph(self, block: Block, kind: str) -> None:
         start = self._start()
         self.builder.extend(block.text)
@@ -290,7 +304,7 @@ class _ArticleWriter:
         self.paragraphs.append(Paragraph("table", start, end, len(self.sections) - 1))
         self.pending_caption = ""
 
-    def build(self, doc_id: str, layout: Layout, title: str) -> Article:
+    def build(self, doc_id: str, layout: Layout, title: str, left_out=(), article_pages: str = "") -> Article:
         text_map = self.builder.build()
         sections = []
         for i, s in enumerate(self.sections):
@@ -308,4 +322,6 @@ class _ArticleWriter:
             paragraphs=tuple(self.paragraphs),
             tables=tuple(self.tables),
             pages=layout.pages,
+            left_out=tuple(left_out),
+            article_pages=article_pages,
         )

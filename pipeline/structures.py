@@ -167,7 +167,6 @@ class Layout:
     pages: int | None
     blocks: tuple[Block, ...]
     body_font_size: float = 0.0
-    title: str = ""
     furniture: tuple[str, ...] = ()  # text removed as running headers, footers, page numbers
 
     @property
@@ -228,6 +227,19 @@ class Table:
 
 
 @dataclass(frozen=True)
+class LeftOut:
+    """Text of the input that is not the article (an issue's contents, another article's pages),
+    kept so that a reviewer sees what was set aside; `pages` as `1-3`, empty for text input."""
+
+    where: str  # before | after
+    pages: str
+    text: str
+
+
+LEFT_OUT_MARK = "=" * 24 + " not part of the article (left out; nothing below was read for facts) " + "=" * 24
+
+
+@dataclass(frozen=True)
 class Article:
     """The reading-order text the NLP sees, with its structure and source map."""
 
@@ -239,6 +251,20 @@ class Article:
     paragraphs: tuple[Paragraph, ...]
     tables: tuple[Table, ...]
     pages: int | None
+    left_out: tuple[LeftOut, ...] = ()
+    article_pages: str = ""  # the pages read, when the input also holds other matter
+
+    @property
+    def text_file(self) -> str:
+        """`text/DOC_ID.txt`: the text the NLP read, then what was left out, under a mark; the
+        tables' offsets point into the first part, which is `text` unchanged."""
+        if not self.left_out:
+            return self.text
+        parts = [self.text, "", "", LEFT_OUT_MARK]
+        for part in self.left_out:
+            where = f"{part.where} the article" + (f", pages {part.pages}" if part.pages else "")
+            parts += ["", f"[{where}]", "", part.text]
+        return "\n".join(parts) + "\n"
 
     def section_at(self, offset: int) -> Section | None:
         for section in reversed(self.sections):

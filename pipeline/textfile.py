@@ -58,7 +58,7 @@ def read_text(path: str | Path) -> Layout:
     blocks = tuple(markdown_blocks(text))
     if not blocks:
         raise InputError("empty text file")
-    return Layout(source_path=str(path), pages=None, blocks=blocks, title=_title(blocks))
+    return Layout(source_path=str(path), pages=None, blocks=blocks)
 
 
 def decode(raw: bytes) -> str:
@@ -168,22 +168,3 @@ def _latex(expr: str) -> str:
     expr = re.sub(r"_\{([^}]*)\}", r"\1", expr)
     expr = expr.replace("{", "").replace("}", "").replace("\\", "")
     return re.sub(r"\s+", " ", expr).strip()
-
-
-def _title(blocks: tuple[Block, ...]) -> str:
-    """The level-1 heading nearest before the Abstract (an issue's front matter may come first);
-    else the first level-1 heading."""
-    level_one = [i for i, b in enumerate(blocks) if b.kind == "heading" and b.level == 1]
-    if not level_one:
-        return ""
-    abstract = next(
-        (
-            i
-            for i, b in enumerate(blocks)
-            if b.kind == "heading" and b.text.text.strip().lower() in ("abstract", "summary")
-        ),
-        None,
-    )
-    before = [i for i in level_one if abstract is None or i < abstract]
-    chosen = before[-1] if before else level_one[0]
-    return blocks[chosen].text.text.strip()

@@ -104,8 +104,9 @@ def process(item: InputFile, limits: Limits = DEFAULT_LIMITS) -> DocumentResult:
             n_cases=len(facts.cases),
             title=article.title,
             sha256=sha,
+            article_pages=article.article_pages,
         )
-        return DocumentResult(info, article.text, facts.as_rows(), time.perf_counter() - started)
+        return DocumentResult(info, article.text_file, facts.as_rows(), time.perf_counter() - started)
     except InputError as exc:
         reason = str(exc)
     except PermissionError:

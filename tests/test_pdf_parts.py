@@ -184,7 +184,9 @@ def test_the_title_is_the_articles_not_the_journals_masthead(tmp_path, corpus_sp
     spec = copy.deepcopy(corpus_spec)
     spec["masthead"] = "Annals of Uncommon Clinical Presentations"  # set bigger than the title
     render_pdf(spec, tmp_path / "masthead.pdf")
-    assert read_pdf(tmp_path / "masthead.pdf").title == spec["title"]
+    from pipeline.sections import build_article
+
+    assert build_article(read_pdf(tmp_path / "masthead.pdf"), "masthead").title == spec["title"]
 
 
 @pytest.mark.parametrize(
@@ -199,7 +201,7 @@ def test_the_title_is_the_articles_not_the_journals_masthead(tmp_path, corpus_sp
     ],
 )
 def test_mastheads_are_told_from_titles(text, masthead):
-    from pipeline.pdf.blocks import is_masthead
+    from pipeline.bounds import is_masthead
 
     assert is_masthead(text) is masthead
 

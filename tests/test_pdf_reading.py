@@ -113,8 +113,10 @@ def test_captions_are_blocks_of_their_own(journal_pdf):
 
 
 def test_title_and_run_in_labels(journal_pdf, corpus_spec):
+    from pipeline.sections import build_article
+
     layout = read_pdf(journal_pdf[0])
-    assert layout.title == corpus_spec["title"]
+    assert build_article(layout, "synth").title == corpus_spec["title"]
     background = next(b for b in layout.blocks if b.text.text.startswith("BACKGROUND"))
     assert background.text.text[: background.lead_bold] == "BACKGROUND"
 

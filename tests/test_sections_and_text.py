@@ -97,7 +97,7 @@ def test_markdown_file_structure(tmp_path):
         encoding="utf-8",
     )
     layout = read_text(path)
-    assert layout.title == "A case of X: A case report" and layout.pages is None
+    assert layout.pages is None
     article = build_article(layout, "report")
     assert article.text.startswith("A case of X: A case report")  # the banner is cut
     assert "aspirin" not in article.text and "A paper" not in article.text

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..structures import InputError, Layout
-from .blocks import Line, find_title, group_blocks, merge_continuations, page_lines, to_block
+from .blocks import Line, group_blocks, merge_continuations, page_lines, to_block
 from .chars import Char, CharSource, OpenSource, SourcePage, TableGrid, open_plumber
 from .furniture import find_furniture
 from .layout import cluster_rows, order_page
@@ -124,7 +124,6 @@ def assemble_layout(source: str, pages: list[Page], settings: PdfSettings) -> La
         pages=len(pages),
         blocks=tuple(blocks),
         body_font_size=body_size,
-        title=find_title(blocks, body_size),
         furniture=tuple(removed),
     )
 

@@ -10,9 +10,7 @@ import re
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
 
-from ..lexicons import resource_json
 from ..structures import CAPTION_START, Block, TextMap, TextMapBuilder
 from .layout import Item
 from .scripts import join_texts, render_row
@@ -214,23 +212,3 @@ def to_block(draft: Draft, vocab: Counter[str]) -> Block:
         return Block("table", text.build(), first.page, rows=rows)
     text = join_texts([line.text for line in draft.lines], vocab)
     return Block(draft.kind, text, first.page, font_size=first.size, bold=first.bold, lead_bold=first.lead_bold)
-
-
-def find_title(blocks: list[Block], body_size: float) -> str:
-    """The first page's biggest text, when it is set clearly bigger than the body text; a journal's
-    masthead (`World Journal of …`, `BMC …`, `… Case Reports`) is passed over."""
-    first_page = [b for b in blocks if b.page == 1 and b.kind in ("heading", "text") and not is_masthead(b.text.text)]
-    if not first_page:
-        return ""
-    biggest = max(first_page, key=lambda b: b.font_size)
-    return biggest.text.text if biggest.font_size >= body_size + 1.5 else ""
-
-
-@lru_cache(maxsize=1)
-def _masthead_patterns() -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(p, re.I) for p in resource_json("furniture.json")["masthead_patterns"])
-
-
-def is_masthead(text: str) -> bool:
-    words = text.split()
-    return 0 < len(words) <= 10 and any(p.search(" ".join(words)) for p in _masthead_patterns())
