@@ -41,12 +41,16 @@ PAGE_TAIL = re.compile(r"(?:(?:\.\s?){3,}|…+)\s*\d{1,5}$|\S+\s\S+\s\S*[A-Za-z)
 PAGE_ALONE = re.compile(r"^\d{1,5}$")
 # one person's name in an author list: `Peng XD`, `MANCUSO M`, `Qiao-Hong Wang`, `Laura M. Moreno`,
 # with affiliation marks (`^1,2`, `*`, `†`) set aside first
-_SURNAME = r"[A-Z][A-Za-zÀ-ÿ'’\-]+(?:\s(?:van|de|der|von|da|di|del|la|le)?\s?[A-Z][A-Za-zÀ-ÿ'’\-]+)*"
+_PARTICLE = r"(?:van|de|der|den|von|da|di|del|dos|du|la|le|ten|ter)\s"
+_SURNAME = rf"(?:{_PARTICLE})*[A-Z][A-Za-zÀ-ÿ'’\-]+(?:\s(?:{_PARTICLE})*[A-Z][A-Za-zÀ-ÿ'’\-]+)*"
 _VANCOUVER = re.compile(rf"^{_SURNAME}\s[A-Z]{{1,4}}$")
 _GIVEN_FIRST = re.compile(r"^[A-Z][a-zà-ÿ'’\-]+(?:[\s-][A-Z][a-zà-ÿ'’\-]*\.?)*\s(?:[A-Z]\.\s)?[A-Z][A-Za-zà-ÿ'’\-]+$")
-_AFFILIATION_MARKS = re.compile(r"\^?[0-9,*†‡§#]+(?=,|\s|$)|\^[a-z,]+")
+_AFFILIATION_MARKS = re.compile(r"(?<=\S)\^?[0-9*†‡§#]+(?:,[0-9*†‡§#]+)*|\^[a-z](?:,[a-z])*")
+YEAR = re.compile(r"\b(?:1[89]|20)\d{2}\b")
+CITATION = re.compile(r"\bdoi\b|\bPMID\b|\bet al\b|\d+\s?\(\d+\)|;\s?\d+\s?:\s?\d+|\d+:\s?\d+[-–]\d+", re.I)
 SENTENCE_END = re.compile(r"[a-z0-9)\]%][.!?](?:\s|$)")
 
+TAIL_SECTIONS = frozenset({"treatment", "outcome and follow-up", "final diagnosis", "discussion", "conclusion"})
 # an article's own front matter reaches its Abstract or first section within this many blocks
 OPENING_WINDOW = 40
 # running prose after a title (words, in blocks of sentences) that makes it an article's start
@@ -70,16 +74,56 @@ def find_article(blocks: list[Block] | tuple[Block, ...], body_size: float = 0.0
     if not starts:
         return ArticleBounds(0, len(blocks), None)
     segments = [(s, starts[k + 1] if k + 1 < len(starts) else len(blocks)) for k, s in enumerate(starts)]
-    start, end = max(segments, key=lambda seg: _segment_rank(blocks[seg[0] : seg[1]]))
-    return ArticleBounds(start, end, start)
+    start, end = max(segments, key=lambda seg: _segment_rank(blocks, *seg))
+    return ArticleBounds(start, _without_closing_pages(blocks, start, _end_of_back_matter(blocks, start, end)), start)
+
+
+def _without_closing_pages(blocks: list[Block] | tuple[Block, ...], start: int, end: int) -> int:
+    """The article's last pages hold prose, references, tables or legends; a closing page with
+    none of them (a publisher's address, a masthead) is not the article's."""
+    while end > start + 1 and blocks[end - 1].page is not None and blocks[end - 1].page != blocks[start].page:
+        page = blocks[end - 1].page
+        first = end
+        while first > start and blocks[first - 1].page == page:
+            first -= 1
+        if any(_holds_article_matter(b) for b in blocks[first:end]):
+            break
+        end = first
+    return end
+
+
+def _holds_article_matter(block: Block) -> bool:
+    return block.kind in ("table", "caption") or prose_words(block) > 0 or is_reference(block.text.text)
+
+
+def _end_of_back_matter(blocks: list[Block] | tuple[Block, ...], start: int, end: int) -> int:
+    """Where the article's pages end: after its References, a page with no reference, table or
+    figure legend on it (a publisher's page, an advertisement) is no longer the article's."""
+    back = next((i for i in range(start, end) if (kind := _label_kind(blocks[i])) and kind.role == "back"), None)
+    if back is None or blocks[back].page is None:
+        return end
+    page, first_of_page, keeps = blocks[back].page, back, True
+    for i in range(back + 1, end):
+        block = blocks[i]
+        if block.page != page:
+            if not keeps:
+                return first_of_page
+            page, first_of_page, keeps = block.page, i, False
+        keeps = keeps or block.kind in ("table", "caption") or is_reference(block.text.text)
+    return end if keeps else first_of_page
+
+
+def is_reference(text: str) -> bool:
+    """An entry of a reference list: a year and a journal's volume/pages, a DOI, a PMID or `et al`."""
+    return bool(YEAR.search(text) and CITATION.search(text))
 
 
 def article_starts(blocks: list[Block] | tuple[Block, ...], body_size: float = 0.0) -> list[int]:
     """Indexes of the title blocks that open an article, in order.
 
     A title opens an article when an Abstract/Introduction/Case heading follows it before any
-    prose, or, where no article's body is open yet (the input's start, or after a References
-    list), when prose follows it. A big heading inside an article's body (a journal that sets its
+    prose, or, where no article's body is open yet (the input's start, a new page, or after a
+    References list), when prose follows it. A big heading inside an article's body (a journal that sets its
     sub-headings large) is neither."""
     heading_size = _known_heading_size(blocks) if body_size else 0.0
     candidates = [i for i in range(len(blocks)) if _is_title_candidate(blocks, i, body_size, heading_size)]
@@ -89,7 +133,10 @@ def article_starts(blocks: list[Block] | tuple[Block, ...], body_size: float = 0
         following = blocks[i + 1 : candidates[k + 1] if k + 1 < len(candidates) else len(blocks)]
         # the input's first text needs less prose after it: an abstract's title has no more
         first = not any(b.text.text.strip() for b in blocks[:i])
-        if _opens_with_heading(following) or (not body_open[i] and _opens_with_prose(following, first)):
+        # an article's title heads a page, or follows the end of the previous article
+        heads_page = i > 0 and blocks[i].page is not None and blocks[i - 1].page != blocks[i].page
+        free = heads_page or not body_open[i]
+        if _opens_with_heading(following) or (free and _opens_with_prose(following, first)):
             starts.append(i)
     return starts
 
@@ -118,7 +165,8 @@ def is_contents_entry(text: str) -> bool:
         return True
     if len(text.split()) > 70 or SENTENCE_END.search(text[:-1]):
         return False
-    return bool(PAGE_LEAD.match(text) or PAGE_TAIL.search(text))
+    # an address ends with a postcode too, after the commas of its parts
+    return bool(PAGE_LEAD.match(text) or (PAGE_TAIL.search(text) and text.count(",") <= 2))
 
 
 def is_author_list(text: str) -> bool:
@@ -224,7 +272,18 @@ def is_not_article_heading(text: str) -> bool:
     return " ".join(text.lower().split()).strip(" :.") in _not_article_headings()
 
 
-def _segment_rank(segment: list[Block] | tuple[Block, ...]) -> tuple[bool, int]:
-    """A case report (patients' sections) before any other article; then the longer."""
-    case_report = any((kind := _label_kind(b)) is not None and kind.role == "case" for b in segment)
-    return case_report, sum(len(b.text.text.split()) for b in segment)
+def _segment_rank(blocks: list[Block] | tuple[Block, ...], start: int, end: int) -> tuple[bool, bool, bool, int]:
+    """A case report (patients' sections, or prose with no headings to tell) before any other
+    article; a whole one (it reaches its References) before the first page of the next; one that
+    opens as articles do (its title, then an Abstract or first section) before prose under a
+    banner (a cover page, the tail of the previous article); then the longer."""
+    segment = blocks[start:end]
+    kinds = [kind for b in segment[1:] if (kind := _label_kind(b)) is not None]
+    # sections that start with an article's last ones (Treatment, Discussion, References) are the
+    # tail of an article whose first page is not here, under some banner
+    tail = bool(kinds) and (kinds[0].name in TAIL_SECTIONS or kinds[0].role == "back")
+    case_report = (any(kind.role == "case" for kind in kinds) and not tail) or not kinds
+    # (one citation-like line is an article's own `Citation:` line, not its reference list)
+    whole = any(kind.role == "back" for kind in kinds) or sum(is_reference(b.text.text) for b in segment) >= 2
+    opened = _opens_with_heading(blocks[start + 1 : end])
+    return case_report, whole, opened, sum(len(b.text.text.split()) for b in segment)

@@ -124,15 +124,14 @@ def build_article(layout: Layout, doc_id: str) -> Article:
     the text."""
     bounds = find_article(layout.blocks, layout.body_font_size)
     blocks = list(layout.blocks[bounds.start : bounds.end])
-    title = ""
     if bounds.title is not None:
-        title = " ".join(blocks[0].text.text.split()).removesuffix(".")
         blocks[0] = replace(blocks[0], kind="title")
     inline = not any(b.kind == "heading" or _heading_kind(b) for b in blocks)
+    if inline or bounds.title is not None:
+        blocks = _leading_title(blocks)
+    title = " ".join(blocks[0].text.text.split()).removesuffix(".") if blocks and blocks[0].kind == "title" else ""
     abstract_until = 0
     if inline:
-        if not title:
-            blocks, title = _leading_title(blocks)
         blocks = split_inline_headings(blocks)
         # a web page's structured abstract has no heading of its own, but Keywords close it
         abstract_until = next(
@@ -226,20 +225,21 @@ def _title_ends() -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p) for p in resource_json("sections.json")["running_title_ends"])
 
 
-def _leading_title(blocks: list[Block]) -> tuple[list[Block], str]:
-    """A web page copied as text opens with the article's title, ended by the site's own words
-    (` - PubMed`, `Warning:`, `| Full Text`); that segment becomes the title block."""
-    if not blocks or blocks[0].kind != "text":
-        return blocks, ""
+def _leading_title(blocks: list[Block]) -> list[Block]:
+    """A web page (copied as text, or printed) opens with the article's title, ended by the site's
+    own words (` - PubMed`, `Warning:`, `| Full Text`): the title is cut there, whether the input's
+    first block is text or already known to be the title; the rest is text."""
+    if not blocks or blocks[0].kind not in ("text", "title"):
+        return blocks
     first = blocks[0]
     text = first.text.text
     ends = [m.start() for pattern in _title_ends() for m in [pattern.search(text, 0, 400)] if m]
     if not ends or not 15 <= min(ends) <= 300:
-        return blocks, ""
+        return blocks
     end = min(ends)
     title = _piece(first, "title", 0, end)
     rest = [_piece(first, "text", end, len(text))] if text[end:].strip() else []
-    return [title] + rest + blocks[1:], title.text.text
+    return [title] + rest + blocks[1:]
 
 
 def _heading_kind(block: Block) -> SectionKind | None:
