@@ -72,10 +72,25 @@ def find_article(blocks: list[Block] | tuple[Block, ...], body_size: float = 0.0
     """The case report among `blocks` (see the module's docstring)."""
     starts = article_starts(blocks, body_size)
     if not starts:
-        return ArticleBounds(0, len(blocks), None)
+        title = _biggest_on_first_page(blocks, body_size)
+        return ArticleBounds(title or 0, len(blocks), title)
     segments = [(s, starts[k + 1] if k + 1 < len(starts) else len(blocks)) for k, s in enumerate(starts)]
     start, end = max(segments, key=lambda seg: _segment_rank(blocks, *seg))
     return ArticleBounds(start, _without_closing_pages(blocks, start, _end_of_back_matter(blocks, start, end)), start)
+
+
+def _biggest_on_first_page(blocks: list[Block] | tuple[Block, ...], body_size: float) -> int | None:
+    """With no article start to go by, the first page's biggest text, when it is set clearly bigger
+    than the body and is no masthead, is still the title (what follows it is read)."""
+    first_page = [
+        i
+        for i, b in enumerate(blocks)
+        if b.page == 1 and b.kind in ("heading", "text") and not is_masthead(b.text.text) and body_size
+    ]
+    if not first_page:
+        return None
+    biggest = max(first_page, key=lambda i: blocks[i].font_size)
+    return biggest if blocks[biggest].font_size >= body_size + 1.5 else None
 
 
 def _without_closing_pages(blocks: list[Block] | tuple[Block, ...], start: int, end: int) -> int:
@@ -97,9 +112,10 @@ def _holds_article_matter(block: Block) -> bool:
 
 
 def _end_of_back_matter(blocks: list[Block] | tuple[Block, ...], start: int, end: int) -> int:
-    """Where the article's pages end: after its References, a page with no reference, table or
+    """Where the article's pages end: after its (last) References heading, a page with no reference, table or
     figure legend on it (a publisher's page, an advertisement) is no longer the article's."""
-    back = next((i for i in range(start, end) if (kind := _label_kind(blocks[i])) and kind.role == "back"), None)
+    listed = [i for i in range(start, end) if (kind := _label_kind(blocks[i])) and kind.name == "references"]
+    back = listed[-1] if listed else None
     if back is None or blocks[back].page is None:
         return end
     page, first_of_page, keeps = blocks[back].page, back, True
@@ -127,7 +143,7 @@ def article_starts(blocks: list[Block] | tuple[Block, ...], body_size: float = 0
     sub-headings large) is neither."""
     heading_size = _known_heading_size(blocks) if body_size else 0.0
     candidates = [i for i in range(len(blocks)) if _is_title_candidate(blocks, i, body_size, heading_size)]
-    body_open = _body_open_before(blocks)
+    body_open, article_open = _body_open_before(blocks)
     starts = []
     for k, i in enumerate(candidates):
         following = blocks[i + 1 : candidates[k + 1] if k + 1 < len(candidates) else len(blocks)]
@@ -135,24 +151,28 @@ def article_starts(blocks: list[Block] | tuple[Block, ...], body_size: float = 0
         first = not any(b.text.text.strip() for b in blocks[:i])
         # an article's title heads a page, or follows the end of the previous article
         heads_page = i > 0 and blocks[i].page is not None and blocks[i - 1].page != blocks[i].page
-        free = heads_page or not body_open[i]
+        free = not body_open[i] or (heads_page and not article_open[i])
         if _opens_with_heading(following) or (free and _opens_with_prose(following, first)):
             starts.append(i)
     return starts
 
 
-def _body_open_before(blocks: list[Block] | tuple[Block, ...]) -> list[bool]:
-    """For each block: has an article's running prose been read before it and not closed by
-    back matter (References, declarations)?"""
-    state, out = False, []
+def _body_open_before(blocks: list[Block] | tuple[Block, ...]) -> tuple[list[bool], list[bool]]:
+    """For each block: has running prose been read before it and not closed by a References list;
+    and was that prose under an article's known sections (not a cover page's)?"""
+    prose = labelled = heading_before = False  # (a contents page's `CASE REPORT` heads a list, not prose)
+    open_before, article_before = [], []
     for block in blocks:
-        out.append(state)
+        open_before.append(prose)
+        article_before.append(prose and labelled)
         kind = _label_kind(block)
-        if kind is not None and kind.role == "back":
-            state = False
-        elif prose_words(block):
-            state = True
-    return out
+        if kind is not None and kind.name == "references":
+            prose = labelled = heading_before = False
+            continue
+        if kind is None and prose_words(block):
+            prose, labelled = True, labelled or heading_before
+        heading_before = kind is not None
+    return open_before, article_before
 
 
 # --- evidence ------------------------------------------------------------------------------------
@@ -165,8 +185,11 @@ def is_contents_entry(text: str) -> bool:
         return True
     if len(text.split()) > 70 or SENTENCE_END.search(text[:-1]):
         return False
-    # an address ends with a postcode too, after the commas of its parts
-    return bool(PAGE_LEAD.match(text) or (PAGE_TAIL.search(text) and text.count(",") <= 2))
+    # an address starts with its affiliation number and ends with a postcode, after the commas of
+    # its parts; a date line ends with a year
+    if text.count(",") > 2 or YEAR.search(text[-5:]) and not re.search(r"(?:\.\s?){3,}\s*\d+$", text):
+        return False
+    return bool(PAGE_LEAD.match(text) or PAGE_TAIL.search(text))
 
 
 def is_author_list(text: str) -> bool:
@@ -199,7 +222,7 @@ def _is_title_candidate(blocks, i: int, body_size: float, heading_size: float = 
     words = len(text.split())
     if block.kind not in ("title", "heading", "text") or not 2 <= words <= 45:
         return False
-    if classify_heading(text) is not None or is_contents_entry(text) or is_author_list(text):
+    if classify_heading(text) is not None or is_contents_entry(text):
         return False
     if is_not_article_heading(text) or is_masthead(text):
         return False
@@ -210,7 +233,8 @@ def _is_title_candidate(blocks, i: int, body_size: float, heading_size: float = 
     if block.kind == "heading":
         return block.level == 1
     # plain text: a short first line above the rest (a PubMed record, an abstract pasted with its title)
-    return i == 0 and len(blocks) > 1 and words <= 40 and len(SENTENCE_END.findall(text)) <= 1
+    first_line = i == 0 and len(blocks) > 1 and words <= 40 and len(SENTENCE_END.findall(text)) <= 1
+    return first_line and not is_author_list(text)
 
 
 def _opens_with_heading(following: list[Block] | tuple[Block, ...]) -> bool:

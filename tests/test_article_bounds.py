@@ -331,3 +331,43 @@ def test_the_reference_article_in_its_journal_issue(tmp_path):
             assert documents.loc[0, "article_pages"].startswith("5-")
     precision = {path: s["diagnosis"].precision for path, s in scores.items()}
     assert precision["pdf"] >= precision["md"] > 0.4
+
+
+@pytest.mark.parametrize("text", ["Received 12 March 2021", "Published online: 10 July 2021", "Case Rep Nephrol 2021"])
+def test_date_lines_are_not_contents_entries(text):
+    assert not is_contents_entry(text)
+
+
+def _paged(*items: tuple[str, str, float, int]) -> list[Block]:
+    return [Block(kind, TextMap(text), page, font_size=size) for kind, text, size, page in items]
+
+
+def test_a_title_case_title_between_dates_still_opens_the_article():
+    blocks = _paged(
+        ("heading", "Addison Disease and Celiac Disease", 15, 1),
+        ("text", "Amara Okafor, Johan Lindqvist", 9, 1),
+        ("text", "Received 12 March 2021", 8, 1),
+        ("text", "Accepted 3 June 2021", 8, 1),
+        ("heading", "Abstract", 10, 1),
+        ("text", PROSE, 9, 1),
+    )
+    assert find_article(blocks, body_size=9).title == 0
+
+
+def test_a_big_sub_heading_heading_a_page_does_not_take_the_article():
+    blocks = _paged(
+        ("heading", "Community-acquired pneumonia complicated by empyema: a case report", 15, 1),
+        ("text", "Amara Okafor, Johan Lindqvist", 9, 1),
+        ("heading", "Abstract", 10, 1),
+        ("text", PROSE, 9, 1),
+        ("heading", "CASE PRESENTATION", 10, 1),
+        ("text", PROSE, 9, 2),
+        ("heading", "Electrocardiographic Findings and Management", 13, 3),
+        ("text", PROSE + " " + PROSE, 9, 3),
+        ("heading", "DISCUSSION", 10, 3),
+        ("text", PROSE, 9, 3),
+        ("heading", "REFERENCES", 10, 4),
+        ("text", "1 Smith A, Jones B. A paper. J Imag Med 2020; 3: 1-2", 8, 4),
+    )
+    bounds = find_article(blocks, body_size=9)
+    assert (bounds.start, bounds.end, bounds.title) == (0, len(blocks), 0)

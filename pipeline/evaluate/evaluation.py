@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..schema import TABLES
+from ..structures import LEFT_OUT_MARK
 from ..tables import read_tables
 from .document import DocumentScorer
 from .gold import HELD_OUT_SPLIT, SPLITS_FILE, GoldError, load_gold, load_splits
@@ -91,4 +92,5 @@ def evaluate(out_dir: str | Path, gold_dir: str | Path) -> Evaluation:
 def document_text(out_dir: Path, doc_id: str) -> str:
     """The text a run read from a document ('' where it kept none), to quote the sentences of misses."""
     path = out_dir / "text" / f"{doc_id}.txt"
-    return path.read_text("utf-8") if path.exists() else ""
+    text = path.read_text("utf-8") if path.exists() else ""
+    return text.split("\n\n\n" + LEFT_OUT_MARK)[0]  # what was not the article is no fact's sentence
