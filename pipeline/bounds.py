@@ -61,11 +61,13 @@ FIRST_PROSE_WORDS = 20
 @dataclass(frozen=True)
 class ArticleBounds:
     """Blocks `start`..`end` (indexes into the layout's blocks) are the article; `title` indexes
-    its title block, or is None when the article has none we could tell."""
+    its title block, or is None when the article has none we could tell; a title printed as
+    several blocks (its lines set apart) runs over `title_blocks` blocks."""
 
     start: int
     end: int
     title: int | None
+    title_blocks: int = 1
 
 
 def find_article(blocks: list[Block] | tuple[Block, ...], body_size: float = 0.0) -> ArticleBounds:
@@ -76,7 +78,24 @@ def find_article(blocks: list[Block] | tuple[Block, ...], body_size: float = 0.0
         return ArticleBounds(title or 0, len(blocks), title)
     segments = [(s, starts[k + 1] if k + 1 < len(starts) else len(blocks)) for k, s in enumerate(starts)]
     start, end = max(segments, key=lambda seg: _segment_rank(blocks, *seg))
-    return ArticleBounds(start, _without_closing_pages(blocks, start, _end_of_back_matter(blocks, start, end)), start)
+    end = _without_closing_pages(blocks, start, _end_of_back_matter(blocks, start, end))
+    return ArticleBounds(start, end, start, _title_blocks(blocks, start, body_size))
+
+
+def _title_blocks(blocks: list[Block] | tuple[Block, ...], start: int, body_size: float) -> int:
+    """How many blocks from `start` are the title's lines: a PDF may set them apart (a line in
+    another weight) yet in the same size, one under the other."""
+    count = 1
+    while (
+        body_size
+        and start + count < len(blocks)
+        and blocks[start + count].kind in ("heading", "text")
+        and blocks[start + count].page == blocks[start].page
+        and abs(blocks[start + count].font_size - blocks[start].font_size) < 0.25
+        and len(" ".join(b.text.text for b in blocks[start : start + count + 1]).split()) <= 45
+    ):
+        count += 1
+    return count
 
 
 def _biggest_on_first_page(blocks: list[Block] | tuple[Block, ...], body_size: float) -> int | None:
@@ -143,6 +162,7 @@ def article_starts(blocks: list[Block] | tuple[Block, ...], body_size: float = 0
     sub-headings large) is neither."""
     heading_size = _known_heading_size(blocks) if body_size else 0.0
     candidates = [i for i in range(len(blocks)) if _is_title_candidate(blocks, i, body_size, heading_size)]
+    candidate_set = set(candidates)
     body_open, article_open = _body_open_before(blocks)
     starts = []
     for k, i in enumerate(candidates):
@@ -154,7 +174,16 @@ def article_starts(blocks: list[Block] | tuple[Block, ...], body_size: float = 0
         free = not body_open[i] or (heads_page and not article_open[i])
         if _opens_with_heading(following) or (free and _opens_with_prose(following, first)):
             starts.append(i)
+    # a title's lines set as blocks of their own: the article starts at its first line
+    for n, i in enumerate(starts):
+        while i - 1 in candidate_set and i - 1 not in starts and _same_line_style(blocks[i - 1], blocks[i]):
+            i -= 1
+        starts[n] = i
     return starts
+
+
+def _same_line_style(upper: Block, lower: Block) -> bool:
+    return upper.page == lower.page and upper.page is not None and abs(upper.font_size - lower.font_size) < 0.25
 
 
 def _body_open_before(blocks: list[Block] | tuple[Block, ...]) -> tuple[list[bool], list[bool]]:

@@ -125,7 +125,7 @@ def build_article(layout: Layout, doc_id: str) -> Article:
     bounds = find_article(layout.blocks, layout.body_font_size)
     blocks = list(layout.blocks[bounds.start : bounds.end])
     if bounds.title is not None:
-        blocks[0] = replace(blocks[0], kind="title")
+        blocks[: bounds.title_blocks] = [_joined_title(blocks[: bounds.title_blocks])]
     inline = not any(b.kind == "heading" or _heading_kind(b) for b in blocks)
     if inline or bounds.title is not None:
         blocks = _leading_title(blocks)
@@ -202,6 +202,16 @@ def is_abstract_only(blocks: list[Block], sections: list[dict]) -> bool:
     if words > ABSTRACT_WORDS or any(b.kind == "table" for b in blocks):
         return False
     return not any(section["role"] in ("back", "case") for section in sections)
+
+
+def _joined_title(lines: list[Block]) -> Block:
+    """The title's blocks (a title whose lines the PDF set apart) as one title block."""
+    builder = TextMapBuilder()
+    for n, line in enumerate(lines):
+        if n:
+            builder.append(" ", line.text.box_at(0))
+        builder.extend(line.text)
+    return replace(lines[0], kind="title", text=builder.build())
 
 
 def _left_out(layout: Layout, start: int, end: int) -> tuple[LeftOut, ...]:

@@ -371,3 +371,20 @@ def test_a_big_sub_heading_heading_a_page_does_not_take_the_article():
     )
     bounds = find_article(blocks, body_size=9)
     assert (bounds.start, bounds.end, bounds.title) == (0, len(blocks), 0)
+
+
+def test_a_title_whose_lines_are_set_apart_is_one_title():
+    from pipeline.structures import Layout
+
+    blocks = _paged(
+        ("heading", "Community-acquired pneumonia complicated by", 15, 1),
+        ("heading", "empyema in a young woman: a case report", 15, 1),
+        ("text", "Amara Okafor, Johan Lindqvist", 9, 1),
+        ("heading", "Abstract", 10, 1),
+        ("text", PROSE, 9, 1),
+    )
+    bounds = find_article(blocks, body_size=9)
+    assert (bounds.start, bounds.title, bounds.title_blocks) == (0, 0, 2)
+    article = build_article(Layout("x.pdf", 1, tuple(blocks), body_font_size=9), "x")
+    assert article.title == "Community-acquired pneumonia complicated by empyema in a young woman: a case report"
+    assert not article.left_out and article.article_pages == ""
