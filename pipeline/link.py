@@ -1,193 +1,28 @@
 """Link stage: spaCy `Doc` + `Article` → `Facts` (each fact attached to its patient and moment).
 
-Case segmentation reads how case reports mark patients: run-in labels (`Case 1:`), headings
-(`CASE 2`, `Patient 2`, `Case presentation 1`), phrases that switch patient (`the second
-patient`, `her brother`), and table columns headed `Case 1` / `Patient 2`. Facts are taken only
-from the patients' own sections (CARE sections and tables); the Abstract and Discussion restate
-or cite, so they create neither duplicate nor phantom cases (the abstract is a fallback for age
-and sex only). Timepoints come from the section a fact is written in and from cue phrases in its
-sentence (`resources/timepoints.json`).
+Which patient a part of the article is about comes from `cases` (case segmentation), when a fact
+holds from `timepoints`. Facts are taken only from the patients' own sections (CARE sections and
+tables); the Abstract and Discussion restate or cite, so they create neither duplicate nor phantom
+cases (the abstract is a fallback for age and sex only).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
 from functools import lru_cache
 
 from spacy.tokens import Doc, Span
 
+from .cases import CaseSpan, case_at, case_number, segment_cases
 from .lexicons import resource_json, word_list
 from .nlp.components import DISEASE, DRUG, LabResult, Regimen
 from .schema import CaseRow, DiagnosisRow, LabRow, MedicationRow
-from .structures import Article, Facts, Section
+from .structures import Article, Facts
+from .timepoints import column_timepoint, timepoint
 
-CASE_LABEL = re.compile(
-    r"^\s*(?:case|patient)\s*(?:presentation\s*|report\s*)?#?\s*(\d+|[ivx]+|one|two|three|four|five)\b", re.I
-)
-ORDINALS = {
-    "first": 1,
-    "second": 2,
-    "third": 3,
-    "fourth": 4,
-    "fifth": 5,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "i": 1,
-    "ii": 2,
-    "iii": 3,
-    "iv": 4,
-    "v": 5,
-}
-SWITCH = re.compile(r"\b(?:the|our)\s+(first|second|third|fourth|fifth)\s+(?:patient|case)\b", re.I)
-NUMBERED = re.compile(r"\b(?:(?:in|for)\s+(?:patient|case)|(?:^|(?<=[.;]\s))(?:Patient|Case))\s*#?\s*(\d+)\b", re.I)
-RELATIVE = re.compile(
-    r"\b(?:her|his|the patient's|their|the (?:boy|girl|man|woman|child|infant|patient)'s)\s+"
-    r"(?:\d+[-\s]?(?:year|month)[-\s]?old\s+)?(?:younger\s+|older\s+|elder\s+|twin\s+)?"
-    r"(brother|sister|son|daughter|twin)\b",
-    re.I,
-)
 FEMALE_PRONOUNS = {"she", "her", "hers", "herself"}
 MALE_PRONOUNS = {"he", "him", "his", "himself"}
-
-
-def case_number(text: str) -> int | None:
-    match = CASE_LABEL.match(text)
-    if not match:
-        return None
-    token = match.group(1).lower()
-    return int(token) if token.isdigit() else ORDINALS.get(token)
-
-
-# --- case segmentation -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CaseSpan:
-    """Characters `start`..`end` of the article are about patient `case` (in a patients' section)."""
-
-    start: int
-    end: int
-    case: int
-
-
-def segment_cases(article: Article) -> list[CaseSpan]:
-    """Assign every paragraph of the patients' sections to a case, in order."""
-    spans: list[CaseSpan] = []
-    current = 1
-    heading_case: int | None = None
-    previous_section = -2
-    # numbered labels or headings say who is who; phrases (`her brother`) only where they are absent
-    explicit = any(case_number(s.heading) is not None for s in article.sections) or any(
-        p.label_end and case_number(article.text[p.start : p.label_end]) is not None for p in article.paragraphs
-    )
-    for paragraph in article.paragraphs:
-        section = article.sections[paragraph.section] if paragraph.section >= 0 else None
-        if section is None or section.role != "case":
-            continue
-        if paragraph.section != previous_section:
-            previous_section = paragraph.section
-            numbered = case_number(section.heading)
-            if numbered is not None:
-                heading_case = numbered
-            elif section.level <= 1:
-                heading_case = None
-            if heading_case is not None:
-                current = heading_case
-        if paragraph.kind == "heading":
-            continue
-        if paragraph.kind == "caption":
-            # a figure legend (`Figure 2 … of Case 1`) sits where the layout put it, not where the
-            # narrative is: it neither switches nor ends the current patient
-            spans.append(CaseSpan(paragraph.start, paragraph.end, current))
-            continue
-        if paragraph.label_end:
-            numbered = case_number(article.text[paragraph.start : paragraph.label_end])
-            if numbered is not None:
-                current = numbered
-        spans.extend(_switches_within(article, paragraph.start, paragraph.end, current, relatives=not explicit))
-        current = spans[-1].case
-    return spans
-
-
-def _switches_within(article: Article, start: int, end: int, case: int, relatives: bool) -> list[CaseSpan]:
-    """`In Patient 1`, `the second patient` or (where patients are not numbered) `her brother`
-    inside a paragraph moves to another case from that sentence on."""
-    text = article.text[start:end]
-    cuts = []
-    for match in SWITCH.finditer(text):
-        cuts.append((match.start(), ORDINALS[match.group(1).lower()]))
-    for match in NUMBERED.finditer(text):
-        cuts.append((match.start(), int(match.group(1))))
-    if relatives:
-        for match in RELATIVE.finditer(text):
-            cuts.append((match.start(), case + 1))
-    if not cuts:
-        return [CaseSpan(start, end, case)]
-    spans, position = [], start
-    for offset, number in sorted(cuts):
-        full_stop = text.rfind(". ", 0, offset)
-        sentence_start = start + full_stop + 2 if full_stop >= 0 else start
-        if sentence_start > position:
-            spans.append(CaseSpan(position, sentence_start, case))
-            position = sentence_start
-        case = number
-    spans.append(CaseSpan(position, end, case))
-    return spans
-
-
-def case_at(spans: list[CaseSpan], offset: int) -> int | None:
-    for span in spans:
-        if span.start <= offset < span.end:
-            return span.case
-    return None
-
-
-# --- timepoints --------------------------------------------------------------------------------
-
-
-def timepoint(section: Section | None, sentence: Span | None, fact_start: int, kind: str = "") -> str:
-    """The section's default, overridden by the last cue before the fact in its sentence (or the
-    first cue after it when none precedes); with neither, the default for the kind of fact."""
-    rules = resource_json("timepoints.json")
-    default = rules["sections"].get(section.name, "") if section else ""
-    default = default or rules["fact_defaults"].get(kind, "")
-    if sentence is None:
-        return default
-    text = sentence.text.lower()
-    offset = fact_start - sentence.start_char
-    before: tuple[int, str] | None = None
-    after: tuple[int, str] | None = None
-    for moment, cue in _timepoint_cues():
-        for match in cue.finditer(text):
-            if match.start() <= offset and (before is None or match.start() > before[0]):
-                before = (match.start(), moment)
-            elif match.start() > offset and (after is None or match.start() < after[0]):
-                after = (match.start(), moment)
-    if before:
-        return before[1]
-    if after:
-        return after[1]
-    return default
-
-
-@lru_cache(maxsize=1)
-def _timepoint_cues() -> list[tuple[str, re.Pattern[str]]]:
-    """Each cue of `timepoints.json` as a whole-word pattern, with its moment, in the file's order."""
-    cues = resource_json("timepoints.json")["cues"]
-    return [(moment, re.compile(r"\b" + re.escape(cue) + r"\b")) for moment, listed in cues.items() for cue in listed]
-
-
-def column_timepoint(header: str) -> str:
-    lowered = header.strip().lower()
-    for moment in ("admission", "discharge", "follow-up"):
-        if moment in lowered or (moment == "follow-up" and "follow up" in lowered):
-            return moment
-    return header.strip()
 
 
 # --- facts -------------------------------------------------------------------------------------

@@ -142,7 +142,7 @@ def test_seed_article_sections(tmp_path):
 
 
 def test_figure_legends_in_text_input_are_captions_and_keep_the_current_patient():
-    from pipeline.link import case_at, segment_cases
+    from pipeline.cases import case_at, segment_cases
 
     seed = shared_path("seeds", "000_30e9b2de46709c67.txt")
     article = build_article(read_text(seed), "wjcc-2023-11-5351")

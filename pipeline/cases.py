@@ -1,0 +1,131 @@
+"""Case segmentation: which patient each part of an article is about.
+
+Case reports mark patients with run-in labels (`Case 1:`), headings (`CASE 2`, `Patient 2`, `Case
+presentation 1`), phrases that switch patient (`the second patient`, `her brother`), and table
+columns headed `Case 1` / `Patient 2`. Only the patients' own sections (role `case`) are segmented.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .structures import Article
+
+CASE_LABEL = re.compile(
+    r"^\s*(?:case|patient)\s*(?:presentation\s*|report\s*)?#?\s*(\d+|[ivx]+|one|two|three|four|five)\b", re.I
+)
+ORDINALS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "i": 1,
+    "ii": 2,
+    "iii": 3,
+    "iv": 4,
+    "v": 5,
+}
+SWITCH = re.compile(r"\b(?:the|our)\s+(first|second|third|fourth|fifth)\s+(?:patient|case)\b", re.I)
+NUMBERED = re.compile(r"\b(?:(?:in|for)\s+(?:patient|case)|(?:^|(?<=[.;]\s))(?:Patient|Case))\s*#?\s*(\d+)\b", re.I)
+RELATIVE = re.compile(
+    r"\b(?:her|his|the patient's|their|the (?:boy|girl|man|woman|child|infant|patient)'s)\s+"
+    r"(?:\d+[-\s]?(?:year|month)[-\s]?old\s+)?(?:younger\s+|older\s+|elder\s+|twin\s+)?"
+    r"(brother|sister|son|daughter|twin)\b",
+    re.I,
+)
+
+
+def case_number(text: str) -> int | None:
+    match = CASE_LABEL.match(text)
+    if not match:
+        return None
+    token = match.group(1).lower()
+    return int(token) if token.isdigit() else ORDINALS.get(token)
+
+
+@dataclass(frozen=True)
+class CaseSpan:
+    """Characters `start`..`end` of the article are about patient `case` (in a patients' section)."""
+
+    start: int
+    end: int
+    case: int
+
+
+def segment_cases(article: Article) -> list[CaseSpan]:
+    """Assign every paragraph of the patients' sections to a case, in order."""
+    spans: list[CaseSpan] = []
+    current = 1
+    heading_case: int | None = None
+    previous_section = -2
+    # numbered labels or headings say who is who; phrases (`her brother`) only where they are absent
+    explicit = any(case_number(s.heading) is not None for s in article.sections) or any(
+        p.label_end and case_number(article.text[p.start : p.label_end]) is not None for p in article.paragraphs
+    )
+    for paragraph in article.paragraphs:
+        section = article.sections[paragraph.section] if paragraph.section >= 0 else None
+        if section is None or section.role != "case":
+            continue
+        if paragraph.section != previous_section:
+            previous_section = paragraph.section
+            numbered = case_number(section.heading)
+            if numbered is not None:
+                heading_case = numbered
+            elif section.level <= 1:
+                heading_case = None
+            if heading_case is not None:
+                current = heading_case
+        if paragraph.kind == "heading":
+            continue
+        if paragraph.kind == "caption":
+            # a figure legend (`Figure 2 … of Case 1`) sits where the layout put it, not where the
+            # narrative is: it neither switches nor ends the current patient
+            spans.append(CaseSpan(paragraph.start, paragraph.end, current))
+            continue
+        if paragraph.label_end:
+            numbered = case_number(article.text[paragraph.start : paragraph.label_end])
+            if numbered is not None:
+                current = numbered
+        spans.extend(_switches_within(article, paragraph.start, paragraph.end, current, relatives=not explicit))
+        current = spans[-1].case
+    return spans
+
+
+def _switches_within(article: Article, start: int, end: int, case: int, relatives: bool) -> list[CaseSpan]:
+    """`In Patient 1`, `the second patient` or (where patients are not numbered) `her brother`
+    inside a paragraph moves to another case from that sentence on."""
+    text = article.text[start:end]
+    cuts = []
+    for match in SWITCH.finditer(text):
+        cuts.append((match.start(), ORDINALS[match.group(1).lower()]))
+    for match in NUMBERED.finditer(text):
+        cuts.append((match.start(), int(match.group(1))))
+    if relatives:
+        for match in RELATIVE.finditer(text):
+            cuts.append((match.start(), case + 1))
+    if not cuts:
+        return [CaseSpan(start, end, case)]
+    spans, position = [], start
+    for offset, number in sorted(cuts):
+        full_stop = text.rfind(". ", 0, offset)
+        sentence_start = start + full_stop + 2 if full_stop >= 0 else start
+        if sentence_start > position:
+            spans.append(CaseSpan(position, sentence_start, case))
+            position = sentence_start
+        case = number
+    spans.append(CaseSpan(position, end, case))
+    return spans
+
+
+def case_at(spans: list[CaseSpan], offset: int) -> int | None:
+    for span in spans:
+        if span.start <= offset < span.end:
+            return span.case
+    return None
