@@ -71,15 +71,38 @@ class ArticleBounds:
 
 
 def find_article(blocks: list[Block] | tuple[Block, ...], body_size: float = 0.0) -> ArticleBounds:
-    """The case report among `blocks` (see the module's docstring)."""
-    starts = article_starts(blocks, body_size)
-    if not starts:
+    """The case report among `blocks` (see the module's docstring); of several, the best."""
+    segments = _segments(blocks, body_size)
+    if not segments:
         title = _biggest_on_first_page(blocks, body_size)
         return ArticleBounds(title or 0, len(blocks), title)
-    segments = [(s, starts[k + 1] if k + 1 < len(starts) else len(blocks)) for k, s in enumerate(starts)]
-    start, end = max(segments, key=lambda seg: _segment_rank(blocks, *seg))
+    return _bounds(blocks, max(segments, key=lambda seg: _segment_rank(blocks, *seg)), body_size)
+
+
+def find_articles(blocks: list[Block] | tuple[Block, ...], body_size: float = 0.0) -> list[ArticleBounds]:
+    """Every whole case report among `blocks`, in order, when there are several (an issue's case
+    reports): each opens as articles do, has patients' sections and reaches its References, so a
+    big heading inside one article never makes two of it. Otherwise the one `find_article` finds."""
+    segments = _segments(blocks, body_size)
+    whole = [seg for seg in segments if _segment_rank(blocks, *seg)[:3] == (True, True, True)]
+    if len(whole) < 2 or not all(_reaches_references(blocks, *seg) for seg in whole):
+        return [find_article(blocks, body_size)]
+    return [_bounds(blocks, seg, body_size) for seg in whole]
+
+
+def _segments(blocks: list[Block] | tuple[Block, ...], body_size: float) -> list[tuple[int, int]]:
+    starts = article_starts(blocks, body_size)
+    return [(s, starts[k + 1] if k + 1 < len(starts) else len(blocks)) for k, s in enumerate(starts)]
+
+
+def _bounds(blocks: list[Block] | tuple[Block, ...], segment: tuple[int, int], body_size: float) -> ArticleBounds:
+    start, end = segment
     end = _without_closing_pages(blocks, start, _end_of_back_matter(blocks, start, end))
     return ArticleBounds(start, end, start, _title_blocks(blocks, start, body_size))
+
+
+def _reaches_references(blocks: list[Block] | tuple[Block, ...], start: int, end: int) -> bool:
+    return any((kind := _label_kind(b)) is not None and kind.name == "references" for b in blocks[start:end])
 
 
 def _title_blocks(blocks: list[Block] | tuple[Block, ...], start: int, body_size: float) -> int:

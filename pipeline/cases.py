@@ -60,11 +60,13 @@ class CaseSpan:
 
 
 def segment_cases(article: Article) -> list[CaseSpan]:
-    """Assign every paragraph of the patients' sections to a case, in order."""
+    """Assign every paragraph of the patients' sections to a case, in order. When the input holds
+    several articles, each one's patients are new cases, numbered on from the previous article's."""
     spans: list[CaseSpan] = []
     current = 1
     heading_case: int | None = None
     previous_section = -2
+    article_number, before = 0, 0  # the article being read, and how many patients came before it
     # numbered labels or headings say who is who; phrases (`her brother`) only where they are absent
     explicit = any(case_number(s.heading) is not None for s in article.sections) or any(
         p.label_end and case_number(article.text[p.start : p.label_end]) is not None for p in article.paragraphs
@@ -73,11 +75,14 @@ def segment_cases(article: Article) -> list[CaseSpan]:
         section = article.sections[paragraph.section] if paragraph.section >= 0 else None
         if section is None or section.role != "case":
             continue
+        if section.article != article_number:
+            article_number, before = section.article, max((s.case for s in spans), default=0)
+            current, heading_case = before + 1, None
         if paragraph.section != previous_section:
             previous_section = paragraph.section
             numbered = case_number(section.heading)
             if numbered is not None:
-                heading_case = numbered
+                heading_case = before + numbered
             elif section.level <= 1:
                 heading_case = None
             if heading_case is not None:
@@ -92,21 +97,26 @@ def segment_cases(article: Article) -> list[CaseSpan]:
         if paragraph.label_end:
             numbered = case_number(article.text[paragraph.start : paragraph.label_end])
             if numbered is not None:
-                current = numbered
-        spans.extend(_switches_within(article, paragraph.start, paragraph.end, current, relatives=not explicit))
+                current = before + numbered
+        spans.extend(
+            _switches_within(article, paragraph.start, paragraph.end, current, relatives=not explicit, before=before)
+        )
         current = spans[-1].case
     return spans
 
 
-def _switches_within(article: Article, start: int, end: int, case: int, relatives: bool) -> list[CaseSpan]:
+def _switches_within(
+    article: Article, start: int, end: int, case: int, relatives: bool, before: int = 0
+) -> list[CaseSpan]:
     """`In Patient 1`, `the second patient` or (where patients are not numbered) `her brother`
-    inside a paragraph moves to another case from that sentence on."""
+    inside a paragraph moves to another case from that sentence on (`before`: the patients of
+    the input's earlier articles, whom this article's numbers come after)."""
     text = article.text[start:end]
     cuts = []
     for match in SWITCH.finditer(text):
-        cuts.append((match.start(), ORDINALS[match.group(1).lower()]))
+        cuts.append((match.start(), before + ORDINALS[match.group(1).lower()]))
     for match in NUMBERED.finditer(text):
-        cuts.append((match.start(), int(match.group(1))))
+        cuts.append((match.start(), before + int(match.group(1))))
     if relatives:
         for match in RELATIVE.finditer(text):
             cuts.append((match.start(), case + 1))

@@ -57,7 +57,8 @@ def link(doc: Doc, article: Article, condition_filter: bool = True) -> Facts:
             continue  # the learned filter reads it as a symptom, a sign or not a disease
         if any(lo <= disease.start_char < hi for lo, hi in titles):
             # the title names the central diagnosis: every patient of the report has it
-            title_spans = [CaseSpan(disease.start_char, disease.end_char, case) for case in range(1, n_cases + 1)]
+            patients = _patients_under_title(disease.start_char, titles, spans) or range(1, n_cases + 1)
+            title_spans = [CaseSpan(disease.start_char, disease.end_char, case) for case in patients]
             facts.diagnoses.extend(r for s in title_spans if (r := _diagnosis_row(article, [s], disease)))
             continue
         row = _diagnosis_row(article, spans, disease)
@@ -65,6 +66,14 @@ def link(doc: Doc, article: Article, condition_filter: bool = True) -> Facts:
             facts.diagnoses.append(row)
     facts.cases = _case_rows(doc, article, spans, n_cases)
     return facts
+
+
+def _patients_under_title(offset: int, titles: list[tuple[int, int]], spans: list[CaseSpan]) -> list[int]:
+    """The patients of the article a title heads: those written after it and before the next
+    article's title (an input may hold several case reports)."""
+    following = [lo for lo, _ in titles if lo > offset]
+    until = min(following) if following else float("inf")
+    return sorted({s.case for s in spans if offset <= s.start < until})
 
 
 def _provenance(article: Article, start: int, end: int, sentence: str) -> dict:

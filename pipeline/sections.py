@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
-from .bounds import find_article
+from .bounds import ArticleBounds, find_articles
 from .headings import CASE_HEADING, SectionKind, classify_heading, heading_key, heading_lexicon
 from .lexicons import resource_json
 from .structures import (
@@ -120,9 +120,19 @@ def _piece(block: Block, kind: str, start: int, end: int, label: str = "") -> Bl
 
 def build_article(layout: Layout, doc_id: str) -> Article:
     """Order is kept; headings become sections; what is not the article (an issue's contents and
-    front matter, another article's pages: `bounds.find_article`) and back matter are left out of
-    the text."""
-    bounds = find_article(layout.blocks, layout.body_font_size)
+    front matter, another article's pages: `bounds.find_articles`) and back matter are left out of
+    the text. Several whole case reports in one input follow one another, each its own `article`."""
+    articles = find_articles(layout.blocks, layout.body_font_size)
+    writer = _ArticleWriter()
+    titles = [_write_article(writer, layout, bounds, n) for n, bounds in enumerate(articles)]
+    left_out = _left_out(layout, articles)
+    read_pages = ", ".join(_page_range(layout.blocks[b.start : b.end]) for b in articles) if left_out else ""
+    return writer.build(doc_id, layout, " | ".join(t for t in titles if t), left_out, read_pages)
+
+
+def _write_article(writer: _ArticleWriter, layout: Layout, bounds: ArticleBounds, number: int) -> str:
+    """One article's blocks into the writer, as article `number`; → its title."""
+    writer.article, first_section, article_start = number, len(writer.sections), len(writer.builder)
     blocks = list(layout.blocks[bounds.start : bounds.end])
     if bounds.title is not None:
         blocks[: bounds.title_blocks] = [_joined_title(blocks[: bounds.title_blocks])]
@@ -142,7 +152,6 @@ def build_article(layout: Layout, doc_id: str) -> Article:
             ),
             0,
         )
-    writer = _ArticleWriter()
     role = "front"
     abstract_level = 0  # while inside a structured abstract, its own sub-headings stay in it
     patients_opened = False
@@ -183,11 +192,9 @@ def build_article(layout: Layout, doc_id: str) -> Article:
             writer.paragraph(block, "caption")
         elif role != "back":
             writer.paragraph(block, "text")
-    if is_abstract_only(blocks, writer.sections):
-        writer.all_patients()
-    left_out = _left_out(layout, bounds.start, bounds.end)
-    read_pages = _page_range(layout.blocks[bounds.start : bounds.end]) if left_out else ""
-    return writer.build(doc_id, layout, title, left_out, read_pages)
+    if is_abstract_only(blocks, writer.sections[first_section:]):
+        writer.all_patients(first_section, article_start + (2 if article_start else 0))
+    return title
 
 
 # an abstract is all a PubMed record holds: its parts (Objective, Case summary, Conclusions) are
@@ -214,12 +221,16 @@ def _joined_title(lines: list[Block]) -> Block:
     return replace(lines[0], kind="title", text=builder.build())
 
 
-def _left_out(layout: Layout, start: int, end: int) -> tuple[LeftOut, ...]:
-    parts = []
-    for where, chunk in (("before", layout.blocks[:start]), ("after", layout.blocks[end:])):
+def _left_out(layout: Layout, articles: list[ArticleBounds]) -> tuple[LeftOut, ...]:
+    """The blocks outside every article read: before the first, between two, after the last."""
+    parts, position = [], 0
+    for n, bounds in enumerate([*articles, ArticleBounds(len(layout.blocks), len(layout.blocks), None)]):
+        chunk = layout.blocks[position : bounds.start]
         texts = [b.text.text.strip() for b in chunk if b.text.text.strip()]
         if texts:
+            where = "before" if n == 0 else "after" if n == len(articles) else "between"
             parts.append(LeftOut(where, _page_range(chunk), "\n\n".join(texts)))
+        position = bounds.end
     return tuple(parts)
 
 
@@ -270,6 +281,7 @@ class _ArticleWriter:
         self.sections: list[dict] = []
         self.tables: list[Table] = []
         self.pending_caption = ""
+        self.article = 0  # which article of the input the blocks written now belong to
 
     def _start(self) -> int:
         if len(self.builder):
@@ -278,16 +290,22 @@ class _ArticleWriter:
 
     def section(self, heading: str, name: str, level: int, role: str) -> None:
         start = len(self.builder) + (2 if len(self.builder) else 0)
-        self.sections.append({"heading": heading, "name": name, "level": level, "start": start, "role": role})
+        part = {"heading": heading, "name": name, "level": level, "start": start, "role": role}
+        self.sections.append({**part, "article": self.article})
 
-    def all_patients(self) -> None:
-        """Every part is the patient's (an abstract is all there is): the text before the first
-        heading (title, an unlabelled objective) becomes a part of its own."""
-        for section in self.sections:
+    def all_patients(self, first_section: int = 0, start: int = 0) -> None:
+        """Every part of the article from `first_section` (at offset `start`) is the patient's (an
+        abstract is all there is): the text before its first heading (title, an unlabelled
+        objective) becomes a part of its own."""
+        for section in self.sections[first_section:]:
             section["role"] = "case"
-        if not self.sections or self.sections[0]["start"] > 0:
-            self.sections.insert(0, {"heading": "", "name": "abstract", "level": 1, "start": 0, "role": "case"})
-            self.paragraphs = [replace(p, section=p.section + 1) for p in self.paragraphs]
+        if len(self.sections) == first_section or self.sections[first_section]["start"] > start:
+            part = {"heading": "", "name": "abstract", "level": 1, "start": start, "role": "case"}
+            self.sections.insert(first_section, {**part, "article": self.article})
+            self.paragraphs = [
+                replace(p, section=p.section + 1 if p.section >= first_section or p.start >= start else p.section)
+                for p in self.paragraphs
+            ]
 
     def paragraph(self, block: Block, kind: str) -> None:
         start = self._start()
@@ -321,7 +339,15 @@ class _ArticleWriter:
             end = self.sections[i + 1]["start"] if i + 1 < len(self.sections) else len(text_map.text)
             start = min(s["start"], len(text_map.text))
             sections.append(
-                Section(s["heading"], s["name"], s["level"], start, max(start, min(end, len(text_map.text))), s["role"])
+                Section(
+                    s["heading"],
+                    s["name"],
+                    s["level"],
+                    start,
+                    max(start, min(end, len(text_map.text))),
+                    s["role"],
+                    s["article"],
+                )
             )
         return Article(
             doc_id=doc_id,

@@ -193,6 +193,7 @@ class Section:
     start: int
     end: int
     role: str = "case"
+    article: int = 0  # which article of the input (0 unless it holds several case reports)
 
 
 @dataclass(frozen=True)

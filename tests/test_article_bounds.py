@@ -3,7 +3,6 @@ written from (invented titles, names and abstracts)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -262,20 +261,33 @@ def test_matter_around_the_article_changes_no_table(tmp_path, article_specs):
             assert article.left_out and article.text_file.startswith(article.text), where
 
 
-def test_of_two_whole_case_reports_in_one_pdf_one_is_read_and_its_pages_are_said(tmp_path, article_specs):
+def test_every_whole_case_report_of_an_issue_is_read_and_their_patients_never_mix(tmp_path, article_specs):
     from tools.front_matter import with_surroundings
     from tools.journal_pdf import render_pdf
 
-    spec = article_specs[0]
-    surrounded = with_surroundings(spec, [], ["article"], seed=5)
-    other = surrounded["after"][0]["spec"]
-    render_pdf(surrounded, tmp_path / "two.pdf")
-    facts, article = _facts(tmp_path / "two.pdf")
-    # the longer report is read, whole, and none of the other's patients joins it
-    longer = max((spec, other), key=lambda s: len(json.dumps(s["sections"])))
-    assert article.title == " ".join(longer["title"].split()).removesuffix(".")
-    assert article.article_pages and article.left_out
-    assert {row["case_id"] for row in facts["cases"]} == {"1"}
+    for n, spec in enumerate(article_specs[:3]):
+        render_pdf(spec, tmp_path / "plain.pdf")
+        plain, plain_article = _facts(tmp_path / "plain.pdf")
+        surrounded = with_surroundings(spec, ["contents-numbered"], ["article", "publisher"], seed=n)
+        other = surrounded["after"][0]
+        render_pdf(surrounded, tmp_path / "issue.pdf")
+        facts, article = _facts(tmp_path / "issue.pdf")
+        assert article.title.split(" | ")[0] == plain_article.title
+        assert article.title.split(" | ")[1] == " ".join(other["spec"]["title"].split()).removesuffix(".")
+        assert article.text.startswith(plain_article.text)
+        assert len(article.article_pages.split(", ")) == 2 and [p.where for p in article.left_out] == [
+            "before",
+            "after",
+        ]
+        first = {row["case_id"] for row in plain["cases"]}
+        for table, rows in facts.items():
+            # the first report's rows are the plain report's; the second's patients come after
+            assert [r for r in rows if r["case_id"] in first] == plain[table], table
+        (second,) = [row for row in facts["cases"] if row["case_id"] not in first]
+        assert int(second["case_id"]) == len(first) + 1
+        assert (second["age_years"], second["sex"]) == (other["facts"]["age"], other["facts"]["sex"])
+        drugs = {row["drug"] for row in facts["medications"] if row["case_id"] == second["case_id"]}
+        assert {d.split()[0].lower() for d in other["facts"]["drugs"]} <= drugs
 
 
 def test_text_and_pdf_paths_agree_on_what_is_article_for_every_real_report(tmp_path):
