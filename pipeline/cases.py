@@ -40,6 +40,15 @@ RELATIVE = re.compile(
     r"(brother|sister|son|daughter|twin)\b",
     re.I,
 )
+# a relative becomes a patient of the report only when the report gives them an age of their own
+OWN_AGE = re.compile(r"\b\d+[-\s]?(?:year|yr|month|week|day)s?[-\s]?old\b", re.I)
+# a sentence that introduces a patient: `A 60-year-old man developed …` (as abstracts do, one after
+# another in a paragraph)
+INTRODUCTION = re.compile(
+    r"(?:^|(?<=[.!?]\s)|(?<=\n))An?\s+\d+[-\s]?(?:year|yr|month|week|day)s?[-\s]?old\s+"
+    r"(?:woman|man|girl|boy|female|male|patient|infant|child|lady|gentleman|neonate|newborn)\b",
+    re.M,
+)
 
 
 def case_number(text: str) -> int | None:
@@ -67,6 +76,7 @@ def segment_cases(article: Article) -> list[CaseSpan]:
     heading_case: int | None = None
     previous_section = -2
     article_number, before = 0, 0  # the article being read, and how many patients came before it
+    introduced = False  # has the article introduced a patient yet (`A 45-year-old woman …`)?
     # numbered labels or headings say who is who; phrases (`her brother`) only where they are absent
     explicit = any(case_number(s.heading) is not None for s in article.sections) or any(
         p.label_end and case_number(article.text[p.start : p.label_end]) is not None for p in article.paragraphs
@@ -77,7 +87,7 @@ def segment_cases(article: Article) -> list[CaseSpan]:
             continue
         if section.article != article_number:
             article_number, before = section.article, max((s.case for s in spans), default=0)
-            current, heading_case = before + 1, None
+            current, heading_case, introduced = before + 1, None, False
         if paragraph.section != previous_section:
             previous_section = paragraph.section
             numbered = case_number(section.heading)
@@ -98,9 +108,14 @@ def segment_cases(article: Article) -> list[CaseSpan]:
             numbered = case_number(article.text[paragraph.start : paragraph.label_end])
             if numbered is not None:
                 current = before + numbered
-        spans.extend(
-            _switches_within(article, paragraph.start, paragraph.end, current, relatives=not explicit, before=before)
+        found = _switches_within(
+            article, paragraph.start, paragraph.end, current, relatives=not explicit, before=before
         )
+        if not explicit:
+            found, introduced = _introductions(
+                article, found, introduced, max((s.case for s in spans), default=current)
+            )
+        spans.extend(found)
         current = spans[-1].case
     return spans
 
@@ -119,7 +134,9 @@ def _switches_within(
         cuts.append((match.start(), before + int(match.group(1))))
     if relatives:
         for match in RELATIVE.finditer(text):
-            cuts.append((match.start(), case + 1))
+            sentence_end = text.find(". ", match.end())
+            if OWN_AGE.search(text, match.start(), sentence_end if sentence_end >= 0 else len(text)):
+                cuts.append((match.start(), case + 1))
     if not cuts:
         return [CaseSpan(start, end, case)]
     spans, position = [], start
@@ -132,6 +149,27 @@ def _switches_within(
         case = number
     spans.append(CaseSpan(position, end, case))
     return spans
+
+
+def _introductions(
+    article: Article, spans: list[CaseSpan], introduced: bool, highest: int
+) -> tuple[list[CaseSpan], bool]:
+    """Where patients are not numbered, each sentence that introduces a patient after the first
+    (`A 45-year-old woman developed … A 60-year-old man developed …`) opens the next case."""
+    out = []
+    highest = max([highest, *(s.case for s in spans)])
+    for span in spans:
+        position, case = span.start, span.case
+        for match in INTRODUCTION.finditer(article.text, span.start, span.end):
+            if not introduced:
+                introduced = True
+                continue
+            if match.start() > position:
+                out.append(CaseSpan(position, match.start(), case))
+            highest += 1
+            position, case = match.start(), highest
+        out.append(CaseSpan(position, span.end, case))
+    return out, introduced
 
 
 def case_at(spans: list[CaseSpan], offset: int) -> int | None:

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import lru_cache
 
 from spacy.tokens import Doc, Span
 
 from .cases import CaseSpan, case_at, case_number, segment_cases
-from .lexicons import resource_json, word_list
 from .nlp.components import DISEASE, DRUG, LabResult, Regimen
 from .schema import CaseRow, DiagnosisRow, LabRow, MedicationRow
 from .structures import Article, Facts
@@ -89,8 +87,8 @@ def _provenance(article: Article, start: int, end: int, sentence: str) -> dict:
 def _medication_rows(article: Article, spans: list[CaseSpan], drug: Span) -> list[MedicationRow]:
     """One row per regimen of the mention (a mention with no details is one row)."""
     case = case_at(spans, drug.start_char)
-    if case is None or drug._.background or not _is_medication(drug):
-        return []
+    if case is None or drug._.fact_type != "drug" or drug._.subject:
+        return []  # a class, a substance or a reagent; a relative's, a donor's or the literature's
     section = article.section_at(drug.start_char)
     moment = timepoint(section, drug.sent, drug.start_char, "medication")
     if drug._.certainty == "history":
@@ -117,31 +115,6 @@ def _medication_rows(article: Article, spans: list[CaseSpan], drug: Span) -> lis
             )
         )
     return rows
-
-
-CLASS_NAME = re.compile(
-    r",\s|\b(?:agents|antagonists|agonists|inhibitors|blockers|drugs|solutions|preparations|compounds)$"
-)
-
-
-def _is_medication(drug: Span) -> bool:
-    """A drug given to a patient, not a class (`narcotics`, `analgesics, opioid`), a molecule of the
-    body or the laboratory (`serotonin`, `boric acid`), or a reagent of a method the sentence
-    describes."""
-    name = drug._.normalized or drug.text.lower()
-    if name in word_list("drug_classes.txt") or CLASS_NAME.search(name):
-        return False
-    substances, method_context = _not_medications()
-    if name in substances or drug.text.lower() in substances:
-        return False
-    has_dose = any(r.dose is not None for r in (drug._.regimens or []))
-    return has_dose or not any(t.lower_ in method_context for t in drug.sent)
-
-
-@lru_cache(maxsize=1)
-def _not_medications() -> tuple[frozenset[str], frozenset[str]]:
-    rules = resource_json("not_medications.json")
-    return frozenset(rules["substances"]), frozenset(rules["method_context"])
 
 
 def _lab_row(article: Article, spans: list[CaseSpan], result: LabResult, n_cases: int) -> LabRow | None:
@@ -181,46 +154,19 @@ def _lab_row(article: Article, spans: list[CaseSpan], result: LabResult, n_cases
 
 def _diagnosis_row(article: Article, spans: list[CaseSpan], disease: Span) -> DiagnosisRow | None:
     case = case_at(spans, disease.start_char)
-    if case is None or disease._.background:
+    if case is None or disease._.fact_type != "diagnosis" or disease._.subject == "literature":
         return None
-    if _is_symptom(disease._.normalized):
-        return None
+    relative = disease._.subject  # a relative's or a donor's condition is the patient's family history
     return DiagnosisRow(
         doc_id=article.doc_id,
         case_id=str(case),
         diagnosis=disease._.normalized,
         mention=disease.text,
         negated=bool(disease._.negex),
-        certainty=disease._.certainty or "confirmed",
+        certainty="history" if relative else disease._.certainty or "confirmed",
+        subject=relative,
         **_provenance(article, disease.start_char, disease.end_char, disease.sent.text),
     )
-
-
-ADJECTIVE = re.compile(r"^[a-z]+(?:ful|ic|al|ous|ive|ory|ary|less)$")
-
-
-def _is_symptom(name: str) -> bool:
-    """Not a condition: a whole name in not_diagnoses.txt, a name whose head word is listed there
-    with `*` (`heliotrope rash`), a list of symptoms (`nausea, vomiting`), a lone adjective
-    (`painful`, `hemorrhagic`) or a lone pathogen (`pneumocystis`) — unless the name is a curated
-    condition (`familial mediterranean fever`)."""
-    if name in word_list("disease_additions.txt"):
-        return False
-    listed = word_list("not_diagnoses.txt")
-    if name in listed:
-        return True
-    parts = [p.strip() for p in re.split(r",|\band\b|\bor\b|/", name) if p.strip()]
-    if len(parts) > 1 and all(_is_symptom(p) for p in parts):
-        return True
-    words = name.split(" of ")[0].split()  # the head of `muscle weakness of limbs` is `weakness`
-    if len(words) == 1 and ADJECTIVE.match(words[0]):
-        return True
-    if words and words[0] in word_list("microbes.txt") and len(words) <= 2 and not INFECTION_WORD.search(name):
-        return True
-    return bool(words and f"*{words[-1]}" in listed)
-
-
-INFECTION_WORD = re.compile(r"infection|itis|osis|emia|abscess|sepsis|disease|syndrome|pneumonia", re.I)
 
 
 def _case_rows(doc: Doc, article: Article, spans: list[CaseSpan], n_cases: int) -> list[CaseRow]:

@@ -111,6 +111,8 @@ class DiagnosisRow:
     start_char: int
     end_char: int
     sentence: str
+    # whose condition it is when not the patient's own (`sister`, `donor`): family history
+    subject: str = ""
 
 
 @dataclass(frozen=True)

@@ -154,9 +154,11 @@ def test_an_antibody_is_named_for_its_target_not_its_isotype():
     ],
 )
 def test_symptoms_signs_and_lone_pathogens_are_not_diagnoses(name, symptom):
-    from pipeline.link import _is_symptom
+    from pipeline.nlp import load_pipeline
 
-    assert _is_symptom(name) is symptom
+    fact_types = load_pipeline().get_pipe("casextract_fact_types")
+    fact_types.ready()
+    assert (fact_types.condition_type(name)[0] == "symptom") is symptom
 
 
 def test_the_title_names_every_patients_central_diagnosis():

@@ -5,12 +5,23 @@ casextract_ner (`learned_ner.py`: the trained tok2vec + ner, CHEMICAL and DISEAS
 pipeline disabled and run by it) → casextract_entities (`entities.py`) → casextract_medication
 (`medication.py`) → casextract_labs (`labs.py`) → negex (negspaCy's NegEx, `negation.py`) →
 casextract_certainty (`certainty.py`) → casextract_conditions (`condition_filter.py`) →
-casextract_demographics (`demographics.py`).
+casextract_fact_types (`fact_types.py`: what each span is and whose) → casextract_demographics
+(`demographics.py`).
 Shared value types and the Doc/Span extensions they write are in `values.py`. Importing this
 module registers every factory.
 """
 
-from . import certainty, condition_filter, demographics, entities, labs, learned_ner, medication, negation  # noqa: F401
+from . import (  # noqa: F401
+    certainty,
+    condition_filter,
+    demographics,
+    entities,
+    fact_types,
+    labs,
+    learned_ner,
+    medication,
+    negation,
+)
 from .entities import ClinicalEntities, LexiconMatcher, disease_gazetteer, pathogen_infections  # noqa: F401
 from .labs import LabValues, read_lab_tables  # noqa: F401
 from .medication import MedicationDetails  # noqa: F401

@@ -38,7 +38,9 @@ NEGATIVE = {"-", "−", "negative", "neg", "(-)", "(−)", "nonreactive", "non-r
 @Language.factory(
     "casextract_labs",
     default_config={"max_distance": 8, "labs": "labs.tsv", "context": "lab_context.json"},
-    assigns=["doc._.lab_results", "span._.lab"],
+    # doc.ents: a name the NER took for a disease (`chromogranin A 230 ng/mL`) is a test when a
+    # result follows; the DISEASE entity is removed, so no later component reads it as a condition
+    assigns=["doc._.lab_results", "span._.lab", "doc.ents"],
     requires=["doc.ents", "doc.sents"],
 )
 def make_labs(nlp: Language, name: str, max_distance: int, labs: str, context: str) -> LabValues:

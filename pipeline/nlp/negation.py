@@ -26,6 +26,9 @@ from spacy.tokens import Doc, Span
         "chunk_prefix": None,
         "span_keys": None,
     },
+    # the extension's name is configurable; the pipeline's config keeps negspaCy's default
+    assigns=["span._.negex"],
+    requires=["doc.ents", "doc.sents"],
 )
 def make_negex(
     nlp: Language,

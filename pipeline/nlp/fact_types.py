@@ -1,0 +1,174 @@
+"""The `casextract_fact_types` component: what each recognised span is, and whose.
+
+One place decides, once, for every DISEASE and DRUG entity:
+
+- `span._.fact_type`: `diagnosis`, `symptom` (a sign, a symptom or a finding: `fever`, `heliotrope
+  rash`, a lone pathogen or adjective), `drug`, `drug class` (`narcotics`, `calcineurin inhibitors`)
+  or `other` (a molecule of the body or the laboratory, a reagent of a method);
+- `span._.subject`: `""` for the patient, the relative or donor it belongs to (`sister`, `donor`:
+  `Her sister had systemic lupus erythematosus`), or `literature` in a background section;
+- `span._.type_evidence`: why, in a few words, for the review page and for a curator.
+
+The word lists are resources the config names (saved with the pipeline by `to_disk`), so an
+override of one list is the list every stage uses. The link stage only reads these decisions.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from ..lexicons import resource_json, word_list
+from .data_files import DataFiles
+from .values import DISEASE, DRUG, _ext
+
+for _name in ("fact_type", "type_evidence"):
+    _ext(Span, _name)
+_ext(Span, "subject", "")
+
+FILES = {
+    "not_diagnoses": "not_diagnoses.txt",
+    "disease_additions": "disease_additions.txt",
+    "microbes": "microbes.txt",
+    "drug_classes": "drug_classes.txt",
+    "not_medications": "not_medications.json",
+    "relatives": "relatives.json",
+}
+# how a class of drugs is named, not one drug: `calcineurin inhibitors`, `analgesics, opioid`
+CLASS_NAME = re.compile(
+    r",\s|\b(?:agents|antagonists|agonists|inhibitors|blockers|drugs|solutions|preparations|compounds)$"
+)
+RELATIVE_CLAUSE = re.compile(r"^\s*,\s*(?:who|whose)\b[^,;:]*,")
+ADJECTIVE = re.compile(r"^[a-z]+(?:ful|ic|al|ous|ive|ory|ary|less)$")
+INFECTION_WORD = re.compile(r"infection|itis|osis|emia|abscess|sepsis|disease|syndrome|pneumonia", re.I)
+
+
+@Language.factory(
+    "casextract_fact_types",
+    default_config=dict(FILES),
+    assigns=["span._.fact_type", "span._.subject", "span._.type_evidence"],
+    requires=["doc.ents", "doc.sents", "span._.normalized", "span._.regimens", "span._.background"],
+)
+def make_fact_types(
+    nlp: Language,
+    name: str,
+    not_diagnoses: str,
+    disease_additions: str,
+    microbes: str,
+    drug_classes: str,
+    not_medications: str,
+    relatives: str,
+) -> FactTypes:
+    files = {"not_diagnoses": not_diagnoses, "disease_additions": disease_additions, "microbes": microbes}
+    files |= {"drug_classes": drug_classes, "not_medications": not_medications, "relatives": relatives}
+    return FactTypes(files)
+
+
+class FactTypes(DataFiles):
+    def __init__(self, files: dict[str, str] | None = None):
+        self.files = FILES | (files or {})
+
+    def load(self, files: dict[str, str]) -> None:
+        self.not_diagnoses = word_list(files["not_diagnoses"])
+        self.curated = word_list(files["disease_additions"])
+        self.microbes = word_list(files["microbes"])
+        self.drug_classes = word_list(files["drug_classes"])
+        rules = resource_json(files["not_medications"])
+        self.substances, self.method_context = frozenset(rules["substances"]), frozenset(rules["method_context"])
+        relatives = resource_json(files["relatives"])
+        words = "|".join(sorted((re.escape(w) for w in relatives["relatives"]), key=len, reverse=True))
+        owners = "|".join(re.escape(w) for w in relatives["owners"])
+        unowned = "|".join(sorted((re.escape(w) for w in relatives["unowned"]), key=len, reverse=True))
+        # `her sister`, `the patient's mother`, `his 25-year-old brother`, `the donor`
+        self.relative = re.compile(
+            rf"(?:\b(?:{owners})\s+(?:(?:\d+[-\s]?(?:year|month)[-\s]?old|younger|older|elder|maternal|paternal)\s+)*"
+            rf"(?P<who>{words})|\b(?:the|a|her|his|their)\s+(?P<donor>{unowned}))\b",
+            re.I,
+        )
+
+    def __call__(self, doc: Doc) -> Doc:
+        self.ready()
+        previous: Span | None = None
+        for ent in doc.ents:
+            if ent.label_ == DISEASE:
+                ent._.fact_type, ent._.type_evidence = self.condition_type(ent._.normalized or ent.text.lower())
+            elif ent.label_ == DRUG:
+                ent._.fact_type, ent._.type_evidence = self.drug_type(ent)
+            else:
+                continue
+            if ent._.background:
+                ent._.subject = "literature"
+            elif previous is not None and _listed_after(previous, ent):
+                ent._.subject = previous._.subject  # `Her mother had hypertension, diabetes and …`
+            else:
+                ent._.subject = self.subject(ent)
+            previous = ent
+        return doc
+
+    def condition_type(self, name: str) -> tuple[str, str]:
+        """`symptom` for a whole name in not_diagnoses, a name whose head word is listed there with
+        `*` (`heliotrope rash`), a list of symptoms (`nausea, vomiting`), a lone adjective
+        (`painful`) or a lone pathogen (`pneumocystis`), unless the name is a curated condition."""
+        if name in self.curated:
+            return "diagnosis", "a curated condition"
+        if name in self.not_diagnoses:
+            return "symptom", "listed as a sign or symptom"
+        parts = [p.strip() for p in re.split(r",|\band\b|\bor\b|/", name) if p.strip()]
+        if len(parts) > 1 and all(self.condition_type(p)[0] == "symptom" for p in parts):
+            return "symptom", "a list of signs or symptoms"
+        words = name.split(" of ")[0].split()  # the head of `muscle weakness of limbs` is `weakness`
+        if len(words) == 1 and ADJECTIVE.match(words[0]):
+            return "symptom", "a lone adjective"
+        if words and words[0] in self.microbes and len(words) <= 2 and not INFECTION_WORD.search(name):
+            return "symptom", "a pathogen's name alone"
+        if words and f"*{words[-1]}" in self.not_diagnoses:
+            return "symptom", f"headed by `{words[-1]}`, a sign"
+        return "diagnosis", "a condition"
+
+    def drug_type(self, drug: Span) -> tuple[str, str]:
+        """A drug given to a patient, not a class (`narcotics`), a molecule of the body or the
+        laboratory (`serotonin`, `boric acid`), or a reagent of a method the sentence describes."""
+        name = drug._.normalized or drug.text.lower()
+        if name in self.drug_classes or CLASS_NAME.search(name):
+            return "drug class", "names a class of drugs"
+        if name in self.substances or drug.text.lower() in self.substances:
+            return "other", "a substance of the body or the laboratory"
+        if any(r.dose is not None for r in (drug._.regimens or [])):
+            return "drug", "given with a dose"
+        if any(t.lower_ in self.method_context for t in drug.sent):
+            return "other", "a reagent of a method"
+        return "drug", "a drug"
+
+    def subject(self, ent: Span) -> str:
+        """The relative whose condition the sentence tells (`Her sister had SLE`; `lupus in her
+        mother`), or "" for the patient: a relative before the entity with no patient pronoun
+        between, or one right after it (`in her mother`)."""
+        sentence = ent.sent
+        text, offset = sentence.text, ent.start_char - sentence.start_char
+        before = [m for m in self.relative.finditer(text, 0, offset)]
+        if before:
+            last = before[-1]
+            # `Her daughter, who was also examined, had …`: the relative clause is the relative's
+            between = RELATIVE_CLAUSE.sub(" ", text[last.end() : offset].lower(), count=1)
+            # the relative is the clause's subject: no patient, and no clause break, in between
+            if not re.search(r"\b(?:she|he|the patient|our patient)\b|[,;:]", between):
+                return _who(last)
+        after = re.match(r"\s*(?:in|of)\s+", text[offset + len(ent.text) :])
+        if after:
+            relative = self.relative.match(text, offset + len(ent.text) + after.end())
+            if relative:
+                return _who(relative)
+        return ""
+
+
+def _listed_after(previous: Span, ent: Span) -> bool:
+    """`ent` follows `previous` in one list of the same sentence (`hypertension, diabetes and …`)."""
+    if previous.sent.start != ent.sent.start or previous.label_ != ent.label_:
+        return False
+    return re.fullmatch(r"[\s,]*(?:and|or)?\s*", ent.doc.text[previous.end_char : ent.start_char]) is not None
+
+
+def _who(match: re.Match[str]) -> str:
+    return (match.group("who") or match.group("donor")).lower()

@@ -1,0 +1,189 @@
+"""Whose facts are whose: relatives, donors and neonates; what each span is, decided once in the NLP
+stage (`casextract_fact_types`); and every component writing only what it declares. The reports
+here are written for these tests, in wording the resource lists were not written from."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.tokens import Doc
+
+from pipeline.link import link
+from pipeline.nlp import analyse, load_pipeline
+from pipeline.sections import build_article
+from pipeline.structures import Block, Layout, TextMap
+
+
+def facts_of(text: str):
+    blocks = tuple(Block("text", TextMap(p), None) for p in text.split("\n\n"))
+    article = build_article(Layout("x.txt", None, blocks), "x")
+    return link(analyse(article), article)
+
+
+def test_the_five_line_report_has_one_patient_and_her_sisters_lupus_is_family_history():
+    facts = facts_of(
+        "A 30-year-old woman presented with joint pain and a malar rash. Her sister had systemic lupus "
+        "erythematosus. She was given prednisone 40 mg daily. Her serum creatinine was 1.8 mg/dL on admission."
+        "\n\nFINAL DIAGNOSIS: Lupus nephritis."
+    )
+    assert [(c.case_id, c.age_years, c.sex) for c in facts.cases] == [("1", 30, "female")]
+    assert [(m.case_id, m.drug, m.dose_value) for m in facts.medications] == [("1", "prednisone", 40)]
+    assert [(r.case_id, r.test, r.value) for r in facts.labs] == [("1", "creatinine", 1.8)]
+    diagnoses = {(d.case_id, d.diagnosis, d.certainty, d.subject) for d in facts.diagnoses}
+    assert ("1", "systemic lupus erythematosus", "history", "sister") in diagnoses
+    assert ("1", "lupus nephritis", "confirmed", "") in diagnoses
+
+
+# (report, the relative's condition, who): one patient, whose facts are all case 1
+RELATIVES = [
+    (
+        "A 42-year-old man was admitted with fever and arthralgia. His brother had familial Mediterranean "
+        "fever. He was started on colchicine 0.5 mg twice daily. His C-reactive protein was 86 mg/L on admission.",
+        "familial mediterranean fever",
+        "brother",
+    ),
+    (
+        "A 19-year-old woman presented with palpitations and weight loss. Her mother had Graves disease. "
+        "She received methimazole 10 mg daily. Her free thyroxine was 48 pmol/L on admission.",
+        "graves disease",
+        "mother",
+    ),
+    (
+        "A 55-year-old man presented with chest pain. His father died of myocardial infarction at 50 years "
+        "of age. He was given aspirin 100 mg daily. His troponin I was 2.4 ng/mL on admission.",
+        "myocardial infarction",
+        "father",
+    ),
+    (
+        "A 16-year-old girl presented with polyuria and polydipsia. Her twin sister had type 1 diabetes "
+        "mellitus. She was treated with insulin glargine 10 units daily. Her blood glucose was 24 mmol/L.",
+        "type 1 diabetes mellitus",
+        "twin sister",
+    ),
+    (
+        "A 47-year-old man underwent kidney transplantation. The donor had cytomegalovirus infection. He "
+        "received valganciclovir 900 mg daily. His creatinine was 1.4 mg/dL at discharge.",
+        "cytomegalovirus infection",
+        "donor",
+    ),
+    (
+        "A 33-year-old woman presented with cough and night sweats. Her husband had pulmonary tuberculosis. "
+        "She was started on isoniazid 300 mg daily. Her erythrocyte sedimentation rate was 64 mm/h.",
+        "pulmonary tuberculosis",
+        "husband",
+    ),
+    (
+        "A 61-year-old woman presented with easy bruising. Her daughter, who was also examined, had von "
+        "Willebrand disease. She was given desmopressin 0.3 μg/kg once. Her platelet count was 210 × 10^9/L.",
+        "von willebrand disease",
+        "daughter",
+    ),
+    (
+        "A 70-year-old man presented with memory loss. His son had early-onset Alzheimer disease. He was "
+        "started on donepezil 5 mg daily. His ferritin was 320 μg/L on admission.",
+        "alzheimer disease",
+        "son",
+    ),
+]
+
+
+@pytest.mark.parametrize("text, condition, who", RELATIVES)
+def test_a_relatives_condition_is_family_history_and_never_a_patient(text, condition, who):
+    facts = facts_of(text)
+    assert [c.case_id for c in facts.cases] == ["1"]
+    assert facts.medications and {m.case_id for m in facts.medications} == {"1"}
+    assert facts.labs and {r.case_id for r in facts.labs} == {"1"}
+    assert (condition, "history", who) in {(d.diagnosis, d.certainty, d.subject) for d in facts.diagnoses}
+    assert all(d.subject == "" for d in facts.diagnoses if d.diagnosis != condition)
+
+
+def test_two_patients_introduced_in_one_paragraph_are_two_cases():
+    facts = facts_of(
+        "A 45-year-old woman developed hepatitis after starting nitrofurantoin 100 mg twice daily. A "
+        "60-year-old man developed hepatitis after starting amoxicillin-clavulanate 875 mg twice daily."
+    )
+    assert [(c.case_id, c.age_years, c.sex) for c in facts.cases] == [("1", 45, "female"), ("2", 60, "male")]
+    assert {(m.case_id, m.drug) for m in facts.medications} == {
+        ("1", "nitrofurantoin"),
+        ("2", "amoxicillin-clavulanic acid"),
+    }
+    assert {(d.case_id, d.diagnosis) for d in facts.diagnoses} == {("1", "hepatitis"), ("2", "hepatitis")}
+
+
+def test_a_neonate_and_its_mother_are_both_patients_when_the_report_says_so():
+    facts = facts_of(
+        "A 28-year-old woman with gestational diabetes delivered at 38 weeks. A 1-day-old male neonate had "
+        "hypoglycemia. His blood glucose was 1.6 mmol/L on day 1."
+    )
+    assert [(c.case_id, c.sex) for c in facts.cases] == [("1", "female"), ("2", "male")]
+    assert {(d.case_id, d.diagnosis) for d in facts.diagnoses} == {("1", "gestational diabetes"), ("2", "hypoglycemia")}
+    assert [(r.case_id, r.value) for r in facts.labs] == [("2", 1.6)]
+
+
+def test_a_sibling_with_an_age_of_their_own_is_a_second_patient():
+    facts = facts_of(
+        "A 24-year-old man had recurrent fever and abdominal pain. His brother, a 19-year-old man, had "
+        "the same attacks and was given colchicine 1 mg daily."
+    )
+    assert [(c.case_id, c.age_years) for c in facts.cases] == [("1", 24), ("2", 19)]
+    assert [(m.case_id, m.drug) for m in facts.medications] == [("2", "colchicine")]
+
+
+@pytest.mark.parametrize(
+    "name, fact_type",
+    [
+        ("statins", "drug class"),
+        ("opioids", "drug class"),
+        ("immunosuppressants", "drug class"),
+        ("serotonin", "other"),
+        ("meropenem", "drug"),
+    ],
+)
+def test_drug_classes_and_substances_are_not_drugs(name, fact_type):
+    doc = analyse_text(f"She received {name} for the infection.")
+    (drug,) = [e for e in doc.ents if e.label_ == "DRUG"] or [None]
+    if drug is None:
+        pytest.fail(f"{name} not recognised")
+    assert drug._.fact_type == fact_type and drug._.type_evidence
+
+
+def analyse_text(text: str) -> Doc:
+    article = build_article(Layout("x.txt", None, (Block("text", TextMap(text), None),)), "x")
+    return analyse(article)
+
+
+def test_every_component_writes_only_what_it_declares(corpus_spec, tmp_path):
+    """Each of the project's components, run on a real article, changes only the Doc, Span and
+    Token attributes and the `doc.ents` its factory declares in `assigns` (what spaCy's pipe
+    analysis reads); third-party ones (scispaCy's abbreviations) declare nothing to hold them to."""
+    from pipeline.pdf import read_pdf
+    from tools.journal_pdf import render_pdf
+
+    render_pdf(corpus_spec, tmp_path / "a.pdf")
+    article = build_article(read_pdf(tmp_path / "a.pdf"), "a")
+    nlp = load_pipeline()
+    doc = nlp.make_doc(article.text)
+    doc._.article = article
+    for name, component in nlp.pipeline:
+        if name in nlp.disabled or not nlp.get_pipe_meta(name).factory.startswith("casextract_"):
+            doc = component(doc) if name not in nlp.disabled else doc
+            continue
+        before = _written(doc)
+        doc = component(doc)
+        changed = {what for what, value in _written(doc).items() if before.get(what, _MISSING) != value}
+        declared = set(nlp.get_pipe_meta(name).assigns)
+        assert changed <= declared, f"{name} writes {sorted(changed - declared)} without declaring it"
+
+
+_MISSING = object()
+
+
+def _written(doc: Doc) -> dict[str, object]:
+    """What components write, by the name `assigns` uses: extensions and the entities."""
+    values: dict[str, list] = {"doc.ents": [(e.start, e.end, e.label_) for e in doc.ents]}
+    for key, value in doc.user_data.items():
+        if not (isinstance(key, tuple) and len(key) == 4 and key[0] == "._."):
+            continue
+        _, attr, start, end = key
+        kind = "doc" if start is None else "token" if end is None else "span"
+        values.setdefault(f"{kind}._.{attr}", []).append((start, end, repr(value)))
+    return {what: sorted(v, key=repr) if what != "doc.ents" else v for what, v in values.items()}
