@@ -225,7 +225,7 @@ def test_every_casextract_component_declares_what_it_assigns_and_requires():
         if name.startswith("casextract_") and name not in ("casextract_paragraphs", "casextract_ner"):
             meta = nlp.get_pipe_meta(name)
             assert meta.assigns and meta.requires, name
-    assert nlp.get_pipe_meta("casextract_ner").assigns == ["doc.ents"]
+    assert nlp.get_pipe_meta("casextract_ner").assigns == ["doc.spans"]
 
 
 def test_casextract_negex_negates_exactly_what_negspacy_negates(tmp_path):
@@ -303,7 +303,7 @@ def test_trained_ner_skips_background_sections_but_reads_abbreviations_defined_t
     assert not any(p.start <= sarcoidosis < p.end for p in parts)  # deep in the Discussion: not read
     assert any(p.first <= long_form < p.last for p in parts)  # the abbreviation's long form is
     assert sum(p.end - p.start for p in parts) < 0.7 * len(doc)
-    assert [e.text for e in doc.ents if e.start == long_form] == ["Acute kidney injury"]
+    assert [e.text for e in doc.spans["ner"] if e.start == long_form] == ["Acute kidney injury"]
 
     doc = analyse(article)
     case_mention = [e for e in doc.ents if e.text == "AKI" and not e._.background]
@@ -328,7 +328,7 @@ def test_trained_ner_finds_in_the_parts_it_reads_what_it_finds_reading_everythin
         parts = load_pipeline().get_pipe("casextract_ner").parts_to_read(doc)
         whole = _whole_doc_entities(article.text)
         kept = [e for e in whole if any(e[0] < p.last and e[1] > p.first for p in parts)]
-        assert [(e.start, e.end, e.label_) for e in doc.ents] == kept, article.doc_id
+        assert [(e.start, e.end, e.label_) for e in doc.spans["ner"]] == kept, article.doc_id
         skipped += len(doc) - sum(p.end - p.start for p in parts)
     # the comparison means something only where parts were skipped: the corpus's three reports
     # skip a few hundred tokens, the real reports thousands
@@ -363,7 +363,7 @@ def test_an_entity_reaching_past_an_abbreviations_long_form_is_kept():
     long_form = next(a._.long_form for a in doc._.abbreviations if a.text == "PAP")
     whole = _whole_doc_entities(article.text)
     assert [e for e in whole if e[1] == long_form.end] == [(long_form.start - 1, long_form.end, "DISEASE")]
-    assert [(e.start, e.end, e.label_) for e in doc.ents if e.end == long_form.end] == [
+    assert [(e.start, e.end, e.label_) for e in doc.spans["ner"] if e.end == long_form.end] == [
         (long_form.start - 1, long_form.end, "DISEASE")
     ]
     facts = link(analyse(article), article)

@@ -187,3 +187,54 @@ def _written(doc: Doc) -> dict[str, object]:
         kind = "doc" if start is None else "token" if end is None else "span"
         values.setdefault(f"{kind}._.{attr}", []).append((start, end, repr(value)))
     return {what: sorted(v, key=repr) if what != "doc.ents" else v for what, v in values.items()}
+
+
+def _articles_to_check(tmp_path):
+    from conftest import SHARED, SPECS
+
+    from pipeline.pdf import read_pdf
+    from pipeline.textfile import read_text
+    from tools.journal_pdf import load_spec, render_pdf
+
+    for spec_path in sorted(SPECS.glob("*.json")):
+        render_pdf(load_spec(spec_path), tmp_path / f"{spec_path.stem}.pdf")
+        yield build_article(read_pdf(tmp_path / f"{spec_path.stem}.pdf"), spec_path.stem)
+    seed = SHARED / "seeds" / "000_30e9b2de46709c67.txt"
+    if seed.exists():
+        yield build_article(read_text(seed), "wjcc-2023-11-5351")
+
+
+def _in_patients_part(ent, spans, titles) -> bool:
+    from pipeline.cases import case_at
+
+    return case_at(spans, ent.start_char) is not None or any(lo <= ent.start_char < hi for lo, hi in titles)
+
+
+def test_the_docs_typed_patient_facts_and_the_tables_agree(tmp_path):
+    """Every DRUG span typed a drug of the patient's has its medication rows, every DISEASE span
+    typed a diagnosis in a patient's part (or in the title) its diagnosis rows, and no row is
+    without its span: the tables are what the NLP stage decided, nothing more or less."""
+    from pipeline.cases import case_at, segment_cases
+
+    for article in _articles_to_check(tmp_path):
+        doc = analyse(article)
+        facts = link(doc, article)
+        spans = segment_cases(article)
+        titles = [(p.start, p.end) for p in article.paragraphs if p.kind == "title"]
+
+        drugs = {
+            e.start_char
+            for e in doc.ents
+            if e.label_ == "DRUG" and e._.fact_type == "drug" and not e._.subject and case_at(spans, e.start_char)
+        }
+        diagnoses = {
+            e.start_char
+            for e in doc.ents
+            if e.label_ == "DISEASE"
+            and e._.fact_type == "diagnosis"
+            and e._.subject != "literature"
+            and _in_patients_part(e, spans, titles)
+        }
+        assert {m.start_char for m in facts.medications} == drugs, article.doc_id
+        assert {d.start_char for d in facts.diagnoses} == diagnoses, article.doc_id
+        assert drugs and diagnoses, article.doc_id

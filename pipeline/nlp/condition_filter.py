@@ -24,7 +24,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .values import doc_text
+from .values import DISEASE, doc_text
 
 CONDITION, OTHER = "CONDITION", "OTHER"
 DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "models" / "conditions"
@@ -148,7 +148,7 @@ class ConditionFilter:
     def __call__(self, doc: Doc) -> Doc:
         if self.threshold <= 0.0 or self.classifier is None:
             return doc  # off: no mention would be dropped, so none is scored
-        diseases = [e for e in doc.ents if e.label_ == "DISEASE"]
+        diseases = [e for e in doc.ents if e.label_ == DISEASE]
         texts = [classifier_text(e) for e in diseases]
         for span, scored in zip(diseases, self.classifier.pipe(texts, batch_size=64)):
             span._.condition_score = scored.cats[CONDITION]

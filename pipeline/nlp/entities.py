@@ -44,16 +44,22 @@ ENTITY_FILES = {
 }
 
 
+# the recogniser's labels → the project's: a model with other labels is a change of config
+LABEL_MAP = {"DISEASE": DISEASE, "Disease": DISEASE, "CHEMICAL": "CHEMICAL", "Chemical": "CHEMICAL"}
+
+
 @Language.factory(
     "casextract_entities",
-    default_config={"keep_chemicals": False, **ENTITY_FILES},
+    default_config={"keep_chemicals": False, "spans_key": "ner", "label_map": LABEL_MAP, **ENTITY_FILES},
     assigns=["doc.ents", "span._.normalized"],
-    requires=["doc.ents"],
+    requires=["doc.spans"],
 )
 def make_entities(
     nlp: Language,
     name: str,
     keep_chemicals: bool,
+    spans_key: str,
+    label_map: dict[str, str],
     drugs: str,
     drug_overrides: str,
     diseases: str,
@@ -64,15 +70,23 @@ def make_entities(
 ) -> ClinicalEntities:
     files = {"drugs": drugs, "drug_overrides": drug_overrides, "diseases": diseases}
     files |= {"disease_additions": disease_additions, "labs": labs, "microbes": microbes, "rules": rules}
-    return ClinicalEntities(nlp, keep_chemicals, files)
+    return ClinicalEntities(nlp, keep_chemicals, files, spans_key, label_map)
 
 
 class ClinicalEntities(DataFiles):
     """Drugs (lexicon + NER chemicals with drug-like names), lab tests (lexicon) and the NER's
     diseases, as non-overlapping `doc.ents` with `span._.normalized`."""
 
-    def __init__(self, nlp: Language, keep_chemicals: bool = False, files: dict[str, str] | None = None):
+    def __init__(
+        self,
+        nlp: Language,
+        keep_chemicals: bool = False,
+        files: dict[str, str] | None = None,
+        spans_key: str = "ner",
+        label_map: dict[str, str] | None = None,
+    ):
         self.keep_chemicals = keep_chemicals
+        self.spans_key, self.label_map = spans_key, dict(LABEL_MAP if label_map is None else label_map)
         self.vocab, self.tokenizer = nlp.vocab, nlp.tokenizer
         self.near_matches: dict[tuple[int, int], str] = {}
         self.files = ENTITY_FILES | (files or {})
@@ -100,10 +114,11 @@ class ClinicalEntities(DataFiles):
         labs = [Span(doc, s, e, label=LAB) for _, s, e in self.lab_matcher(doc)]
         labs += [Span(doc, s, e, label=LAB) for _, s, e in self.lab_exact_matcher(doc)]
         diseases, chemicals = [], []
-        for ent in doc.ents:
-            if ent.label_ in ("DISEASE", "Disease"):
+        for ent in doc.spans.get(self.spans_key, []):
+            label = self.label_map.get(ent.label_)
+            if label == DISEASE:
                 diseases.append(Span(doc, ent.start, ent.end, label=DISEASE))
-            elif ent.label_ in ("CHEMICAL", "Chemical"):
+            elif label == "CHEMICAL":
                 chemicals.append(ent)
         for ent in chemicals:
             text = ent.text.lower()

@@ -42,16 +42,23 @@ from .values import doc_text, token_after
 
 @Language.factory(
     "casextract_ner",
-    default_config={"tok2vec": "tok2vec", "ner": "ner", "skip_roles": ["background", "back"], "context": 16},
-    assigns=["doc.ents"],
+    default_config={
+        "tok2vec": "tok2vec",
+        "ner": "ner",
+        "skip_roles": ["background", "back"],
+        "context": 16,
+        "spans_key": "ner",
+    },
+    # the recogniser's spans, raw (its own labels), for casextract_entities to map to the project's types
+    assigns=["doc.spans"],
     # it reads `doc._.abbreviations`, which scispaCy's detector sets without declaring it (so spaCy's
     # pipeline analysis would count it missing), and nothing else an earlier component writes
     requires=[],
 )
 def make_learned_ner(
-    nlp: Language, name: str, tok2vec: str, ner: str, skip_roles: list[str], context: int
+    nlp: Language, name: str, tok2vec: str, ner: str, skip_roles: list[str], context: int, spans_key: str
 ) -> FocusedNer:
-    return FocusedNer(nlp, tok2vec, ner, skip_roles, context)
+    return FocusedNer(nlp, tok2vec, ner, skip_roles, context, spans_key)
 
 
 class Part(NamedTuple):
@@ -65,8 +72,11 @@ class Part(NamedTuple):
 
 
 class FocusedNer:
-    def __init__(self, nlp: Language, tok2vec: str, ner: str, skip_roles: list[str], context: int) -> None:
+    def __init__(
+        self, nlp: Language, tok2vec: str, ner: str, skip_roles: list[str], context: int, spans_key: str = "ner"
+    ) -> None:
         self.nlp = nlp
+        self.spans_key = spans_key
         self.tok2vec_name, self.ner_name = tok2vec, ner
         self.skip_roles = frozenset(skip_roles)
         self.context = context
@@ -81,7 +91,7 @@ class FocusedNer:
                 start, end = part.start + e.start, part.start + e.end
                 if start < part.last and end > part.first:
                     entities.append(Span(doc, start, end, label=e.label))
-        doc.set_ents(entities, default="outside")
+        doc.spans[self.spans_key] = entities
         return doc
 
     def parts_to_read(self, doc: Doc) -> list[Part]:
