@@ -15,6 +15,7 @@ from spacy.tokens import Doc, Span
 
 from .cases import CaseSpan, case_at, case_number, segment_cases
 from .nlp.components import DISEASE, DRUG, LabResult, Regimen
+from .nlp.fact_types import BY_CLASSIFIER
 from .schema import CaseRow, DiagnosisRow, LabRow, MedicationRow
 from .structures import Article, Facts
 from .timepoints import column_timepoint, timepoint
@@ -27,7 +28,8 @@ MALE_PRONOUNS = {"he", "him", "his", "himself"}
 
 
 def link(doc: Doc, article: Article, condition_filter: bool = True) -> Facts:
-    """`condition_filter=False` keeps every disease candidate (what the condition filter trains on)."""
+    """`condition_filter=False` also keeps the conditions the learned condition filter typed as
+    symptoms (every candidate: what the filter trains on)."""
     spans = segment_cases(article)
     n_cases = max((s.case for s in spans), default=0)
     if n_cases == 0:
@@ -51,15 +53,15 @@ def link(doc: Doc, article: Article, condition_filter: bool = True) -> Facts:
             facts.labs.append(row)
     titles = [(p.start, p.end) for p in article.paragraphs if p.kind == "title"]
     for disease in (e for e in doc.ents if e.label_ == DISEASE):
-        if condition_filter and disease._.is_condition is False:
-            continue  # the learned filter reads it as a symptom, a sign or not a disease
         if any(lo <= disease.start_char < hi for lo, hi in titles):
             # the title names the central diagnosis: every patient of the report has it
             patients = _patients_under_title(disease.start_char, titles, spans) or range(1, n_cases + 1)
             title_spans = [CaseSpan(disease.start_char, disease.end_char, case) for case in patients]
-            facts.diagnoses.extend(r for s in title_spans if (r := _diagnosis_row(article, [s], disease)))
+            facts.diagnoses.extend(
+                r for s in title_spans if (r := _diagnosis_row(article, [s], disease, condition_filter))
+            )
             continue
-        row = _diagnosis_row(article, spans, disease)
+        row = _diagnosis_row(article, spans, disease, condition_filter)
         if row:
             facts.diagnoses.append(row)
     facts.cases = _case_rows(doc, article, spans, n_cases)
@@ -152,9 +154,12 @@ def _lab_row(article: Article, spans: list[CaseSpan], result: LabResult, n_cases
     )
 
 
-def _diagnosis_row(article: Article, spans: list[CaseSpan], disease: Span) -> DiagnosisRow | None:
+def _diagnosis_row(
+    article: Article, spans: list[CaseSpan], disease: Span, condition_filter: bool = True
+) -> DiagnosisRow | None:
     case = case_at(spans, disease.start_char)
-    if case is None or disease._.fact_type != "diagnosis" or disease._.subject == "literature":
+    typed = disease._.fact_type == "diagnosis" or (not condition_filter and disease._.type_evidence == BY_CLASSIFIER)
+    if case is None or not typed or disease._.subject == "literature":
         return None
     relative = disease._.subject  # a relative's or a donor's condition is the patient's family history
     return DiagnosisRow(

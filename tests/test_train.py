@@ -144,7 +144,7 @@ def test_condition_filter_trains_on_dev_documents_and_filters(tmp_path):
     assert set(training["documents"]) <= dev and training["counts"]["candidates"] > 0
 
     from pipeline.link import link
-    from pipeline.nlp import analyse
+    from pipeline.nlp import analyse, load_pipeline
     from pipeline.nlp.condition_filter import ConditionFilter
     from pipeline.sections import build_article
     from pipeline.structures import Block, Layout, TextMap
@@ -154,6 +154,7 @@ def test_condition_filter_trains_on_dev_documents_and_filters(tmp_path):
     doc = analyse(article)
     assert {r.diagnosis for r in link(doc, article).diagnoses} >= {"sarcoidosis", "hypertension"}
     ConditionFilter(out, threshold=1.01)(doc)
+    load_pipeline().get_pipe("casextract_fact_types")(doc)  # what follows the filter in the pipeline
     scores = [e._.condition_score for e in doc.ents if e.label_ == "DISEASE"]
     assert scores and all(0.0 <= s <= 1.0 for s in scores)
     assert link(doc, article).diagnoses == [] and link(doc, article, condition_filter=False).diagnoses

@@ -40,6 +40,8 @@ FILES = {
 CLASS_NAME = re.compile(
     r",\s|\b(?:agents|antagonists|agonists|inhibitors|blockers|drugs|solutions|preparations|compounds)$"
 )
+# the learned condition filter's verdict (`casextract_conditions`, off by default) is one more evidence
+BY_CLASSIFIER = "scored below the condition classifier's threshold"
 RELATIVE_CLAUSE = re.compile(r"^\s*,\s*(?:who|whose)\b[^,;:]*,")
 ADJECTIVE = re.compile(r"^[a-z]+(?:ful|ic|al|ous|ive|ory|ary|less)$")
 INFECTION_WORD = re.compile(r"infection|itis|osis|emia|abscess|sepsis|disease|syndrome|pneumonia", re.I)
@@ -50,6 +52,7 @@ INFECTION_WORD = re.compile(r"infection|itis|osis|emia|abscess|sepsis|disease|sy
     default_config=dict(FILES),
     assigns=["span._.fact_type", "span._.subject", "span._.type_evidence"],
     requires=["doc.ents", "doc.sents", "span._.normalized", "span._.regimens", "span._.background"],
+    # (it also reads `span._.is_condition` when the condition filter is on; off, it writes nothing)
 )
 def make_fact_types(
     nlp: Language,
@@ -91,8 +94,11 @@ class FactTypes(DataFiles):
     def __call__(self, doc: Doc) -> Doc:
         self.ready()
         previous: Span | None = None
+        scored = Span.has_extension("is_condition")  # registered by the condition filter's module
         for ent in doc.ents:
-            if ent.label_ == DISEASE:
+            if ent.label_ == DISEASE and scored and ent._.is_condition is False:
+                ent._.fact_type, ent._.type_evidence = "symptom", BY_CLASSIFIER
+            elif ent.label_ == DISEASE:
                 ent._.fact_type, ent._.type_evidence = self.condition_type(ent._.normalized or ent.text.lower())
             elif ent.label_ == DRUG:
                 ent._.fact_type, ent._.type_evidence = self.drug_type(ent)
