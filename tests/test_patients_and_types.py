@@ -238,3 +238,24 @@ def test_the_docs_typed_patient_facts_and_the_tables_agree(tmp_path):
         assert {m.start_char for m in facts.medications} == drugs, article.doc_id
         assert {d.start_char for d in facts.diagnoses} == diagnoses, article.doc_id
         assert drugs and diagnoses, article.doc_id
+
+
+def test_in_a_neonates_report_the_mothers_conditions_are_family_history():
+    facts = facts_of(
+        "A 2-day-old male neonate was born to a 31-year-old mother with gestational diabetes. He had "
+        "hypoglycemia. His blood glucose was 1.5 mmol/L."
+    )
+    assert [(c.case_id, c.sex) for c in facts.cases] == [("1", "male")]
+    assert {(d.diagnosis, d.certainty, d.subject) for d in facts.diagnoses} == {
+        ("gestational diabetes", "history", "mother"),
+        ("hypoglycemia", "confirmed", ""),
+    }
+
+
+def test_a_previous_reports_patient_is_not_a_case():
+    facts = facts_of(
+        "A 40-year-old woman presented with fever. A previous report described a 52-year-old man with the "
+        "same syndrome. She was given ceftriaxone 2 g daily."
+    )
+    assert [(c.case_id, c.age_years) for c in facts.cases] == [("1", 40)]
+    assert [(m.case_id, m.drug) for m in facts.medications] == [("1", "ceftriaxone")]
