@@ -322,8 +322,17 @@ def _label_kind(block: Block):
 
 
 def _known_heading_size(blocks: list[Block] | tuple[Block, ...]) -> float:
-    """The size the known section headings are most often set in (0 when none): a title is bigger."""
-    sizes = [b.font_size for b in blocks if b.kind == "heading" and classify_heading(b.text.text) is not None]
+    """The size the known section headings are most often set in (0 when none): a title is bigger.
+    A heading counts when a heading or prose follows it, as in an article's body: a contents
+    page's `CASE REPORT` heads a list of entries, and may be set bigger."""
+    sizes = [
+        b.font_size
+        for b, following in zip(blocks, [*blocks[1:], None])
+        if b.kind == "heading"
+        and classify_heading(b.text.text) is not None
+        and following is not None
+        and (following.kind == "heading" or prose_words(following) > 0)
+    ]
     return statistics.median_low(sizes) if sizes else 0.0
 
 

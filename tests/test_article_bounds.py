@@ -400,3 +400,24 @@ def test_a_title_whose_lines_are_set_apart_is_one_title():
     article = build_article(Layout("x.pdf", 1, tuple(blocks), body_font_size=9), "x")
     assert article.title == "Community-acquired pneumonia complicated by empyema in a young woman: a case report"
     assert not article.left_out and article.article_pages == ""
+
+
+def test_big_group_headings_of_a_contents_page_do_not_raise_the_bar_for_the_title():
+    entries = []
+    for n in range(12):
+        entries += [
+            ("heading", "CASE REPORT", 14, 1),
+            ("text", f"{300 + n * 7} Invented title number {n} about vasculitis in adults", 9, 1),
+            ("text", "Okafor BT, Lindqvist M", 9, 1),
+        ]
+    blocks = _paged(
+        *entries,
+        ("heading", "Community-acquired pneumonia complicated by empyema: a case report", 14, 2),
+        ("text", "Amara Okafor, Johan Lindqvist", 9, 2),
+        ("heading", "Abstract", 10, 2),
+        ("text", PROSE, 9, 2),
+        ("heading", "CASE PRESENTATION", 10, 2),
+        ("text", PROSE, 9, 2),
+    )
+    bounds = find_article(blocks, body_size=9)
+    assert (bounds.start, bounds.title) == (len(entries), len(entries))
