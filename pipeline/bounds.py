@@ -38,7 +38,7 @@ from .structures import Block
 # after dot leaders (`… . . . . 112`), or alone in a page-number column
 PAGE_LEAD = re.compile(r"^\d{1,5}\**\s+[A-Z\"'‘“(]")
 PAGE_TAIL = re.compile(r"(?:(?:\.\s?){3,}|…+)\s*\d{1,5}$|\S+\s\S+\s\S*[A-Za-z)]\s\d{1,5}$")
-PAGE_ALONE = re.compile(r"^\d{1,5}$")
+PAGE_ALONE = re.compile(r"^\d{1,5}(?:\s+\d{1,5})*$")  # one page number, or a column of them read as one block
 # one person's name in an author list: `Peng XD`, `MANCUSO M`, `Qiao-Hong Wang`, `Laura M. Moreno`,
 # with affiliation marks (`^1,2`, `*`, `†`) set aside first
 _PARTICLE = r"(?:van|de|der|den|von|da|di|del|dos|du|la|le|ten|ter)\s"

@@ -25,6 +25,7 @@ ABSTRACTS = Path(__file__).parent / "data" / "abstracts"
         "Cefepime neurotoxicity in an older adult with renal impairment ........ 87",
         "Isolated cranial nerve palsy after varicella zoster reactivation 312",
         "412",
+        "5193 5204 5215 5224",
     ],
 )
 def test_contents_entries(text):
