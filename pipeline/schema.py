@@ -177,7 +177,9 @@ TABLES: dict[str, TableSpec] = {
                 "result",
             ),
         ),
-        TableSpec("diagnoses", DiagnosisRow, "diagnosis", summary=("case_id", "diagnosis", "negated", "certainty")),
+        TableSpec(
+            "diagnoses", DiagnosisRow, "diagnosis", summary=("case_id", "diagnosis", "negated", "certainty", "subject")
+        ),
     )
 }
 
