@@ -15,8 +15,9 @@ the text reader: both paths decide alike) and finds each article by its structur
   dot leaders), author lists in citation style, with no prose between them.
 
 Of the articles found, the case report is the one with the patients' sections (Case presentation,
-Chief complaints …), the longest if several; everything outside it is left out of the text the
-NLP reads. No article found means the whole input is the article, as before.
+Chief complaints …), whole and opened as articles are (every such one when an issue holds several);
+everything outside is left out of the text the NLP reads. No article found means the whole input
+is the article, as before.
 
 Why by hand: no library finds article boundaries in an arbitrary journal PDF (GROBID does it with
 a CRF model over a Java service); here the evidence is the few layout facts above, which the PDF
@@ -37,7 +38,8 @@ from .structures import Block
 # a contents entry's page number: before the title (`5288 Acute hepatitis…`, Markdown's `5296**`),
 # after dot leaders (`… . . . . 112`), or alone in a page-number column
 PAGE_LEAD = re.compile(r"^\d{1,5}\**\s+[A-Z\"'‘“(]")
-PAGE_TAIL = re.compile(r"(?:(?:\.\s?){3,}|…+)\s*\d{1,5}$|\S+\s\S+\s\S*[A-Za-z)]\s\d{1,5}$")
+LEADERS = re.compile(r"(?:(?:\.\s?){3,}|…+)\s*\d{1,5}$")  # `… . . . . 112`
+PAGE_TAIL = re.compile(rf"{LEADERS.pattern}|\S+\s\S+\s\S*[A-Za-z)]\s\d{{1,5}}$")
 PAGE_ALONE = re.compile(r"^\d{1,5}(?:\s+\d{1,5})*$")  # one page number, or a column of them read as one block
 # one person's name in an author list: `Peng XD`, `MANCUSO M`, `Qiao-Hong Wang`, `Laura M. Moreno`,
 # with affiliation marks (`^1,2`, `*`, `†`) set aside first
@@ -73,10 +75,7 @@ class ArticleBounds:
 def find_article(blocks: list[Block] | tuple[Block, ...], body_size: float = 0.0) -> ArticleBounds:
     """The case report among `blocks` (see the module's docstring); of several, the best."""
     segments = _segments(blocks, body_size)
-    if not segments:
-        title = _biggest_on_first_page(blocks, body_size)
-        return ArticleBounds(title or 0, len(blocks), title)
-    return _bounds(blocks, max(segments, key=lambda seg: _segment_rank(blocks, *seg)), body_size)
+    return _best(blocks, segments, [_segment_rank(blocks, *seg) for seg in segments], body_size)
 
 
 def find_articles(blocks: list[Block] | tuple[Block, ...], body_size: float = 0.0) -> list[ArticleBounds]:
@@ -84,10 +83,20 @@ def find_articles(blocks: list[Block] | tuple[Block, ...], body_size: float = 0.
     reports): each opens as articles do, has patients' sections and reaches its References, so a
     big heading inside one article never makes two of it. Otherwise the one `find_article` finds."""
     segments = _segments(blocks, body_size)
-    whole = [seg for seg in segments if _segment_rank(blocks, *seg)[:3] == (True, True, True)]
+    ranks = [_segment_rank(blocks, *seg) for seg in segments]
+    whole = [seg for seg, rank in zip(segments, ranks) if rank[:3] == (True, True, True)]
     if len(whole) < 2 or not all(_reaches_references(blocks, *seg) for seg in whole):
-        return [find_article(blocks, body_size)]
+        return [_best(blocks, segments, ranks, body_size)]
     return [_bounds(blocks, seg, body_size) for seg in whole]
+
+
+def _best(blocks, segments: list[tuple[int, int]], ranks: list[tuple], body_size: float) -> ArticleBounds:
+    """The best-ranked segment's bounds; with none, the whole input (its first page's biggest text
+    as the title, when there is one)."""
+    if not segments:
+        title = _biggest_on_first_page(blocks, body_size)
+        return ArticleBounds(title or 0, len(blocks), title)
+    return _bounds(blocks, segments[max(range(len(segments)), key=ranks.__getitem__)], body_size)
 
 
 def _segments(blocks: list[Block] | tuple[Block, ...], body_size: float) -> list[tuple[int, int]]:
@@ -113,8 +122,7 @@ def _title_blocks(blocks: list[Block] | tuple[Block, ...], start: int, body_size
         body_size
         and start + count < len(blocks)
         and blocks[start + count].kind in ("heading", "text")
-        and blocks[start + count].page == blocks[start].page
-        and abs(blocks[start + count].font_size - blocks[start].font_size) < 0.25
+        and _same_line_style(blocks[start], blocks[start + count])
         and len(" ".join(b.text.text for b in blocks[start : start + count + 1]).split()) <= 45
     ):
         count += 1
@@ -124,11 +132,10 @@ def _title_blocks(blocks: list[Block] | tuple[Block, ...], start: int, body_size
 def _biggest_on_first_page(blocks: list[Block] | tuple[Block, ...], body_size: float) -> int | None:
     """With no article start to go by, the first page's biggest text, when it is set clearly bigger
     than the body and is no masthead, is still the title (what follows it is read)."""
-    first_page = [
-        i
-        for i, b in enumerate(blocks)
-        if b.page == 1 and b.kind in ("heading", "text") and not is_masthead(b.text.text) and body_size
-    ]
+    if not body_size:
+        return None  # text input: no sizes to tell a title by
+    first_page = [i for i, b in enumerate(blocks) if b.page == 1 and b.kind in ("heading", "text")]
+    first_page = [i for i in first_page if not is_masthead(blocks[i].text.text)]
     if not first_page:
         return None
     biggest = max(first_page, key=lambda i: blocks[i].font_size)
@@ -230,6 +237,9 @@ def _body_open_before(blocks: list[Block] | tuple[Block, ...]) -> tuple[list[boo
 # --- evidence ------------------------------------------------------------------------------------
 
 
+# the evidence functions are asked about the same block several times (as each title candidate
+# looks ahead): they are pure functions of the text, so the answers are kept
+@lru_cache(maxsize=2048)  # a document's blocks, several times over
 def is_contents_entry(text: str) -> bool:
     """A line of a contents page: a title with its page number, or a page number alone."""
     text = " ".join(text.split())
@@ -239,13 +249,15 @@ def is_contents_entry(text: str) -> bool:
         return False
     # an address starts with its affiliation number and ends with a postcode, after the commas of
     # its parts; a date line ends with a year
-    if text.count(",") > 2 or YEAR.search(text[-5:]) and not re.search(r"(?:\.\s?){3,}\s*\d+$", text):
+    if text.count(",") > 2 or YEAR.search(text[-5:]) and not LEADERS.search(text):
         return False
     return bool(PAGE_LEAD.match(text) or PAGE_TAIL.search(text))
 
 
 def is_author_list(text: str) -> bool:
     """Names in a by-line or citation style, comma- or `and`-separated, and nothing else."""
+    if len(text.split()) > 80:
+        return False  # (setting the affiliation marks aside never makes fewer words)
     text = _AFFILIATION_MARKS.sub(" ", " ".join(text.split())).strip(" .;")
     if not text or len(text.split()) > 80:
         return False
@@ -259,9 +271,13 @@ def is_author_list(text: str) -> bool:
 
 def prose_words(block: Block) -> int:
     """Words of running prose in a block: sentences, not a list entry or a label."""
-    text = block.text.text
+    return _prose_words(block.kind, block.text.text)
+
+
+@lru_cache(maxsize=2048)  # a document's blocks, several times over
+def _prose_words(kind: str, text: str) -> int:
     words = len(text.split())
-    if block.kind not in ("text",) or words < 20 or not SENTENCE_END.search(text):
+    if kind != "text" or words < 20 or not SENTENCE_END.search(text):
         return 0
     if is_contents_entry(text) or is_author_list(text):
         return 0
