@@ -76,6 +76,7 @@ def segment_cases(article: Article) -> list[CaseSpan]:
     heading_case: int | None = None
     previous_section = -2
     article_number, before = 0, 0  # the article being read, and how many patients came before it
+    highest = 0  # the highest case number given so far
     introduced = False  # has the article introduced a patient yet (`A 45-year-old woman …`)?
     # numbered labels or headings say who is who; phrases (`her brother`) only where they are absent
     explicit = any(case_number(s.heading) is not None for s in article.sections) or any(
@@ -86,7 +87,7 @@ def segment_cases(article: Article) -> list[CaseSpan]:
         if section is None or section.role != "case":
             continue
         if section.article != article_number:
-            article_number, before = section.article, max((s.case for s in spans), default=0)
+            article_number, before = section.article, highest
             current, heading_case, introduced = before + 1, None, False
         if paragraph.section != previous_section:
             previous_section = paragraph.section
@@ -103,6 +104,7 @@ def segment_cases(article: Article) -> list[CaseSpan]:
             # a figure legend (`Figure 2 … of Case 1`) sits where the layout put it, not where the
             # narrative is: it neither switches nor ends the current patient
             spans.append(CaseSpan(paragraph.start, paragraph.end, current))
+            highest = max(highest, current)
             continue
         if paragraph.label_end:
             numbered = case_number(article.text[paragraph.start : paragraph.label_end])
@@ -112,10 +114,9 @@ def segment_cases(article: Article) -> list[CaseSpan]:
             article, paragraph.start, paragraph.end, current, relatives=not explicit, before=before
         )
         if not explicit:
-            found, introduced = _introductions(
-                article, found, introduced, max((s.case for s in spans), default=current)
-            )
+            found, introduced = _introductions(article, found, introduced, highest if spans else current)
         spans.extend(found)
+        highest = max(highest, *(s.case for s in found))
         current = spans[-1].case
     return spans
 

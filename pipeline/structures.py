@@ -232,12 +232,18 @@ class LeftOut:
     """Text of the input that is not the article (an issue's contents, another article's pages),
     kept so that a reviewer sees what was set aside; `pages` as `1-3`, empty for text input."""
 
-    where: str  # before | after
+    where: str  # before | between | after
     pages: str
     text: str
 
 
 LEFT_OUT_MARK = "=" * 24 + " not part of the article (left out; nothing below was read for facts) " + "=" * 24
+LEFT_OUT_SEPARATOR = "\n\n\n" + LEFT_OUT_MARK  # between the article and what was left out
+
+
+def article_part(text_file: str) -> str:
+    """The article's text in a `text/DOC_ID.txt` (see `Article.text_file`): what precedes the mark."""
+    return text_file.split(LEFT_OUT_SEPARATOR)[0]
 
 
 @dataclass(frozen=True)
@@ -261,7 +267,7 @@ class Article:
         tables' offsets point into the first part, which is `text` unchanged."""
         if not self.left_out:
             return self.text
-        parts = [self.text, "", "", LEFT_OUT_MARK]
+        parts = [self.text + LEFT_OUT_SEPARATOR]
         for part in self.left_out:
             where = f"{part.where} the article" + (f", pages {part.pages}" if part.pages else "")
             parts += ["", f"[{where}]", "", part.text]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..schema import TABLES
-from ..structures import LEFT_OUT_MARK
+from ..structures import article_part
 from ..tables import read_tables
 from .document import DocumentScorer
 from .gold import HELD_OUT_SPLIT, SPLITS_FILE, GoldError, load_gold, load_splits
@@ -93,4 +93,4 @@ def document_text(out_dir: Path, doc_id: str) -> str:
     """The text a run read from a document ('' where it kept none), to quote the sentences of misses."""
     path = out_dir / "text" / f"{doc_id}.txt"
     text = path.read_text("utf-8") if path.exists() else ""
-    return text.split("\n\n\n" + LEFT_OUT_MARK)[0]  # what was not the article is no fact's sentence
+    return article_part(text)  # what was not the article is no fact's sentence
