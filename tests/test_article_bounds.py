@@ -71,8 +71,14 @@ def test_not_author_lists(text):
     assert not is_author_list(text)
 
 
+def _paged(*items: tuple[str, str, float, int]) -> list[Block]:
+    """Blocks of (kind, text, font size, page)."""
+    return [Block(kind, TextMap(text), page, font_size=size) for kind, text, size, page in items]
+
+
 def _blocks(*items: tuple[str, str, float]) -> list[Block]:
-    return [Block(kind, TextMap(text), 1, font_size=size) for kind, text, size in items]
+    """Blocks of (kind, text, font size), all on page 1."""
+    return _paged(*(item + (1,) for item in items))
 
 
 PROSE = (
@@ -349,10 +355,6 @@ def test_the_reference_article_in_its_journal_issue(tmp_path):
 @pytest.mark.parametrize("text", ["Received 12 March 2021", "Published online: 10 July 2021", "Case Rep Nephrol 2021"])
 def test_date_lines_are_not_contents_entries(text):
     assert not is_contents_entry(text)
-
-
-def _paged(*items: tuple[str, str, float, int]) -> list[Block]:
-    return [Block(kind, TextMap(text), page, font_size=size) for kind, text, size, page in items]
 
 
 def test_a_title_case_title_between_dates_still_opens_the_article():

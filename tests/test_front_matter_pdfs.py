@@ -74,14 +74,15 @@ def page_count(spec: dict, path: Path) -> int:
 
 
 @pytest.fixture(scope="module")
-def spec() -> dict:
-    return load_spec(SPECS / "synth-001.json")
+def spec(corpus_spec) -> dict:
+    """corpus/specs/synth-001.json (conftest's `corpus_spec`)."""
+    return corpus_spec
 
 
 @pytest.fixture(scope="module")
-def plain(spec, tmp_path_factory) -> tuple[str, int]:
-    path = tmp_path_factory.mktemp("plain") / "plain.pdf"
-    expected = render_pdf(spec, path)
+def plain(journal_pdf) -> tuple[str, int]:
+    """The plain article's expected text and page count (conftest's `journal_pdf` renders it)."""
+    path, expected = journal_pdf
     with Pdf(path) as pdf:
         return expected, pdf.count
 
