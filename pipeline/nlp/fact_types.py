@@ -22,7 +22,7 @@ from spacy.tokens import Doc, Span
 
 from ..lexicons import resource_json, word_list
 from .data_files import DataFiles
-from .values import DISEASE, DRUG, _ext
+from .values import DISEASE, DRUG, _ext, doc_text
 
 for _name in ("fact_type", "type_evidence"):
     _ext(Span, _name)
@@ -171,9 +171,14 @@ class FactTypes(DataFiles):
 
 def _listed_after(previous: Span, ent: Span) -> bool:
     """`ent` follows `previous` in one list of the same sentence (`hypertension, diabetes and …`)."""
-    if previous.sent.start != ent.sent.start or previous.label_ != ent.label_:
+    if previous.label_ != ent.label_:
         return False
-    return re.fullmatch(r"[\s,]*(?:and|or)?\s*", ent.doc.text[previous.end_char : ent.start_char]) is not None
+    doc = ent.doc
+    # the same sentence: none starts between them (read off the tokens; `Span.sent` scans the Doc)
+    if any(doc[i].is_sent_start for i in range(previous.end, ent.start + 1)):
+        return False
+    # `doc_text`, not `doc.text`, which joins every token of the Doc at each call
+    return re.fullmatch(r"[\s,]*(?:and|or)?\s*", doc_text(doc)[previous.end_char : ent.start_char]) is not None
 
 
 def _who(match: re.Match[str]) -> str:
