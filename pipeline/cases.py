@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .lexicons import resource_json
 from .structures import Article
 
 CASE_LABEL = re.compile(
@@ -34,12 +35,20 @@ ORDINALS = {
 }
 SWITCH = re.compile(r"\b(?:the|our)\s+(first|second|third|fourth|fifth)\s+(?:patient|case)\b", re.I)
 NUMBERED = re.compile(r"\b(?:(?:in|for)\s+(?:patient|case)|(?:^|(?<=[.;]\s))(?:Patient|Case))\s*#?\s*(\d+)\b", re.I)
-RELATIVE = re.compile(
-    r"\b(?:her|his|the patient's|their|the (?:boy|girl|man|woman|child|infant|patient)'s)\s+"
-    r"(?:\d+[-\s]?(?:year|month)[-\s]?old\s+)?(?:younger\s+|older\s+|elder\s+|twin\s+)?"
-    r"(brother|sister|son|daughter|twin)\b",
-    re.I,
-)
+
+
+def _relative_pattern(relatives: dict) -> re.Pattern[str]:
+    """`her brother`, `the patient's 12-year-old twin sister`: a relative who may be a patient too
+    (`relatives.json`, the list the NLP stage tells family history with)."""
+    owners = "|".join(re.escape(w) for w in relatives["owners"])
+    who = "|".join(re.escape(w) for w in relatives["may_be_patients"])
+    return re.compile(
+        rf"\b(?:{owners})\s+(?:\d+[-\s]?(?:year|month)[-\s]?old\s+)?(?:younger\s+|older\s+|elder\s+|twin\s+)?({who})\b",
+        re.I,
+    )
+
+
+RELATIVE = _relative_pattern(resource_json("relatives.json"))
 # a relative becomes a patient of the report only when the report gives them an age of their own
 OWN_AGE = re.compile(r"\b\d+[-\s]?(?:year|yr|month|week|day)s?[-\s]?old\b", re.I)
 # a sentence that introduces a patient: `A 60-year-old man developed …` (as abstracts do, one after
@@ -171,6 +180,13 @@ def _introductions(
             position, case = match.start(), highest
         out.append(CaseSpan(position, span.end, case))
     return out, introduced
+
+
+def mentions_case(sentence: str, case: int, n_cases: int) -> bool:
+    """Does an abstract's sentence speak of patient `case` (`Case 2`, `patient 2`)? With one patient, all do."""
+    if n_cases == 1:
+        return True
+    return bool(re.search(rf"\b(case|patient)\s*{case}\b", sentence, re.I))
 
 
 def case_at(spans: list[CaseSpan], offset: int) -> int | None:

@@ -8,21 +8,16 @@ cases (the abstract is a fallback for age and sex only).
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
 from spacy.tokens import Doc, Span
 
-from .cases import CaseSpan, case_at, case_number, segment_cases
+from .cases import CaseSpan, case_at, case_number, mentions_case, segment_cases
 from .nlp.components import DISEASE, DRUG, LabResult, Regimen
-from .nlp.fact_types import BY_CLASSIFIER
+from .nlp.fact_types import BY_CLASSIFIER, table_certainty
 from .schema import CaseRow, DiagnosisRow, LabRow, MedicationRow
 from .structures import Article, Facts
 from .timepoints import column_timepoint, timepoint
-
-FEMALE_PRONOUNS = {"she", "her", "hers", "herself"}
-MALE_PRONOUNS = {"he", "him", "his", "himself"}
-
 
 # --- facts -------------------------------------------------------------------------------------
 
@@ -93,7 +88,7 @@ def _medication_rows(article: Article, spans: list[CaseSpan], drug: Span) -> lis
         return []  # a class, a substance or a reagent; a relative's, a donor's or the literature's
     section = article.section_at(drug.start_char)
     moment = timepoint(section, drug.sent, drug.start_char, "medication")
-    if drug._.certainty == "history":
+    if drug._.assertion == "history":
         moment = "before"
     rows = []
     for regimen in drug._.regimens or [Regimen()]:
@@ -161,15 +156,14 @@ def _diagnosis_row(
     typed = disease._.fact_type == "diagnosis" or (not condition_filter and disease._.type_evidence == BY_CLASSIFIER)
     if case is None or not typed or disease._.subject == "literature":
         return None
-    relative = disease._.subject  # a relative's or a donor's condition is the patient's family history
     return DiagnosisRow(
         doc_id=article.doc_id,
         case_id=str(case),
         diagnosis=disease._.normalized,
         mention=disease.text,
         negated=bool(disease._.negex),
-        certainty="history" if relative else disease._.certainty or "confirmed",
-        subject=relative,
+        certainty=table_certainty(disease),
+        subject=disease._.subject,  # a relative's or a donor's condition is the patient's family history
         **_provenance(article, disease.start_char, disease.end_char, disease.sent.text),
     )
 
@@ -180,7 +174,7 @@ def _case_rows(doc: Doc, article: Article, spans: list[CaseSpan], n_cases: int) 
     for case in range(1, n_cases + 1):
         own = [d for d in doc._.demographics if case_at(spans, d.start) == case]
         if not own:
-            own = [d for d in abstract if _mentions_case(d.sentence, case, n_cases)]
+            own = [d for d in abstract if mentions_case(d.sentence, case, n_cases)]
         age = next((d for d in own if d.age_years is not None), None)
         # the sex said with the age (`a 52-year-old woman`) before a sex word alone (`a woman`)
         sex_source = next((d for d in own if d.sex and d.age_years is not None), None) or next(
@@ -217,18 +211,9 @@ def _role_at(article: Article, offset: int) -> str:
     return section.role if section else "front"
 
 
-def _mentions_case(sentence: str, case: int, n_cases: int) -> bool:
-    if n_cases == 1:
-        return True
-    return bool(re.search(rf"\b(case|patient)\s*{case}\b", sentence, re.I))
-
-
 def _pronoun_sex(doc: Doc, spans: list[CaseSpan], case: int) -> str:
-    counts: Counter[str] = Counter()
-    for token in doc:
-        sex = "female" if token.lower_ in FEMALE_PRONOUNS else "male" if token.lower_ in MALE_PRONOUNS else ""
-        if sex and case_at(spans, token.idx) == case:  # look the case up for pronouns only
-            counts[sex] += 1
+    """The sex most of the patient's pronouns tell (three to one at least)."""
+    counts = Counter(sex for offset, sex in doc._.pronouns or [] if case_at(spans, offset) == case)
     if not counts:
         return ""
     (sex, count), *rest = counts.most_common()

@@ -259,3 +259,36 @@ def test_a_previous_reports_patient_is_not_a_case():
     )
     assert [(c.case_id, c.age_years) for c in facts.cases] == [("1", 40)]
     assert [(m.case_id, m.drug) for m in facts.medications] == [("1", "ceftriaxone")]
+
+
+def test_each_condition_carries_its_assertion_and_the_tables_the_contracts_certainty():
+    text = (
+        "A 58-year-old man was admitted with night sweats. The differential diagnoses included sarcoidosis. "
+        "His father had colon cancer. There was no evidence of tuberculosis. He had a history of hypertension. "
+        "Lymphoma was suspected. A lymph node biopsy showed histoplasmosis."
+    )
+    doc = analyse_text(text)
+    assertions = {e._.normalized: e._.assertion for e in doc.ents if e._.fact_type == "diagnosis"}
+    assert assertions == {
+        "sarcoidosis": "differential",
+        "colon cancer": "history",
+        "tuberculosis": "negated",
+        "hypertension": "history",
+        "lymphoma": "suspected",
+        "histoplasmosis": "confirmed",
+    }
+    assert all(e._.assertion_evidence for e in doc.ents if e._.fact_type == "diagnosis")
+    table = {(d.diagnosis, d.certainty, d.negated, d.subject) for d in facts_of(text).diagnoses}
+    # the table says `suspected` for a differential, and keeps negation in its own column
+    assert ("sarcoidosis", "suspected", False, "") in table
+    assert ("colon cancer", "history", False, "father") in table
+    assert ("tuberculosis", "confirmed", True, "") in table
+
+
+def test_sex_from_pronouns_is_counted_per_patient():
+    facts = facts_of(
+        "Case 1\n\nA patient aged 40 years presented with a cough. She smoked. Her chest film was clear. "
+        "She was discharged.\n\nCase 2\n\nA patient aged 61 years had dyspnoea. He had smoked since youth; "
+        "his spirometry was obstructive and he improved."
+    )
+    assert [(c.case_id, c.age_years, c.sex) for c in facts.cases] == [("1", 40, "female"), ("2", 61, "male")]

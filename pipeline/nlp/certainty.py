@@ -1,4 +1,6 @@
-"""The `casextract_certainty` component: suspected / history / confirmed, and background sections."""
+"""The `casextract_certainty` component: the cue certainty of each entity (suspected / differential /
+history / confirmed), and background sections. `casextract_fact_types` joins it with negation and
+whose the fact is into the span's assertion."""
 
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ def make_certainty(nlp: Language, name: str, window: int, rules: str) -> Certain
 
 
 class Certainty(DataFiles):
-    """`suspected` / `history` / `confirmed` for each DISEASE and DRUG, from cue phrases before
+    """`suspected` / `differential` / `history` / `confirmed` for each DISEASE and DRUG, from cue phrases before
     the entity in its sentence (rules are data: `resources/certainty.json`), and whether the
     entity sits in a background section (Introduction, Discussion)."""
 
@@ -39,7 +41,7 @@ class Certainty(DataFiles):
 
     def load(self, files: dict[str, str]) -> None:
         rules = resource_json(files["rules"])
-        for label in ("suspected", "history", "suspected_following"):
+        for label in ("suspected", "differential", "history", "suspected_following"):
             if label in self.matcher:
                 self.matcher.remove(label)
             self.matcher.add(label, list(self.tokenizer.pipe(rules[label])))

@@ -91,7 +91,7 @@ def parse_age(text: str) -> float | None:
 @Language.factory(
     "casextract_demographics",
     default_config={"rules": "demographics.json"},
-    assigns=["doc._.demographics"],
+    assigns=["doc._.demographics", "doc._.pronouns"],
     requires=["doc.sents"],
 )
 def make_demographics(nlp: Language, name: str, rules: str) -> Demographics:
@@ -109,6 +109,7 @@ class Demographics(DataFiles):
         self.age_patterns = age_patterns(rules)
         self.female = set(rules["female"])
         self.male = set(rules["male"])
+        self.pronouns = {word: sex for sex, words in rules["pronouns"].items() for word in words}
 
     def __call__(self, doc: Doc) -> Doc:
         self.ready()
@@ -132,6 +133,7 @@ class Demographics(DataFiles):
                 if sex:
                     found.append(Demographic(span.start_char, span.end_char, None, sex, span.sent.text))
         doc._.demographics = sorted(found, key=lambda d: d.start)
+        doc._.pronouns = [(t.idx, self.pronouns[t.lower_]) for t in doc if t.lower_ in self.pronouns]
         return doc
 
     def sex_near(self, age: Span) -> str:

@@ -14,7 +14,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from ..lexicons import drug_lexicon, resource_json, table_rows, word_list
+from ..lexicons import drug_lexicon, table_rows, word_list
 from .data_files import DataFiles
 from .quantities import (
     clean_unit,
@@ -40,7 +40,6 @@ ENTITY_FILES = {
     "disease_additions": "disease_additions.txt",
     "labs": "labs.tsv",
     "microbes": "microbes.txt",
-    "rules": "entity_rules.json",
 }
 
 
@@ -66,10 +65,9 @@ def make_entities(
     disease_additions: str,
     labs: str,
     microbes: str,
-    rules: str,
 ) -> ClinicalEntities:
     files = {"drugs": drugs, "drug_overrides": drug_overrides, "diseases": diseases}
-    files |= {"disease_additions": disease_additions, "labs": labs, "microbes": microbes, "rules": rules}
+    files |= {"disease_additions": disease_additions, "labs": labs, "microbes": microbes}
     return ClinicalEntities(nlp, keep_chemicals, files, spans_key, label_map)
 
 
@@ -103,8 +101,6 @@ class ClinicalEntities(DataFiles):
         self.lab_exact_matcher = PhraseMatcher(self.vocab, attr="ORTH")
         self.lab_exact_matcher.add(LAB, list(self.tokenizer.pipe(sorted(exact))))
         self.genera = word_list(files["microbes"])
-        rules = resource_json(files["rules"])
-        self.prevented_after, self.test_nouns = rules["prevented_after"], rules["test_nouns"]
 
     def __call__(self, doc: Doc) -> Doc:
         self.ready()
@@ -127,11 +123,6 @@ class ClinicalEntities(DataFiles):
         diseases = [_without_determiner(span) for span in diseases]
         diseases += [Span(doc, s, e, label=DISEASE) for s, e in self.disease_matcher(doc)]
         diseases += _short_forms_of(doc, diseases, DISEASE)
-        diseases = [
-            span
-            for span in diseases
-            if not _names_a_test(span, self.test_nouns) and not _prevented(span, self.prevented_after)
-        ]
         infections = pathogen_infections(doc, self.genera)
         diseases = [d for d in diseases if not any(i.start < d.end and d.start < i.end for i in infections)]
         diseases += list(infections)
@@ -332,19 +323,6 @@ def pathogen_infections(doc: Doc, genera: frozenset[str]) -> dict[Span, str]:
             pending = []
         i += 1
     return found
-
-
-def _prevented(span: Span, cues: list[str]) -> bool:
-    """`prophylaxis against Pneumocystis pneumonia`: a condition prevented is not one the patient has."""
-    before = span.doc[max(span.sent.start, span.start - 3) : span.start].text.lower()
-    return any(before.endswith(cue) for cue in cues)
-
-
-def _names_a_test(span: Span, nouns: list[str]) -> bool:
-    """`myositis panel`, `hepatitis B surface antigen`, `HIV antibodies`: the disease word
-    names a test, not a condition of the patient."""
-    following = span.doc[span.end] if span.end < len(span.doc) else None
-    return span[-1].lower_ in nouns or (following is not None and following.lower_ in nouns)
 
 
 def _without_determiner(span: Span) -> Span:

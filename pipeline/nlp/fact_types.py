@@ -7,7 +7,10 @@ One place decides, once, for every DISEASE and DRUG entity:
   or `other` (a molecule of the body or the laboratory, a reagent of a method);
 - `span._.subject`: `""` for the patient, the relative or donor it belongs to (`sister`, `donor`:
   `Her sister had systemic lupus erythematosus`), or `literature` in a background section;
-- `span._.type_evidence`: why, in a few words, for the review page and for a curator.
+- `span._.type_evidence`: why, in a few words, for the review page and for a curator;
+- `span._.assertion`: `confirmed`, `suspected`, `differential`, `history` (the patient's past, or a
+  relative's condition) or `negated`, with `span._.assertion_evidence`, from negspaCy's verdict,
+  the certainty cue (`casextract_certainty`) and the subject.
 
 The word lists are resources the config names (saved with the pipeline by `to_disk`), so an
 override of one list is the list every stage uses. The link stage only reads these decisions.
@@ -24,7 +27,7 @@ from ..lexicons import resource_json, word_list
 from .data_files import DataFiles
 from .values import DISEASE, DRUG, _ext, doc_text
 
-for _name in ("fact_type", "type_evidence"):
+for _name in ("fact_type", "type_evidence", "assertion", "assertion_evidence"):
     _ext(Span, _name)
 _ext(Span, "subject", "")
 
@@ -35,11 +38,18 @@ FILES = {
     "drug_classes": "drug_classes.txt",
     "not_medications": "not_medications.json",
     "relatives": "relatives.json",
+    "condition_rules": "condition_context.json",
 }
 # how a class of drugs is named, not one drug: `calcineurin inhibitors`, `analgesics, opioid`
 CLASS_NAME = re.compile(
     r",\s|\b(?:agents|antagonists|agonists|inhibitors|blockers|drugs|solutions|preparations|compounds)$"
 )
+CONTRACT_CERTAINTY = {
+    "confirmed": "confirmed",
+    "suspected": "suspected",
+    "differential": "suspected",
+    "history": "history",
+}
 # the learned condition filter's verdict (`casextract_conditions`, off by default) is one more evidence
 BY_CLASSIFIER = "scored below the condition classifier's threshold"
 RELATIVE_CLAUSE = re.compile(r"^\s*,\s*(?:who|whose)\b[^,;:]*,")
@@ -50,8 +60,22 @@ INFECTION_WORD = re.compile(r"infection|itis|osis|emia|abscess|sepsis|disease|sy
 @Language.factory(
     "casextract_fact_types",
     default_config=dict(FILES),
-    assigns=["span._.fact_type", "span._.subject", "span._.type_evidence"],
-    requires=["doc.ents", "doc.sents", "span._.normalized", "span._.regimens", "span._.background"],
+    assigns=[
+        "span._.fact_type",
+        "span._.subject",
+        "span._.type_evidence",
+        "span._.assertion",
+        "span._.assertion_evidence",
+    ],
+    requires=[
+        "doc.ents",
+        "doc.sents",
+        "span._.normalized",
+        "span._.regimens",
+        "span._.background",
+        "span._.certainty",
+        "span._.negex",
+    ],
     # (it also reads `span._.is_condition` when the condition filter is on; off, it writes nothing)
 )
 def make_fact_types(
@@ -63,9 +87,11 @@ def make_fact_types(
     drug_classes: str,
     not_medications: str,
     relatives: str,
+    condition_rules: str,
 ) -> FactTypes:
     files = {"not_diagnoses": not_diagnoses, "disease_additions": disease_additions, "microbes": microbes}
     files |= {"drug_classes": drug_classes, "not_medications": not_medications, "relatives": relatives}
+    files["condition_rules"] = condition_rules
     return FactTypes(files)
 
 
@@ -80,6 +106,8 @@ class FactTypes(DataFiles):
         self.drug_classes = word_list(files["drug_classes"])
         rules = resource_json(files["not_medications"])
         self.substances, self.method_context = frozenset(rules["substances"]), frozenset(rules["method_context"])
+        rules = resource_json(files["condition_rules"])
+        self.prevented_after, self.test_nouns = rules["prevented_after"], rules["test_nouns"]
         relatives = resource_json(files["relatives"])
         words = "|".join(sorted((re.escape(w) for w in relatives["relatives"]), key=len, reverse=True))
         owners = "|".join(re.escape(w) for w in relatives["owners"])
@@ -98,6 +126,10 @@ class FactTypes(DataFiles):
         for ent in doc.ents:
             if ent.label_ == DISEASE and scored and ent._.is_condition is False:
                 ent._.fact_type, ent._.type_evidence = "symptom", BY_CLASSIFIER
+            elif ent.label_ == DISEASE and _names_a_test(ent, self.test_nouns):
+                ent._.fact_type, ent._.type_evidence = "test", "names a test (`myositis panel`, `HIV antibodies`)"
+            elif ent.label_ == DISEASE and _prevented(ent, self.prevented_after):
+                ent._.fact_type, ent._.type_evidence = "other", "a condition prevented, not had"
             elif ent.label_ == DISEASE:
                 ent._.fact_type, ent._.type_evidence = self.condition_type(ent._.normalized or ent.text.lower())
             elif ent.label_ == DRUG:
@@ -110,6 +142,7 @@ class FactTypes(DataFiles):
                 ent._.subject = previous._.subject  # `Her mother had hypertension, diabetes and …`
             else:
                 ent._.subject = self.subject(ent)
+            ent._.assertion, ent._.assertion_evidence = assertion(ent)
             previous = ent
         return doc
 
@@ -167,6 +200,38 @@ class FactTypes(DataFiles):
             if relative:
                 return _who(relative)
         return ""
+
+
+def assertion(ent: Span) -> tuple[str, str]:
+    """Negation first (`no lupus in her sister` is no one's lupus), then a relative's condition,
+    then the certainty cue of its sentence."""
+    if ent._.negex:
+        return "negated", "a negation cue"
+    if ent._.subject and ent._.subject != "literature":
+        return "history", f"the {ent._.subject}'s condition"
+    cue = ent._.certainty or "confirmed"
+    return cue, "no cue: stated as fact" if cue == "confirmed" else f"a {cue} cue in its sentence"
+
+
+def table_certainty(ent: Span) -> str:
+    """The tables' `certainty` (the contract's `confirmed`, `suspected`, `history`): a differential
+    is suspected; a negated fact keeps its cue's certainty beside `negated`."""
+    if ent._.subject and ent._.subject != "literature":
+        return "history"
+    return CONTRACT_CERTAINTY[ent._.certainty or "confirmed"]
+
+
+def _prevented(span: Span, cues: list[str]) -> bool:
+    """`prophylaxis against Pneumocystis pneumonia`: a condition prevented is not one the patient has."""
+    before = span.doc[max(span.sent.start, span.start - 3) : span.start].text.lower()
+    return any(before.endswith(cue) for cue in cues)
+
+
+def _names_a_test(span: Span, nouns: list[str]) -> bool:
+    """`myositis panel`, `hepatitis B surface antigen`, `HIV antibodies`: the disease word
+    names a test, not a condition of the patient."""
+    following = span.doc[span.end] if span.end < len(span.doc) else None
+    return span[-1].lower_ in nouns or (following is not None and following.lower_ in nouns)
 
 
 def _listed_after(previous: Span, ent: Span) -> bool:

@@ -86,6 +86,7 @@ _ext(Span, "background", False)
 _ext(Doc, "article", None)  # the `Article` the Doc was made from, when there is one
 _ext(Doc, "lab_results", None)
 _ext(Doc, "demographics", None)
+_ext(Doc, "pronouns", None)  # (character offset, sex) of each pronoun that tells a sex
 
 
 @dataclass(frozen=True)
