@@ -282,7 +282,7 @@ def train(
     out: Path = typer.Option(
         None, "--out", "-o", metavar="DIR", help="Where to write the trained pipeline (default: models/ner)"
     ),
-    config: Path = typer.Option(None, metavar="FILE", help="spaCy training config (default: models/ner.cfg)"),
+    config: Path = typer.Option(None, metavar="FILE", help="spaCy training config (default: models/ner/recipe.cfg)"),
     limit: int | None = typer.Option(
         None, metavar="N", help="Use only the first N sentences of each file (smoke runs)"
     ),
@@ -297,8 +297,8 @@ def train(
     """Train the biomedical NER (CHEMICAL, DISEASE) and score it on BC5CDR test."""
     import json
 
-    from .train import DEFAULT_CONFIG, DEFAULT_MODEL, evaluate_iob
-    from .train import train as train_ner
+    from .training.bc5cdr_ner import DEFAULT_CONFIG, DEFAULT_MODEL, evaluate_iob
+    from .training.bc5cdr_ner import train as train_ner
 
     if not (data / "bc5cdr").is_dir():
         raise usage_error(f"no training data: {data}/bc5cdr is missing (the corpora live in ../shared/data)")
@@ -318,6 +318,58 @@ def train(
         f"BC5CDR test: P {scores['precision']:.4f}  R {scores['recall']:.4f}  F1 {scores['f1']:.4f}"
         f"  (scispaCy en_ner_bc5cdr_md: 0.8428) → {out}"
     )
+
+
+@app.command("train-case-ner")
+def train_case_ner_command(
+    data: Path = typer.Option(Path("../shared/data"), metavar="DIR", help="Folder with maccrobat/ and phee/"),
+    out: Path = typer.Option(
+        None, "--out", "-o", metavar="DIR", help="Where to write the trained pipeline (default: models/case_ner)"
+    ),
+    config: Path = typer.Option(
+        None, metavar="FILE", help="spaCy training config (default: models/case_ner/recipe.cfg)"
+    ),
+    phee: bool = typer.Option(
+        False,
+        "--phee/--no-phee",
+        help="Add PHEE's case-report sentences (scored lower on the real reports' dev split; see evaluation.json)",
+    ),
+    baseline: bool = typer.Option(
+        False, "--baseline/--no-baseline", help="Also train and score the plain spaCy NER baseline (3,000 steps)"
+    ),
+    limit: int | None = typer.Option(None, metavar="N", help="Use only the first N training reports (smoke runs)"),
+    max_steps: int | None = typer.Option(None, metavar="N", help="Override [training] max_steps"),
+    pretrain_epochs: int = typer.Option(
+        0,
+        metavar="N",
+        help="First pretrain the tok2vec for N epochs on unannotated text (scored lower; see evaluation.json)",
+    ),
+) -> None:
+    """Train the case-report recogniser on MACCROBAT (+ PHEE) and score it per label on MACCROBAT's dev split."""
+    import tempfile
+
+    from .training.case_ner import MODEL_DIR, RECIPE, pretrain, train, train_baseline, write_evaluation
+
+    if not (data / "maccrobat").is_dir():
+        raise usage_error(f"no training data: {data}/maccrobat is missing (the corpora live in ../shared/data)")
+    out = out or MODEL_DIR
+    with tempfile.TemporaryDirectory() as tmp:
+        weights = (
+            pretrain(data, Path(tmp) / "tok2vec.bin", config or RECIPE, pretrain_epochs) if pretrain_epochs else None
+        )
+        result = train(
+            data, out, config or RECIPE, use_phee=phee, limit=limit, max_steps=max_steps, init_tok2vec=weights
+        )
+    if baseline:
+        result["baseline"] = train_baseline(data, max_steps=max_steps or 3000, limit=limit)
+    result["recipe"] = (
+        f"casextract train-case-ner {'--phee' if phee else '--no-phee'} --pretrain-epochs {pretrain_epochs}"
+        f" ({(config or RECIPE).name}, seed 13)"
+    )
+    write_evaluation(out / "evaluation.json", result)
+    for label, row in result["maccrobat_dev"].items():
+        console.print(f"{label:24s} exact F1 {row['exact_f1']:.3f}  overlap F1 {row['overlap_f1']:.3f}")
+    console.print(f"→ {out}")
 
 
 @app.command("train-conditions")
@@ -340,7 +392,7 @@ def train_conditions_command(
     import json
 
     from .nlp.condition_filter import DEFAULT_MODEL
-    from .train_conditions import read_reports, train
+    from .training.conditions import read_reports, train
 
     for path in (data, splits):
         if not path.is_file():

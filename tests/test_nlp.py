@@ -219,13 +219,15 @@ def test_every_casextract_component_declares_what_it_assigns_and_requires():
     nlp = load_pipeline()
     analysis = nlp.analyze_pipes(pretty=False)
     assert not any(analysis["problems"].values()), analysis["problems"]
-    # paragraphs needs nothing before it; casextract_ner reads scispaCy's `doc._.abbreviations`,
-    # which scispaCy does not declare (declaring it would make the analysis report it missing)
+    # paragraphs needs nothing before it; casextract_ner (run twice: the NER and the case-report
+    # recogniser) reads scispaCy's `doc._.abbreviations`, which scispaCy does not declare (declaring
+    # it would make the analysis report it missing)
+    recognisers = ("casextract_ner", "casextract_case_ner")
     for name in nlp.pipe_names:
-        if name.startswith("casextract_") and name not in ("casextract_paragraphs", "casextract_ner"):
+        if name.startswith("casextract_") and name not in ("casextract_paragraphs", *recognisers):
             meta = nlp.get_pipe_meta(name)
             assert meta.assigns and meta.requires, name
-    assert nlp.get_pipe_meta("casextract_ner").assigns == ["doc.spans"]
+    assert [nlp.get_pipe_meta(name).assigns for name in recognisers] == [["doc.spans"], ["doc.spans"]]
 
 
 def test_casextract_negex_negates_exactly_what_negspacy_negates(tmp_path):
@@ -368,3 +370,27 @@ def test_an_entity_reaching_past_an_abbreviations_long_form_is_kept():
     ]
     facts = link(analyse(article), article)
     assert [(d.mention, d.case_id) for d in facts.diagnoses if d.mention == "PAP"] == [("PAP", "1")]
+
+
+def test_the_case_recogniser_reads_around_each_condition_what_it_reads_in_the_whole_text(tmp_path):
+    """`casextract_case_ner` reads only around the conditions found (8 tokens either side); the
+    recogniser's labels on those conditions' tokens are the ones it gives reading everything."""
+    from pipeline.worker import read_layout
+
+    articles = [build_article(read_layout(p), p.stem) for p in sorted(ROOT.joinpath("corpus").glob("*.pdf"))]
+    if (ROOT.parent / "shared" / "data" / "case-reports-ada").exists():
+        from tools.real_corpus import build
+
+        texts = build(tmp_path, layouts=("text",))["text"]
+        articles += [build_article(read_layout(p), p.stem) for p in sorted(texts.iterdir())[:15]]
+    nlp = load_pipeline()
+    compared = 0
+    for article in articles:
+        doc = analyse(article)
+        whole = nlp.get_pipe("case_ner")(nlp.make_doc(article.text))
+        for ent in (e for e in doc.ents if e.label_ == "DISEASE" and not e._.background):
+            mine = [(s.start, s.end, s.label_) for s in doc.spans["case"] if s.start < ent.end and ent.start < s.end]
+            theirs = [(s.start, s.end, s.label_) for s in whole.ents if s.start < ent.end and ent.start < s.end]
+            assert mine == theirs, (article.doc_id, ent.text)
+            compared += 1
+    assert compared > 100

@@ -292,3 +292,44 @@ def test_sex_from_pronouns_is_counted_per_patient():
         "his spirometry was obstructive and he improved."
     )
     assert [(c.case_id, c.age_years, c.sex) for c in facts.cases] == [("1", 40, "female"), ("2", 61, "male")]
+
+
+def _typed_by_recogniser(text: str, disease: str, case_spans: list[tuple[str, str]]):
+    """The fact type of `disease` in `text` when the case-report recogniser found `case_spans`."""
+    from spacy.tokens import Span
+
+    from pipeline.nlp.fact_types import FactTypes
+
+    doc = load_pipeline().make_doc(text)
+
+    def span_of(words: str, label: str) -> Span:
+        start = text.index(words)
+        return doc.char_span(start, start + len(words), label=label)
+
+    entity = span_of(disease, "DISEASE")
+    entity._.normalized = disease.lower()
+    types = FactTypes()
+    types.ready()
+    labels = types.token_labels(_with_spans(doc, [span_of(w, label) for w, label in case_spans]))
+    return types.recognised(entity, labels)
+
+
+def _with_spans(doc: Doc, spans) -> Doc:
+    doc.spans["case"] = spans
+    return doc
+
+
+def test_the_case_recogniser_and_the_vocabularies_type_conditions():
+    # a sign to the recogniser, named by no disease vocabulary: a symptom
+    assert _typed_by_recogniser(
+        "She had waxing nodular plaques on both shins.",
+        "waxing nodular plaques",
+        [("waxing nodular plaques", "Sign_symptom")],
+    ) == ("symptom", "the recogniser reads a Sign_symptom")
+    # a sign to the recogniser, but a disease to the Disease Ontology and MeSH: the word lists decide
+    assert _typed_by_recogniser("He had hypertension.", "hypertension", [("hypertension", "Sign_symptom")]) is None
+    # found by a list, where the recogniser found nothing and no vocabulary knows the name: not a condition
+    typed = _typed_by_recogniser("The facility was closed. He had a fever.", "facility", [("fever", "Sign_symptom")])
+    assert typed is not None and typed[0] == "other"
+    # the recogniser's own disorders overrule no list
+    assert _typed_by_recogniser("He had pain.", "pain", [("pain", "Disease_disorder")]) is None

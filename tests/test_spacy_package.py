@@ -126,7 +126,8 @@ def test_token_patterns_are_data(tmp_path):
 def test_every_pipe_is_in_the_config():
     config = load_pipeline().config
     assert list(config["nlp"]["pipeline"]) == load_pipeline().component_names
-    assert list(config["nlp"]["disabled"]) == ["tok2vec", "ner"]  # run by casextract_ner
+    # run by casextract_ner and casextract_case_ner
+    assert list(config["nlp"]["disabled"]) == ["tok2vec", "ner", "case_ner"]
     assert config["components"]["negex"]["neg_termset"]["@misc"] == "casextract.negation_termset.v1"
     assert (
         "was withdrawn"

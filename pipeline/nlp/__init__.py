@@ -29,6 +29,7 @@ from . import components, config_functions, paragraphs, tokenizer  # noqa: F401 
 
 CONFIG = Path(__file__).with_name("pipeline.cfg")
 DEFAULT_NER_MODEL = Path(__file__).resolve().parents[2] / "models" / "ner"
+CASE_MODEL = Path(__file__).resolve().parents[2] / "models" / "case_ner"
 NER_MODEL_ENV = "CASEXTRACT_NER_MODEL"
 
 # scispaCy's abbreviation detector warns on every document without a defined abbreviation
@@ -57,7 +58,7 @@ def build_pipeline(ner_model: str | None = None, overrides: dict[str, object] | 
     source = ner_model_name(ner_model)
     if source == str(DEFAULT_NER_MODEL) and not DEFAULT_NER_MODEL.exists():
         raise FileNotFoundError(f"no NER model at {DEFAULT_NER_MODEL}: run `casextract train` first")
-    settings = {"paths.ner_model": source, **(overrides or {})}
+    settings = {"paths.ner_model": source, "paths.case_model": str(CASE_MODEL), **(overrides or {})}
     config = spacy.util.load_config(CONFIG, overrides=settings, interpolate=False)
     # thinc multiplies matrices with blis unless told otherwise; numpy's BLAS (OpenBLAS in its
     # wheels) ran the tok2vec's products 1.6× faster on the benchmark machine, with the same
@@ -91,7 +92,15 @@ def pipeline_description(ner_model: str | None = None) -> dict[str, object]:
         return loaded_description(ner_model)
     pipes = list(spacy.util.load_config(CONFIG, interpolate=False)["nlp"]["pipeline"])
     labels = json.loads(meta.read_text("utf-8"))["labels"]["ner"]
-    return {"pipes": pipes, "ner_model": source, "ner_labels": list(labels), "spacy": spacy.__version__}
+    case_labels = json.loads((CASE_MODEL / "meta.json").read_text("utf-8"))["labels"]["ner"]
+    return {
+        "pipes": pipes,
+        "ner_model": source,
+        "ner_labels": list(labels),
+        "case_model": str(CASE_MODEL),
+        "case_labels": list(case_labels),
+        "spacy": spacy.__version__,
+    }
 
 
 def loaded_description(ner_model: str | None = None) -> dict[str, object]:
@@ -100,5 +109,7 @@ def loaded_description(ner_model: str | None = None) -> dict[str, object]:
         "pipes": list(nlp.component_names),  # tok2vec and ner too, run by casextract_ner
         "ner_model": nlp.meta["casextract_ner_model"],
         "ner_labels": list(nlp.get_pipe("ner").labels),
+        "case_model": str(CASE_MODEL),
+        "case_labels": list(nlp.get_pipe("case_ner").labels),
         "spacy": spacy.__version__,
     }

@@ -2,7 +2,7 @@
 the patient, rather than a symptom, a sign or a word that only looks like a disease.
 
 A spaCy text classifier (bag of n-grams, `models/conditions`, trained by `casextract train-
-conditions` on the dev split of the real reports; see `pipeline/train_conditions.py`) reads the
+conditions` on the dev split of the real reports; see `pipeline/training/conditions.py`) reads the
 mention's words marked (`MENTION_hypertension`) and features of how the report uses it. The
 component writes `span._.condition_score` and `span._.is_condition` (score ≥ threshold) on every
 DISEASE entity; without a model it writes nothing and every mention stays a candidate.

@@ -45,6 +45,7 @@ ENTITY_FILES = {
 
 # the recogniser's labels → the project's: a model with other labels is a change of config
 LABEL_MAP = {"DISEASE": DISEASE, "Disease": DISEASE, "CHEMICAL": "CHEMICAL", "Chemical": "CHEMICAL"}
+LABEL_MAP |= {"Disease_disorder": DISEASE, "Medication": "CHEMICAL"}  # MACCROBAT's, as models/case_ner has them
 
 
 @Language.factory(

@@ -23,7 +23,7 @@ from pathlib import Path
 import spacy
 from spacy.training import Example
 
-from .nlp.condition_filter import CONDITION, OTHER, classifier_text
+from ..nlp.condition_filter import CONDITION, OTHER, classifier_text
 
 POSITIVE_LABELS = {"condition", "factor"}
 
@@ -64,11 +64,11 @@ def _raw_offsets_by_difflib(raw: str, text: str) -> list[int]:
 
 def candidates(report: dict, gold_names: set[str] = frozenset()) -> list[Candidate]:
     """The disease candidates the pipeline reports in one annotated report, labelled."""
-    from .evaluate import fold
-    from .link import link
-    from .nlp import analyse
-    from .sections import build_article
-    from .structures import Block, Layout, TextMap
+    from ..evaluate import fold
+    from ..link import link
+    from ..nlp import analyse
+    from ..sections import build_article
+    from ..structures import Block, Layout, TextMap
 
     raw = report["text"]
     article = build_article(
@@ -92,7 +92,7 @@ def candidates(report: dict, gold_names: set[str] = frozenset()) -> list[Candida
 
 def gold_names(path: Path) -> set[str]:
     """Every accepted spelling of every diagnosis in a gold file (folded as the scorer folds)."""
-    from .evaluate import load_gold, spellings
+    from ..evaluate import load_gold, spellings
 
     if not path.exists():
         return set()

@@ -4,7 +4,7 @@ scispaCy's pretrained models are not on PyPI, so casextract trains and ships a s
 pipeline (`models/ner/`, tok2vec + ner, labels CHEMICAL and DISEASE) from BC5CDR (Chemical,
 Disease), optionally with NCBI-disease (Disease) added (`--ncbi`; it scored lower on BC5CDR, so
 the shipped model is BC5CDR only, and NCBI-disease feeds the disease gazetteer instead). The
-training recipe is `models/ner.cfg`; this module only turns the IOB files into spaCy's binary
+training recipe is `models/ner/recipe.cfg`; this module only turns the IOB files into spaCy's binary
 format and calls spaCy's trainer, so the run is reproducible (`[training] seed` is fixed in the
 config).
 
@@ -26,10 +26,11 @@ from spacy.tokens import Doc, DocBin
 from spacy.training import Example, iob_to_biluo
 from spacy.vocab import Vocab
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_CONFIG = ROOT / "models" / "ner.cfg"
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_CONFIG = ROOT / "models" / "ner" / "recipe.cfg"
 DEFAULT_MODEL = ROOT / "models" / "ner"
 LABELS = {"Chemical": "CHEMICAL", "Disease": "DISEASE"}
+KEPT_FILES = ("recipe.cfg", "SOURCES.md")  # a model folder's own notes, kept when it is retrained
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def write_docbin(sentences: Iterable[Sentence], path: Path, vocab: Vocab, lexico
 
 
 def prepare(data_dir: Path, work: Path, limit: int | None = None, use_ncbi: bool = False) -> dict[str, int]:
-    from .lexicons import drug_lexicon
+    from ..lexicons import drug_lexicon
 
     vocab = Vocab()
     bc5 = data_dir / "bc5cdr"
@@ -135,10 +136,16 @@ def train(
             overrides["training.max_epochs"] = max_epochs
         if max_steps is not None:
             overrides["training.max_steps"] = max_steps
-        spacy_train(Path(config), work / "out", overrides=overrides, use_gpu=-1)
+        shutil.copyfile(config, work / "recipe.cfg")  # the recipe may live in `output`, replaced below
+        spacy_train(work / "recipe.cfg", work / "out", overrides=overrides, use_gpu=-1)
+        kept = {name: (output / name).read_bytes() for name in KEPT_FILES if (output / name).exists()}
         if output.exists():
             shutil.rmtree(output)
         shutil.copytree(work / "out" / "model-best", output)
+        for name, content in kept.items():
+            (output / name).write_bytes(content)
+        if not (output / "recipe.cfg").exists():
+            shutil.copyfile(work / "recipe.cfg", output / "recipe.cfg")
     return counts
 
 
