@@ -352,6 +352,8 @@ def train_case_ner_command(
 
     if not (data / "maccrobat").is_dir():
         raise usage_error(f"no training data: {data}/maccrobat is missing (the corpora live in ../shared/data)")
+    if (limit or max_steps) and out is None:
+        raise usage_error("a run with --limit or --max-steps needs --out: it must not replace the shipped model")
     out = out or MODEL_DIR
     with tempfile.TemporaryDirectory() as tmp:
         weights = (
@@ -362,8 +364,9 @@ def train_case_ner_command(
         )
     if baseline:
         result["baseline"] = train_baseline(data, max_steps=max_steps or 3000, limit=limit)
+    smoke = (f" --limit {limit}" if limit else "") + (f" --max-steps {max_steps}" if max_steps else "")
     result["recipe"] = (
-        f"casextract train-case-ner {'--phee' if phee else '--no-phee'} --pretrain-epochs {pretrain_epochs}"
+        f"casextract train-case-ner {'--phee' if phee else '--no-phee'} --pretrain-epochs {pretrain_epochs}{smoke}"
         f" ({(config or RECIPE).name}, seed 13)"
     )
     write_evaluation(out / "evaluation.json", result)

@@ -88,7 +88,7 @@ def _medication_rows(article: Article, spans: list[CaseSpan], drug: Span) -> lis
         return []  # a class, a substance or a reagent; a relative's, a donor's or the literature's
     section = article.section_at(drug.start_char)
     moment = timepoint(section, drug.sent, drug.start_char, "medication")
-    if drug._.assertion == "history":
+    if drug._.certainty == "history":  # `no prior warfarin use` is before, negated or not
         moment = "before"
     rows = []
     for regimen in drug._.regimens or [Regimen()]:

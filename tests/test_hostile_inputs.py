@@ -114,13 +114,17 @@ def test_paths_stay_inside_out_and_csv_cells_cannot_run_formulas(tmp_path):
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=40))
-def test_parsers_never_raise(text):
-    parse_number(text)
-    normalize_frequency(text)
-    parse_dose(text)
-    parse_age(text)
-    to_canonical(1.0, text, "g/L")
-    to_canonical(1.0, "g/L", clean_unit(text))
+def test_parsers_never_raise_and_return_what_they_promise(text):
+    number = parse_number(text)
+    assert number is None or (isinstance(number, float) and number == number)  # a float, never NaN
+    frequency = normalize_frequency(text)
+    assert frequency is None or isinstance(frequency, str)
+    dose = parse_dose(text)
+    assert dose is None or (dose.value is not None and dose.value >= 0 and dose.unit and dose.text)
+    age = parse_age(text)
+    assert age is None or 0 <= age < 130
+    for value, unit in (to_canonical(1.0, text, "g/L"), to_canonical(1.0, "g/L", clean_unit(text))):
+        assert (value, unit) == (None, "") or (isinstance(value, float) and unit)
 
 
 @settings(max_examples=200, deadline=None)

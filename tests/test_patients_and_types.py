@@ -294,7 +294,7 @@ def test_sex_from_pronouns_is_counted_per_patient():
     assert [(c.case_id, c.age_years, c.sex) for c in facts.cases] == [("1", 40, "female"), ("2", 61, "male")]
 
 
-def _typed_by_recogniser(text: str, disease: str, case_spans: list[tuple[str, str]]):
+def _typed_by_recogniser(text: str, disease: str, case_spans: list[tuple[str, str]], read_all: bool = True):
     """The fact type of `disease` in `text` when the case-report recogniser found `case_spans`."""
     from spacy.tokens import Span
 
@@ -308,10 +308,11 @@ def _typed_by_recogniser(text: str, disease: str, case_spans: list[tuple[str, st
 
     entity = span_of(disease, "DISEASE")
     entity._.normalized = disease.lower()
+    read = [(0, len(doc))] if read_all else []
     types = FactTypes()
     types.ready()
     labels = types.token_labels(_with_spans(doc, [span_of(w, label) for w, label in case_spans]))
-    return types.recognised(entity, labels)
+    return types.recognised(entity, labels, read)
 
 
 def _with_spans(doc: Doc, spans) -> Doc:
@@ -331,5 +332,20 @@ def test_the_case_recogniser_and_the_vocabularies_type_conditions():
     # found by a list, where the recogniser found nothing and no vocabulary knows the name: not a condition
     typed = _typed_by_recogniser("The facility was closed. He had a fever.", "facility", [("fever", "Sign_symptom")])
     assert typed is not None and typed[0] == "other"
+    # … but only where it read: elsewhere (a Discussion) the word lists decide
+    assert _typed_by_recogniser("The facility was closed.", "facility", [], read_all=False) is None
+    # a vocabulary's name in the plural is still a vocabulary's name
+    assert _typed_by_recogniser("CT showed abscesses.", "abscesses", [("abscesses", "Sign_symptom")]) is None
     # the recogniser's own disorders overrule no list
     assert _typed_by_recogniser("He had pain.", "pain", [("pain", "Disease_disorder")]) is None
+
+
+def test_a_disease_word_naming_a_test_leaves_the_tests_result_to_the_lab_stage():
+    facts = facts_of("A 40-year-old man had fever. Antinuclear antibodies and hepatitis C serology were negative.")
+    assert ("antinuclear antibody", "negative") in {(r.test, r.result) for r in facts.labs}
+    assert not {d.diagnosis for d in facts.diagnoses} & {"hepatitis c"}
+
+
+def test_a_drug_of_the_past_said_not_to_have_been_taken_is_still_before():
+    facts = facts_of("A 40-year-old man had fever. There was no prior warfarin use.")
+    assert [(m.drug, m.timepoint, m.negated) for m in facts.medications] == [("warfarin", "before", True)]

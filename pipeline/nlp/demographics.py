@@ -109,7 +109,8 @@ class Demographics(DataFiles):
         self.age_patterns = age_patterns(rules)
         self.female = set(rules["female"])
         self.male = set(rules["male"])
-        self.pronouns = {word: sex for sex, words in rules["pronouns"].items() for word in words}
+        # a rule file written before pronouns were a resource has none: sex then comes from words only
+        self.pronouns = {word: sex for sex, words in rules.get("pronouns", {}).items() for word in words}
 
     def __call__(self, doc: Doc) -> Doc:
         self.ready()

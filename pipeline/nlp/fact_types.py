@@ -130,7 +130,7 @@ class FactTypes(DataFiles):
         self.substances, self.method_context = frozenset(rules["substances"]), frozenset(rules["method_context"])
         self.disease_names = frozenset(row["name"] for row in table_rows(files["disease_names"]))
         rules = resource_json(files["condition_rules"])
-        self.prevented_after, self.test_nouns = rules["prevented_after"], rules["test_nouns"]
+        self.prevented_after = rules["prevented_after"]
         relatives = resource_json(files["relatives"])
         words = "|".join(sorted((re.escape(w) for w in relatives["relatives"]), key=len, reverse=True))
         owners = "|".join(re.escape(w) for w in relatives["owners"])
@@ -147,14 +147,13 @@ class FactTypes(DataFiles):
         previous: Span | None = None
         scored = Span.has_extension("is_condition")  # registered by the condition filter's module
         labels = self.token_labels(doc)
+        read = [(span.start, span.end) for span in doc.spans.get(f"{self.spans_key}_read", [])]
         for ent in doc.ents:
             if ent.label_ == DISEASE and scored and ent._.is_condition is False:
                 ent._.fact_type, ent._.type_evidence = "symptom", BY_CLASSIFIER
-            elif ent.label_ == DISEASE and _names_a_test(ent, self.test_nouns):
-                ent._.fact_type, ent._.type_evidence = "test", "names a test (`myositis panel`, `HIV antibodies`)"
             elif ent.label_ == DISEASE and _prevented(ent, self.prevented_after):
                 ent._.fact_type, ent._.type_evidence = "other", "a condition prevented, not had"
-            elif ent.label_ == DISEASE and (recognised := self.recognised(ent, labels)):
+            elif ent.label_ == DISEASE and (recognised := self.recognised(ent, labels, read)):
                 ent._.fact_type, ent._.type_evidence = recognised
             elif ent.label_ == DISEASE:
                 ent._.fact_type, ent._.type_evidence = self.condition_type(ent._.normalized or ent.text.lower())
@@ -181,31 +180,38 @@ class FactTypes(DataFiles):
             for i in range(span.start, span.end)
         }
 
-    def recognised(self, ent: Span, labels: dict[int, str]) -> tuple[str, str] | None:
+    def recognised(self, ent: Span, labels: dict[int, str], read: list[tuple[int, int]]) -> tuple[str, str] | None:
         """What the case-report recogniser and the disease vocabularies (Disease Ontology, MeSH,
         the curated conditions) say a condition is, or None to leave it to the word lists:
 
         - the recogniser reads something else over at least half of it (a sign, a test, a
           procedure, a finding) and no vocabulary names it: that type;
-        - the recogniser read the Doc but found nothing there, and no vocabulary names it (`birth
-          date`, `facility`): `other`.
+        - the recogniser read it (`read`: its token ranges) but found nothing there, and no
+          vocabulary names it (`birth date`, `facility`): `other`.
 
-        Measured on the real reports' dev split (diagnosis F1 0.298 → 0.337): its own diagnoses
+        Measured on the real reports' dev split (diagnosis F1 0.298 → 0.370): its own diagnoses
         overrule no word list (it took `fever` and `pain` for disorders), and a vocabulary's name
         is never demoted (`hypertension`, a sign to it)."""
         counts = Counter(labels[i] for i in range(ent.start, ent.end) if i in labels)
         name = ent._.normalized or ent.text.lower()
         if not counts:
-            if labels and name not in self.disease_names and name not in self.curated:
+            was_read = any(lo <= ent.start and ent.end <= hi for lo, hi in read)
+            if was_read and not self.known_condition(name):
                 return "other", "neither the recogniser nor a disease vocabulary names it"
             return None
         label, covered = counts.most_common(1)[0]
         fact_type = self.recogniser_types[label]
         if 2 * covered < len(ent) or fact_type == "diagnosis":
             return None
-        if name in self.disease_names or name in self.curated:
+        if self.known_condition(name):
             return None
         return fact_type, f"the recogniser reads a {label}"
+
+    def known_condition(self, name: str) -> bool:
+        """A disease vocabulary or the curated list names it, or names its singular (`pulmonary
+        infarcts`, `abscesses`)."""
+        forms = {name, name[:-1] if name.endswith("s") else name, name[:-2] if name.endswith("es") else name}
+        return any(form in self.disease_names or form in self.curated for form in forms)
 
     def condition_type(self, name: str) -> tuple[str, str]:
         """`symptom` for a whole name in not_diagnoses, a name whose head word is listed there with
@@ -286,13 +292,6 @@ def _prevented(span: Span, cues: list[str]) -> bool:
     """`prophylaxis against Pneumocystis pneumonia`: a condition prevented is not one the patient has."""
     before = span.doc[max(span.sent.start, span.start - 3) : span.start].text.lower()
     return any(before.endswith(cue) for cue in cues)
-
-
-def _names_a_test(span: Span, nouns: list[str]) -> bool:
-    """`myositis panel`, `hepatitis B surface antigen`, `HIV antibodies`: the disease word
-    names a test, not a condition of the patient."""
-    following = span.doc[span.end] if span.end < len(span.doc) else None
-    return span[-1].lower_ in nouns or (following is not None and following.lower_ in nouns)
 
 
 def _listed_after(previous: Span, ent: Span) -> bool:

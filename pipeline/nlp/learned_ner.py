@@ -131,6 +131,8 @@ class FocusedNer:
                 if start < part.last and end > part.first:
                     entities.append(Span(doc, start, end, label=e.label))
         doc.spans[self.spans_key] = entities
+        # what was read (without the context), so a reader can tell "found nothing" from "did not read"
+        doc.spans[f"{self.spans_key}_read"] = [Span(doc, p.first, p.last, label="read") for p in parts]
         return doc
 
     def parts_to_read(self, doc: Doc) -> list[Part]:

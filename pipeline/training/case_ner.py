@@ -21,12 +21,17 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
-from .corpora import maccrobat_docs, phee_docs, read_maccrobat, read_phee, split_maccrobat
+from .corpora import DEV_REPORTS, maccrobat_docs, phee_docs, read_maccrobat, read_phee, split_ids, split_maccrobat
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL_DIR = ROOT / "models" / "case_ner"
 RECIPE = MODEL_DIR / "recipe.cfg"
-KEPT_FILES = ("recipe.cfg", "evaluation.json", "SOURCES.md")
+SPLIT_NOTE = (
+    f"MACCROBAT's dev split, fixed before any tuning: the {DEV_REPORTS} report ids first in sha1 order of the id"
+    " (pipeline/training/corpora.py split_maccrobat). The recogniser's scores are read on these; it trains on"
+    " the other reports."
+)
+KEPT_FILES = ("recipe.cfg", "evaluation.json", "SOURCES.md")  # the folder's notes, kept when retrained
 
 
 def tokenizer_nlp() -> Language:
@@ -88,6 +93,10 @@ def train(
             (output / name).write_bytes(content)
         if not (output / "recipe.cfg").exists():
             shutil.copyfile(work / "recipe.cfg", output / "recipe.cfg")
+        # the split the model was scored on, as the model's own record (all 100 reports' ids)
+        split = split_ids(read_maccrobat(data / "maccrobat"))
+        split = {"_comment": SPLIT_NOTE, **split}
+        (output / "SPLIT.json").write_text(json.dumps(split, indent=1) + "\n", "utf-8")
         scores = score_model(spacy.load(output), DocBin().from_disk(work / "dev.spacy"))
     return {"training_examples": counts, "maccrobat_dev": scores}
 
@@ -186,4 +195,7 @@ def train_baseline(data: str | Path, max_steps: int = 3000, limit: int | None = 
 
 
 def write_evaluation(path: Path, result: dict) -> None:
-    path.write_text(json.dumps(result, indent=2) + "\n", "utf-8")
+    """`result` over the evaluation already there: a retrained model's scores replace the old
+    ones; the baseline and the recorded comparisons stay until they are measured again."""
+    previous = json.loads(path.read_text("utf-8")) if path.exists() else {}
+    path.write_text(json.dumps(previous | result, indent=2) + "\n", "utf-8")

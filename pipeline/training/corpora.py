@@ -70,14 +70,16 @@ class Report:
 
 
 def brat_entities(lines: Iterable[str]) -> list[Annotation]:
-    """The `T` lines of a brat file; a discontinuous span (`12 20;25 30`) is taken whole."""
+    """The `T` lines of a brat file. Of a discontinuous span (`12 20;25 30`: `total and free
+    carnitine`) the first fragment is kept: taken whole it would cover, and hide, the annotations
+    between its fragments."""
     found = []
     for line in lines:
         match = ENTITY.match(line)
         if not match:
             continue
-        numbers = [int(n) for n in re.split(r"[ ;]", match.group("offsets").strip())]
-        found.append(Annotation(match.group("label"), min(numbers), max(numbers)))
+        first = match.group("offsets").strip().split(";")[0].split()
+        found.append(Annotation(match.group("label"), int(first[0]), int(first[1])))
     return found
 
 
@@ -99,6 +101,12 @@ def read_phee(path: Path) -> list[Report]:
             record = json.loads(line)
             reports.append(Report(record["doc_id"], record["text"], tuple(brat_entities(record["ann"]))))
     return reports
+
+
+def split_ids(reports: list[Report]) -> dict[str, list[str]]:
+    """The split as `models/case_ner/SPLIT.json` records it."""
+    train, dev = split_maccrobat(reports)
+    return {"dev": sorted(r.doc_id for r in dev), "train": sorted(r.doc_id for r in train)}
 
 
 def split_maccrobat(reports: list[Report]) -> tuple[list[Report], list[Report]]:
