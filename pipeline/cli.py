@@ -297,8 +297,8 @@ def train(
     """Train the biomedical NER (CHEMICAL, DISEASE) and score it on BC5CDR test."""
     import json
 
-    from .training.bc5cdr_ner import DEFAULT_CONFIG, DEFAULT_MODEL, evaluate_iob
-    from .training.bc5cdr_ner import train as train_ner
+    from .training.biomedical_ner import DEFAULT_CONFIG, DEFAULT_MODEL, evaluate_iob
+    from .training.biomedical_ner import train as train_ner
 
     if not (data / "bc5cdr").is_dir():
         raise usage_error(f"no training data: {data}/bc5cdr is missing (the corpora live in ../shared/data)")
@@ -354,20 +354,16 @@ def train_case_ner_command(
         raise usage_error(f"no training data: {data}/maccrobat is missing (the corpora live in ../shared/data)")
     if (limit or max_steps) and out is None:
         raise usage_error("a run with --limit or --max-steps needs --out: it must not replace the shipped model")
-    out = out or MODEL_DIR
+    out, config = out or MODEL_DIR, config or RECIPE
     with tempfile.TemporaryDirectory() as tmp:
-        weights = (
-            pretrain(data, Path(tmp) / "tok2vec.bin", config or RECIPE, pretrain_epochs) if pretrain_epochs else None
-        )
-        result = train(
-            data, out, config or RECIPE, use_phee=phee, limit=limit, max_steps=max_steps, init_tok2vec=weights
-        )
+        weights = pretrain(data, Path(tmp) / "tok2vec.bin", config, pretrain_epochs) if pretrain_epochs else None
+        result = train(data, out, config, use_phee=phee, limit=limit, max_steps=max_steps, init_tok2vec=weights)
     if baseline:
         result["baseline"] = train_baseline(data, max_steps=max_steps or 3000, limit=limit)
     smoke = (f" --limit {limit}" if limit else "") + (f" --max-steps {max_steps}" if max_steps else "")
     result["recipe"] = (
         f"casextract train-case-ner {'--phee' if phee else '--no-phee'} --pretrain-epochs {pretrain_epochs}{smoke}"
-        f" ({(config or RECIPE).name}, seed 13)"
+        f" ({config.name}, seed 13)"
     )
     write_evaluation(out / "evaluation.json", result)
     for label, row in result["maccrobat_dev"].items():

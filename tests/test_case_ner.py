@@ -59,23 +59,25 @@ def test_nested_spans_keep_the_longest_and_partial_tokens_widen():
 
 
 def test_phee_teaches_only_what_it_annotates():
-    text = "Hypercalcemia in a patient treated for hypoparathyroidism with dihydrotachysterol 0.5 mg daily."
+    text = (
+        "Hyponatraemia in a woman treated for epilepsy with oxcarbazepine 300 mg daily."  # invented, in PHEE's manner
+    )
     report = Report(
         "p",
         text,
         (
             Annotation("Effect", 0, 13),
-            Annotation("Treat-Disorder", 39, 57),
-            Annotation("Drug", 63, 81),
-            Annotation("Dosage", 82, 88),
-            Annotation("Freq", 89, 94),
+            Annotation("Treat-Disorder", 37, 45),
+            Annotation("Drug", 51, 64),
+            Annotation("Dosage", 65, 71),
+            Annotation("Freq", 72, 77),
         ),
     )
     doc = to_doc(tokenizer_nlp(), report, PHEE_LABELS, PHEE_UNANNOTATED, missing_outside=True)
     assert [(e.text, e.label_) for e in doc.ents] == [
-        ("hypoparathyroidism", "Disease_disorder"),
-        ("dihydrotachysterol", "Medication"),
-        ("0.5 mg", "Dosage"),
+        ("epilepsy", "Disease_disorder"),
+        ("oxcarbazepine", "Medication"),
+        ("300 mg", "Dosage"),
         ("daily", "Frequency"),
     ]
     # the adverse effect and every unannotated word are missing (no loss), never `O`

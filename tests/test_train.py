@@ -9,7 +9,8 @@ import sys
 import spacy
 from conftest import ROOT, shared_path
 
-from pipeline.training.bc5cdr_ner import read_iob, sentence_doc
+from pipeline.training.biomedical_ner import sentence_doc
+from pipeline.training.corpora import read_iob
 
 
 def test_iob_reader_and_missing_labels(tmp_path):
@@ -66,7 +67,7 @@ def test_shipped_model_is_small():
 def test_shipped_model_scores_on_bc5cdr_test():
     """The shipped NER, loaded and run on the whole BC5CDR test file (4,797 sentences, entity level):
     at least its recorded F1, and the figure in evaluation.json is the one it really gets."""
-    from pipeline.training.bc5cdr_ner import evaluate_iob
+    from pipeline.training.biomedical_ner import evaluate_iob
 
     scores = evaluate_iob(ROOT / "models" / "ner", shared_path("data", "bc5cdr", "test.tsv"))
     assert scores["f1"] >= 0.79 and scores["chemical_f1"] >= 0.815 and scores["disease_f1"] >= 0.755, scores

@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.training.bc5cdr_ner import read_iob  # noqa: E402
+from pipeline.training.corpora import read_iob  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 OUT = ROOT / "pipeline" / "resources" / "diseases.tsv.gz"

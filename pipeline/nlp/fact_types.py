@@ -274,7 +274,7 @@ def assertion(ent: Span) -> tuple[str, str]:
     then the certainty cue of its sentence."""
     if ent._.negex:
         return "negated", "a negation cue"
-    if ent._.subject and ent._.subject != "literature":
+    if _a_relatives(ent):
         return "history", f"the {ent._.subject}'s condition"
     cue = ent._.certainty or "confirmed"
     return cue, "no cue: stated as fact" if cue == "confirmed" else f"a {cue} cue in its sentence"
@@ -283,9 +283,14 @@ def assertion(ent: Span) -> tuple[str, str]:
 def table_certainty(ent: Span) -> str:
     """The tables' `certainty` (the contract's `confirmed`, `suspected`, `history`): a differential
     is suspected; a negated fact keeps its cue's certainty beside `negated`."""
-    if ent._.subject and ent._.subject != "literature":
+    if _a_relatives(ent):
         return "history"
     return CONTRACT_CERTAINTY[ent._.certainty or "confirmed"]
+
+
+def _a_relatives(ent: Span) -> bool:
+    """A relative's or a donor's condition (not the patient's, nor the literature's)."""
+    return bool(ent._.subject) and ent._.subject != "literature"
 
 
 def _prevented(span: Span, cues: list[str]) -> bool:

@@ -21,7 +21,17 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
-from .corpora import DEV_REPORTS, maccrobat_docs, phee_docs, read_maccrobat, read_phee, split_ids, split_maccrobat
+from .corpora import (
+    DEV_REPORTS,
+    Report,
+    maccrobat_docs,
+    phee_docs,
+    read_maccrobat,
+    read_phee,
+    split_ids,
+    split_maccrobat,
+)
+from .runs import install_model, train_spacy
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL_DIR = ROOT / "models" / "case_ner"
@@ -43,10 +53,13 @@ def tokenizer_nlp() -> Language:
     return nlp
 
 
-def prepare(data: Path, work: Path, use_phee: bool = False, limit: int | None = None) -> dict[str, int]:
-    """Write `train/*.spacy` and `dev.spacy` under `work`; returns the number of examples of each."""
+def prepare(
+    data: Path, work: Path, use_phee: bool = False, limit: int | None = None, reports: list[Report] | None = None
+) -> dict[str, int]:
+    """Write `train/*.spacy` and `dev.spacy` under `work` (from `reports`, MACCROBAT's, when they
+    are read already); returns the number of examples of each."""
     nlp = tokenizer_nlp()
-    train, dev = split_maccrobat(read_maccrobat(data / "maccrobat"))
+    train, dev = split_maccrobat(reports if reports is not None else read_maccrobat(data / "maccrobat"))
     if limit:
         train, dev = train[:limit], dev[: max(1, limit // 4)]
     parts = {"maccrobat_train": maccrobat_docs(nlp, train), "maccrobat_dev": maccrobat_docs(nlp, dev)}
@@ -71,31 +84,20 @@ def train(
     init_tok2vec: str | Path | None = None,
 ) -> dict:
     """Train, keep the best checkpoint by the dev split's entity F1, and score it per label."""
-    from spacy.cli.train import train as spacy_train
-
     data, output = Path(data), Path(output)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        counts = prepare(data, work, use_phee, limit)
+        reports = read_maccrobat(data / "maccrobat")
+        counts = prepare(data, work, use_phee, limit, reports)
         overrides = {"paths.train": str(work / "train"), "paths.dev": str(work / "dev.spacy")}
         if max_steps is not None:
             overrides["training.max_steps"] = max_steps
             overrides["training.eval_frequency"] = min(200, max(1, max_steps))
         if init_tok2vec is not None:
             overrides["paths.init_tok2vec"] = str(init_tok2vec)
-        shutil.copyfile(config, work / "recipe.cfg")
-        spacy_train(work / "recipe.cfg", work / "out", overrides=overrides, use_gpu=-1)
-        kept = {name: (output / name).read_bytes() for name in KEPT_FILES if (output / name).exists()}
-        if output.exists():
-            shutil.rmtree(output)
-        shutil.copytree(work / "out" / "model-best", output)
-        for name, content in kept.items():
-            (output / name).write_bytes(content)
-        if not (output / "recipe.cfg").exists():
-            shutil.copyfile(work / "recipe.cfg", output / "recipe.cfg")
+        install_model(train_spacy(config, work, overrides), output, KEPT_FILES)
         # the split the model was scored on, as the model's own record (all 100 reports' ids)
-        split = split_ids(read_maccrobat(data / "maccrobat"))
-        split = {"_comment": SPLIT_NOTE, **split}
+        split = {"_comment": SPLIT_NOTE, **split_ids(reports)}
         (output / "SPLIT.json").write_text(json.dumps(split, indent=1) + "\n", "utf-8")
         scores = score_model(spacy.load(output), DocBin().from_disk(work / "dev.spacy"))
     return {"training_examples": counts, "maccrobat_dev": scores}
@@ -176,17 +178,15 @@ def baseline_config(max_steps: int = 3000) -> str:
 def train_baseline(data: str | Path, max_steps: int = 3000, limit: int | None = None) -> dict:
     """The plain spaCy NER the recogniser is measured against: `baseline_config`, trained on
     MACCROBAT's train split alone, scored as the recogniser is."""
-    from spacy.cli.train import train as spacy_train
-
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         counts = prepare(Path(data), work, use_phee=False, limit=limit)
         (work / "baseline.cfg").write_text(baseline_config(max_steps), "utf-8")
         overrides = {"paths.train": str(work / "train"), "paths.dev": str(work / "dev.spacy")}
         overrides["training.eval_frequency"] = min(200, max(1, max_steps))
-        spacy_train(work / "baseline.cfg", work / "out", overrides=overrides, use_gpu=-1)
+        trained = train_spacy(work / "baseline.cfg", work, overrides)
         # the last step's model, as the baseline's recipe states it (no checkpoint chosen on dev)
-        scores = score_model(spacy.load(work / "out" / "model-last"), DocBin().from_disk(work / "dev.spacy"))
+        scores = score_model(spacy.load(trained / "model-last"), DocBin().from_disk(work / "dev.spacy"))
     return {
         "training_examples": counts,
         "maccrobat_dev": scores,

@@ -51,6 +51,8 @@ PHEE_LABELS = {
     "Duration": "Duration",
 }
 PHEE_UNANNOTATED = frozenset({"Effect"})
+# BC5CDR's and NCBI-disease's IOB labels → the project's
+IOB_LABELS = {"Chemical": "CHEMICAL", "Disease": "DISEASE"}
 DEV_REPORTS = 20  # the first ids in sha1 order of the id: fixed before any tuning
 ENTITY = re.compile(r"^T\d+\t(?P<label>\S+) (?P<offsets>[\d ;]+)\t")
 
@@ -164,17 +166,41 @@ def phee_docs(nlp: Language, reports: list[Report]) -> list[Doc]:
     return [to_doc(nlp, r, PHEE_LABELS, PHEE_UNANNOTATED, missing_outside=True) for r in reports]
 
 
-def iob_texts(path: Path) -> Iterator[str]:
-    """The sentences of a token-per-line IOB file, as text."""
+@dataclass(frozen=True)
+class Sentence:
+    words: tuple[str, ...]
+    tags: tuple[str, ...]  # IOB: B-Chemical, I-Disease, O
+
+
+def read_iob(path: str | Path, limit: int | None = None) -> list[Sentence]:
+    """Token-per-line TSV (`token<TAB>tag`), blank line between sentences (BC5CDR, NCBI-disease);
+    tags relabelled to the project's (`B-Chemical` → `B-CHEMICAL`)."""
+    sentences: list[Sentence] = []
     words: list[str] = []
-    for line in path.read_text("utf-8").splitlines():
-        if line.strip():
-            words.append(line.split("\t", 1)[0])
-        elif words:
-            yield " ".join(words)
-            words = []
+    tags: list[str] = []
+    with Path(path).open(encoding="utf-8") as handle:
+        for line in handle:
+            line = line.rstrip("\n")
+            if not line.strip():
+                if words:
+                    sentences.append(Sentence(tuple(words), tuple(tags)))
+                    words, tags = [], []
+                    if limit and len(sentences) >= limit:
+                        return sentences
+                continue
+            token, _, tag = line.partition("\t")
+            words.append(token)
+            tags.append(_relabel(tag.strip() or "O"))
     if words:
-        yield " ".join(words)
+        sentences.append(Sentence(tuple(words), tuple(tags)))
+    return sentences[:limit] if limit else sentences
+
+
+def _relabel(tag: str) -> str:
+    if tag == "O" or "-" not in tag:
+        return "O"
+    prefix, label = tag.split("-", 1)
+    return f"{prefix}-{IOB_LABELS.get(label, label.upper())}"
 
 
 def raw_texts(data: Path) -> Iterator[str]:
@@ -184,7 +210,7 @@ def raw_texts(data: Path) -> Iterator[str]:
     for corpus in ("bc5cdr", "ncbi-disease"):
         for name in ("train.tsv", "devel.tsv"):
             if (data / corpus / name).exists():
-                yield from iob_texts(data / corpus / name)
+                yield from (" ".join(sentence.words) for sentence in read_iob(data / corpus / name))
     for name in ("train.jsonl", "dev.jsonl"):
         if (data / "phee" / name).exists():
             yield from (r.text for r in read_phee(data / "phee" / name))

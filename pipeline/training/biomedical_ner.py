@@ -18,7 +18,6 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import spacy
@@ -26,47 +25,13 @@ from spacy.tokens import Doc, DocBin
 from spacy.training import Example, iob_to_biluo
 from spacy.vocab import Vocab
 
+from .corpora import Sentence, read_iob
+from .runs import install_model, train_spacy
+
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CONFIG = ROOT / "models" / "ner" / "recipe.cfg"
 DEFAULT_MODEL = ROOT / "models" / "ner"
-LABELS = {"Chemical": "CHEMICAL", "Disease": "DISEASE"}
-KEPT_FILES = ("recipe.cfg", "SOURCES.md")  # a model folder's own notes, kept when it is retrained
-
-
-@dataclass(frozen=True)
-class Sentence:
-    words: tuple[str, ...]
-    tags: tuple[str, ...]  # IOB: B-Chemical, I-Disease, O
-
-
-def read_iob(path: str | Path, limit: int | None = None) -> list[Sentence]:
-    """Token-per-line TSV (`token<TAB>tag`), blank line between sentences."""
-    sentences: list[Sentence] = []
-    words: list[str] = []
-    tags: list[str] = []
-    with Path(path).open(encoding="utf-8") as handle:
-        for line in handle:
-            line = line.rstrip("\n")
-            if not line.strip():
-                if words:
-                    sentences.append(Sentence(tuple(words), tuple(tags)))
-                    words, tags = [], []
-                    if limit and len(sentences) >= limit:
-                        return sentences
-                continue
-            token, _, tag = line.partition("\t")
-            words.append(token)
-            tags.append(_relabel(tag.strip() or "O"))
-    if words:
-        sentences.append(Sentence(tuple(words), tuple(tags)))
-    return sentences[:limit] if limit else sentences
-
-
-def _relabel(tag: str) -> str:
-    if tag == "O" or "-" not in tag:
-        return "O"
-    prefix, label = tag.split("-", 1)
-    return f"{prefix}-{LABELS.get(label, label.upper())}"
+KEPT_FILES = ("recipe.cfg", "SOURCES.md")  # the model folder's own notes, kept when it is retrained
 
 
 def sentence_doc(vocab: Vocab, sentence: Sentence, missing: Iterable[int] = ()) -> Doc:
@@ -125,8 +90,6 @@ def train(
     use_ncbi: bool = False,
 ) -> dict:
     """Train the NER and write the best pipeline (by BC5CDR devel F1) to `output`."""
-    from spacy.cli.train import train as spacy_train
-
     data_dir, output = Path(data_dir), Path(output)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -136,16 +99,7 @@ def train(
             overrides["training.max_epochs"] = max_epochs
         if max_steps is not None:
             overrides["training.max_steps"] = max_steps
-        shutil.copyfile(config, work / "recipe.cfg")  # the recipe may live in `output`, replaced below
-        spacy_train(work / "recipe.cfg", work / "out", overrides=overrides, use_gpu=-1)
-        kept = {name: (output / name).read_bytes() for name in KEPT_FILES if (output / name).exists()}
-        if output.exists():
-            shutil.rmtree(output)
-        shutil.copytree(work / "out" / "model-best", output)
-        for name, content in kept.items():
-            (output / name).write_bytes(content)
-        if not (output / "recipe.cfg").exists():
-            shutil.copyfile(work / "recipe.cfg", output / "recipe.cfg")
+        install_model(train_spacy(config, work, overrides), output, KEPT_FILES)
     return counts
 
 
