@@ -402,5 +402,30 @@ def train_conditions_command(
     console.print(f"condition filter: {counts} → {out or DEFAULT_MODEL}")
 
 
+@app.command("train-statements")
+def train_statements_command(
+    data: Path = typer.Option(
+        Path("../shared/data"), metavar="DIR", help="Folder with maccrobat/, phee/ and case-reports-ada/"
+    ),
+    out: Path = typer.Option(
+        None, "--out", "-o", metavar="DIR", help="Where to write the classifier (default: models/statements)"
+    ),
+    limit: int | None = typer.Option(None, metavar="N", help="Use only N reports and a few sentences (smoke runs)"),
+) -> None:
+    """Train the statement classifier: a sentence about the patient, or general knowledge."""
+    from .training.statements import MODEL_DIR, THRESHOLD, train
+
+    if not (data / "maccrobat").is_dir() or not (data / "case-reports-ada").is_dir():
+        raise usage_error(f"no training data: {data}/maccrobat or case-reports-ada is missing (see ../shared/data)")
+    if limit and out is None:
+        raise usage_error("a run with --limit needs --out: it must not replace the shipped model")
+    result = train(data, out or MODEL_DIR, limit=limit)
+    held = result["held_out"][str(THRESHOLD)]["real_reports_and_maccrobat_dev"]
+    console.print(
+        f"held out, threshold {THRESHOLD}: general P {held['general_precision']:.3f} R {held['general_recall']:.3f},"
+        f" patients' sentences kept {held['patient_kept']:.3f} → {out or MODEL_DIR}"
+    )
+
+
 if __name__ == "__main__":
     app()

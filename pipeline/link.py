@@ -35,8 +35,7 @@ def link(doc: Doc, article: Article, condition_filter: bool = True) -> Facts:
         main_abstract = max(abstracts, key=lambda s: s.end - s.start) if abstracts else None
         # a web page's menu also says `Abstract`: of several abstracts, the longest is the article's
         front = [s for s in article.sections if s.role == "front" and (s.name != "abstract" or s is main_abstract)]
-        spans = [CaseSpan(s.start, s.end, 1) for s in front]
-        spans = spans or ([CaseSpan(0, len(article.text), 1)] if not article.sections else [])
+        spans = [CaseSpan(s.start, s.end, 1) for s in front] or _outside_background(article)
     facts = Facts()
     if not article.text.strip():
         return facts
@@ -61,6 +60,20 @@ def link(doc: Doc, article: Article, condition_filter: bool = True) -> Facts:
             facts.diagnoses.append(row)
     facts.cases = _case_rows(doc, article, spans, n_cases)
     return facts
+
+
+def _outside_background(article: Article) -> list[CaseSpan]:
+    """The text no background or back-matter section claims: a report written without CARE
+    headings (a journal's running text, one stray `Follow-up` line) is still about its patient."""
+    spans, start = [], 0
+    for section in sorted(article.sections, key=lambda s: s.start):
+        if section.role in ("background", "back"):
+            if section.start > start:
+                spans.append(CaseSpan(start, section.start, 1))
+            start = max(start, section.end)
+    if start < len(article.text):
+        spans.append(CaseSpan(start, len(article.text), 1))
+    return spans
 
 
 def _patients_under_title(offset: int, titles: list[tuple[int, int]], spans: list[CaseSpan]) -> list[int]:

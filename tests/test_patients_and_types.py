@@ -349,3 +349,16 @@ def test_a_disease_word_naming_a_test_leaves_the_tests_result_to_the_lab_stage()
 def test_a_drug_of_the_past_said_not_to_have_been_taken_is_still_before():
     facts = facts_of("A 40-year-old man had fever. There was no prior warfarin use.")
     assert [(m.drug, m.timepoint, m.negated) for m in facts.medications] == [("warfarin", "before", True)]
+
+
+def test_a_report_without_care_headings_keeps_its_facts_when_a_line_looks_like_one():
+    """A report's last line `Follow-up ECG …` reads as a run-in heading before any case presentation
+    opened, so as background; the untitled report before it (too long for an abstract) is still the
+    patient's."""
+    course = " ".join(f"On day {n} her temperature and her oxygen needs were recorded." for n in range(2, 60))
+    facts = facts_of(
+        "A 45-year-old woman presented with fever and a productive cough. She was given ceftriaxone 2 g "
+        f"daily for pneumonia. {course}\nFollow-up ECG two months later showed no changes."
+    )
+    assert [(m.case_id, m.drug) for m in facts.medications] == [("1", "ceftriaxone")]
+    assert ("1", "pneumonia") in {(d.case_id, d.diagnosis) for d in facts.diagnoses}

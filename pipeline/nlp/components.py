@@ -5,6 +5,8 @@ casextract_ner (`learned_ner.py`: the trained tok2vec + ner, CHEMICAL and DISEAS
 pipeline disabled and run by it) → casextract_entities (`entities.py`) → casextract_medication
 (`medication.py`) → casextract_labs (`labs.py`) → negex (negspaCy's NegEx, `negation.py`) →
 casextract_certainty (`certainty.py`) → casextract_conditions (`condition_filter.py`) →
+casextract_statements (`statements.py`: the patient's sentence or general knowledge) →
+casextract_case_ner (`learned_ner.py`, the case-report recogniser around each condition) →
 casextract_fact_types (`fact_types.py`: what each span is and whose) → casextract_demographics
 (`demographics.py`).
 Shared value types and the Doc/Span extensions they write are in `values.py`. Importing this
@@ -21,6 +23,7 @@ from . import (  # noqa: F401
     learned_ner,
     medication,
     negation,
+    statements,
 )
 from .entities import ClinicalEntities, LexiconMatcher, disease_gazetteer, pathogen_infections  # noqa: F401
 from .labs import LabValues, read_lab_tables  # noqa: F401

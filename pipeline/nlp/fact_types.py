@@ -6,7 +6,8 @@ One place decides, once, for every DISEASE and DRUG entity:
   rash`, a lone pathogen or adjective), `drug`, `drug class` (`narcotics`, `calcineurin inhibitors`)
   or `other` (a molecule of the body or the laboratory, a reagent of a method);
 - `span._.subject`: `""` for the patient, the relative or donor it belongs to (`sister`, `donor`:
-  `Her sister had systemic lupus erythematosus`), or `literature` in a background section;
+  `Her sister had systemic lupus erythematosus`), or `literature` in a background section or a
+  sentence of general knowledge (`casextract_statements`);
 - `span._.type_evidence`: why, in a few words, for the review page and for a curator;
 - `span._.assertion`: `confirmed`, `suspected`, `differential`, `history` (the patient's past, or a
   relative's condition) or `negated`, with `span._.assertion_evidence`, from negspaCy's verdict,
@@ -84,6 +85,7 @@ INFECTION_WORD = re.compile(r"infection|itis|osis|emia|abscess|sepsis|disease|sy
         "span._.normalized",
         "span._.regimens",
         "span._.background",
+        "span._.general_statement",
         "span._.certainty",
         "span._.negex",
         "doc.spans",
@@ -161,7 +163,7 @@ class FactTypes(DataFiles):
                 ent._.fact_type, ent._.type_evidence = self.drug_type(ent)
             else:
                 continue
-            if ent._.background:
+            if ent._.background or ent._.general_statement:
                 ent._.subject = "literature"
             elif previous is not None and _listed_after(previous, ent):
                 ent._.subject = previous._.subject  # `Her mother had hypertension, diabetes and …`

@@ -14,7 +14,6 @@ cross-validation over the dev documents chose the features and the threshold (0.
 
 from __future__ import annotations
 
-import difflib
 import json
 import random
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from pathlib import Path
 import spacy
 from spacy.training import Example
 
+from ..evaluate.annotated import raw_offsets
 from ..nlp.condition_filter import CONDITION, OTHER, classifier_text
 
 POSITIVE_LABELS = {"condition", "factor"}
@@ -33,33 +33,6 @@ class Candidate:
     doc_id: str
     text: str  # what the classifier reads (condition_filter.classifier_text)
     label: str
-
-
-def _raw_offsets(raw: str, text: str) -> list[int]:
-    """For each character of `text` (the article text the NLP saw), its offset in `raw` (the
-    input), or -1 for white space the article changed. From plain text the sections stage only
-    changes white space and drops back matter, so the non-space characters align in order;
-    anything else falls back to difflib."""
-    mapping = [-1] * len(text)
-    j = 0
-    for i, char in enumerate(text):
-        if char.isspace():
-            continue
-        while j < len(raw) and raw[j].isspace():
-            j += 1
-        if j >= len(raw) or raw[j] != char:
-            return _raw_offsets_by_difflib(raw, text)
-        mapping[i] = j
-        j += 1
-    return mapping
-
-
-def _raw_offsets_by_difflib(raw: str, text: str) -> list[int]:
-    mapping = [-1] * len(text)
-    for a, b, size in difflib.SequenceMatcher(None, raw, text, autojunk=False).get_matching_blocks():
-        for k in range(size):
-            mapping[b + k] = a + k
-    return mapping
 
 
 def candidates(report: dict, gold_names: set[str] = frozenset()) -> list[Candidate]:
@@ -75,7 +48,7 @@ def candidates(report: dict, gold_names: set[str] = frozenset()) -> list[Candida
         Layout(f"{report['doc_id']}.txt", None, (Block("text", TextMap(raw), None),)), report["doc_id"]
     )
     doc = analyse(article)
-    mapping = _raw_offsets(raw, article.text)
+    mapping = raw_offsets(raw, article.text)
     spans = [(e["start"], e["end"], e["label"]) for e in report["entities"]]
     found = []
     for row in link(doc, article, condition_filter=False).diagnoses:

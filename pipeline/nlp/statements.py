@@ -1,0 +1,96 @@
+"""The `casextract_statements` component: is the sentence a disease or drug stands in about this
+patient, or a statement of what is known in general?
+
+A report's discussion often runs on under the case presentation without a heading of its own
+(`Psoas abscess is usually seen in patients with …`); the section stage then cannot set it apart,
+and its diseases and drugs would become the patient's. A bag-of-n-grams text classifier
+(`models/statements`, trained by `casextract train-statements`, `pipeline/training/statements.py`)
+reads each sentence that holds a DISEASE or DRUG entity and writes, on each entity,
+`span._.general_score` (how likely the sentence is general) and `span._.general_statement`
+(score ≥ threshold); `casextract_fact_types` gives such a mention the subject `literature`, as it
+does one in a Discussion section. Without a model nothing is written."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from .values import DISEASE, DRUG
+
+GENERAL = "GENERAL"
+DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "models" / "statements"
+
+for _name, _default in (("general_score", None), ("general_statement", False)):
+    if not Span.has_extension(_name):
+        Span.set_extension(_name, default=_default)
+
+
+@Language.factory(
+    "casextract_statements",
+    default_config={"model": "", "threshold": 0.2},
+    assigns=["span._.general_score", "span._.general_statement"],
+    requires=["doc.ents", "doc.sents"],
+)
+def make_statements(nlp: Language, name: str, model: str, threshold: float) -> StatementClassifier:
+    return StatementClassifier(Path(model) if model else DEFAULT_MODEL, threshold)
+
+
+class StatementClassifier:
+    def __init__(self, path: Path, threshold: float = 0.2):
+        self.threshold = threshold
+        self._point_at(path)
+
+    def _point_at(self, path: Path) -> None:
+        self.path = path
+        self.classifier = spacy.load(path) if (path / "config.cfg").exists() else None
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        if self.classifier is not None:
+            Path(path).mkdir(parents=True, exist_ok=True)
+            self.classifier.to_disk(Path(path) / "classifier")
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> StatementClassifier:
+        self._point_at(Path(path) / "classifier")
+        return self
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self.classifier is None:
+            return doc
+        article = doc._.article if Doc.has_extension("article") else None
+        titles = [(p.start, p.end) for p in article.paragraphs if p.kind == "title"] if article else []
+        by_sentence: dict[int, list[Span]] = {}
+        for ent in doc.ents:
+            # a title names the report's own diagnosis, however general its wording
+            if _reads(ent) and not any(lo <= ent.start_char < hi for lo, hi in titles):
+                by_sentence.setdefault(ent.sent.start, []).append(ent)
+        if not by_sentence:
+            return doc
+        sentences = [doc[start].sent for start in by_sentence]
+        # the classifier learned on sentences with their white space folded (training reads
+        # sentences the same way: pipeline/training/statements.py)
+        texts = (" ".join(_with_its_start(s).text.split()) for s in sentences)
+        for sentence, scored in zip(sentences, self.classifier.pipe(texts, batch_size=64)):
+            score = scored.cats[GENERAL]
+            for ent in by_sentence[sentence.start]:
+                ent._.general_score = score
+                ent._.general_statement = score >= self.threshold
+        return doc
+
+
+def _reads(ent: Span) -> bool:
+    """A disease, or a drug without a dose: a drug given with its dose is the patient's however
+    the sentence reads (`Clonidine 0.1 mg po 3/day, lorazepam 1 mg.` looks like a guideline)."""
+    return ent.label_ == DISEASE or (ent.label_ == DRUG and not ent._.regimens)
+
+
+def _with_its_start(sentence: Span) -> Span:
+    """A sentence cut by a paragraph break (`… lavage fluid suggested` / `pneumocystis and …
+    infection.`) is read whole: a piece opening in lower case continues the sentence before."""
+    first = next((t for t in sentence if t.is_alpha), None)
+    if first is None or not first.is_lower or sentence.start == 0:
+        return sentence
+    return sentence.doc[sentence.doc[sentence.start - 1].sent.start : sentence.end]

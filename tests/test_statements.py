@@ -1,0 +1,110 @@
+"""The statement classifier (`models/statements`, `casextract_statements`): a sentence about the
+patient or general knowledge. The sentences and reports here are written for these tests; the
+shipped model never saw them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import spacy
+
+from pipeline.link import link
+from pipeline.nlp import analyse
+from pipeline.sections import build_article
+from pipeline.structures import Block, Layout, TextMap
+from pipeline.training.statements import (
+    GENERAL,
+    MODEL_DIR,
+    THRESHOLD,
+    classifier_nlp,
+    maccrobat_statements,
+    phee_statements,
+    score,
+)
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+needs_shared = pytest.mark.skipif(not (SHARED / "maccrobat").is_dir(), reason="../shared/data is absent")
+
+GENERAL_SENTENCES = [
+    "Sarcoidosis is a multisystem granulomatous disorder that most often affects young adults.",
+    "Renal involvement is rare and may present as hypercalcaemia or interstitial nephritis [12].",
+    "Several authors have recommended corticosteroids as first-line therapy for such patients.",
+    "The incidence of this complication has been estimated at 2 to 5 per 100,000 per year.",
+    "Most cases respond to treatment, although relapses are common after tapering.",
+]
+PATIENT_SENTENCES = [
+    "On the third day she developed a fever of 39.2 °C and a productive cough.",
+    "A chest radiograph showed a right lower lobe consolidation, and he was admitted.",
+    "He was given intravenous ceftriaxone and azithromycin and improved within 48 hours.",
+    "Her serum calcium was 3.1 mmol/L on admission and fell to 2.4 mmol/L after hydration.",
+    "At follow-up six months later, the patient remained free of symptoms.",
+]
+
+
+def test_the_classifier_tells_general_knowledge_from_the_patients_story():
+    nlp = spacy.load(MODEL_DIR)
+    general = [nlp(s).cats[GENERAL] for s in GENERAL_SENTENCES]
+    patient = [nlp(s).cats[GENERAL] for s in PATIENT_SENTENCES]
+    # it finds about half the general sentences held out (evaluation.json), and spares the patient's
+    assert sum(g >= THRESHOLD for g in general) >= 3, general
+    assert all(p < THRESHOLD for p in patient), patient
+
+
+def facts_of(text: str):
+    blocks = tuple(Block("text", TextMap(p), None) for p in text.split("\n\n"))
+    article = build_article(Layout("x.txt", None, blocks), "x")
+    return link(analyse(article), article)
+
+
+def test_a_discussion_without_a_heading_gives_the_patient_none_of_its_diseases():
+    facts = facts_of(
+        "Case presentation\n\n"
+        "A 52-year-old man presented with fever and cough. A chest radiograph showed pneumonia, and he was "
+        "given amoxicillin 1 g three times daily. He recovered within a week.\n\n"
+        "Sarcoidosis is a multisystem granulomatous disorder that most often affects young adults. "
+        "Tuberculosis and lymphoma must be excluded before the diagnosis is made."
+    )
+    diagnoses = {d.diagnosis for d in facts.diagnoses}
+    assert "pneumonia" in diagnoses
+    assert not diagnoses & {"sarcoidosis", "tuberculosis", "lymphoma"}, diagnoses
+    assert [(m.drug, m.dose_value) for m in facts.medications] == [("amoxicillin", 1)]
+
+
+def test_a_drug_given_with_its_dose_stays_the_patients_however_terse_the_sentence():
+    doc = analyse_text("Clonidine 0.1 mg po three times a day, lorazepam 1 mg at night.")
+    drugs = [e for e in doc.ents if e.label_ == "DRUG"]
+    assert drugs and all(not e._.general_statement and e._.subject == "" for e in drugs)
+
+
+def analyse_text(text: str):
+    blocks = (Block("text", TextMap(text), None),)
+    return analyse(build_article(Layout("x.txt", None, blocks), "x"))
+
+
+@needs_shared
+def test_the_shipped_classifier_keeps_held_out_patients_sentences():
+    """MACCROBAT's and PHEE's dev splits, never trained on: the shipped model may not start taking
+    patients' sentences for general ones (figures in models/statements/evaluation.json, less a margin)."""
+    nlp = spacy.load(MODEL_DIR)
+    maccrobat = maccrobat_statements(classifier_nlp(), SHARED, "dev")
+    phee = phee_statements(SHARED, "dev")
+    assert score(nlp, maccrobat, THRESHOLD)["patient_kept"] >= 0.955  # 0.970 when shipped
+    assert score(nlp, phee, THRESHOLD)["patient_kept"] >= 0.96  # 0.975 when shipped
+
+
+@needs_shared
+def test_the_train_command_runs_on_a_tiny_slice(tmp_path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    out = tmp_path / "statements"
+    result = CliRunner().invoke(app, ["train-statements", "--data", str(SHARED), "--out", str(out), "--limit", "2"])
+    assert result.exit_code == 0, result.output
+    evaluation = json.loads((out / "evaluation.json").read_text("utf-8"))
+    assert evaluation["training_counts"]["PATIENT"] > 0 and evaluation["training_counts"]["GENERAL"] > 0
+    assert set(spacy.load(out).get_pipe("textcat").labels) == {"PATIENT", GENERAL}
+    refused = CliRunner().invoke(app, ["train-statements", "--data", str(SHARED), "--limit", "2"])
+    assert refused.exit_code == 2 and "--out" in refused.output
