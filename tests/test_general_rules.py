@@ -111,6 +111,36 @@ def test_values_glued_to_units_and_units_only_in_the_reference_range():
     assert ("lactate", 4.1, "mmol/L") in found
 
 
+def test_a_closed_reference_range_does_not_swallow_the_next_result():
+    found = results(
+        "Tumour markers: NSE 14.2 (normal range: 0-16.3 ng/mL), chromogranin A 88 (reference: 0-100 ng/mL) "
+        "and gastrin was normal at 61 pg/ml."
+    )
+    assert sorted(found) == [("chromogranin a", 88.0, "ng/mL"), ("gastrin", 61.0, "pg/mL"), ("nse", 14.2, "ng/mL")]
+
+
+def test_hyphenated_marker_codes_are_names_not_numbers():
+    found = results("Her CA 72-4 level was 9.6 U/mL and the CA15-3 was 41 U/mL.")
+    assert [(name, value) for name, value, _ in found] == [("ca 72-4", 9.6), ("ca15-3", 41.0)]
+
+
+def test_counts_written_per_cubic_millimetre_or_microlitre_in_words():
+    found = results("The platelets numbered 412,000 per cubic millimetre and the CD4 count 180 cells per microliter.")
+    assert ("platelet count", 412000.0, "/mm^3") in found and ("cd4 count", 180.0, "/μL") in found
+
+
+def test_a_drug_or_hormone_whose_level_is_measured_is_a_test_there():
+    doc = analyse(article_of("The digoxin level was 3.1 ng/mL on arrival. Insulin concentration was 42 mU/L."))
+    found = [(r.test._.normalized, r.value) for r in doc._.lab_results]
+    assert ("digoxin", 3.1) in found and ("insulin", 42.0) in found
+    assert not [e for e in doc.ents if e.label_ == "DRUG"]  # neither mention says it was given
+
+
+def test_an_abbreviation_the_text_defines_names_its_test_by_the_long_form():
+    found = results("We measured serum angiotensin-converting enzyme (SACE). The SACE level was 96 U/L.")
+    assert ("angiotensin-converting enzyme", 96.0, "U/L") in found
+
+
 def test_differential_percentages_go_to_the_test_written_after_them():
     found = results("The leukocyte count was 12,400/μL with 88 % neutrophils and 7 % lymphocytes.")
     assert found == [

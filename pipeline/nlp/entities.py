@@ -27,6 +27,7 @@ from .values import (
     DRUG,
     DRUG_SUFFIXES,
     LAB,
+    abbreviation_long_forms,
     lab_lexicon,
 )
 
@@ -114,7 +115,7 @@ class ClinicalEntities(DataFiles):
     def __call__(self, doc: Doc) -> Doc:
         self.ready()
         self.near_matches = {}
-        long_forms = _abbreviation_long_forms(doc)
+        long_forms = abbreviation_long_forms(doc)
         drugs = [Span(doc, s, e, label=DRUG) for s, e in self.drug_matcher(doc)]
         labs = [Span(doc, s, e, label=LAB) for _, s, e in self.lab_matcher(doc)]
         labs += [Span(doc, s, e, label=LAB) for _, s, e in self.lab_exact_matcher(doc)]
@@ -376,12 +377,6 @@ def _short_forms_of(doc: Doc, entities: list[Span], label: str) -> list[Span]:
             if (short.start, short.end) not in covered:
                 found.append(Span(doc, short.start, short.end, label=label))
     return found
-
-
-def _abbreviation_long_forms(doc: Doc) -> dict[str, str]:
-    if not Doc.has_extension("abbreviations"):
-        return {}
-    return {abbr.text: abbr._.long_form.text for abbr in doc._.abbreviations}
 
 
 def _part_of_longer_word(span: Span) -> bool:

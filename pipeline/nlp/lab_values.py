@@ -25,6 +25,8 @@ UNIT_AFTER = re.compile(
     r"\s*("
     # ×10 9 /l, ×10(9)/litre
     r"[x×]\s*10\s*(?:\^|\(|\s)\s*\d{1,2}\)?\s*/\s*(?:[a-zA-Zμµ]{1,3}|litre|liter)(?:\s?[23]\b)?"
+    # per cubic millimetre, cells per microlitre: a count written in words
+    r"|(?:cells\s+)?per\s+(?:cubic\s+millimet(?:er|re)s?|microlit(?:er|re)s?|mm\s?\^?3|mm³|[μµu]L)\b"
     r"|/\s?(?:[μµu]L|mm\s?\^?3|mm³|L|l)\b(?:\s?[23]\b)?"  # /μL, /mm 3
     r"|mm\s?Hg\b"
     r"|%"
@@ -99,14 +101,13 @@ class LabContext:
                 break  # `…, 14 mg/dL` after a list item: the comma ends the name
             j -= 1
         end = j + 1
-        while (
-            j >= floor
-            and end - j <= 5
-            and not doc[j].is_punct
-            and doc[j].lower_ not in stops
-            and not linking(doc[j])
-            and not NUMBER_START.match(doc[j].text)
-        ):
+        while j >= floor and end - j <= 5:
+            code = _code_start(doc, j, floor)
+            if code is not None:  # `CA15-3`, `CA 19-9`: a hyphenated code is part of the name
+                j = code - 1
+                continue
+            if doc[j].is_punct or doc[j].lower_ in stops or linking(doc[j]) or NUMBER_START.match(doc[j].text):
+                break
             j -= 1
         start = j + 1
         while end > start and self.names_condition(doc[end - 1].lower_):
@@ -115,24 +116,50 @@ class LabContext:
             return None
         phrase = doc[start:end]
         lowered = [t.lower_ for t in phrase]
-        if any(w in words["not_lab_heads"] for w in lowered) or not any(t.is_alpha for t in phrase):
+        if any(w in words["not_lab_heads"] for w in lowered) or not any(_names_something(t) for t in phrase):
             return None
         return phrase
 
-    def test_name(self, phrase: Span, lexicon: dict) -> str:
+    def test_name(self, phrase: Span, lexicon: dict, long_forms: dict[str, str] | None = None) -> str:
         """The lexicon's name for the phrase or its last words (`serum lipase` → `lipase` if known),
-        else the phrase as written, lower case, without the specimen word `serum`/`plasma`/`blood`."""
-        words = [t.lower_ for t in phrase]
+        else the phrase as written, lower case, without the specimen word `serum`/`plasma`/`blood`;
+        an abbreviation the text defines is named by its long form (`PCE` → `pseudocholinesterase`)."""
+        long_form = (long_forms or {}).get(phrase.text)
+        # (word, the space after it): a code keeps its hyphen unspaced (`ca 72-4`)
+        words = (
+            [(w, " ") for w in long_form.lower().split()] if long_form else [(t.lower_, t.whitespace_) for t in phrase]
+        )
         for k in range(len(words)):
-            entry = lexicon.get(" ".join(words[k:]))
+            entry = lexicon.get(" ".join(w for w, _ in words[k:]))
             if entry is not None:
                 return entry.name
-        while len(words) > 1 and words[0] in self.words["specimen_words"]:
+        while len(words) > 1 and words[0][0] in self.words["specimen_words"]:
             words = words[1:]
-        return " ".join(words)
+        return "".join(w + space for w, space in words).strip()
+
+    def measured(self, words: Span) -> bool:
+        """Whether the words between a name and its number say a level of it is measured
+        (`level of`, `concentration was`)."""
+        return any(t.lower_ in self.words["measurement_words"] for t in words)
 
     def names_condition(self, word: str) -> bool:
         return len(word) > 5 and word.endswith(tuple(self.words["condition_suffixes"]))
+
+
+def _names_something(token) -> bool:
+    """A word with letters that is not a unit (`CA15` is, `U/L` is not)."""
+    return any(c.isalpha() for c in token.text) and not is_unit(clean_unit(token.text))
+
+
+def _code_start(doc: Doc, j: int, floor: int) -> int | None:
+    """The first token of a hyphenated code (`CA15-3`, `19-9` of `CA 19-9`) that ends at token `j`
+    with a number, written without spaces; None when token `j` ends none."""
+    if not NUMBER_START.fullmatch(doc[j].text):
+        return None
+    k = j
+    while k - 1 >= floor and not doc[k - 1].whitespace_ and doc[k - 1].text not in "(,:=;[":
+        k -= 1
+    return k if k < j and any(t.text == "-" for t in doc[k:j]) else None
 
 
 REFERENCE_WORDS = {
@@ -167,8 +194,14 @@ def in_reference_range(doc: Doc, i: int) -> bool:
     ):
         return True
     j = i - 1
-    while j >= max(0, i - 8) and doc[j].text not in ("(", "[", ";"):
-        if doc[j].lower_ in REFERENCE_WORDS:
+    # a closed bracket ends the reference range before it: `AFP 2.48 (normal range: 0–7), CEA 0.39`
+    while j >= max(0, i - 8) and doc[j].text not in ("(", "[", ";", ")", "]"):
+        if doc[j].lower_ in REFERENCE_WORDS and not _result_called_normal(doc, j):
             return True
         j -= 1
     return j >= 0 and doc[j].text in ("(", "[") and any(t.lower_ in REFERENCE_WORDS for t in doc[j + 1 : i])
+
+
+def _result_called_normal(doc: Doc, j: int) -> bool:
+    """`lipase was normal at 33 U/L`: the word describes the result, it opens no range."""
+    return doc[j].lower_ == "normal" and j + 1 < len(doc) and doc[j + 1].lower_ in ("at", "with")

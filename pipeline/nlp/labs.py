@@ -24,6 +24,7 @@ from .values import (
     LAB,
     LabResult,
     LabTestEntry,
+    abbreviation_long_forms,
     lab_lexicon,
     token_after,
 )
@@ -145,6 +146,7 @@ class LabValues(DataFiles):
             sentence_starts[bisect.bisect_right(sentence_starts, r.test.start) - 1]: r
             for r in self.sentence_results(doc)
         }
+        long_forms = abbreviation_long_forms(doc)
         results = []
         for sentence in sentences:
             previous = by_sentence.get(sentence.start)
@@ -161,16 +163,20 @@ class LabValues(DataFiles):
                 if not self.context.is_lab_unit(result.unit):
                     continue  # no lab unit after the number, nor in its reference range
                 phrase = self.context.test_phrase(doc, i, sentence.start)
-                if phrase is not None and not any(t.ent_type_ == DRUG for t in phrase):
-                    # a name the NER took for a disease (`chromogranin A`) is a test when a result follows
-                    if any(t.ent_type_ == DISEASE for t in phrase):
+                if phrase is not None and (
+                    not any(t.ent_type_ == DRUG for t in phrase) or self.context.measured(doc[phrase.end : i])
+                ):
+                    # a name the NER took for a disease (`chromogranin A`) is a test when a result
+                    # follows, and a drug's name (`parathyroid hormone level of 286 pg/mL`) when its
+                    # level is what the number gives
+                    if any(t.ent_type_ in (DISEASE, DRUG) for t in phrase):
                         doc.ents = [
                             e
                             for e in doc.ents
-                            if not (e.label_ == DISEASE and e.start < phrase.end and phrase.start < e.end)
+                            if not (e.label_ in (DISEASE, DRUG) and e.start < phrase.end and phrase.start < e.end)
                         ]
                     test = Span(doc, phrase.start, phrase.end, label=LAB)
-                    test._.normalized = self.context.test_name(phrase, folded)
+                    test._.normalized = self.context.test_name(phrase, folded, long_forms)
                 elif previous is not None and previous.unit == result.unit and previous.test is not None:
                     test = previous.test  # a series: `fell from 1553 U/L to 203 U/L`, `3 mm/h … and 14 mm/h`
                 else:

@@ -70,10 +70,12 @@ class StatementClassifier:
         if not by_sentence:
             return doc
         sentences = [doc[start].sent for start in by_sentence]
-        # the classifier learned on sentences with their white space folded (training reads
-        # sentences the same way: pipeline/training/statements.py)
-        texts = (" ".join(_with_its_start(s).text.split()) for s in sentences)
-        for sentence, scored in zip(sentences, self.classifier.pipe(texts, batch_size=64)):
+        # the classifier's tokenizer is the pipeline's, and it learned on sentences with their
+        # white space folded: the sentence's own tokens, spaces left out, are what it would read
+        # (the Doc's own vocabulary holds these words already: the classifier's would grow forever)
+        pieces = (Doc(doc.vocab, words=[t.text for t in _with_its_start(s) if not t.is_space]) for s in sentences)
+        textcat = self.classifier.get_pipe("textcat")
+        for sentence, scored in zip(sentences, textcat.pipe(pieces, batch_size=64)):
             score = scored.cats[GENERAL]
             for ent in by_sentence[sentence.start]:
                 ent._.general_score = score

@@ -53,6 +53,14 @@ def doc_text(doc: Doc) -> str:
     return text
 
 
+def abbreviation_long_forms(doc: Doc) -> dict[str, str]:
+    """Each abbreviation the text defines (scispaCy's detector: `plasma pseudocholinesterase (PCE)`)
+    → its long form."""
+    if not Doc.has_extension("abbreviations"):
+        return {}
+    return {abbr.text: abbr._.long_form.text for abbr in doc._.abbreviations}
+
+
 def token_after(doc: Doc, char: int) -> int:
     """The index of the first token that starts at or after character `char` (token offsets read
     once per Doc, with `Doc.to_array`)."""
