@@ -415,8 +415,11 @@ def train_statements_command(
     """Train the statement classifier: a sentence about the patient, or general knowledge."""
     from .training.statements import MODEL_DIR, THRESHOLD, train
 
-    if not (data / "maccrobat").is_dir() or not (data / "case-reports-ada").is_dir():
-        raise usage_error(f"no training data: {data}/maccrobat or case-reports-ada is missing (see ../shared/data)")
+    missing = [name for name in ("maccrobat", "phee", "case-reports-ada") if not (data / name).is_dir()]
+    if missing:
+        raise usage_error(
+            f"no training data: {', '.join(missing)} missing in {data} (the corpora live in ../shared/data)"
+        )
     if limit and out is None:
         raise usage_error("a run with --limit needs --out: it must not replace the shipped model")
     result = train(data, out or MODEL_DIR, limit=limit)

@@ -13,7 +13,7 @@ from pipeline.evaluate.annotated import FieldCounts, Mention, raw_offsets, score
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 needs_shared = pytest.mark.skipif(not (SHARED / "maccrobat").is_dir(), reason="../shared/data is absent")
 
-RAW = "A 60-year-old man had gout.\nHe took colchicine 0.5 mg twice daily. His urate was 9.1 mg/dL."
+RAW = "A 60-year-old man had gout.\nHe took colchicine 0.5 mg twice daily. His urate was high at 9.1 mg/dL."
 
 
 def write_run(out: Path, text: str, rows: dict[str, list[dict]]) -> None:
@@ -42,7 +42,7 @@ def test_rows_that_overlap_an_annotation_find_it_and_the_rest_count_against_prec
                 {"doc_id": "r1", "start_char": at("gout"), "end_char": at("gout") + 4},
                 {"doc_id": "r1", "start_char": at("man"), "end_char": at("man") + 3},
             ],
-            "labs": [{"doc_id": "r1", "start_char": at("urate"), "end_char": at("9.1") + 3}],
+            "labs": [{"doc_id": "r1", "start_char": at("urate"), "end_char": at("9.1") + 3, "value": 9.1}],
         },
     )
     mention = lambda label, words: Mention(label, RAW.index(words), RAW.index(words) + len(words))  # noqa: E731
@@ -52,14 +52,15 @@ def test_rows_that_overlap_an_annotation_find_it_and_the_rest_count_against_prec
         mention("Dosage", "0.5 mg"),
         mention("Frequency", "twice daily"),
         mention("Lab_value", "9.1 mg/dL"),
+        mention("Lab_value", "high"),  # crossed by the row's span, not its value
         mention("Lab_value", "60-year-old"),
     ]
     counts = score_annotated(tmp_path, {"r1": (RAW, gold)})
     assert (counts["drug"].found, counts["drug"].annotated) == (1, 1)
     assert (counts["dose"].found, counts["dose"].annotated) == (1, 1)
     assert (counts["diagnosis"].recall, counts["diagnosis"].precision_proxy) == (1.0, 0.5)
-    assert (counts["lab value"].found, counts["lab value"].annotated) == (1, 2)
-    assert counts["lab value"].missed == ["r1\t60-year-old"]
+    assert (counts["lab value"].found, counts["lab value"].annotated) == (1, 3)
+    assert counts["lab value"].missed == ["r1\thigh", "r1\t60-year-old"]
 
 
 def test_offsets_map_back_through_changed_white_space_and_otherwise_by_difflib():
@@ -73,6 +74,7 @@ def test_field_counts_report_recall_and_the_precision_proxy():
 
 
 @needs_shared
+@pytest.mark.slow
 def test_maccrobat_dev_split_recall_stays_above_its_floors(tmp_path):
     """The 20 reports of MACCROBAT's dev split as text inputs; floors are this commit's figures less
     about one mention (tools/eval_annotated.py prints them)."""
@@ -87,5 +89,5 @@ def test_maccrobat_dev_split_recall_stays_above_its_floors(tmp_path):
     run(sorted(inputs.iterdir()), tmp_path / "run", workers=1)
     documents = {r.doc_id: (r.text, [Mention(a.label, a.start, a.end) for a in r.annotations]) for r in dev}
     recall = {name: c.recall for name, c in score_annotated(tmp_path / "run", documents).items()}
-    floors = {"drug": 0.52, "dose": 0.43, "lab value": 0.17, "diagnosis": 0.58}
+    floors = {"drug": 0.52, "dose": 0.43, "lab value": 0.14, "diagnosis": 0.58}
     assert {name: recall[name] >= floor for name, floor in floors.items()} == dict.fromkeys(floors, True), recall

@@ -136,6 +136,16 @@ def test_a_drug_or_hormone_whose_level_is_measured_is_a_test_there():
     assert not [e for e in doc.ents if e.label_ == "DRUG"]  # neither mention says it was given
 
 
+def test_a_drug_named_with_its_toxicity_stays_a_drug_and_a_condition():
+    doc = analyse(article_of("He presented with digoxin toxicity with a level of 3.1 ng/mL."))
+    assert {(e.label_, e.text) for e in doc.ents} >= {("DRUG", "digoxin"), ("DISEASE", "toxicity")}
+
+
+def test_dates_and_day_ranges_are_not_part_of_a_tests_name():
+    found = results("On 2019-03-12 zonulin was 80 ng/mL. On days 2-3 hepcidin was 41 ng/mL.")
+    assert [name for name, _, _ in found] == ["zonulin", "hepcidin"]
+
+
 def test_an_abbreviation_the_text_defines_names_its_test_by_the_long_form():
     found = results("We measured serum angiotensin-converting enzyme (SACE). The SACE level was 96 U/L.")
     assert ("angiotensin-converting enzyme", 96.0, "U/L") in found

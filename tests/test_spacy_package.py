@@ -31,7 +31,7 @@ def describe(doc):
         return [r.dose.value if r.dose else None, r.dose.unit if r.dose else None, r.route, r.frequency, r.duration]
     ents = [
         [e.start_char, e.end_char, e.label_, e._.normalized, bool(e._.negex), e._.certainty,
-         [regimen(r) for r in (e._.regimens or [])]]
+         [regimen(r) for r in (e._.regimens or [])], e._.general_score, e._.subject]
         for e in doc.ents
     ]
     labs = [[r.test.text, r.value, r.unit, r.value_si, r.unit_si, r.flag, r.start, r.end] for r in doc._.lab_results]

@@ -108,3 +108,16 @@ def test_the_train_command_runs_on_a_tiny_slice(tmp_path):
     assert set(spacy.load(out).get_pipe("textcat").labels) == {"PATIENT", GENERAL}
     refused = CliRunner().invoke(app, ["train-statements", "--data", str(SHARED), "--limit", "2"])
     assert refused.exit_code == 2 and "--out" in refused.output
+
+
+def test_a_sentence_cut_by_a_paragraph_break_is_read_whole_and_one_opening_with_a_number_is_not():
+    doc = analyse_text(
+        "In most reported cases, tuberculosis and lymphoma must be excluded before the diagnosis is made. "
+        "3 days later he developed pneumonia and was given ceftriaxone."
+    )
+    pneumonia = next(e for e in doc.ents if e.text == "pneumonia")
+    assert not pneumonia._.general_statement and pneumonia._.subject == ""
+    cut = analyse_text("Over the following weeks the patient developed\n\nsevere pneumonia with sepsis.")
+    alone = analyse_text("severe pneumonia with sepsis.")
+    score = next(e for e in cut.ents if e.text == "pneumonia")._.general_score
+    assert score != next(e for e in alone.ents if e.text == "pneumonia")._.general_score

@@ -35,7 +35,8 @@ def main() -> None:
     train, dev = split_maccrobat(read_maccrobat(args.data))
     reports = dev if args.split == "dev" else train
     inputs = args.out / "inputs"
-    shutil.rmtree(args.out, ignore_errors=True)
+    for made in (inputs, args.out / "run"):  # what this tool wrote before, and nothing else of OUT
+        shutil.rmtree(made, ignore_errors=True)
     inputs.mkdir(parents=True)
     for report in reports:
         (inputs / f"{report.doc_id}.txt").write_text(report.text, "utf-8")

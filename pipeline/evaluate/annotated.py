@@ -2,11 +2,11 @@
 
 The gold files of `gold/real` list facts per patient; an annotated corpus marks every mention
 instead. Here a mention is found when a table row's source span overlaps it (`Medication` → a
-medications row, `Disease_disorder` → a diagnoses row, `Lab_value` → a labs row, whose span runs
-from the test to its value), and a `Dosage` when a medications row of the same sentence carries
-a dose with the same number. Recall is over the annotations; the precision proxy is the share of
-rows that overlap an annotation of their field (the corpus annotates more than it would tabulate,
-so the proxy reads low on nothing and high on a row it also marks)."""
+medications row, `Disease_disorder` → a diagnoses row, `Lab_value` → a labs row that gives that
+value: the number written in it, or its qualitative word, not merely a row whose span from test to
+value crosses it), and a `Dosage` when a medications row of the same sentence carries a dose with
+the same number. Recall is over the annotations; the precision proxy is the share of rows that
+find an annotation of their field."""
 
 from __future__ import annotations
 
@@ -117,22 +117,40 @@ def score_annotated(out: Path, documents: dict[str, tuple[str, list[Mention]]]) 
             gold = [m for m in mentions if m.label in labels]
             counts[name].annotated += len(gold)
             if name == "dose":
-                _score_doses(raw, mapping, rows, gold, counts[name])
+                _score_doses(doc_id, raw, mapping, rows, gold, counts[name])
                 continue
-            spans = [
-                s for s in (_raw_span(mapping, int(r.start_char), int(r.end_char)) for r in rows.itertuples()) if s
+            placed = [
+                (s, r) for r in rows.itertuples() if (s := _raw_span(mapping, int(r.start_char), int(r.end_char)))
             ]
-            counts[name].rows += len(spans)
-            counts[name].rows_on_annotation += sum(any(_overlaps(s, m) for m in gold) for s in spans)
+            counts[name].rows += len(placed)
+            counts[name].rows_on_annotation += sum(any(_finds(name, r, s, m, raw) for m in gold) for s, r in placed)
             for mention in gold:
-                if any(_overlaps(s, mention) for s in spans):
+                if any(_finds(name, r, s, mention, raw) for s, r in placed):
                     counts[name].found += 1
                 else:
                     counts[name].missed.append(f"{doc_id}\t{raw[mention.start : mention.end]}")
     return counts
 
 
-def _score_doses(raw: str, mapping: list[int], rows: pd.DataFrame, gold: list[Mention], counts: FieldCounts) -> None:
+def _finds(field: str, row, span: tuple[int, int], mention: Mention, raw: str) -> bool:
+    return _overlaps(span, mention) and (field != "lab value" or _gives_value(row, raw[mention.start : mention.end]))
+
+
+def _gives_value(row, mention: str) -> bool:
+    """A labs row finds a `Lab_value` when it gives that value: the number written in it, or its
+    qualitative word (a row's span runs from the test's name to its value, and may cross other
+    annotated words on the way: `elevated`, `normal`)."""
+    value = getattr(row, "value", None)
+    if isinstance(value, float) and value == value:  # not NaN
+        written = [float(n.replace(",", "")) for n in NUMBER.findall(mention.replace(",", ""))]
+        return any(abs(n - value) <= 1e-9 * max(1.0, abs(value)) for n in written)
+    result = getattr(row, "result", "")
+    return isinstance(result, str) and bool(result) and result.split()[0].lower() in mention.lower()
+
+
+def _score_doses(
+    doc_id: str, raw: str, mapping: list[int], rows: pd.DataFrame, gold: list[Mention], counts: FieldCounts
+) -> None:
     dosed = []
     for row in rows.itertuples():
         if not isinstance(row.dose_text, str) or not row.dose_text.strip():
@@ -150,7 +168,7 @@ def _score_doses(raw: str, mapping: list[int], rows: pd.DataFrame, gold: list[Me
         if hits:
             counts.found += 1
         else:
-            counts.missed.append(raw[mention.start : mention.end])
+            counts.missed.append(f"{doc_id}\t{raw[mention.start : mention.end]}")
     counts.rows_on_annotation += len(on_annotation)
 
 

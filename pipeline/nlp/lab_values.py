@@ -137,10 +137,10 @@ class LabContext:
             words = words[1:]
         return "".join(w + space for w, space in words).strip()
 
-    def measured(self, words: Span) -> bool:
-        """Whether the words between a name and its number say a level of it is measured
-        (`level of`, `concentration was`)."""
-        return any(t.lower_ in self.words["measurement_words"] for t in words)
+    def measured(self, doc: Doc, i: int) -> bool:
+        """Whether token `i`, right after a name, says a level of what it names is measured
+        (`digoxin level was`, not `digoxin toxicity with a level of`)."""
+        return i < len(doc) and doc[i].lower_ in self.words["measurement_words"]
 
     def names_condition(self, word: str) -> bool:
         return len(word) > 5 and word.endswith(tuple(self.words["condition_suffixes"]))
@@ -152,14 +152,20 @@ def _names_something(token) -> bool:
 
 
 def _code_start(doc: Doc, j: int, floor: int) -> int | None:
-    """The first token of a hyphenated code (`CA15-3`, `19-9` of `CA 19-9`) that ends at token `j`
-    with a number, written without spaces; None when token `j` ends none."""
+    """The first token of a hyphenated code that ends at token `j` with a number, written without
+    spaces: one that opens with letters (`CA15-3`), or a number pair after an upper-case name
+    (`19-9` of `CA 19-9`); None for a date or a range (`2019-03-12`, `days 2-3`)."""
     if not NUMBER_START.fullmatch(doc[j].text):
         return None
     k = j
     while k - 1 >= floor and not doc[k - 1].whitespace_ and doc[k - 1].text not in "(,:=;[":
         k -= 1
-    return k if k < j and any(t.text == "-" for t in doc[k:j]) else None
+    if k == j or not any(t.text == "-" for t in doc[k:j]):
+        return None
+    if doc[k].text[0].isalpha():
+        return k
+    named = k - 1 >= floor and doc[k - 1].text.isalnum() and doc[k - 1].text.isupper()
+    return k if named else None
 
 
 REFERENCE_WORDS = {

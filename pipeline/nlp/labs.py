@@ -164,11 +164,11 @@ class LabValues(DataFiles):
                     continue  # no lab unit after the number, nor in its reference range
                 phrase = self.context.test_phrase(doc, i, sentence.start)
                 if phrase is not None and (
-                    not any(t.ent_type_ == DRUG for t in phrase) or self.context.measured(doc[phrase.end : i])
+                    not any(t.ent_type_ == DRUG for t in phrase) or self.context.measured(doc, phrase.end)
                 ):
                     # a name the NER took for a disease (`chromogranin A`) is a test when a result
-                    # follows, and a drug's name (`parathyroid hormone level of 286 pg/mL`) when its
-                    # level is what the number gives
+                    # follows, and a drug's name (`parathyroid hormone level of 286 pg/mL`) when the
+                    # word right after it says its level is what the number gives
                     if any(t.ent_type_ in (DISEASE, DRUG) for t in phrase):
                         doc.ents = [
                             e

@@ -72,7 +72,7 @@ SUPERSCRIPT_DIGITS = str.maketrans(
 # spellings of one unit that differ only by convention: the litre's capital, `u` for micro, `u/L`
 _UNIT_SPELLINGS = (
     # a count written in words (`per cubic millimeter`, `cells per microlitre`), spaces already gone
-    (re.compile(r"^(?:cells)?per(?=cubic|microlit|mm|μL|uL)"), "/"),
+    (re.compile(r"^(?:cells)?per(?=cubic|microlit|mm\^?3$|mm³$|μL$|uL$)"), "/"),
     (re.compile(r"cubicmillimet(?:er|re)s?$"), "mm^3"),
     (re.compile(r"microlit(?:er|re)s?$"), "μL"),
     (re.compile(r"(?:litres?|liters?)$"), "L"),

@@ -45,8 +45,16 @@ class StatementClassifier:
         self._point_at(path)
 
     def _point_at(self, path: Path) -> None:
-        self.path = path
-        self.classifier = spacy.load(path) if (path / "config.cfg").exists() else None
+        """The model is read on first use: a pipeline loaded from disk points here twice (the
+        default folder, then its saved copy) and reads only the copy."""
+        self.path, self._classifier, self._loaded = path, None, False
+
+    @property
+    def classifier(self) -> Language | None:
+        if not self._loaded:
+            path = self.path
+            self._classifier, self._loaded = (spacy.load(path) if (path / "config.cfg").exists() else None), True
+        return self._classifier
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         if self.classifier is not None:
@@ -92,7 +100,7 @@ def _reads(ent: Span) -> bool:
 def _with_its_start(sentence: Span) -> Span:
     """A sentence cut by a paragraph break (`… lavage fluid suggested` / `pneumocystis and …
     infection.`) is read whole: a piece opening in lower case continues the sentence before."""
-    first = next((t for t in sentence if t.is_alpha), None)
-    if first is None or not first.is_lower or sentence.start == 0:
-        return sentence
+    first = next((t for t in sentence if not (t.is_space or t.is_punct)), None)
+    if first is None or not (first.is_alpha and first.is_lower) or sentence.start == 0:
+        return sentence  # `3 days later …` opens a sentence of its own
     return sentence.doc[sentence.doc[sentence.start - 1].sent.start : sentence.end]
