@@ -54,14 +54,25 @@ def table_rows(name: str) -> tuple[dict[str, str], ...]:
 
 
 @lru_cache(maxsize=4)
-def drug_lexicon(names: str = "drugs.tsv.gz", overrides: str = "drug_overrides.tsv") -> dict[str, str]:
+def drug_lexicon(
+    names: str = "drugs.tsv.gz", overrides: str = "drug_overrides.tsv", routes: str | None = "routes.json"
+) -> dict[str, str]:
     """Lower-case name as written (generic, brand, abbreviation) → generic name.
 
-    Built from the drug-named-entity-recognition package (`tools/build_drug_lexicon.py`), then
+    Built from the drug-named-entity-recognition package (`tools/build_drug_lexicon.py`); a
+    generic that ends with a route's word (`clonidine patch`, `penciclovir cream`: `routes.json`)
+    is the drug without it when that is a generic too, since the form is not the drug; then
     `drug_overrides.tsv`: corrections, clinical abbreviations (MPSL, IVIG) and removals
     (generic `-`), applied last so a curator always wins.
     """
     lexicon = {row["variant"]: row["generic"] for row in table_rows(names)}
+    if routes:
+        forms = {w for route, ways in resource_json(routes).items() if not route.startswith("_") for w in ways}
+        generics = set(lexicon.values())
+        for variant, generic in lexicon.items():
+            drug, _, form = generic.rpartition(" ")
+            if form in forms and drug in generics:
+                lexicon[variant] = drug
     for row in table_rows(overrides):
         if row["generic"] == "-":
             lexicon.pop(row["variant"].lower(), None)

@@ -289,3 +289,16 @@ def test_a_reviews_topic_headings_before_any_case_are_not_the_patients_text():
     facts = link(analyse(article), article)
     assert [m.drug for m in facts.medications] == ["naproxen"]
     assert not {"pseudogout", "septic arthritis"} & {r.diagnosis for r in facts.diagnoses}
+
+
+def test_a_drugs_form_is_not_part_of_its_name():
+    doc = analyse(article_of("A fentanyl patch of 25 μg/h was applied and a hydrocortisone cream twice daily."))
+    names = [e._.normalized for e in doc.ents if e.label_ == "DRUG"]
+    assert names == ["fentanyl", "hydrocortisone"]
+
+
+def test_thousands_set_apart_by_spaces_are_one_number_only_before_a_lab_unit():
+    found = results("The platelet count was 452 000/μL and the leukocyte count 13 250 per microlitre.")
+    assert found == [("platelet count", 452000.0, "/μL"), ("white blood cell count", 13250.0, "/μL")]
+    doc = analyse(article_of("She was given 2 500 mg capsules of paracetamol."))
+    assert not doc._.lab_results

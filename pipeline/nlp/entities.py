@@ -43,6 +43,7 @@ ENTITY_FILES = {
     "labs": "labs.tsv",
     "microbes": "microbes.txt",
     "test_names": "test_names.json",
+    "routes": "routes.json",
 }
 
 
@@ -71,10 +72,11 @@ def make_entities(
     labs: str,
     microbes: str,
     test_names: str,
+    routes: str,
 ) -> ClinicalEntities:
     files = {"drugs": drugs, "drug_overrides": drug_overrides, "diseases": diseases}
     files |= {"disease_additions": disease_additions, "labs": labs, "microbes": microbes}
-    files |= {"disease_ontology": disease_ontology, "test_names": test_names}
+    files |= {"disease_ontology": disease_ontology, "test_names": test_names, "routes": routes}
     return ClinicalEntities(nlp, keep_chemicals, files, spans_key, label_map)
 
 
@@ -97,7 +99,7 @@ class ClinicalEntities(DataFiles):
         self.files = ENTITY_FILES | (files or {})
 
     def load(self, files: dict[str, str]) -> None:
-        self.drugs = drug_lexicon(files["drugs"], files["drug_overrides"])
+        self.drugs = drug_lexicon(files["drugs"], files["drug_overrides"], files["routes"])
         self.drug_matcher = LexiconMatcher(self.drugs)
         self.disease_matcher = LexiconMatcher(
             disease_gazetteer(files["diseases"], files["disease_additions"], files["disease_ontology"])
@@ -152,7 +154,7 @@ class ClinicalEntities(DataFiles):
         return doc
 
     def misspelled_drugs(self, doc: Doc, taken: list[Span]) -> list[Span]:
-        """A word the lexicon does not know, written right before a dose (`Leviteracetam 250 mg`,
+        """A word the lexicon does not know, written right before a dose (`amoxicilin 500 mg`,
         `oxacilin 2g/day`), is the drug whose name it nearly spells (difflib ratio ≥ 0.85)."""
         import difflib
 

@@ -54,6 +54,9 @@ def read_quantity(doc: Doc, i: int) -> Quantity | None:
         return None
     number_end = token.idx + match.end()
     text = doc_text(doc)
+    grouped = _space_grouped(text, token.idx, number_end)
+    if grouped is not None:  # `36 790 per microliter`, `625 000/μL`
+        value, number_end = grouped
     after = UNIT_AFTER.match(text, number_end, min(len(text), number_end + 24))
     unit, end = "", number_end
     if after:
@@ -63,6 +66,23 @@ def read_quantity(doc: Doc, i: int) -> Quantity | None:
         if candidate and (is_unit(candidate) or (looks_like_unit(candidate) and "/" in candidate)):
             unit, end = candidate, after.end()
     return Quantity(value, unit, token.idx, end)
+
+
+SPACE_GROUPS = re.compile(r"(?:[ \u00a0\u2009\u202f]\d{3})+(?![\d.,])")
+
+
+def _space_grouped(text: str, start: int, end: int) -> tuple[float, int] | None:
+    """A number whose thousands are set apart by spaces, as SI style writes them (`36 790`): its
+    value and end, when a lab unit follows the groups; None otherwise (`3 100 mg` stays 3)."""
+    first = text[start:end]
+    groups = SPACE_GROUPS.match(text, end)
+    if not (first.isdigit() and len(first) <= 3 and groups):
+        return None
+    after = UNIT_AFTER.match(text, groups.end(), min(len(text), groups.end() + 24))
+    unit = clean_unit(after.group(1)) if after else ""
+    if not unit or not is_unit(unit) or unit in dose_units():
+        return None
+    return float(first + re.sub(r"\D", "", groups.group(0))), groups.end()
 
 
 class LabContext:
