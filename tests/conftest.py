@@ -13,7 +13,10 @@ sys.path.insert(0, str(ROOT))  # the test-data generators live in tools/, outsid
 from tools.journal_pdf import load_spec, render_pdf  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
+SHARED_DATA = SHARED / "data"
 SPECS = ROOT / "corpus" / "specs"
+# for tests that train or score on the annotated corpora of ../shared/data
+needs_shared_data = pytest.mark.skipif(not (SHARED_DATA / "maccrobat").is_dir(), reason="../shared/data is absent")
 
 
 def shared_path(*parts: str) -> Path:
@@ -22,6 +25,33 @@ def shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"../shared/{'/'.join(parts)} is not available")
     return path
+
+
+def article_of(text: str, doc_id: str = "x"):
+    """A plain-text article written in a test: the whole text one block, as a web page's is."""
+    from pipeline.sections import build_article
+    from pipeline.structures import Block, Layout, TextMap
+
+    return build_article(Layout(f"{doc_id}.txt", None, (Block("text", TextMap(text), None),)), doc_id)
+
+
+def analyse_text(text: str):
+    """The NLP stage's Doc of a plain-text article written in a test."""
+    from pipeline.nlp import analyse
+
+    return analyse(article_of(text))
+
+
+def facts_of(text: str):
+    """The linked facts of a report written in a test, a block per paragraph (blank-line separated)."""
+    from pipeline.link import link
+    from pipeline.nlp import analyse
+    from pipeline.sections import build_article
+    from pipeline.structures import Block, Layout, TextMap
+
+    blocks = tuple(Block("text", TextMap(p), None) for p in text.split("\n\n"))
+    article = build_article(Layout("x.txt", None, blocks), "x")
+    return link(analyse(article), article)
 
 
 @pytest.fixture(scope="session")

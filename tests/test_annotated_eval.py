@@ -1,5 +1,5 @@
 """Tables scored against a span-annotated corpus (`pipeline/evaluate/annotated.py`): on a report
-written here, and on MACCROBAT's dev split, which no model or rule was fitted to."""
+written here, and on MACCROBAT's dev split, which no model trains on."""
 
 from __future__ import annotations
 
@@ -7,11 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import SHARED_DATA, needs_shared_data
 
-from pipeline.evaluate.annotated import FieldCounts, Mention, raw_offsets, score_annotated
-
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-needs_shared = pytest.mark.skipif(not (SHARED / "maccrobat").is_dir(), reason="../shared/data is absent")
+from pipeline.evaluate.annotated import Annotation, FieldCounts, raw_offsets, score_annotated
 
 RAW = "A 60-year-old man had gout.\nHe took colchicine 0.5 mg twice daily. His urate was high at 9.1 mg/dL."
 
@@ -45,7 +43,7 @@ def test_rows_that_overlap_an_annotation_find_it_and_the_rest_count_against_prec
             "labs": [{"doc_id": "r1", "start_char": at("urate"), "end_char": at("9.1") + 3, "value": 9.1}],
         },
     )
-    mention = lambda label, words: Mention(label, RAW.index(words), RAW.index(words) + len(words))  # noqa: E731
+    mention = lambda label, words: Annotation(label, RAW.index(words), RAW.index(words) + len(words))  # noqa: E731
     gold = [
         mention("Disease_disorder", "gout"),
         mention("Medication", "colchicine"),
@@ -73,7 +71,7 @@ def test_field_counts_report_recall_and_the_precision_proxy():
     assert counts.as_dict()["recall"] == 0.75 and counts.as_dict()["precision_proxy"] == 0.5
 
 
-@needs_shared
+@needs_shared_data
 @pytest.mark.slow
 def test_maccrobat_dev_split_recall_stays_above_its_floors(tmp_path):
     """The 20 reports of MACCROBAT's dev split as text inputs; floors are this commit's figures less
@@ -81,13 +79,13 @@ def test_maccrobat_dev_split_recall_stays_above_its_floors(tmp_path):
     from pipeline.batch import run
     from pipeline.training.corpora import read_maccrobat, split_maccrobat
 
-    _, dev = split_maccrobat(read_maccrobat(SHARED / "maccrobat"))
+    _, dev = split_maccrobat(read_maccrobat(SHARED_DATA / "maccrobat"))
     inputs = tmp_path / "inputs"
     inputs.mkdir()
     for report in dev:
         (inputs / f"{report.doc_id}.txt").write_text(report.text, "utf-8")
     run(sorted(inputs.iterdir()), tmp_path / "run", workers=1)
-    documents = {r.doc_id: (r.text, [Mention(a.label, a.start, a.end) for a in r.annotations]) for r in dev}
+    documents = {r.doc_id: (r.text, list(r.annotations)) for r in dev}
     recall = {name: c.recall for name, c in score_annotated(tmp_path / "run", documents).items()}
     floors = {"drug": 0.52, "dose": 0.43, "lab value": 0.14, "diagnosis": 0.58}
     assert {name: recall[name] >= floor for name, floor in floors.items()} == dict.fromkeys(floors, True), recall

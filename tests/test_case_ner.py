@@ -4,10 +4,9 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import pytest
 import spacy
+from conftest import SHARED_DATA, needs_shared_data
 
 from pipeline.training.case_ner import MODEL_DIR, score_entities, score_model, tokenizer_nlp
 from pipeline.training.corpora import (
@@ -22,9 +21,6 @@ from pipeline.training.corpora import (
     split_maccrobat,
     to_doc,
 )
-
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-needs_shared = pytest.mark.skipif(not (SHARED / "maccrobat").is_dir(), reason="../shared/data/maccrobat is absent")
 
 
 def test_brat_entity_lines_with_discontinuous_spans_keep_their_first_fragment():
@@ -98,23 +94,23 @@ def test_scores_count_exact_and_overlapping_spans_per_label():
     assert scores["Sign_symptom"]["overlap_r"] == 0.0
 
 
-@needs_shared
+@needs_shared_data
 def test_the_dev_split_is_the_one_written_down_before_tuning():
-    train, dev = split_maccrobat(read_maccrobat(SHARED / "maccrobat"))
+    train, dev = split_maccrobat(read_maccrobat(SHARED_DATA / "maccrobat"))
     written = json.loads((MODEL_DIR / "SPLIT.json").read_text("utf-8"))
     assert sorted(r.doc_id for r in dev) == written["dev"] and len(dev) == 20
     assert sorted(r.doc_id for r in train) == written["train"]
     assert len(set(written["dev"]) | set(written["train"])) == 100
 
 
-@needs_shared
+@needs_shared_data
 def test_the_train_command_runs_on_a_tiny_slice(tmp_path):
     from typer.testing import CliRunner
 
     from pipeline.cli import app
 
     out = tmp_path / "case_ner"
-    args = ["train-case-ner", "--data", str(SHARED), "--out", str(out), "--limit", "4", "--max-steps", "4"]
+    args = ["train-case-ner", "--data", str(SHARED_DATA), "--out", str(out), "--limit", "4", "--max-steps", "4"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     evaluation = json.loads((out / "evaluation.json").read_text("utf-8"))
@@ -123,15 +119,15 @@ def test_the_train_command_runs_on_a_tiny_slice(tmp_path):
     assert (out / "recipe.cfg").exists() and (out / "SPLIT.json").exists()
     assert "--limit 4" in evaluation["recipe"]
     # a smoke run never replaces the shipped model
-    refused = CliRunner().invoke(app, ["train-case-ner", "--data", str(SHARED), "--limit", "4"])
+    refused = CliRunner().invoke(app, ["train-case-ner", "--data", str(SHARED_DATA), "--limit", "4"])
     assert refused.exit_code == 2 and "--out" in refused.output
 
 
-@needs_shared
+@needs_shared_data
 def test_the_shipped_recogniser_scores_above_its_floors_on_a_pinned_slice():
     """Five dev reports, pinned: the shipped model's figures may not fall (a retrained model that
     scores lower must say so here)."""
-    _, dev = split_maccrobat(read_maccrobat(SHARED / "maccrobat"))
+    _, dev = split_maccrobat(read_maccrobat(SHARED_DATA / "maccrobat"))
     nlp = spacy.load(MODEL_DIR)
     gold = maccrobat_docs(tokenizer_nlp(), sorted(dev, key=lambda r: r.doc_id)[:5])
     scores = score_model(nlp, gold)

@@ -5,18 +5,12 @@ unit spellings, lab results found by their unit, differential counts and series.
 from __future__ import annotations
 
 import pytest
+from conftest import article_of
 
 from pipeline.link import link
 from pipeline.nlp import analyse
 from pipeline.nlp.demographics import parse_age
 from pipeline.nlp.quantities import clean_unit
-from pipeline.sections import build_article
-from pipeline.structures import Block, Layout, TextMap
-
-
-def article_of(text: str, doc_id: str = "t"):
-    return build_article(Layout(f"{doc_id}.txt", None, (Block("text", TextMap(text), None),)), doc_id)
-
 
 WEB_PAGE = (
     "Home Journals Submit Login Search Sitemap Cookies policy Br J Imaginary Med Vol 3 "

@@ -5,18 +5,12 @@ here are written for these tests, in wording the resource lists were not written
 from __future__ import annotations
 
 import pytest
+from conftest import analyse_text, facts_of
 from spacy.tokens import Doc
 
 from pipeline.link import link
 from pipeline.nlp import analyse, load_pipeline
 from pipeline.sections import build_article
-from pipeline.structures import Block, Layout, TextMap
-
-
-def facts_of(text: str):
-    blocks = tuple(Block("text", TextMap(p), None) for p in text.split("\n\n"))
-    article = build_article(Layout("x.txt", None, blocks), "x")
-    return link(analyse(article), article)
 
 
 def test_the_five_line_report_has_one_patient_and_her_sisters_lupus_is_family_history():
@@ -144,11 +138,6 @@ def test_drug_classes_and_substances_are_not_drugs(name, fact_type):
     if drug is None:
         pytest.fail(f"{name} not recognised")
     assert drug._.fact_type == fact_type and drug._.type_evidence
-
-
-def analyse_text(text: str) -> Doc:
-    article = build_article(Layout("x.txt", None, (Block("text", TextMap(text), None),)), "x")
-    return analyse(article)
 
 
 def test_every_component_writes_only_what_it_declares(corpus_spec, tmp_path):

@@ -5,15 +5,10 @@ shipped model never saw them."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import pytest
 import spacy
+from conftest import SHARED_DATA, analyse_text, facts_of, needs_shared_data
 
-from pipeline.link import link
-from pipeline.nlp import analyse
-from pipeline.sections import build_article
-from pipeline.structures import Block, Layout, TextMap
 from pipeline.training.statements import (
     GENERAL,
     MODEL_DIR,
@@ -23,9 +18,6 @@ from pipeline.training.statements import (
     phee_statements,
     score,
 )
-
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-needs_shared = pytest.mark.skipif(not (SHARED / "maccrobat").is_dir(), reason="../shared/data is absent")
 
 GENERAL_SENTENCES = [
     "Sarcoidosis is a multisystem granulomatous disorder that most often affects young adults.",
@@ -52,12 +44,6 @@ def test_the_classifier_tells_general_knowledge_from_the_patients_story():
     assert all(p < THRESHOLD for p in patient), patient
 
 
-def facts_of(text: str):
-    blocks = tuple(Block("text", TextMap(p), None) for p in text.split("\n\n"))
-    article = build_article(Layout("x.txt", None, blocks), "x")
-    return link(analyse(article), article)
-
-
 def test_a_discussion_without_a_heading_gives_the_patient_none_of_its_diseases():
     facts = facts_of(
         "Case presentation\n\n"
@@ -78,35 +64,32 @@ def test_a_drug_given_with_its_dose_stays_the_patients_however_terse_the_sentenc
     assert drugs and all(not e._.general_statement and e._.subject == "" for e in drugs)
 
 
-def analyse_text(text: str):
-    blocks = (Block("text", TextMap(text), None),)
-    return analyse(build_article(Layout("x.txt", None, blocks), "x"))
-
-
-@needs_shared
+@needs_shared_data
 def test_the_shipped_classifier_keeps_held_out_patients_sentences():
     """MACCROBAT's and PHEE's dev splits, never trained on: the shipped model may not start taking
     patients' sentences for general ones (figures in models/statements/evaluation.json, less a margin)."""
     nlp = spacy.load(MODEL_DIR)
-    maccrobat = maccrobat_statements(classifier_nlp(), SHARED, "dev")
-    phee = phee_statements(SHARED, "dev")
+    maccrobat = maccrobat_statements(classifier_nlp(), SHARED_DATA, "dev")
+    phee = phee_statements(SHARED_DATA, "dev")
     assert score(nlp, maccrobat, THRESHOLD)["patient_kept"] >= 0.955  # 0.970 when shipped
     assert score(nlp, phee, THRESHOLD)["patient_kept"] >= 0.96  # 0.975 when shipped
 
 
-@needs_shared
+@needs_shared_data
 def test_the_train_command_runs_on_a_tiny_slice(tmp_path):
     from typer.testing import CliRunner
 
     from pipeline.cli import app
 
     out = tmp_path / "statements"
-    result = CliRunner().invoke(app, ["train-statements", "--data", str(SHARED), "--out", str(out), "--limit", "2"])
+    result = CliRunner().invoke(
+        app, ["train-statements", "--data", str(SHARED_DATA), "--out", str(out), "--limit", "2"]
+    )
     assert result.exit_code == 0, result.output
     evaluation = json.loads((out / "evaluation.json").read_text("utf-8"))
     assert evaluation["training_counts"]["PATIENT"] > 0 and evaluation["training_counts"]["GENERAL"] > 0
     assert set(spacy.load(out).get_pipe("textcat").labels) == {"PATIENT", GENERAL}
-    refused = CliRunner().invoke(app, ["train-statements", "--data", str(SHARED), "--limit", "2"])
+    refused = CliRunner().invoke(app, ["train-statements", "--data", str(SHARED_DATA), "--limit", "2"])
     assert refused.exit_code == 2 and "--out" in refused.output
 
 

@@ -29,7 +29,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from pipeline.batch import run
-    from pipeline.evaluate.annotated import Mention, score_annotated
+    from pipeline.evaluate.annotated import score_annotated
     from pipeline.training.corpora import read_maccrobat, split_maccrobat
 
     train, dev = split_maccrobat(read_maccrobat(args.data))
@@ -41,7 +41,7 @@ def main() -> None:
     for report in reports:
         (inputs / f"{report.doc_id}.txt").write_text(report.text, "utf-8")
     run(sorted(inputs.iterdir()), args.out / "run")
-    documents = {r.doc_id: (r.text, [Mention(a.label, a.start, a.end) for a in r.annotations]) for r in reports}
+    documents = {r.doc_id: (r.text, list(r.annotations)) for r in reports}
     counts = score_annotated(args.out / "run", documents)
     print(f"MACCROBAT {args.split} split, {len(reports)} reports")
     print(f"{'field':<10} {'recall':>7} {'prec.~':>7} {'found':>6} {'of':>5} {'rows':>5}")

@@ -28,7 +28,9 @@ NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
 
 @dataclass(frozen=True)
-class Mention:
+class Annotation:
+    """A labelled span of a corpus text (a brat `T` line: `Lab_value` 120..129)."""
+
     label: str
     start: int
     end: int
@@ -93,7 +95,7 @@ def _raw_span(mapping: list[int], start: int, end: int) -> tuple[int, int] | Non
     return (min(inside), max(inside) + 1) if inside else None
 
 
-def _overlaps(span: tuple[int, int], mention: Mention) -> bool:
+def _overlaps(span: tuple[int, int], mention: Annotation) -> bool:
     return span[0] < mention.end and mention.start < span[1]
 
 
@@ -104,7 +106,7 @@ def _sentence_of(raw: str, start: int) -> tuple[int, int]:
     return left + 1, (min(right_candidates) if right_candidates else len(raw))
 
 
-def score_annotated(out: Path, documents: dict[str, tuple[str, list[Mention]]]) -> dict[str, FieldCounts]:
+def score_annotated(out: Path, documents: dict[str, tuple[str, list[Annotation]]]) -> dict[str, FieldCounts]:
     """`documents`: doc_id → (raw text, annotations); `out`: the run over those texts."""
     tables = {name: _read_table(out, name) for name, _ in FIELDS.values()}
     counts = {name: FieldCounts() for name in FIELDS}
@@ -132,7 +134,7 @@ def score_annotated(out: Path, documents: dict[str, tuple[str, list[Mention]]]) 
     return counts
 
 
-def _finds(field: str, row, span: tuple[int, int], mention: Mention, raw: str) -> bool:
+def _finds(field: str, row, span: tuple[int, int], mention: Annotation, raw: str) -> bool:
     return _overlaps(span, mention) and (field != "lab value" or _gives_value(row, raw[mention.start : mention.end]))
 
 
@@ -149,7 +151,7 @@ def _gives_value(row, mention: str) -> bool:
 
 
 def _score_doses(
-    doc_id: str, raw: str, mapping: list[int], rows: pd.DataFrame, gold: list[Mention], counts: FieldCounts
+    doc_id: str, raw: str, mapping: list[int], rows: pd.DataFrame, gold: list[Annotation], counts: FieldCounts
 ) -> None:
     dosed = []
     for row in rows.itertuples():

@@ -17,13 +17,12 @@ it is trained on more."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from pathlib import Path
 
-import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from .data_files import SavedClassifier
 from .values import DISEASE, doc_text
 
 CONDITION, OTHER = "CONDITION", "OTHER"
@@ -103,10 +102,6 @@ def classifier_text(span: Span) -> str:
     return " ".join(features)
 
 
-def _load_classifier(path: Path) -> Language | None:
-    return spacy.load(path) if (path / "config.cfg").exists() else None
-
-
 @Language.factory(
     "casextract_conditions",
     default_config={"model": "", "threshold": 0.0},
@@ -117,33 +112,14 @@ def make_condition_filter(nlp: Language, name: str, model: str, threshold: float
     return ConditionFilter(Path(model) if model else DEFAULT_MODEL, threshold)
 
 
-class ConditionFilter:
-    def __init__(self, path: Path, threshold: float = 0.5):
-        self.threshold = threshold
-        self._point_at(path)
-
-    def _point_at(self, path: Path) -> None:
+class ConditionFilter(SavedClassifier):
+    def point_at(self, path: Path) -> None:
         """On, the classifier is read now (a missing model shows when the pipeline is built); off
         (threshold 0), only when asked for (saving the pipeline): the filter never uses it, and
         loading a spaCy pipeline added a quarter of a second to every batch worker's start."""
-        self.path, self._classifier, self._loaded = path, None, False
+        super().point_at(path)
         if self.threshold > 0.0:
             _ = self.classifier
-
-    @property
-    def classifier(self) -> Language | None:
-        if not self._loaded:
-            self._classifier, self._loaded = _load_classifier(self.path), True
-        return self._classifier
-
-    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
-        if self.classifier is not None:
-            Path(path).mkdir(parents=True, exist_ok=True)
-            self.classifier.to_disk(Path(path) / "classifier")
-
-    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> ConditionFilter:
-        self._point_at(Path(path) / "classifier")
-        return self
 
     def __call__(self, doc: Doc) -> Doc:
         if self.threshold <= 0.0 or self.classifier is None:

@@ -1,8 +1,9 @@
-"""Components built from resource files that their config names (lexicons, rules, token patterns).
+"""Components built from resource files that their config names (lexicons, rules, token patterns),
+and components that run a trained model of their own (a text classifier in `models/`).
 
-`nlp.to_disk(DIR)` copies each file into the component's folder and `spacy.load(DIR)` rebuilds the
-component from those copies, so a saved pipeline carries its own data and keeps working where the
-files it was built from (a curator's edited lexicon, another checkout) are not.
+`nlp.to_disk(DIR)` copies each file, or the model, into the component's folder and `spacy.load(DIR)`
+rebuilds the component from those copies, so a saved pipeline carries its own data and keeps
+working where the files it was built from (a curator's edited lexicon, another checkout) are not.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+import spacy
+from spacy.language import Language
 from spacy.util import ensure_path
 
 from ..lexicons import resource_bytes
@@ -49,4 +52,38 @@ class DataFiles:
         folder = ensure_path(path)
         self.files = {arg: str(folder / saved_name(arg, resource)) for arg, resource in self.files.items()}
         self._loaded = False
+        return self
+
+
+class SavedClassifier:
+    """Mixin for a component that runs a spaCy pipeline saved in a folder (`self.path`), read on
+    first use: a pipeline loaded from disk points the component at the default folder, then at
+    its own copy, and reads only the copy. Saved with the component as `classifier/`; a folder
+    without a model gives `classifier` None."""
+
+    path: Path
+    _classifier: Language | None = None
+    _classifier_read: bool = False
+
+    def __init__(self, path: Path, threshold: float):
+        self.threshold = threshold  # the score at which the component acts on what it scores
+        self.point_at(path)
+
+    def point_at(self, path: Path) -> None:
+        self.path, self._classifier, self._classifier_read = path, None, False
+
+    @property
+    def classifier(self) -> Language | None:
+        if not self._classifier_read:
+            found = (self.path / "config.cfg").exists()
+            self._classifier, self._classifier_read = (spacy.load(self.path) if found else None), True
+        return self._classifier
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        if self.classifier is not None:
+            Path(path).mkdir(parents=True, exist_ok=True)
+            self.classifier.to_disk(Path(path) / "classifier")
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> SavedClassifier:
+        self.point_at(Path(path) / "classifier")
         return self

@@ -105,7 +105,8 @@ class LabValues(DataFiles):
             return None
         if not quantity.unit and len(test.text) <= 2:
             return None  # `K 1` in an author list: a one-letter test needs its unit
-        taken.update(_tokens_until(doc, i, quantity.end))
+        after = token_after(doc, quantity.end)
+        taken.update(range(i, after))  # `36 790`: every token of the value
         entry = _lab_entry(test, self.lexicon)
         unit = quantity.unit
         value_si, unit_si = to_canonical(quantity.value, unit, entry.si_unit if entry else "") if unit else (None, "")
@@ -119,7 +120,7 @@ class LabValues(DataFiles):
             start=test.start_char,
             end=quantity.end,
         )
-        _reference_and_flag(doc, token_after(doc, quantity.end), result)
+        _reference_and_flag(doc, after, result)
         return result
 
     @staticmethod
@@ -159,7 +160,8 @@ class LabValues(DataFiles):
                 if quantity is None:
                     continue
                 result = LabResult(None, quantity.value, "", quantity.unit, end=quantity.end)  # type: ignore[arg-type]
-                _reference_and_flag(doc, token_after(doc, quantity.end), result)
+                after = token_after(doc, quantity.end)
+                _reference_and_flag(doc, after, result)
                 if not self.context.is_lab_unit(result.unit):
                     continue  # no lab unit after the number, nor in its reference range
                 phrase = self.context.test_phrase(doc, i, sentence.start)
@@ -181,7 +183,7 @@ class LabValues(DataFiles):
                     test = previous.test  # a series: `fell from 1553 U/L to 203 U/L`, `3 mm/h … and 14 mm/h`
                 else:
                     continue
-                taken.update(_tokens_until(doc, i, quantity.end))
+                taken.update(range(i, after))  # `36 790`: every token of the value
                 result.test, result.start = test, test.start_char
                 result.comparator = _comparator_before(doc, i, test.end if test.end <= i else i)
                 results.append(result)
@@ -192,14 +194,6 @@ class LabValues(DataFiles):
     def sentence_results(doc: Doc) -> list[LabResult]:
         """The last lexicon-test result of each sentence, which a following bare value may continue."""
         return [e._.lab for e in doc.ents if e.label_ == LAB and e._.lab is not None and e._.lab.value is not None]
-
-
-def _tokens_until(doc: Doc, i: int, end_char: int) -> range:
-    """Token `i` and those after it that start before `end_char`: a value's tokens (`36 790`)."""
-    j = i + 1
-    while j < len(doc) and doc[j].idx < end_char:
-        j += 1
-    return range(i, j)
 
 
 def _lab_entry(test: Span, lexicon: tuple[dict[str, LabTestEntry], dict[str, LabTestEntry]]) -> LabTestEntry | None:

@@ -12,13 +12,12 @@ does one in a Discussion section. Without a model nothing is written."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 
-import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from .data_files import SavedClassifier
 from .values import DISEASE, DRUG
 
 GENERAL = "GENERAL"
@@ -39,32 +38,7 @@ def make_statements(nlp: Language, name: str, model: str, threshold: float) -> S
     return StatementClassifier(Path(model) if model else DEFAULT_MODEL, threshold)
 
 
-class StatementClassifier:
-    def __init__(self, path: Path, threshold: float = 0.2):
-        self.threshold = threshold
-        self._point_at(path)
-
-    def _point_at(self, path: Path) -> None:
-        """The model is read on first use: a pipeline loaded from disk points here twice (the
-        default folder, then its saved copy) and reads only the copy."""
-        self.path, self._classifier, self._loaded = path, None, False
-
-    @property
-    def classifier(self) -> Language | None:
-        if not self._loaded:
-            path = self.path
-            self._classifier, self._loaded = (spacy.load(path) if (path / "config.cfg").exists() else None), True
-        return self._classifier
-
-    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
-        if self.classifier is not None:
-            Path(path).mkdir(parents=True, exist_ok=True)
-            self.classifier.to_disk(Path(path) / "classifier")
-
-    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> StatementClassifier:
-        self._point_at(Path(path) / "classifier")
-        return self
-
+class StatementClassifier(SavedClassifier):
     def __call__(self, doc: Doc) -> Doc:
         if self.classifier is None:
             return doc

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import spacy
-from spacy.training import Example
 
 from ..evaluate.annotated import raw_offsets
 from ..nlp.condition_filter import CONDITION, OTHER, classifier_text
+from .runs import train_text_classifier
 
 POSITIVE_LABELS = {"condition", "factor"}
 
@@ -86,32 +86,9 @@ def train(reports: list[dict], out: Path, gold_dir: Path, epochs: int = 12, seed
     random.seed(seed)
     spacy.util.fix_random_seed(seed)
     data = [c for report in reports for c in candidates(report, gold_names(gold_dir / f"{report['doc_id']}.json"))]
-    nlp = spacy.blank("en")
-    textcat = nlp.add_pipe(
-        "textcat",
-        config={
-            "model": {
-                "@architectures": "spacy.TextCatBOW.v3",
-                "exclusive_classes": True,
-                "ngram_size": 2,
-                "no_output_layer": False,
-                "length": 262144,
-            }
-        },
+    nlp = train_text_classifier(
+        spacy.blank("en"), [(c.text, c.label) for c in data], (CONDITION, OTHER), epochs, batch_size=16
     )
-    for label in (CONDITION, OTHER):
-        textcat.add_label(label)
-    examples = [
-        Example.from_dict(
-            nlp.make_doc(c.text), {"cats": {CONDITION: float(c.label == CONDITION), OTHER: float(c.label == OTHER)}}
-        )
-        for c in data
-    ]
-    optimizer = nlp.initialize(lambda: examples)
-    for _ in range(epochs):
-        random.shuffle(examples)
-        for batch in spacy.util.minibatch(examples, size=16):
-            nlp.update(batch, sgd=optimizer)
     out.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(out)
     counts = {

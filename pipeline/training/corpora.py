@@ -25,6 +25,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from ..evaluate.annotated import Annotation
+
 # The labels the case-report recogniser learns: what the tables are made of, and the procedures
 # and therapies it must learn to tell apart from them
 CASE_LABELS = (
@@ -55,13 +57,6 @@ PHEE_UNANNOTATED = frozenset({"Effect"})
 IOB_LABELS = {"Chemical": "CHEMICAL", "Disease": "DISEASE"}
 DEV_REPORTS = 20  # the first ids in sha1 order of the id: fixed before any tuning
 ENTITY = re.compile(r"^T\d+\t(?P<label>\S+) (?P<offsets>[\d ;]+)\t")
-
-
-@dataclass(frozen=True)
-class Annotation:
-    label: str
-    start: int
-    end: int
 
 
 @dataclass(frozen=True)

@@ -34,12 +34,12 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
-from spacy.training import Example
 
 from ..sections import build_article
 from ..structures import Layout
 from ..textfile import markdown_blocks
 from .corpora import read_maccrobat, read_phee, split_maccrobat
+from .runs import train_text_classifier
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL_DIR = ROOT / "models" / "statements"
@@ -124,42 +124,26 @@ def train_classifier(statements: list[Statement], epochs: int = 8, seed: int = 7
     spacy.util.fix_random_seed(seed)
     nlp = classifier_nlp()
     nlp.remove_pipe("sentencizer")
-    textcat = nlp.add_pipe(
-        "textcat",
-        config={
-            "model": {
-                "@architectures": "spacy.TextCatBOW.v3",
-                "exclusive_classes": True,
-                "ngram_size": 2,
-                "no_output_layer": False,
-                "length": 262144,
-            }
-        },
-    )
-    for label in (PATIENT, GENERAL):
-        textcat.add_label(label)
     # the classes are weighted equal: each GENERAL sentence is seen as often as needed to match
     patient = [s for s in statements if s.label == PATIENT]
     general = [s for s in statements if s.label == GENERAL]
     repeat = max(1, round(len(patient) / max(1, len(general))))
-    balanced = patient + general * repeat
-    examples = [
-        Example.from_dict(
-            nlp.make_doc(s.text), {"cats": {PATIENT: float(s.label == PATIENT), GENERAL: float(s.label == GENERAL)}}
-        )
-        for s in balanced
-    ]
-    optimizer = nlp.initialize(lambda: examples)
-    for _ in range(epochs):
-        random.shuffle(examples)
-        for batch in spacy.util.minibatch(examples, size=32):
-            nlp.update(batch, sgd=optimizer)
+    balanced = [(s.text, s.label) for s in patient + general * repeat]
+    train_text_classifier(nlp, balanced, (PATIENT, GENERAL), epochs, batch_size=32)
     return nlp
 
 
 def score(nlp: Language, statements: list[Statement], threshold: float = 0.5) -> dict[str, float]:
     """Precision, recall and F1 of GENERAL, and the share of PATIENT sentences kept."""
-    scores = [doc.cats[GENERAL] for doc in nlp.pipe(s.text for s in statements)]
+    return rates(general_scores(nlp, statements), statements, threshold)
+
+
+def general_scores(nlp: Language, statements: list[Statement]) -> list[float]:
+    return [doc.cats[GENERAL] for doc in nlp.pipe(s.text for s in statements)]
+
+
+def rates(scores: list[float], statements: list[Statement], threshold: float) -> dict[str, float]:
+    """`score`'s figures from the classifier's GENERAL scores of `statements`, at `threshold`."""
     predicted = [p >= threshold for p in scores]
     gold = [s.label == GENERAL for s in statements]
     tp = sum(p and g for p, g in zip(predicted, gold))
@@ -207,6 +191,8 @@ def train(data: Path, out: Path = MODEL_DIR, threshold: float = THRESHOLD, limit
     if limit:
         held_maccrobat, held_phee = held_maccrobat[: limit * 40], held_phee[: limit * 40]
     scored = train_classifier(training)
+    # each split read once; the thresholds only cut its scores
+    on_real, on_maccrobat, on_phee = (general_scores(scored, held) for held in (held_real, held_maccrobat, held_phee))
     evaluation = {
         "threshold": threshold,
         "held_out_real_reports": held_out,
@@ -214,9 +200,9 @@ def train(data: Path, out: Path = MODEL_DIR, threshold: float = THRESHOLD, limit
         "training_counts": _counts(training),
         "held_out": {
             str(t): {
-                "real_reports_and_maccrobat_dev": score(scored, held_real + held_maccrobat, t),
-                "maccrobat_dev_patient_kept": score(scored, held_maccrobat, t)["patient_kept"],
-                "phee_dev_patient_kept": score(scored, held_phee, t)["patient_kept"],
+                "real_reports_and_maccrobat_dev": rates(on_real + on_maccrobat, held_real + held_maccrobat, t),
+                "maccrobat_dev_patient_kept": rates(on_maccrobat, held_maccrobat, t)["patient_kept"],
+                "phee_dev_patient_kept": rates(on_phee, held_phee, t)["patient_kept"],
             }
             for t in sorted({0.1, 0.15, 0.2, 0.3, 0.5, threshold})
         },
