@@ -147,7 +147,7 @@ def _lab_row(article: Article, spans: list[CaseSpan], result: LabResult, n_cases
     return LabRow(
         doc_id=article.doc_id,
         case_id=str(case),
-        test=test._.normalized,
+        test=result.name or test._.normalized,
         mention=test.text,
         value=result.value,
         comparator=result.comparator,

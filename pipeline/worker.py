@@ -180,9 +180,11 @@ class GuardedPool:
         self.broken = ""
         try:
             for future in [self.pool.schedule(_warm_up) for _ in range(workers)]:
-                future.result()
+                # a worker starved of memory can fail to start without exiting: give up on it
+                future.result(timeout=WARM_UP_SECONDS)
         except Exception:  # workers that cannot even load the model: every document says so
             self.broken = "worker processes could not start (is --max-memory-mb too low for the model?)"
+            self.pool.stop()
 
     def __enter__(self) -> GuardedPool:
         return self
@@ -234,6 +236,10 @@ class GuardedPool:
             return error_result(item, "worker processes could not start (is --max-memory-mb too low for the model?)")
         except Exception as exc:  # pickling or pool trouble: that document fails, the batch goes on
             return error_result(item, f"internal error ({type(exc).__name__}: {str(exc)[:160]})")
+
+
+# loading the pipeline takes seconds; a worker that has not loaded it in this time never will
+WARM_UP_SECONDS = 120
 
 
 def _warm_up() -> None:

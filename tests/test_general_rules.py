@@ -88,7 +88,7 @@ def test_unit_spellings_are_made_one(written, clean):
 
 def results(text: str) -> list[tuple[str, float, str]]:
     doc = analyse(article_of(text))
-    return [(r.test._.normalized, r.value, r.unit) for r in doc._.lab_results if r.value is not None]
+    return [(r.name or r.test._.normalized, r.value, r.unit) for r in doc._.lab_results if r.value is not None]
 
 
 def test_a_number_with_a_lab_unit_is_a_result_whatever_its_test():
@@ -296,3 +296,41 @@ def test_thousands_set_apart_by_spaces_are_one_number_only_before_a_lab_unit():
     assert found == [("platelet count", 452000.0, "/μL"), ("white blood cell count", 13250.0, "/μL")]
     doc = analyse(article_of("She was given 2 500 mg capsules of paracetamol."))
     assert not doc._.lab_results
+
+
+def test_a_condition_that_is_an_analytes_level_names_the_test_and_stays_a_condition():
+    text = "On arrival she had severe hyponatraemia (118 mmol/L) and thrombocytopenia (42 × 10^9/L)."
+    assert results(text) == [("sodium", 118.0, "mmol/L"), ("platelet count", 42.0, "10^9/L")]
+    doc = analyse(article_of(text))
+    assert [e.text for e in doc.ents if e.label_ == "DISEASE"] == ["hyponatraemia", "thrombocytopenia"]
+    assert [e._.normalized for e in doc.ents if e.label_ == "DISEASE"] == ["hyponatraemia", "thrombocytopenia"]
+
+
+def test_a_value_followed_by_a_tests_name_is_that_tests_result():
+    found = results("The white cell count was 9,800/mm3, with 7,100/mm3 neutrophils.")
+    assert found == [("white blood cell count", 9800.0, "/mm^3"), ("neutrophil count", 7100.0, "/mm^3")]
+    # a name followed by its own value opens the next result of a list
+    found = results("Counts: leukocytes 12,000/μL, platelets 250,000/μL.")
+    assert found == [("white blood cell count", 12000.0, "/μL"), ("platelet count", 250000.0, "/μL")]
+
+
+def test_an_em_dash_links_a_name_to_its_value():
+    assert results("Her ferritin was markedly high—2,350 ng/mL.") == [("ferritin", 2350.0, "ng/mL")]
+
+
+def test_a_generic_behind_a_chemical_locant_is_that_drug():
+    found = medications("A 58-year-old man received 5-fluorouracil 400 mg/m2 and later 6-thioguanine 40 mg daily.")
+    assert found == [("fluorouracil", 400.0, "mg/m^2", ""), ("thioguanine", 40.0, "mg", "1/d")]
+
+
+def test_doses_in_millions_of_units():
+    found = medications("A 30-year-old woman was treated with benzylpenicillin 18 million units a day.")
+    assert found == [("penicillin g", 18e6, "units", "1/d")]
+
+
+def test_a_name_both_a_drug_and_an_analyte_is_given_or_measured_by_its_context():
+    doc = analyse(article_of("Oral thiamine and insulin therapy were started; serum iron was 30 μg/dL."))
+    assert [e._.normalized for e in doc.ents if e.label_ == "DRUG"] == ["thiamine", "insulin"]
+    assert [(r.test._.normalized, r.value) for r in doc._.lab_results] == [("iron", 30.0)]
+    doc = analyse(article_of("Her insulin level was high and her plasma calcitonin was normal."))
+    assert not [e for e in doc.ents if e.label_ == "DRUG"]

@@ -44,9 +44,12 @@ ENTITY_FILES = {
     "microbes": "microbes.txt",
     "test_names": "test_names.json",
     "routes": "routes.json",
+    "lab_context": "lab_context.json",
 }
 
 
+# a chemical locant before a name: `5-`, `6-`, `2,4-`
+LOCANT = re.compile(r"\d{1,2}(?:,\d{1,2})*-(?=[a-z]{4})")
 # the recogniser's labels → the project's: a model with other labels is a change of config
 LABEL_MAP = {"DISEASE": DISEASE, "Disease": DISEASE, "CHEMICAL": "CHEMICAL", "Chemical": "CHEMICAL"}
 LABEL_MAP |= {"Disease_disorder": DISEASE, "Medication": "CHEMICAL"}  # MACCROBAT's, as models/case_ner has them
@@ -73,10 +76,12 @@ def make_entities(
     microbes: str,
     test_names: str,
     routes: str,
+    lab_context: str,
 ) -> ClinicalEntities:
     files = {"drugs": drugs, "drug_overrides": drug_overrides, "diseases": diseases}
     files |= {"disease_additions": disease_additions, "labs": labs, "microbes": microbes}
     files |= {"disease_ontology": disease_ontology, "test_names": test_names, "routes": routes}
+    files |= {"lab_context": lab_context}
     return ClinicalEntities(nlp, keep_chemicals, files, spans_key, label_map)
 
 
@@ -113,6 +118,9 @@ class ClinicalEntities(DataFiles):
         self.lab_exact_matcher.add(LAB, list(self.tokenizer.pipe(sorted(exact))))
         self.genera = word_list(files["microbes"])
         self.test_nouns = frozenset(resource_json(files["test_names"])["test_nouns"])
+        lab_context = resource_json(files["lab_context"])
+        self.specimen_words = frozenset(lab_context["specimen_words"])
+        self.measurement_words = frozenset(lab_context["measurement_words"])
 
     def __call__(self, doc: Doc) -> Doc:
         self.ready()
@@ -140,11 +148,15 @@ class ClinicalEntities(DataFiles):
         infections = pathogen_infections(doc, self.genera)
         diseases = [d for d in diseases if not any(i.start < d.end and d.start < i.end for i in infections)]
         diseases += list(infections)
+        drugs += self.locant_named_drugs(doc, drugs)
         drugs += _short_forms_of(doc, drugs, DRUG)
         drugs += self.misspelled_drugs(doc, drugs + labs + diseases)
         drugs = self.combinations(doc, drugs, long_forms)
         labs = [span for span in labs if not _part_of_longer_word(span)]
-        drugs = [span for span in drugs if not _is_lab_context(span, labs)]
+        drugs = [span for span in drugs if not _is_lab_context(span, labs) and not self.measured(span)]
+        # a name both lexicons know, with no result after it, is the drug (`insulin therapy`)
+        given = {(d.start, d.end) for d in drugs}
+        labs = [span for span in labs if (span.start, span.end) not in given]
         spans = filter_spans(labs + drugs + diseases)
         if self.keep_chemicals:
             spans = filter_spans(spans + [Span(doc, e.start, e.end, label="CHEMICAL") for e in chemicals])
@@ -178,6 +190,33 @@ class ClinicalEntities(DataFiles):
                 self.near_matches[(token.i, token.i + 1)] = self.drugs[close[0]]
                 found.append(span)
         return found
+
+    def locant_named_drugs(self, doc: Doc, taken: list[Span]) -> list[Span]:
+        """A word the lexicon does not know that is a known generic behind a chemical locant
+        (`5-fluorouracil`, `6-mercaptopurine`): the lexicon lists many generics only without it.
+        A name the lexicon knows with its locant (`5-aminosalicylic acid`) matched before this."""
+        covered = {i for span in taken for i in range(span.start, span.end)}
+        found = []
+        for i, lower in enumerate(token_view(doc)[0]):
+            if not lower[:1].isdigit() or i in covered:
+                continue  # the cheap test first: this runs for every token
+            generic = self.generic_behind_locant(lower)
+            if generic:
+                found.append(Span(doc, i, i + 1, label=DRUG))
+                self.near_matches[(i, i + 1)] = generic
+        return found
+
+    def measured(self, drug: Span) -> bool:
+        """A drug's name written as what a sample measures, not as what was given: after a
+        specimen word or before a word naming a level (`serum iron`, `insulin level`)."""
+        doc = drug.doc
+        before = doc[drug.start - 1].lower_ if drug.start else ""
+        after = doc[drug.end].lower_ if drug.end < len(doc) else ""
+        return before in self.specimen_words or after in self.measurement_words
+
+    def generic_behind_locant(self, name: str) -> str | None:
+        locant = LOCANT.match(name)
+        return self.drugs.get(name[locant.end() :]) if locant else None
 
     def combinations(self, doc: Doc, drugs: list[Span], long_forms: dict[str, str]) -> list[Span]:
         """Two drugs joined by a hyphen or slash with no space (`piperacillin-tazobactam`,
@@ -225,7 +264,8 @@ class ClinicalEntities(DataFiles):
         text = span.text
         if span.label_ == DRUG:
             key = text.lower()
-            generic = self.drugs.get(key) or self.drugs.get(long_forms.get(text, "").lower())
+            long_form = long_forms.get(text, "").lower()
+            generic = self.drugs.get(key) or self.drugs.get(long_form) or self.generic_behind_locant(long_form)
             return generic or key
         if span.label_ == LAB:
             entry = self.labs_exact.get(text) or self.labs_folded.get(text.lower())

@@ -92,7 +92,11 @@ class LabContext:
 
     def __init__(self, name: str = "lab_context.json"):
         raw = resource_json(name)
-        self.words = {key: value if key.startswith("_") else frozenset(value) for key, value in raw.items()}
+        self.words = {
+            key: value if key.startswith("_") or isinstance(value, dict) else frozenset(value)
+            for key, value in raw.items()
+        }
+        self.condition_tests: dict[str, str] = raw.get("conditions_naming_tests", {})
 
     def is_lab_unit(self, unit: str) -> bool:
         """A unit results are reported in (`mg/dL`, `U/L`, `10^9/L`, `mmHg`), not one doses are
@@ -116,7 +120,7 @@ class LabContext:
             return token.lower_ in words["linking_words"] and not (len(token.text) == 1 and token.text.isupper())
 
         j = i - 1
-        while j >= floor and (linking(doc[j]) or doc[j].is_punct and doc[j].text in ":=(,"):
+        while j >= floor and (linking(doc[j]) or doc[j].is_punct and doc[j].text in ":=(,—"):
             if doc[j].text == "," and j - 1 >= floor and not linking(doc[j - 1]):
                 break  # `…, 14 mg/dL` after a list item: the comma ends the name
             j -= 1
@@ -130,6 +134,8 @@ class LabContext:
                 break
             j -= 1
         start = j + 1
+        if end > start and self.condition_test(doc[end - 1].lower_):
+            return doc[end - 1 : end]  # `hypokalemia (2.4 mmol/L)`: the condition names the test
         while end > start and self.names_condition(doc[end - 1].lower_):
             end -= 1  # `vitamin B12 deficiency (191 ng/L)`: the test is the vitamin
         if start >= end:
@@ -144,6 +150,9 @@ class LabContext:
         """The lexicon's name for the phrase or its last words (`serum lipase` → `lipase` if known),
         else the phrase as written, lower case, without the specimen word `serum`/`plasma`/`blood`;
         an abbreviation the text defines is named by its long form (`PCE` → `pseudocholinesterase`)."""
+        analyte = self.condition_test(phrase.text.lower())
+        if analyte:
+            return lexicon[analyte].name if analyte in lexicon else analyte
         long_form = (long_forms or {}).get(phrase.text)
         # (word, the space after it): a code keeps its hyphen unspaced (`ca 72-4`)
         words = (
@@ -161,6 +170,11 @@ class LabContext:
         """Whether token `i`, right after a name, says a level of what it names is measured
         (`digoxin level was`, not `digoxin toxicity with a level of`)."""
         return i < len(doc) and doc[i].lower_ in self.words["measurement_words"]
+
+    def condition_test(self, word: str) -> str | None:
+        """The analyte whose abnormal level a condition is (`hypokalaemia` → potassium), or None."""
+        american = word.replace("aemia", "emia").replace("leuco", "leuko")
+        return self.condition_tests.get(american)
 
     def names_condition(self, word: str) -> bool:
         return len(word) > 5 and word.endswith(tuple(self.words["condition_suffixes"]))

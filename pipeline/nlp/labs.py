@@ -171,16 +171,23 @@ class LabValues(DataFiles):
                     # a name the NER took for a disease (`chromogranin A`) is a test when a result
                     # follows, and a drug's name (`parathyroid hormone level of 286 pg/mL`) when the
                     # word right after it says its level is what the number gives
-                    if any(t.ent_type_ in (DISEASE, DRUG) for t in phrase):
+                    by_condition = len(phrase) == 1 and self.context.condition_test(phrase[0].lower_)
+                    if any(t.ent_type_ in (DISEASE, DRUG) for t in phrase) and not by_condition:
                         doc.ents = [
                             e
                             for e in doc.ents
                             if not (e.label_ in (DISEASE, DRUG) and e.start < phrase.end and phrase.start < e.end)
                         ]
                     test = Span(doc, phrase.start, phrase.end, label=LAB)
-                    test._.normalized = self.context.test_name(phrase, folded, long_forms)
+                    if by_condition:
+                        result.name = self.context.test_name(phrase, folded)
+                    else:
+                        test._.normalized = self.context.test_name(phrase, folded, long_forms)
+                elif (named_after := self.test_named_after(doc, after)) is not None:
+                    test = named_after  # `a leukocyte count of 21,000/mm3, including 16,400/mm3 neutrophils`
                 elif previous is not None and previous.unit == result.unit and previous.test is not None:
                     test = previous.test  # a series: `fell from 1553 U/L to 203 U/L`, `3 mm/h … and 14 mm/h`
+                    result.name = previous.name
                 else:
                     continue
                 taken.update(range(i, after))  # `36 790`: every token of the value
@@ -189,6 +196,18 @@ class LabValues(DataFiles):
                 results.append(result)
                 previous = result
         return results
+
+    @staticmethod
+    def test_named_after(doc: Doc, i: int) -> Span | None:
+        """The lexicon's test starting at token `i`, right after a value, when it has no value of
+        its own: the value is then its result (`16,400/mm3 neutrophils`); a test followed by a
+        number (`… 200/μL, platelets 150 × 10^9/L`) opens the next result of a list instead."""
+        if i >= len(doc) or doc[i].ent_type_ != LAB or doc[i].ent_iob_ != "B":
+            return None
+        test = next(e for e in doc.ents if e.start == i)
+        if test._.lab is not None or any(NUMBER_START.match(t.text) for t in doc[test.end : test.end + 3]):
+            return None
+        return test
 
     @staticmethod
     def sentence_results(doc: Doc) -> list[LabResult]:

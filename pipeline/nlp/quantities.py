@@ -229,13 +229,16 @@ def parse_dose(text: str) -> Dose | None:
     """`0.8 g`, `2-3 mg/kg`, `480 mg`, `40mg/day` → Dose; the unit must be a dosing unit."""
     if not isinstance(text, str) or len(text) > 60:
         return None
-    match = re.fullmatch(r"\s*([\d.,]+)\s*(?:(?:-|–|to)\s*([\d.,]+))?\s*(\S+)\s*", text)
+    match = re.fullmatch(r"\s*([\d.,]+)\s*(?:(?:-|–|to)\s*([\d.,]+))?\s*(million\s+)?(\S+)\s*", text, re.I)
     if not match:
         return None
-    unit, frequency = split_per_time(clean_unit(match.group(3)))
+    unit, frequency = split_per_time(clean_unit(match.group(4)))
     if unit not in dose_units():
         return None
     value = parse_number(match.group(1))
     if value is None:
         return None
-    return Dose(value, unit, text.strip(), parse_number(match.group(2)) if match.group(2) else None, frequency)
+    upper = parse_number(match.group(2)) if match.group(2) else None
+    if match.group(3):  # `24 million units` of penicillin G, `3 million IU` of interferon
+        value, upper = value * 1e6, upper * 1e6 if upper is not None else None
+    return Dose(value, unit, text.strip(), upper, frequency)

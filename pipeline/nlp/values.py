@@ -135,3 +135,6 @@ class LabResult:
     end: int = 0
     column: str = ""  # table column header (a date, a day, a patient) when read from a table
     row_label: str = ""
+    # the test's name where its span is another entity's too, which owns the span's extensions:
+    # `hypokalemia (2.4 mmol/L)` is a potassium result and stays a condition
+    name: str = ""
