@@ -334,3 +334,31 @@ def test_a_name_both_a_drug_and_an_analyte_is_given_or_measured_by_its_context()
     assert [(r.test._.normalized, r.value) for r in doc._.lab_results] == [("iron", 30.0)]
     doc = analyse(article_of("Her insulin level was high and her plasma calcitonin was normal."))
     assert not [e for e in doc.ents if e.label_ == "DRUG"]
+
+
+def results_in_words(text: str) -> list[tuple[str, str, str]]:
+    doc = analyse(article_of(text))
+    return [(r.test._.normalized, r.result, r.flag) for r in doc._.lab_results if r.value is None]
+
+
+def test_results_written_in_words_name_their_test():
+    found = results_in_words(
+        "Urine cultures were negative. The potassium was within the normal range and a repeat "
+        "chest CT was normal. Bloods showed raised ferritin and a positive ANA."
+    )
+    assert sorted(found) == [
+        ("antinuclear antibody", "positive", ""),
+        ("ferritin", "raised", "high"),
+        ("potassium", "normal", ""),
+        ("urine cultures", "negative", ""),
+    ]
+
+
+def test_a_result_word_belongs_to_its_own_clause_and_numbers_come_first():
+    assert results_in_words("ANA and RF were checked, but only the latter was positive.") == []
+    found = results_in_words(
+        "Cryoglobulins were absent; a negative ANA and cryoglobulin screen, except for positive RF."
+    )
+    assert ("antinuclear antibody", "negative", "") in found and ("antinuclear antibody", "positive", "") not in found
+    assert results("CRP was elevated at 88 mg/L.") == [("c-reactive protein", 88.0, "mg/L")]
+    assert results_in_words("CRP was elevated at 88 mg/L. Tests were normal. Her mood was low.") == []

@@ -97,6 +97,9 @@ class LabContext:
             for key, value in raw.items()
         }
         self.condition_tests: dict[str, str] = raw.get("conditions_naming_tests", {})
+        self.qualitative: dict[str, list[str]] = raw.get("qualitative_results", {})
+        # a name read back from a result in words may contain `tests`, `cultures`: no stop there
+        self.qualitative_stops = self.words["stop_words"] - self.words.get("qualitative_test_nouns", frozenset())
 
     def is_lab_unit(self, unit: str) -> bool:
         """A unit results are reported in (`mg/dL`, `U/L`, `10^9/L`, `mmHg`), not one doses are
@@ -110,11 +113,12 @@ class LabContext:
             and unit not in words["not_lab_units"]
         )
 
-    def test_phrase(self, doc: Doc, i: int, floor: int) -> Span | None:
-        """The words naming the test of the number at token `i`: back over linking words (`was`,
-        `raised`, `at`, `of`, `:`), then the name itself up to a clause boundary, at most 5 words."""
+    def test_phrase(self, doc: Doc, i: int, floor: int, in_words: bool = False) -> Span | None:
+        """The words naming the test of the number at token `i` (of the result in words, with
+        `in_words`): back over linking words (`was`, `raised`, `at`, `of`, `:`), then the name
+        itself up to a clause boundary, at most 5 words."""
         words = self.words
-        stops = words["stop_words"]
+        stops = self.qualitative_stops if in_words else words["stop_words"]
 
         def linking(token) -> bool:  # `A` of `chromogranin A` is a name's letter, not an article
             return token.lower_ in words["linking_words"] and not (len(token.text) == 1 and token.text.isupper())
@@ -170,6 +174,38 @@ class LabContext:
         """Whether token `i`, right after a name, says a level of what it names is measured
         (`digoxin level was`, not `digoxin toxicity with a level of`)."""
         return i < len(doc) and doc[i].lower_ in self.words["measurement_words"]
+
+    def result_in_words(self, doc: Doc, i: int) -> tuple[str, str, int] | None:
+        """The result, flag and end token of a result written in words at token `i`
+        (`negative`, `elevated` → flag high, `within normal limits` → normal), or None."""
+        word = doc[i].lower_
+        if word == "within":
+            following = [t.lower_ for t in doc[i + 1 : i + 4]]
+            if following[:1] == ["the"]:
+                following = following[1:]
+            if following[:1] == ["normal"] and following[1:2] in (["limits"], ["range"], ["limit"]):
+                return "normal", "", i + (4 if doc[i + 1].lower_ == "the" else 3)
+            return None
+        found = self.qualitative.get(word)
+        return (found[0], found[1], i + 1) if found else None
+
+    def names_test_in_words(self, phrase: Span) -> bool:
+        """Whether a phrase read back from a result in words names a test: it ends with a word
+        that names one (`blood cultures`), and is more than a general word (`tests`)."""
+        if phrase[-1].lower_ not in self.words["qualitative_test_nouns"]:
+            return False
+        return len(phrase) > 1 or not self.names_no_test(phrase[-1].lower_)
+
+    def describes_next(self, doc: Doc, i: int) -> bool:
+        """Whether a result word ending before token `i` qualifies the word there (`elevated CRP`),
+        rather than ending a clause (`, `, `and`, `on day 3`, `one week later`)."""
+        if i >= len(doc):
+            return False
+        token = doc[i]
+        return not (token.is_punct or token.is_space or token.like_num or token.lower_ in self.words["stop_words"])
+
+    def names_no_test(self, name: str) -> bool:
+        return name in self.words["generic_test_words"]
 
     def condition_test(self, word: str) -> str | None:
         """The analyte whose abnormal level a condition is (`hypokalaemia` → potassium), or None."""

@@ -32,6 +32,7 @@ from .values import (
 # --- lab results ---------------------------------------------------------------------------------
 
 
+CLAUSE_WORDS = {"but", "except", "whereas", "while", "although", "however"}
 POSITIVE = {"+", "++", "+++", "++++", "positive", "pos", "(+)", "(++)", "(+++)", "reactive"}
 NEGATIVE = {"-", "−", "negative", "neg", "(-)", "(−)", "nonreactive", "non-reactive"}
 
@@ -41,7 +42,7 @@ NEGATIVE = {"-", "−", "negative", "neg", "(-)", "(−)", "nonreactive", "non-r
     default_config={"max_distance": 8, "labs": "labs.tsv", "context": "lab_context.json"},
     # doc.ents: a name the NER took for a disease (`chromogranin A 230 ng/mL`) is a test when a
     # result follows; the DISEASE entity is removed, so no later component reads it as a condition
-    assigns=["doc._.lab_results", "span._.lab", "doc.ents"],
+    assigns=["doc._.lab_results", "span._.lab", "span._.normalized", "doc.ents"],
     requires=["doc.ents", "doc.sents"],
 )
 def make_labs(nlp: Language, name: str, max_distance: int, labs: str, context: str) -> LabValues:
@@ -75,6 +76,7 @@ class LabValues(DataFiles):
                 test._.lab = result
                 results.append(result)
         results.extend(self.results_by_unit(doc, taken, table_ranges))
+        results.extend(self.results_in_words(doc, table_ranges))
         results.extend(read_lab_tables(doc, self.lexicon))
         doc._.lab_results = results
         return doc
@@ -90,11 +92,16 @@ class LabValues(DataFiles):
         i = test.end
         limit = min(sentence_end, test.end + self.max_distance)
         # skip filler: "(", ",", ":", "was", "of", "level", "count"
+        clause_ended = False  # `ANA and cryoglobulin except for positive …`: that word is another's
         while i < limit and not NUMBER_START.match(doc[i].text) and doc[i].ent_type_ != LAB:
             word = doc[i].lower_
-            qualitative = _qualitative(doc, i)
+            qualitative = None if clause_ended else _qualitative(doc, i)
             if qualitative:
-                return LabResult(test, result=qualitative[0], start=test.start_char, end=qualitative[1])
+                # `negative ANA and cryoglobulin, positive anti-cardiolipin`: its own word comes first
+                return self.result_described(test) or LabResult(
+                    test, result=qualitative[0], start=test.start_char, end=qualitative[1]
+                )
+            clause_ended = clause_ended or word in CLAUSE_WORDS
             if word in (".", ";") or doc[i].ent_type_ in (DRUG, DISEASE):
                 return None
             i += 1
@@ -196,6 +203,73 @@ class LabValues(DataFiles):
                 results.append(result)
                 previous = result
         return results
+
+    def results_in_words(self, doc: Doc, table_ranges: list[tuple[int, int]]) -> list[LabResult]:
+        """Results written without a number (`blood cultures were negative`, `hemoglobin was
+        normal`, `electrolytes were within normal limits`, `elevated CRP`): the test is a lexicon
+        test with no result yet, or a phrase ending with a word that names a test (`cultures`)."""
+        lab_at = {i: e for e in doc.ents if e.label_ == LAB for i in range(e.start, e.end)}
+        results, read_to = [], 0
+        for sentence in doc.sents:
+            for i in range(sentence.start, sentence.end):
+                found = self.context.result_in_words(doc, i) if i >= read_to else None
+                if found is None or any(lo <= doc[i].idx < hi for lo, hi in table_ranges):
+                    continue
+                result, flag, after = found
+                read_to = after  # `within normal limits` is one result, not two
+                if any(NUMBER_START.match(t.text) for t in doc[after : after + 3]):
+                    continue  # `elevated at 45 mg/L`: the number is the result
+                if self.context.describes_next(doc, after):
+                    test = self.test_described(doc, after, lab_at)
+                    start, end = doc[i].idx, test.end_char if test is not None else 0
+                else:
+                    test = self.test_before(doc, i, sentence.start, lab_at)
+                    start, end = (
+                        (test.start_char if test is not None else 0),
+                        doc[after - 1].idx + len(doc[after - 1].text),
+                    )
+                if test is None:
+                    continue
+                lab = LabResult(test, result=result, flag=flag, start=start, end=end)
+                if test.start in lab_at:
+                    test._.lab = lab
+                results.append(lab)
+        return results
+
+    def test_before(self, doc: Doc, i: int, floor: int, lab_at: dict[int, Span]) -> Span | None:
+        """The test a result in words at token `i` is said of: a lexicon test with no result yet,
+        or a phrase ending with a word that names a test."""
+        phrase = self.context.test_phrase(doc, i, floor, in_words=True)
+        if phrase is None or any(t.ent_type_ in (DISEASE, DRUG) for t in phrase):
+            return None
+        test = lab_at.get(phrase.end - 1)
+        if test is not None:
+            return test if test._.lab is None else None  # its result is read already
+        if not self.context.names_test_in_words(phrase):
+            return None
+        test = Span(doc, phrase.start, phrase.end, label=LAB)
+        name = self.context.test_name(phrase, self.lexicon[0])
+        # the specimen is the test's own name when only a general noun is left (`blood cultures`)
+        test._.normalized = phrase.text.lower() if self.context.names_no_test(name) else name
+        return test
+
+    def result_described(self, test: Span) -> LabResult | None:
+        """The result a word right before a test gives it (`negative ANA`, `raised serum ferritin`)."""
+        doc, i = test.doc, test.start - 1
+        if i >= 0 and doc[i].lower_ in self.context.words["specimen_words"]:
+            i -= 1
+        found = self.context.result_in_words(doc, i) if i >= 0 else None
+        if found is None:
+            return None
+        return LabResult(test, result=found[0], flag=found[1], start=doc[i].idx, end=test.end_char)
+
+    def test_described(self, doc: Doc, i: int, lab_at: dict[int, Span]) -> Span | None:
+        """The lexicon test a result word right before token `i` qualifies (`elevated CRP`,
+        `negative serum ANA`), when it has no result of its own."""
+        if i < len(doc) and doc[i].lower_ in self.context.words["specimen_words"]:
+            i += 1
+        test = lab_at.get(i)
+        return test if test is not None and test.start == i and test._.lab is None else None
 
     @staticmethod
     def test_named_after(doc: Doc, i: int) -> Span | None:
