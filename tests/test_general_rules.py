@@ -362,3 +362,14 @@ def test_a_result_word_belongs_to_its_own_clause_and_numbers_come_first():
     assert ("antinuclear antibody", "negative", "") in found and ("antinuclear antibody", "positive", "") not in found
     assert results("CRP was elevated at 88 mg/L.") == [("c-reactive protein", 88.0, "mg/L")]
     assert results_in_words("CRP was elevated at 88 mg/L. Tests were normal. Her mood was low.") == []
+
+
+def test_tests_listed_before_a_result_in_words_share_it():
+    found = results_in_words("CRP, ESR and ferritin were elevated; a negative ANA and RF were positive.")
+    assert sorted(found) == [
+        ("antinuclear antibody", "negative", ""),
+        ("c-reactive protein", "elevated", "high"),
+        ("erythrocyte sedimentation rate", "elevated", "high"),
+        ("ferritin", "elevated", "high"),
+        ("rheumatoid factor", "positive", ""),
+    ]

@@ -3,7 +3,7 @@
 Order in the pipeline: casextract_paragraphs → sentencizer → abbreviation_detector (scispaCy) →
 casextract_ner (`learned_ner.py`: the trained tok2vec + ner, CHEMICAL and DISEASE, kept in the
 pipeline disabled and run by it) → casextract_entities (`entities.py`) → casextract_medication
-(`medication.py`) → casextract_labs (`labs.py`) → negex (negspaCy's NegEx, `negation.py`) →
+(`medication.py`) → casextract_labs (`labs.py`; tables in `lab_tables.py`) → negex (negspaCy's NegEx, `negation.py`) →
 casextract_certainty (`certainty.py`) → casextract_conditions (`condition_filter.py`) →
 casextract_statements (`statements.py`: the patient's sentence or general knowledge) →
 casextract_case_ner (`learned_ner.py`, the case-report recogniser around each condition) →
@@ -26,6 +26,7 @@ from . import (  # noqa: F401
     statements,
 )
 from .entities import ClinicalEntities, LexiconMatcher, disease_gazetteer, pathogen_infections  # noqa: F401
-from .labs import LabValues, read_lab_tables  # noqa: F401
+from .lab_tables import read_lab_tables  # noqa: F401
+from .labs import LabValues  # noqa: F401
 from .medication import MedicationDetails  # noqa: F401
 from .values import DISEASE, DRUG, LAB, LabResult, LabTestEntry, Regimen, lab_lexicon  # noqa: F401

@@ -98,6 +98,7 @@ class LabContext:
         }
         self.condition_tests: dict[str, str] = raw.get("conditions_naming_tests", {})
         self.qualitative: dict[str, list[str]] = raw.get("qualitative_results", {})
+        self.result_words = frozenset(self.qualitative) | {"within"}
         # a name read back from a result in words may contain `tests`, `cultures`: no stop there
         self.qualitative_stops = self.words["stop_words"] - self.words.get("qualitative_test_nouns", frozenset())
 

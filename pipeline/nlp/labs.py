@@ -10,6 +10,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .data_files import DataFiles
+from .entities import token_view
+from .lab_tables import read_lab_tables, table_character_ranges
 from .lab_values import NUMBER_START, LabContext, in_reference_range, read_quantity
 from .quantities import (
     clean_unit,
@@ -23,8 +25,8 @@ from .values import (
     DRUG,
     LAB,
     LabResult,
-    LabTestEntry,
     abbreviation_long_forms,
+    lab_entry,
     lab_lexicon,
     token_after,
 )
@@ -66,7 +68,7 @@ class LabValues(DataFiles):
     def __call__(self, doc: Doc) -> Doc:
         self.ready()
         results: list[LabResult] = []
-        table_ranges = _table_ranges(doc)
+        table_ranges = table_character_ranges(doc)
         taken: set[int] = set()  # tokens whose number is already some test's value
         for test in (e for e in doc.ents if e.label_ == LAB):
             if any(lo <= test.start_char < hi for lo, hi in table_ranges):
@@ -77,6 +79,7 @@ class LabValues(DataFiles):
                 results.append(result)
         results.extend(self.results_by_unit(doc, taken, table_ranges))
         results.extend(self.results_in_words(doc, table_ranges))
+        results.extend(_shared_by_list(doc))
         results.extend(read_lab_tables(doc, self.lexicon))
         doc._.lab_results = results
         return doc
@@ -114,7 +117,7 @@ class LabValues(DataFiles):
             return None  # `K 1` in an author list: a one-letter test needs its unit
         after = token_after(doc, quantity.end)
         taken.update(range(i, after))  # `36 790`: every token of the value
-        entry = _lab_entry(test, self.lexicon)
+        entry = lab_entry(test, self.lexicon)
         unit = quantity.unit
         value_si, unit_si = to_canonical(quantity.value, unit, entry.si_unit if entry else "") if unit else (None, "")
         result = LabResult(
@@ -209,31 +212,33 @@ class LabValues(DataFiles):
         normal`, `electrolytes were within normal limits`, `elevated CRP`): the test is a lexicon
         test with no result yet, or a phrase ending with a word that names a test (`cultures`)."""
         lab_at = {i: e for e in doc.ents if e.label_ == LAB for i in range(e.start, e.end)}
+        words = self.context.result_words
         results, read_to = [], 0
-        for sentence in doc.sents:
-            for i in range(sentence.start, sentence.end):
-                found = self.context.result_in_words(doc, i) if i >= read_to else None
-                if found is None or any(lo <= doc[i].idx < hi for lo, hi in table_ranges):
-                    continue
-                result, flag, after = found
-                read_to = after  # `within normal limits` is one result, not two
-                if any(NUMBER_START.match(t.text) for t in doc[after : after + 3]):
-                    continue  # `elevated at 45 mg/L`: the number is the result
-                if self.context.describes_next(doc, after):
-                    test = self.test_described(doc, after, lab_at)
-                    start, end = doc[i].idx, test.end_char if test is not None else 0
-                else:
-                    test = self.test_before(doc, i, sentence.start, lab_at)
-                    start, end = (
-                        (test.start_char if test is not None else 0),
-                        doc[after - 1].idx + len(doc[after - 1].text),
-                    )
-                if test is None:
-                    continue
-                lab = LabResult(test, result=result, flag=flag, start=start, end=end)
-                if test.start in lab_at:
-                    test._.lab = lab
-                results.append(lab)
+        # the cheap test first, on the lower-case text of every token
+        for i in [i for i, lower in enumerate(token_view(doc)[0]) if lower in words]:
+            found = self.context.result_in_words(doc, i) if i >= read_to else None
+            if found is None or any(lo <= doc[i].idx < hi for lo, hi in table_ranges):
+                continue
+            result, flag, after = found
+            read_to = after  # `within normal limits` is one result, not two
+            if any(NUMBER_START.match(t.text) for t in doc[after : after + 3]):
+                continue  # `elevated at 45 mg/L`: the number is the result
+            described = self.context.describes_next(doc, after)  # `elevated CRP`, not `CRP was elevated`
+            if described:
+                test = self.test_described(doc, after, lab_at)
+            else:
+                test = self.test_before(doc, i, doc[i].sent.start, lab_at)
+            if test is None:
+                continue
+            start, end = (
+                (doc[i].idx, test.end_char)
+                if described
+                else (test.start_char, doc[after - 1].idx + len(doc[after - 1].text))
+            )
+            lab = LabResult(test, result=result, flag=flag, start=start, end=end)
+            if test.start in lab_at:
+                test._.lab = lab
+            results.append(lab)
         return results
 
     def test_before(self, doc: Doc, i: int, floor: int, lab_at: dict[int, Span]) -> Span | None:
@@ -289,13 +294,33 @@ class LabValues(DataFiles):
         return [e._.lab for e in doc.ents if e.label_ == LAB and e._.lab is not None and e._.lab.value is not None]
 
 
-def _lab_entry(test: Span, lexicon: tuple[dict[str, LabTestEntry], dict[str, LabTestEntry]]) -> LabTestEntry | None:
-    folded, exact = lexicon
-    return (
-        exact.get(test.text)
-        or folded.get(test.text.lower())
-        or next((e for e in folded.values() if e.name == test._.normalized), None)
-    )
+LIST_JOINERS = {",", "and", "or", "/"}
+
+
+def _shared_by_list(doc: Doc) -> list[LabResult]:
+    """`ANA, RF and ANCA were negative`: lexicon tests listed before a result in words share the
+    result of the list's last test, the first one with a result."""
+    tests = [e for e in doc.ents if e.label_ == LAB]
+    shared = []
+    for k, test in enumerate(tests):
+        if test._.lab is not None:
+            continue
+        j = k + 1
+        while j < len(tests) and _joined(doc, tests[j - 1].end, tests[j].start) and tests[j]._.lab is None:
+            j += 1
+        if j == len(tests) or not _joined(doc, tests[j - 1].end, tests[j].start):
+            continue
+        result = tests[j]._.lab
+        if result.value is not None or not result.result or result.start < tests[j].start_char:
+            continue  # a number, or a result word written before its test (`negative RF`): not the list's
+        test._.lab = LabResult(test, result=result.result, flag=result.flag, start=test.start_char, end=result.end)
+        shared.append(test._.lab)
+    return shared
+
+
+def _joined(doc: Doc, start: int, end: int) -> bool:
+    """Whether only commas and conjunctions stand between two tests."""
+    return end > start and all(t.lower_ in LIST_JOINERS for t in doc[start:end])
 
 
 def _qualitative(doc: Doc, i: int) -> tuple[str, int] | None:
@@ -354,75 +379,3 @@ def _reference_and_flag(doc: Doc, j: int, result: LabResult) -> None:
             low, high = parse_number(bounds.group(1)), parse_number(bounds.group(2))
             if low is not None and high is not None:
                 result.flag = "high" if result.value > high else "low" if result.value < low else ""
-
-
-def _table_ranges(doc: Doc) -> list[tuple[int, int]]:
-    article = doc._.article if Doc.has_extension("article") else None
-    if article is None:
-        return []
-    return [(t.start, t.end) for t in article.tables]
-
-
-def read_lab_tables(doc: Doc, lexicon: tuple[dict[str, LabTestEntry], dict[str, LabTestEntry]]) -> list[LabResult]:
-    """Tables with a test per row: each numeric cell is a result; the column header (a date,
-    `Admission`, `Case 2`) is kept; a `Unit` column or a unit in the test cell gives the unit."""
-    article = doc._.article if Doc.has_extension("article") else None
-    if article is None:
-        return []
-    results = []
-    for table in article.tables:
-        cells: dict[tuple[int, int], tuple[int, int]] = {(c.row, c.column): (c.start, c.end) for c in table.cells}
-        if not cells:
-            continue
-        n_cols = 1 + max(c for _, c in cells)
-
-        def cell_text(row: int, col: int | None, cells: dict = cells) -> str:
-            return article.text[slice(*cells[(row, col)])] if (row, col) in cells else ""
-
-        header = [cell_text(0, c) for c in range(n_cols)]
-        unit_col = next((c for c, h in enumerate(header) if h.strip().lower() in ("unit", "units")), None)
-        range_col = next((c for c, h in enumerate(header) if re.search(r"reference|normal|range", h, re.I)), None)
-        for row in range(1, table.n_rows):
-            if (row, 0) not in cells:
-                continue
-            label_start, label_end = cells[(row, 0)]
-            tests = [e for e in doc.ents if e.label_ == LAB and label_start <= e.start_char < label_end]
-            if not tests:
-                continue
-            test = tests[0]
-            unit = clean_unit(cell_text(row, unit_col))
-            if not unit:
-                inline = re.search(r"\(([^)]+)\)\s*$", article.text[label_start:label_end])
-                unit = clean_unit(inline.group(1)) if inline and is_unit(inline.group(1)) else ""
-            reference = cell_text(row, range_col)
-            entry = _lab_entry(test, lexicon)
-            for col in range(1, n_cols):
-                if col in (unit_col, range_col) or (row, col) not in cells:
-                    continue
-                start, end = cells[(row, col)]
-                raw = article.text[start:end].strip()
-                match = re.fullmatch(r"(<|>|≤|≥)?\s*([\d.,]+)\s*(↑|↓|H|L)?", raw)
-                if not match:
-                    continue
-                value = parse_number(match.group(2))
-                if value is None:
-                    continue
-                value_si, unit_si = to_canonical(value, unit, entry.si_unit if entry else "") if unit else (None, "")
-                flag = {"↑": "high", "H": "high", "↓": "low", "L": "low"}.get(match.group(3) or "", "")
-                results.append(
-                    LabResult(
-                        test,
-                        value,
-                        COMPARATORS.get(match.group(1) or "", ""),
-                        unit,
-                        value_si,
-                        unit_si,
-                        reference.strip(),
-                        flag,
-                        start=start,
-                        end=end,
-                        column=header[col].strip(),
-                        row_label=article.text[label_start:label_end],
-                    )
-                )
-    return results

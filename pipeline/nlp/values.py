@@ -138,3 +138,13 @@ class LabResult:
     # the test's name where its span is another entity's too, which owns the span's extensions:
     # `hypokalemia (2.4 mmol/L)` is a potassium result and stays a condition
     name: str = ""
+
+
+def lab_entry(test: Span, lexicon: tuple[dict[str, LabTestEntry], dict[str, LabTestEntry]]) -> LabTestEntry | None:
+    """The lexicon entry of a test span: its text as written, folded, or its normalised name."""
+    folded, exact = lexicon
+    return (
+        exact.get(test.text)
+        or folded.get(test.text.lower())
+        or next((e for e in folded.values() if e.name == test._.normalized), None)
+    )
