@@ -104,3 +104,10 @@ def test_a_sentence_cut_by_a_paragraph_break_is_read_whole_and_one_opening_with_
     alone = analyse_text("severe pneumonia with sepsis.")
     score = next(e for e in cut.ents if e.text == "pneumonia")._.general_score
     assert score != next(e for e in alone.ents if e.text == "pneumonia")._.general_score
+
+
+def test_a_sentence_giving_an_age_introduces_a_patient():
+    doc = analyse_text("Sarcoidosis typically affects young adults, but our patient was a 71-year-old man.")
+    assert [(e.text, e._.general_statement) for e in doc.ents if e.label_ == "DISEASE"] == [("Sarcoidosis", False)]
+    doc = analyse_text("Sarcoidosis typically affects young adults and women more often than men.")
+    assert [(e.text, e._.general_statement) for e in doc.ents if e.label_ == "DISEASE"] == [("Sarcoidosis", True)]

@@ -18,6 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .data_files import SavedClassifier
+from .demographics import parse_age
 from .values import DISEASE, DRUG
 
 GENERAL = "GENERAL"
@@ -58,7 +59,9 @@ class StatementClassifier(SavedClassifier):
         pieces = (Doc(doc.vocab, words=[t.text for t in _with_its_start(s) if not t.is_space]) for s in sentences)
         textcat = self.classifier.get_pipe("textcat")
         for sentence, scored in zip(sentences, textcat.pipe(pieces, batch_size=64)):
-            score = scored.cats[GENERAL]
+            # a sentence giving someone's age introduces a patient (`a 62-year-old woman with no
+            # history of endometriosis presented …`), however general the rest of it reads
+            score = 0.0 if parse_age(sentence.text) is not None else scored.cats[GENERAL]
             for ent in by_sentence[sentence.start]:
                 ent._.general_score = score
                 ent._.general_statement = score >= self.threshold
