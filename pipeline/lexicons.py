@@ -11,6 +11,7 @@ import csv
 import gzip
 import io
 import json
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -79,3 +80,23 @@ def drug_lexicon(
         else:
             lexicon[row["variant"].lower()] = row["generic"]
     return lexicon
+
+
+@dataclass(frozen=True)
+class ConditionVocabulary:
+    """The condition names a disease vocabulary (Disease Ontology, MeSH) or the curated list holds."""
+
+    names: frozenset[str]
+    curated: frozenset[str]
+
+    def knows(self, name: str) -> bool:
+        """Whether it names `name` or its singular (`pulmonary infarcts`, `abscesses`)."""
+        forms = {name, name[:-1] if name.endswith("s") else name, name[:-2] if name.endswith("es") else name}
+        return any(form in self.names or form in self.curated for form in forms)
+
+
+@lru_cache(maxsize=4)
+def condition_vocabulary(
+    names: str = "disease_vocabulary.tsv.gz", curated: str = "disease_additions.txt"
+) -> ConditionVocabulary:
+    return ConditionVocabulary(frozenset(row["name"] for row in table_rows(names)), word_list(curated))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import spacy
-from conftest import SHARED_DATA, needs_shared_data
+from conftest import SHARED_DATA, analyse_text, needs_shared_data
 
 from pipeline.training.case_ner import MODEL_DIR, score_entities, score_model, tokenizer_nlp
 from pipeline.training.corpora import (
@@ -144,3 +144,11 @@ FLOORS = {
     "Medication": 0.36,
     "Diagnostic_procedure": 0.59,
 }
+
+
+def test_the_recogniser_reads_around_conditions_no_vocabulary_names_only():
+    doc = analyse_text("He has had hypertension for years. There was no history of birth asphyxia.")
+    assert [e.text for e in doc.ents] == ["hypertension", "birth asphyxia"]
+    # the Disease Ontology names hypertension, so the recogniser would decide nothing there
+    assert [span.text for span in doc.spans["case_read"]] == ["birth asphyxia"]
+    assert doc.ents[1]._.fact_type == "other"  # read, and neither it nor a vocabulary names it

@@ -379,10 +379,10 @@ def _labels_within(spans, ent) -> list[str]:
 
 
 def test_the_case_recogniser_reads_around_each_condition_what_it_reads_in_the_whole_text(tmp_path):
-    """`casextract_case_ner` reads only around the conditions found (8 tokens either side); the
-    recogniser's labels on those conditions' tokens (what `casextract_fact_types` reads) are the
-    ones it gives reading everything. (A span of it reaching far past a condition may end
-    elsewhere: the labels inside the condition are what is compared.)"""
+    """`casextract_case_ner` reads only around the conditions found that no condition vocabulary
+    names (12 tokens either side); the recogniser's labels on those conditions' tokens (what
+    `casextract_fact_types` reads) are the ones it gives reading everything. (A span of it reaching
+    far past a condition may end elsewhere: the labels inside the condition are what is compared.)"""
     from pipeline.worker import read_layout
 
     articles = [build_article(read_layout(p), p.stem) for p in sorted(ROOT.joinpath("corpus").glob("*.pdf"))]
@@ -397,8 +397,11 @@ def test_the_case_recogniser_reads_around_each_condition_what_it_reads_in_the_wh
     for article in articles:
         doc = analyse(article)
         whole = nlp.get_pipe("case_ner")(nlp.make_doc(article.text))
+        read = [(span.start, span.end) for span in doc.spans["case_read"]]
         for ent in (e for e in doc.ents if e.label_ == "DISEASE" and not e._.background):
+            if not any(lo <= ent.start and ent.end <= hi for lo, hi in read):
+                continue  # a vocabulary's name: its type is the vocabulary's
             mine = _labels_within(doc.spans["case"], ent)
             assert mine == _labels_within(whole.ents, ent), (article.doc_id, ent.text)
             compared += 1
-    assert compared > (100 if real_reports else 10)  # the corpus's three reports alone hold a few dozen
+    assert compared > (50 if real_reports else 5)  # the corpus's three reports alone hold a dozen

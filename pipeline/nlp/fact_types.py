@@ -25,7 +25,7 @@ from collections import Counter
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from ..lexicons import resource_json, table_rows, word_list
+from ..lexicons import condition_vocabulary, resource_json, word_list
 from .data_files import DataFiles
 from .values import DISEASE, DRUG, _ext, doc_text
 
@@ -130,7 +130,7 @@ class FactTypes(DataFiles):
         self.drug_classes = word_list(files["drug_classes"])
         rules = resource_json(files["not_medications"])
         self.substances, self.method_context = frozenset(rules["substances"]), frozenset(rules["method_context"])
-        self.disease_names = frozenset(row["name"] for row in table_rows(files["disease_names"]))
+        self.vocabulary = condition_vocabulary(files["disease_names"], files["disease_additions"])
         rules = resource_json(files["condition_rules"])
         self.prevented_after = rules["prevented_after"]
         relatives = resource_json(files["relatives"])
@@ -210,10 +210,8 @@ class FactTypes(DataFiles):
         return fact_type, f"the recogniser reads a {label}"
 
     def known_condition(self, name: str) -> bool:
-        """A disease vocabulary or the curated list names it, or names its singular (`pulmonary
-        infarcts`, `abscesses`)."""
-        forms = {name, name[:-1] if name.endswith("s") else name, name[:-2] if name.endswith("es") else name}
-        return any(form in self.disease_names or form in self.curated for form in forms)
+        """A disease vocabulary or the curated list names it, or names its singular."""
+        return self.vocabulary.knows(name)
 
     def condition_type(self, name: str) -> tuple[str, str]:
         """`symptom` for a whole name in not_diagnoses, a name whose head word is listed there with

@@ -37,6 +37,7 @@ from spacy.attrs import IDX, LENGTH, NORM, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from ..lexicons import ConditionVocabulary, condition_vocabulary
 from .values import doc_text, token_after
 
 
@@ -67,9 +68,11 @@ def make_learned_ner(
         "tok2vec": "",
         "ner": "case_ner",
         "skip_roles": ["background", "back"],
-        "context": 8,
+        "context": 12,
         "spans_key": "case",
         "around_labels": ["DISEASE"],
+        "known_names": "",
+        "known_additions": "",
     },
     assigns=["doc.spans"],
     requires=["doc.ents"],
@@ -83,10 +86,15 @@ def make_learned_ner_around(
     context: int,
     spans_key: str,
     around_labels: list[str],
+    known_names: str,
+    known_additions: str,
 ) -> FocusedNer:
     """The same, reading only around the entities of `around_labels` (the conditions the case-report
-    recogniser types): what `casextract_fact_types` asks of it, at a fraction of the cost."""
-    return FocusedNer(nlp, tok2vec, ner, skip_roles, context, spans_key, around_labels)
+    recogniser types): what `casextract_fact_types` asks of it, at a fraction of the cost. With
+    `known_names` (and `known_additions`), the condition vocabulary `casextract_fact_types` reads:
+    not around an entity that vocabulary names, whose type the recogniser does not decide."""
+    known = condition_vocabulary(known_names, known_additions or known_names) if known_names else None
+    return FocusedNer(nlp, tok2vec, ner, skip_roles, context, spans_key, around_labels, known)
 
 
 class Part(NamedTuple):
@@ -109,8 +117,10 @@ class FocusedNer:
         context: int,
         spans_key: str = "ner",
         around_labels: list[str] | None = None,
+        known: ConditionVocabulary | None = None,
     ) -> None:
         self.nlp = nlp
+        self.known = known
         self.around_labels = frozenset(around_labels or ())
         self.spans_key = spans_key
         self.tok2vec_name, self.ner_name = tok2vec, ner
@@ -163,7 +173,9 @@ class FocusedNer:
         return [
             (e.start, e.end)
             for e in doc.ents
-            if e.label_ in self.around_labels and any(lo <= e.start < hi for lo, hi in ranges)
+            if e.label_ in self.around_labels
+            and any(lo <= e.start < hi for lo, hi in ranges)
+            and not (self.known is not None and self.known.knows(e._.normalized or e.text.lower()))
         ]
 
     def _parts(self, wanted: list[tuple[int, int]], length: int) -> list[Part]:
