@@ -156,6 +156,10 @@ def largest_first(items: list[InputFile]) -> list[InputFile]:
     return sorted(items, key=size, reverse=True)
 
 
+# loading the pipeline takes seconds; a worker that has not loaded it in this time never will
+WARM_UP_SECONDS = 120
+
+
 class GuardedPool:
     """Worker processes that each load the spaCy pipeline once and run documents under the limits.
 
@@ -182,6 +186,12 @@ class GuardedPool:
             for future in [self.pool.schedule(_warm_up) for _ in range(workers)]:
                 # a worker starved of memory can fail to start without exiting: give up on it
                 future.result(timeout=WARM_UP_SECONDS)
+        except FutureTimeout:
+            self.broken = (
+                f"worker processes did not load the pipeline within {WARM_UP_SECONDS} s"
+                " (is --max-memory-mb too low for the model, or the machine overloaded?)"
+            )
+            self.pool.stop()
         except Exception:  # workers that cannot even load the model: every document says so
             self.broken = "worker processes could not start (is --max-memory-mb too low for the model?)"
             self.pool.stop()
@@ -236,10 +246,6 @@ class GuardedPool:
             return error_result(item, "worker processes could not start (is --max-memory-mb too low for the model?)")
         except Exception as exc:  # pickling or pool trouble: that document fails, the batch goes on
             return error_result(item, f"internal error ({type(exc).__name__}: {str(exc)[:160]})")
-
-
-# loading the pipeline takes seconds; a worker that has not loaded it in this time never will
-WARM_UP_SECONDS = 120
 
 
 def _warm_up() -> None:

@@ -373,3 +373,35 @@ def test_tests_listed_before_a_result_in_words_share_it():
         ("ferritin", "elevated", "high"),
         ("rheumatoid factor", "positive", ""),
     ]
+
+
+def test_a_name_both_lexicons_know_is_a_test_when_measured_and_whitespace_is_no_word():
+    doc = analyse(
+        article_of("Iron was 25 μg/dL. The albumin was 36\u00a0g/L. Procalcitonin and ferritin were elevated.")
+    )
+    assert not [e for e in doc.ents if e.label_ == "DRUG"]
+    found = {(r.test._.normalized, r.value, r.result) for r in doc._.lab_results}
+    assert {("iron", 25.0, ""), ("albumin", 36.0, ""), ("ferritin", None, "elevated")} <= found
+    doc = analyse(article_of("Insulin was increased to 20 units; lidocaine 10 mg/mL was infused."))
+    assert [e._.normalized for e in doc.ents if e.label_ == "DRUG"] == ["insulin", "lidocaine"]
+    assert not results("The gel was stained with ethidium bromide (0.5 μg/mL).")  # a reagent's strength
+
+
+def test_no_result_in_words_from_exams_diets_negations_or_general_nouns():
+    text = (
+        "Left ventricular function was normal. The straight leg raise test was positive. She was "
+        "placed on a low sodium diet. He had no elevated CRP. Neither ESR nor ferritin was elevated. "
+        "All tests were negative."
+    )
+    assert results_in_words(text) == []
+    assert results_in_words("A QuantiFERON assay was positive; creatinine was elevated because of dehydration.") == [
+        ("quantiferon assay", "positive", ""),
+        ("creatinine", "elevated", "high"),
+    ]
+
+
+def test_a_condition_names_its_analyte_only_in_a_unit_the_analyte_has():
+    assert results("He developed microcytic anemia (65 fL) and hyponatremia (121 mmol/L).") == [
+        ("sodium", 121.0, "mmol/L")
+    ]
+    assert results("She had 3,500/mm3 eosinophils.") == [("eosinophil count", 3500.0, "/mm^3")]

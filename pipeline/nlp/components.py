@@ -6,7 +6,8 @@ pipeline disabled and run by it) → casextract_entities (`entities.py`) → cas
 (`medication.py`) → casextract_labs (`labs.py`; tables in `lab_tables.py`) → negex (negspaCy's NegEx, `negation.py`) →
 casextract_certainty (`certainty.py`) → casextract_conditions (`condition_filter.py`) →
 casextract_statements (`statements.py`: the patient's sentence or general knowledge) →
-casextract_case_ner (`learned_ner.py`, the case-report recogniser around each condition) →
+casextract_case_ner (`learned_ner.py`, the case-report recogniser around each condition no
+vocabulary names) →
 casextract_fact_types (`fact_types.py`: what each span is and whose) → casextract_demographics
 (`demographics.py`).
 Shared value types and the Doc/Span extensions they write are in `values.py`. Importing this

@@ -8,7 +8,6 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from spacy.attrs import IS_SPACE, LOWER, SPACY
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -19,6 +18,7 @@ from .data_files import DataFiles
 from .quantities import (
     clean_unit,
     dose_units,
+    is_concentration,
     is_unit,
 )
 from .values import (
@@ -29,6 +29,7 @@ from .values import (
     LAB,
     abbreviation_long_forms,
     lab_lexicon,
+    token_view,
 )
 
 # --- entities: drugs, lab tests, diseases --------------------------------------------------------
@@ -121,6 +122,8 @@ class ClinicalEntities(DataFiles):
         lab_context = resource_json(files["lab_context"])
         self.specimen_words = frozenset(lab_context["specimen_words"])
         self.measurement_words = frozenset(lab_context["measurement_words"])
+        self.strength_cues = frozenset(lab_context["strength_cues"])
+        self.measured_results = frozenset(lab_context["qualitative_results"]) - set(lab_context["dose_change_words"])
 
     def __call__(self, doc: Doc) -> Doc:
         self.ready()
@@ -153,10 +156,7 @@ class ClinicalEntities(DataFiles):
         drugs += self.misspelled_drugs(doc, drugs + labs + diseases)
         drugs = self.combinations(doc, drugs, long_forms)
         labs = [span for span in labs if not _part_of_longer_word(span)]
-        drugs = [span for span in drugs if not _is_lab_context(span, labs) and not self.measured(span)]
-        # a name both lexicons know, with no result after it, is the drug (`insulin therapy`)
-        given = {(d.start, d.end) for d in drugs}
-        labs = [span for span in labs if (span.start, span.end) not in given]
+        drugs = [span for span in drugs if not _is_lab_context(span, labs) and not self.measured_not_given(span)]
         spans = filter_spans(labs + drugs + diseases)
         if self.keep_chemicals:
             spans = filter_spans(spans + [Span(doc, e.start, e.end, label="CHEMICAL") for e in chemicals])
@@ -194,7 +194,7 @@ class ClinicalEntities(DataFiles):
     def locant_named_drugs(self, doc: Doc, taken: list[Span]) -> list[Span]:
         """A word the lexicon does not know that is a known generic behind a chemical locant
         (`5-fluorouracil`, `6-mercaptopurine`): the lexicon lists many generics only without it.
-        A name the lexicon knows with its locant (`5-aminosalicylic acid`) matched before this."""
+        A one-word name the lexicon knows with its locant matched before this."""
         covered = {i for span in taken for i in range(span.start, span.end)}
         found = []
         for i, lower in enumerate(token_view(doc)[0]):
@@ -206,15 +206,23 @@ class ClinicalEntities(DataFiles):
                 self.near_matches[(i, i + 1)] = generic
         return found
 
-    def measured(self, drug: Span) -> bool:
+    def measured_not_given(self, drug: Span) -> bool:
         """A drug's name written as what a sample measures, not as what was given: after a
-        specimen word or before a word naming a level (`serum iron`, `insulin level`)."""
+        specimen word, before a word naming a level, or said to be low, normal, positive
+        (`serum iron`, `insulin level`, `thyroxine was low`; not `insulin was increased`), or
+        before a value in a concentration unit (`iron was 25 μg/dL`)."""
         doc = drug.doc
         before = doc[drug.start - 1].lower_ if drug.start else ""
-        after = doc[drug.end].lower_ if drug.end < len(doc) else ""
-        return before in self.specimen_words or after in self.measurement_words
+        after = [t.lower_ for t in doc[drug.end : drug.end + 2]]
+        if before in self.specimen_words or after[:1] and after[0] in self.measurement_words:
+            return True
+        if len(after) == 2 and after[0] in ("was", "were", "is", "are") and after[1] in self.measured_results:
+            return True
+        # `stained with ethidium bromide (0.5 μg/mL)`: what is used with a strength is no sample
+        return before not in self.strength_cues and _concentration_follows(drug)
 
     def generic_behind_locant(self, name: str) -> str | None:
+        """The generic a name is behind its locant (`5-fluorouracil` → fluorouracil), or None."""
         locant = LOCANT.match(name)
         return self.drugs.get(name[locant.end() :]) if locant else None
 
@@ -319,22 +327,6 @@ class LexiconMatcher:
         return found
 
 
-def token_view(doc: Doc) -> tuple[list[str], list[str], list[bool]]:
-    """Per token: lower-case text, the space after it, and whether a name cannot run on into it
-    (it is whitespace: a line break is a token of its own). Built once per Doc, from
-    `Doc.to_array`, for both lexicon matchers: reading token attributes one Token at a time was
-    the cost of a lexicon match."""
-    view = doc.user_data.get("casextract_token_view")
-    if view is None or len(view[0]) != len(doc):
-        strings = doc.vocab.strings
-        lower, spacy, is_space = doc.to_array([LOWER, SPACY, IS_SPACE]).T.tolist() if len(doc) else ([], [], [])
-        lowers = [strings[h] for h in lower]
-        spaces = [" " if s else "" for s in spacy]
-        stops = [False] + [bool(s) for s in is_space[1:]]
-        view = doc.user_data["casextract_token_view"] = (lowers, spaces, stops)
-    return view
-
-
 @lru_cache(maxsize=4)
 def disease_gazetteer(
     names: str = "diseases.tsv.gz",
@@ -428,13 +420,27 @@ def _part_of_longer_word(span: Span) -> bool:
     return bool(after is not None and not span[-1].whitespace_ and after.text.isalnum() and after.text != "+")
 
 
+def _concentration_follows(drug: Span) -> bool:
+    """A value in a unit of concentration a few words on (`iron was 25 μg/dL`), which a drug is
+    measured in, not given in (doses: `mg`, `mg/day`, `mg/kg`); right after the name it is the
+    strength of what was given (`lidocaine 10 mg/mL`)."""
+    window = [t for t in drug.doc[drug.end : min(len(drug.doc), drug.end + 6)] if not t.is_space][:4]
+    for i, token in enumerate(window[:-1]):
+        if i == 0 and token.like_num:
+            return False
+        if token.like_num:
+            return is_concentration(clean_unit(window[i + 1].text))
+    return False
+
+
 def _is_lab_context(drug: Span, labs: list[Span]) -> bool:
     """A name that is both a drug and a lab test (albumin, immunoglobulin G, ferritin) is a lab
     test when a measured value with a non-dose unit follows it."""
     if not any(lab.start <= drug.start < lab.end or drug.start <= lab.start < drug.end for lab in labs):
         return False
     doc = drug.doc
-    window = doc[drug.end : min(len(doc), drug.end + 6)]
+    # a thin or no-break space between a value and its unit is a token of its own
+    window = [t for t in doc[drug.end : min(len(doc), drug.end + 8)] if not t.is_space][:6]
     for i, token in enumerate(window):
         if token.like_num and i + 1 < len(window):
             unit = clean_unit(window[i + 1].text)

@@ -98,7 +98,9 @@ class LabContext:
         }
         self.condition_tests: dict[str, str] = raw.get("conditions_naming_tests", {})
         self.qualitative: dict[str, list[str]] = raw.get("qualitative_results", {})
-        self.result_words = frozenset(self.qualitative) | {"within"}
+        self.normal_phrases = [phrase.split() for phrase in raw.get("normal_phrases", [])]
+        # the words a result in words opens with: the cheap test before `result_in_words`
+        self.result_words = frozenset(self.qualitative) | {phrase[0] for phrase in self.normal_phrases}
         # a name read back from a result in words may contain `tests`, `cultures`: no stop there
         self.qualitative_stops = self.words["stop_words"] - self.words.get("qualitative_test_nouns", frozenset())
 
@@ -178,16 +180,14 @@ class LabContext:
 
     def result_in_words(self, doc: Doc, i: int) -> tuple[str, str, int] | None:
         """The result, flag and end token of a result written in words at token `i`
-        (`negative`, `elevated` → flag high, `within normal limits` → normal), or None."""
-        word = doc[i].lower_
-        if word == "within":
-            following = [t.lower_ for t in doc[i + 1 : i + 4]]
-            if following[:1] == ["the"]:
-                following = following[1:]
-            if following[:1] == ["normal"] and following[1:2] in (["limits"], ["range"], ["limit"]):
-                return "normal", "", i + (4 if doc[i + 1].lower_ == "the" else 3)
+        (`negative`, `elevated` → flag high, `within normal limits` → normal), or None; None
+        too when a negation stands right before it (`no elevated CRP`)."""
+        if i > 0 and doc[i - 1].lower_ in self.words["negation_words"]:
             return None
-        found = self.qualitative.get(word)
+        for phrase in self.normal_phrases:
+            if [t.lower_ for t in doc[i : i + len(phrase)]] == phrase:
+                return "normal", "", i + len(phrase)
+        found = self.qualitative.get(doc[i].lower_)
         return (found[0], found[1], i + 1) if found else None
 
     def names_test_in_words(self, phrase: Span) -> bool:

@@ -10,11 +10,11 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .data_files import DataFiles
-from .entities import token_view
 from .lab_tables import read_lab_tables, table_character_ranges
 from .lab_values import NUMBER_START, LabContext, in_reference_range, read_quantity
 from .quantities import (
     clean_unit,
+    is_concentration,
     is_unit,
     parse_number,
     to_canonical,
@@ -29,12 +29,12 @@ from .values import (
     lab_entry,
     lab_lexicon,
     token_after,
+    token_view,
 )
 
 # --- lab results ---------------------------------------------------------------------------------
 
 
-CLAUSE_WORDS = {"but", "except", "whereas", "while", "although", "however"}
 POSITIVE = {"+", "++", "+++", "++++", "positive", "pos", "(+)", "(++)", "(+++)", "reactive"}
 NEGATIVE = {"-", "−", "negative", "neg", "(-)", "(−)", "nonreactive", "non-reactive"}
 
@@ -79,7 +79,7 @@ class LabValues(DataFiles):
                 results.append(result)
         results.extend(self.results_by_unit(doc, taken, table_ranges))
         results.extend(self.results_in_words(doc, table_ranges))
-        results.extend(_shared_by_list(doc))
+        results.extend(_shared_by_list(doc, self.context.words["list_joiners"]))
         results.extend(read_lab_tables(doc, self.lexicon))
         doc._.lab_results = results
         return doc
@@ -104,7 +104,7 @@ class LabValues(DataFiles):
                 return self.result_described(test) or LabResult(
                     test, result=qualitative[0], start=test.start_char, end=qualitative[1]
                 )
-            clause_ended = clause_ended or word in CLAUSE_WORDS
+            clause_ended = clause_ended or word in self.context.words["clause_words"]
             if word in (".", ";") or doc[i].ent_type_ in (DRUG, DISEASE):
                 return None
             i += 1
@@ -175,13 +175,18 @@ class LabValues(DataFiles):
                 if not self.context.is_lab_unit(result.unit):
                     continue  # no lab unit after the number, nor in its reference range
                 phrase = self.context.test_phrase(doc, i, sentence.start)
-                if phrase is not None and (
+                named_after = self.test_named_after(doc, after)
+                if named_after is not None:
+                    test = named_after  # `… including 16,400/mm3 neutrophils`, `she had 3,500/mm3 eosinophils`
+                elif phrase is not None and (
                     not any(t.ent_type_ == DRUG for t in phrase) or self.context.measured(doc, phrase.end)
                 ):
                     # a name the NER took for a disease (`chromogranin A`) is a test when a result
                     # follows, and a drug's name (`parathyroid hormone level of 286 pg/mL`) when the
                     # word right after it says its level is what the number gives
                     by_condition = len(phrase) == 1 and self.context.condition_test(phrase[0].lower_)
+                    if by_condition and not self.fits(by_condition, result.unit):
+                        continue  # `microcytic anemia (65 fL)`: the cells' volume, not the hemoglobin
                     if any(t.ent_type_ in (DISEASE, DRUG) for t in phrase) and not by_condition:
                         doc.ents = [
                             e
@@ -193,8 +198,6 @@ class LabValues(DataFiles):
                         result.name = self.context.test_name(phrase, folded)
                     else:
                         test._.normalized = self.context.test_name(phrase, folded, long_forms)
-                elif (named_after := self.test_named_after(doc, after)) is not None:
-                    test = named_after  # `a leukocyte count of 21,000/mm3, including 16,400/mm3 neutrophils`
                 elif previous is not None and previous.unit == result.unit and previous.test is not None:
                     test = previous.test  # a series: `fell from 1553 U/L to 203 U/L`, `3 mm/h … and 14 mm/h`
                     result.name = previous.name
@@ -223,10 +226,10 @@ class LabValues(DataFiles):
             read_to = after  # `within normal limits` is one result, not two
             if any(NUMBER_START.match(t.text) for t in doc[after : after + 3]):
                 continue  # `elevated at 45 mg/L`: the number is the result
-            described = self.context.describes_next(doc, after)  # `elevated CRP`, not `CRP was elevated`
-            if described:
-                test = self.test_described(doc, after, lab_at)
-            else:
+            # `elevated CRP`, not `CRP was elevated` (nor `creatinine was elevated because …`)
+            test = self.test_described(doc, after, lab_at) if self.context.describes_next(doc, after) else None
+            described = test is not None
+            if not described:
                 test = self.test_before(doc, i, doc[i].sent.start, lab_at)
             if test is None:
                 continue
@@ -247,6 +250,11 @@ class LabValues(DataFiles):
         phrase = self.context.test_phrase(doc, i, floor, in_words=True)
         if phrase is None or any(t.ent_type_ in (DISEASE, DRUG) for t in phrase):
             return None
+        negations = self.context.words["negation_words"]
+        if any(t.lower_ in negations for t in doc[max(0, phrase.start - 1) : phrase.end]):
+            return None  # `neither CRP nor ESR was elevated`, `no blood cultures were positive`
+        while len(phrase) > 1 and phrase[0].lower_ in self.context.words["phrase_openers"]:
+            phrase = phrase[1:]  # `A QuantiFERON test`, `All tests`
         test = lab_at.get(phrase.end - 1)
         if test is not None:
             return test if test._.lab is None else None  # its result is read already
@@ -274,7 +282,17 @@ class LabValues(DataFiles):
         if i < len(doc) and doc[i].lower_ in self.context.words["specimen_words"]:
             i += 1
         test = lab_at.get(i)
-        return test if test is not None and test.start == i and test._.lab is None else None
+        if test is None or test.start != i or test._.lab is not None:
+            return None
+        # the test names what follows it: `a low sodium diet`, `a high glucose infusion`
+        return None if self.context.describes_next(doc, test.end) else test
+
+    def fits(self, test: str, unit: str) -> bool:
+        """Whether a result in `unit` can be the test's: a unit its canonical one converts from, or
+        an amount per volume (`mg/dL` of glucose, whose canonical unit is `mmol/L`)."""
+        entry = self.lexicon[0].get(test)
+        converts = entry is not None and bool(entry.si_unit) and to_canonical(1.0, unit, entry.si_unit)[0] is not None
+        return converts or is_concentration(unit)
 
     @staticmethod
     def test_named_after(doc: Doc, i: int) -> Span | None:
@@ -294,10 +312,7 @@ class LabValues(DataFiles):
         return [e._.lab for e in doc.ents if e.label_ == LAB and e._.lab is not None and e._.lab.value is not None]
 
 
-LIST_JOINERS = {",", "and", "or", "/"}
-
-
-def _shared_by_list(doc: Doc) -> list[LabResult]:
+def _shared_by_list(doc: Doc, joiners: frozenset[str]) -> list[LabResult]:
     """`ANA, RF and ANCA were negative`: lexicon tests listed before a result in words share the
     result of the list's last test, the first one with a result."""
     tests = [e for e in doc.ents if e.label_ == LAB]
@@ -306,9 +321,9 @@ def _shared_by_list(doc: Doc) -> list[LabResult]:
         if test._.lab is not None:
             continue
         j = k + 1
-        while j < len(tests) and _joined(doc, tests[j - 1].end, tests[j].start) and tests[j]._.lab is None:
+        while j < len(tests) and _joined(doc, tests[j - 1].end, tests[j].start, joiners) and tests[j]._.lab is None:
             j += 1
-        if j == len(tests) or not _joined(doc, tests[j - 1].end, tests[j].start):
+        if j == len(tests) or not _joined(doc, tests[j - 1].end, tests[j].start, joiners):
             continue
         result = tests[j]._.lab
         if result.value is not None or not result.result or result.start < tests[j].start_char:
@@ -318,9 +333,9 @@ def _shared_by_list(doc: Doc) -> list[LabResult]:
     return shared
 
 
-def _joined(doc: Doc, start: int, end: int) -> bool:
+def _joined(doc: Doc, start: int, end: int, joiners: frozenset[str]) -> bool:
     """Whether only commas and conjunctions stand between two tests."""
-    return end > start and all(t.lower_ in LIST_JOINERS for t in doc[start:end])
+    return end > start and all(t.lower_ in joiners for t in doc[start:end])
 
 
 def _qualitative(doc: Doc, i: int) -> tuple[str, int] | None:

@@ -240,5 +240,14 @@ def parse_dose(text: str) -> Dose | None:
         return None
     upper = parse_number(match.group(2)) if match.group(2) else None
     if match.group(3):  # `24 million units` of penicillin G, `3 million IU` of interferon
-        value, upper = value * 1e6, upper * 1e6 if upper is not None else None
+        value, upper = round(value * 1e6, 3), round(upper * 1e6, 3) if upper is not None else None
     return Dose(value, unit, text.strip(), upper, frequency)
+
+
+# the volumes a concentration or a count is given per (`μg/dL`, `pg/mL`, `mmol/L`, `10^9/L`)
+CONCENTRATION_VOLUMES = {"L", "dL", "mL", "μL", "l", "dl", "ml", "mm^3"}
+
+
+def is_concentration(unit: str) -> bool:
+    """A unit of an amount per volume of a sample: what is measured, not what is given."""
+    return "/" in unit and unit.rsplit("/", 1)[1] in CONCENTRATION_VOLUMES and is_unit(unit)

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from spacy.attrs import IS_SPACE, LOWER, SPACY
 from spacy.tokens import Doc, Span
 
 from ..lexicons import table_rows
@@ -148,3 +149,19 @@ def lab_entry(test: Span, lexicon: tuple[dict[str, LabTestEntry], dict[str, LabT
         or folded.get(test.text.lower())
         or next((e for e in folded.values() if e.name == test._.normalized), None)
     )
+
+
+def token_view(doc: Doc) -> tuple[list[str], list[str], list[bool]]:
+    """Per token: lower-case text, the space after it, and whether a name cannot run on into it
+    (it is whitespace: a line break is a token of its own). Built once per Doc, from
+    `Doc.to_array`, for both lexicon matchers: reading token attributes one Token at a time was
+    the cost of a lexicon match."""
+    view = doc.user_data.get("casextract_token_view")
+    if view is None or len(view[0]) != len(doc):
+        strings = doc.vocab.strings
+        lower, spacy, is_space = doc.to_array([LOWER, SPACY, IS_SPACE]).T.tolist() if len(doc) else ([], [], [])
+        lowers = [strings[h] for h in lower]
+        spaces = [" " if s else "" for s in spacy]
+        stops = [False] + [bool(s) for s in is_space[1:]]
+        view = doc.user_data["casextract_token_view"] = (lowers, spaces, stops)
+    return view
