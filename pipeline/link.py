@@ -137,7 +137,7 @@ def _lab_row(article: Article, spans: list[CaseSpan], result: LabResult, n_cases
         case = 1
     if case is None:
         return None
-    if result.value is None and not result.result:
+    if (result.value is None and not result.result) or result.general:
         return None
     if result.column and column_case is None:
         moment = column_timepoint(result.column)

@@ -111,3 +111,12 @@ def test_a_sentence_giving_an_age_introduces_a_patient():
     assert [(e.text, e._.general_statement) for e in doc.ents if e.label_ == "DISEASE"] == [("Sarcoidosis", False)]
     doc = analyse_text("Sarcoidosis typically affects young adults and women more often than men.")
     assert [(e.text, e._.general_statement) for e in doc.ents if e.label_ == "DISEASE"] == [("Sarcoidosis", True)]
+
+
+def test_a_lab_result_in_words_stated_as_general_knowledge_makes_no_row():
+    facts = facts_of(
+        "Case presentation\n\nA 50-year-old man had fever. Blood cultures were negative and his ferritin "
+        "was raised.\n\nElevated ferritin is a marker of macrophage activation, and D-dimer is usually "
+        "positive in this setting."
+    )
+    assert [(lab.test, lab.result) for lab in facts.labs] == [("blood cultures", "negative"), ("ferritin", "raised")]

@@ -5,10 +5,11 @@ A report's discussion often runs on under the case presentation without a headin
 (`Psoas abscess is usually seen in patients with …`); the section stage then cannot set it apart,
 and its diseases and drugs would become the patient's. A bag-of-n-grams text classifier
 (`models/statements`, trained by `casextract train-statements`, `pipeline/training/statements.py`)
-reads each sentence that holds a DISEASE or DRUG entity and writes, on each entity,
-`span._.general_score` (how likely the sentence is general) and `span._.general_statement`
-(score ≥ threshold); `casextract_fact_types` gives such a mention the subject `literature`, as it
-does one in a Discussion section. Without a model nothing is written."""
+reads each sentence that holds a DISEASE or DRUG entity, or a lab result written in words, and
+writes, on each entity, `span._.general_score` (how likely the sentence is general) and
+`span._.general_statement` (score ≥ threshold); `casextract_fact_types` gives such a mention the
+subject `literature`, as it does one in a Discussion section; such a lab result is marked
+`general` and makes no row. Without a model nothing is written."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from spacy.tokens import Doc, Span
 
 from .data_files import SavedClassifier
 from .demographics import parse_age
-from .values import DISEASE, DRUG
+from .values import DISEASE, DRUG, LabResult
 
 GENERAL = "GENERAL"
 DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "models" / "statements"
@@ -45,11 +46,14 @@ class StatementClassifier(SavedClassifier):
             return doc
         article = doc._.article if Doc.has_extension("article") else None
         titles = [(p.start, p.end) for p in article.paragraphs if p.kind == "title"] if article else []
-        by_sentence: dict[int, list[Span]] = {}
+        by_sentence: dict[int, list[Span | LabResult]] = {}
         for ent in doc.ents:
             # a title names the report's own diagnosis, however general its wording
             if _reads(ent) and not any(lo <= ent.start_char < hi for lo, hi in titles):
                 by_sentence.setdefault(ent.sent.start, []).append(ent)
+        for result in doc._.lab_results or []:
+            if result.value is None and result.result and not result.column:  # `elevated ferritin is a marker of …`
+                by_sentence.setdefault(result.test.sent.start, []).append(result)
         if not by_sentence:
             return doc
         sentences = [doc[start].sent for start in by_sentence]
@@ -62,9 +66,12 @@ class StatementClassifier(SavedClassifier):
             # a sentence giving someone's age introduces a patient (`a 62-year-old woman with no
             # history of endometriosis presented …`), however general the rest of it reads
             score = 0.0 if parse_age(sentence.text) is not None else scored.cats[GENERAL]
-            for ent in by_sentence[sentence.start]:
-                ent._.general_score = score
-                ent._.general_statement = score >= self.threshold
+            for mention in by_sentence[sentence.start]:
+                if isinstance(mention, LabResult):
+                    mention.general = score >= self.threshold
+                else:
+                    mention._.general_score = score
+                    mention._.general_statement = score >= self.threshold
         return doc
 
 

@@ -139,6 +139,8 @@ class LabResult:
     # the test's name where its span is another entity's too, which owns the span's extensions:
     # `hypokalemia (2.4 mmol/L)` is a potassium result and stays a condition
     name: str = ""
+    # said in a statement of general knowledge (casextract_statements), not of a patient
+    general: bool = False
 
 
 def lab_entry(test: Span, lexicon: tuple[dict[str, LabTestEntry], dict[str, LabTestEntry]]) -> LabTestEntry | None:
