@@ -99,4 +99,7 @@ class ConditionVocabulary:
 def condition_vocabulary(
     names: str = "disease_vocabulary.tsv.gz", curated: str = "disease_additions.txt"
 ) -> ConditionVocabulary:
-    return ConditionVocabulary(frozenset(row["name"] for row in table_rows(names)), word_list(curated))
+    """The names of a vocabulary table, with a curated word list if one is named."""
+    return ConditionVocabulary(
+        frozenset(row["name"] for row in table_rows(names)), word_list(curated) if curated else frozenset()
+    )

@@ -10,11 +10,12 @@ from functools import lru_cache
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from ..lexicons import drug_lexicon, resource_json, table_rows, word_list
 from .data_files import DataFiles
+from .lab_values import lab_context
 from .quantities import (
     clean_unit,
     dose_units,
@@ -119,11 +120,9 @@ class ClinicalEntities(DataFiles):
         self.lab_exact_matcher.add(LAB, list(self.tokenizer.pipe(sorted(exact))))
         self.genera = word_list(files["microbes"])
         self.test_nouns = frozenset(resource_json(files["test_names"])["test_nouns"])
-        lab_context = resource_json(files["lab_context"])
-        self.specimen_words = frozenset(lab_context["specimen_words"])
-        self.measurement_words = frozenset(lab_context["measurement_words"])
-        self.strength_cues = frozenset(lab_context["strength_cues"])
-        self.measured_results = frozenset(lab_context["qualitative_results"]) - set(lab_context["dose_change_words"])
+        self.lab_context = lab_context(files["lab_context"])
+        # a result word after a drug's name that says a sample was measured, not a dose changed
+        self.measured_results = frozenset(self.lab_context.qualitative) - self.lab_context.words["dose_change_words"]
 
     def __call__(self, doc: Doc) -> Doc:
         self.ready()
@@ -211,15 +210,15 @@ class ClinicalEntities(DataFiles):
         specimen word, before a word naming a level, or said to be low, normal, positive
         (`serum iron`, `insulin level`, `thyroxine was low`; not `insulin was increased`), or
         before a value in a concentration unit (`iron was 25 μg/dL`)."""
-        doc = drug.doc
+        doc, words = drug.doc, self.lab_context.words
         before = doc[drug.start - 1].lower_ if drug.start else ""
         after = [t.lower_ for t in doc[drug.end : drug.end + 2]]
-        if before in self.specimen_words or after[:1] and after[0] in self.measurement_words:
+        if before in words["specimen_words"] or self.lab_context.measured(doc, drug.end):
             return True
         if len(after) == 2 and after[0] in ("was", "were", "is", "are") and after[1] in self.measured_results:
             return True
         # `stained with ethidium bromide (0.5 μg/mL)`: what is used with a strength is no sample
-        return before not in self.strength_cues and _concentration_follows(drug)
+        return before not in words["strength_cues"] and _concentration_follows(drug)
 
     def generic_behind_locant(self, name: str) -> str | None:
         """The generic a name is behind its locant (`5-fluorouracil` → fluorouracil), or None."""
@@ -420,17 +419,20 @@ def _part_of_longer_word(span: Span) -> bool:
     return bool(after is not None and not span[-1].whitespace_ and after.text.isalnum() and after.text != "+")
 
 
+def _value_after(drug: Span, within: int) -> tuple[int, list[Token]] | None:
+    """The first number among the `within` words after a name with a word after it, its position
+    and the words (a thin or no-break space before a unit is a token of its own, and no word)."""
+    doc = drug.doc
+    window = [t for t in doc[drug.end : min(len(doc), drug.end + within + 2)] if not t.is_space][:within]
+    return next(((i, window) for i, token in enumerate(window[:-1]) if token.like_num), None)
+
+
 def _concentration_follows(drug: Span) -> bool:
     """A value in a unit of concentration a few words on (`iron was 25 μg/dL`), which a drug is
     measured in, not given in (doses: `mg`, `mg/day`, `mg/kg`); right after the name it is the
     strength of what was given (`lidocaine 10 mg/mL`)."""
-    window = [t for t in drug.doc[drug.end : min(len(drug.doc), drug.end + 6)] if not t.is_space][:4]
-    for i, token in enumerate(window[:-1]):
-        if i == 0 and token.like_num:
-            return False
-        if token.like_num:
-            return is_concentration(clean_unit(window[i + 1].text))
-    return False
+    found = _value_after(drug, 4)
+    return found is not None and found[0] > 0 and is_concentration(clean_unit(found[1][found[0] + 1].text))
 
 
 def _is_lab_context(drug: Span, labs: list[Span]) -> bool:
@@ -438,13 +440,11 @@ def _is_lab_context(drug: Span, labs: list[Span]) -> bool:
     test when a measured value with a non-dose unit follows it."""
     if not any(lab.start <= drug.start < lab.end or drug.start <= lab.start < drug.end for lab in labs):
         return False
-    doc = drug.doc
-    # a thin or no-break space between a value and its unit is a token of its own
-    window = [t for t in doc[drug.end : min(len(doc), drug.end + 8)] if not t.is_space][:6]
-    for i, token in enumerate(window):
-        if token.like_num and i + 1 < len(window):
-            unit = clean_unit(window[i + 1].text)
-            if unit == "×" and i + 2 < len(window):
-                return True
-            return unit not in dose_units() and is_unit(unit)
-    return False
+    found = _value_after(drug, 6)
+    if found is None:
+        return False
+    i, window = found
+    unit = clean_unit(window[i + 1].text)
+    if unit == "×" and i + 2 < len(window):
+        return True
+    return unit not in dose_units() and is_unit(unit)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from spacy.tokens import Doc, Span
 
@@ -215,6 +216,12 @@ class LabContext:
 
     def names_condition(self, word: str) -> bool:
         return len(word) > 5 and word.endswith(tuple(self.words["condition_suffixes"]))
+
+
+@lru_cache(maxsize=4)
+def lab_context(name: str = "lab_context.json") -> LabContext:
+    """The words of one lab-context file, read once for every component that reads them."""
+    return LabContext(name)
 
 
 def _names_something(token) -> bool:

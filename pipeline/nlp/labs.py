@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Span
 
 from .data_files import DataFiles
 from .lab_tables import read_lab_tables, table_character_ranges
-from .lab_values import NUMBER_START, LabContext, in_reference_range, read_quantity
+from .lab_values import NUMBER_START, in_reference_range, lab_context, read_quantity
 from .quantities import (
     clean_unit,
     is_concentration,
@@ -63,7 +63,7 @@ class LabValues(DataFiles):
 
     def load(self, files: dict[str, str]) -> None:
         self.lexicon = lab_lexicon(files["labs"])
-        self.context = LabContext(files["context"])
+        self.context = lab_context(files["context"])
 
     def __call__(self, doc: Doc) -> Doc:
         self.ready()
@@ -174,11 +174,10 @@ class LabValues(DataFiles):
                 _reference_and_flag(doc, after, result)
                 if not self.context.is_lab_unit(result.unit):
                     continue  # no lab unit after the number, nor in its reference range
-                phrase = self.context.test_phrase(doc, i, sentence.start)
                 named_after = self.test_named_after(doc, after)
                 if named_after is not None:
                     test = named_after  # `… including 16,400/mm3 neutrophils`, `she had 3,500/mm3 eosinophils`
-                elif phrase is not None and (
+                elif (phrase := self.context.test_phrase(doc, i, sentence.start)) is not None and (
                     not any(t.ent_type_ == DRUG for t in phrase) or self.context.measured(doc, phrase.end)
                 ):
                     # a name the NER took for a disease (`chromogranin A`) is a test when a result

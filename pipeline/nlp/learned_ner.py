@@ -93,7 +93,7 @@ def make_learned_ner_around(
     recogniser types): what `casextract_fact_types` asks of it, at a fraction of the cost. With
     `known_names` (and `known_additions`), the condition vocabulary `casextract_fact_types` reads:
     not around an entity that vocabulary names, whose type the recogniser does not decide."""
-    known = condition_vocabulary(known_names, known_additions or known_names) if known_names else None
+    known = condition_vocabulary(known_names, known_additions) if known_names else None
     return FocusedNer(nlp, tok2vec, ner, skip_roles, context, spans_key, around_labels, known)
 
 
