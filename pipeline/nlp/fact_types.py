@@ -125,12 +125,12 @@ class FactTypes(DataFiles):
 
     def load(self, files: dict[str, str]) -> None:
         self.not_diagnoses = word_list(files["not_diagnoses"])
-        self.curated = word_list(files["disease_additions"])
         self.microbes = word_list(files["microbes"])
         self.drug_classes = word_list(files["drug_classes"])
         rules = resource_json(files["not_medications"])
         self.substances, self.method_context = frozenset(rules["substances"]), frozenset(rules["method_context"])
         self.vocabulary = condition_vocabulary(files["disease_names"], files["disease_additions"])
+        self.curated = self.vocabulary.curated
         rules = resource_json(files["condition_rules"])
         self.prevented_after = rules["prevented_after"]
         relatives = resource_json(files["relatives"])
