@@ -211,7 +211,7 @@ def evaluate_command(
     ),
 ) -> None:
     """Precision, recall and F1 per field against gold files; misses and false hits to a file."""
-    from .evaluate import FIELDS, evaluate, write_reports
+    from .evaluate import evaluate, score_tables, write_reports
 
     run_folder(out)
     if not gold.exists():
@@ -229,42 +229,8 @@ def evaluate_command(
 
         write_report(out)  # the review page shows what eval found
     out_console = Console() if sys.stdout.isatty() else Console(width=150)
-
-    def fmt(value: float | None) -> str:
-        return "–" if value is None else f"{value:.3f}"
-
-    def scores_table(title: str, field_scores: dict) -> RichTable:
-        table = RichTable(title=title)
-        for column in ("field", "precision", "recall", "F1", "tp", "fp", "fn", "gold facts"):
-            table.add_column(column, justify="right" if column != "field" else "left")
-        for name in FIELDS:
-            score = field_scores[name]
-            table.add_row(
-                name,
-                fmt(score.precision),
-                fmt(score.recall),
-                fmt(score.f1),
-                str(score.tp),
-                str(score.fp),
-                str(score.fn),
-                str(score.tp + score.fn),
-            )
-        return table
-
-    out_console.print(
-        scores_table(f"casextract eval — {len(result.per_document)} documents (micro-averaged)", result.micro)
-    )
-    for split, split_scores in result.per_split.items():
-        n_docs = sum(1 for d in result.per_document if result.split_of.get(d) == split)
-        if n_docs:
-            out_console.print(scores_table(f"split {split} — {n_docs} documents", split_scores))
-    per_doc = RichTable(title="F1 per document")
-    per_doc.add_column("document")
-    for name in FIELDS:
-        per_doc.add_column(name, justify="right")
-    for doc_id, doc_scores in result.per_document.items():
-        per_doc.add_row(doc_id, *(fmt(doc_scores[name].f1) for name in FIELDS))
-    out_console.print(per_doc)
+    for table in score_tables(result):
+        out_console.print(table)
     for problem in result.problems:
         console.print(f"[yellow]gold file skipped:[/yellow] {problem}")
     withheld = len(result.errors) - len(result.listed_errors)

@@ -13,7 +13,7 @@ from collections import Counter
 from spacy.tokens import Doc, Span
 
 from .cases import CaseSpan, case_at, case_number, mentions_case, segment_cases
-from .nlp.components import DISEASE, DRUG, LabResult, Regimen
+from .nlp.components import DISEASE, DRUG, Codes, LabResult, Regimen
 from .nlp.fact_types import BY_CLASSIFIER, table_certainty
 from .schema import CaseRow, DiagnosisRow, LabRow, MedicationRow
 from .structures import Article, Facts
@@ -122,6 +122,8 @@ def _medication_rows(article: Article, spans: list[CaseSpan], drug: Span) -> lis
                 timepoint=moment,
                 negated=bool(drug._.negex),
                 **_provenance(article, drug.start_char, drug.end_char, drug.sent.text),
+                drugbank_id=drug._.codes.drugbank_id if drug._.codes else "",
+                mesh_id=drug._.codes.mesh_id if drug._.codes else "",
             )
         )
     return rows
@@ -159,6 +161,7 @@ def _lab_row(article: Article, spans: list[CaseSpan], result: LabResult, n_cases
         timepoint=moment,
         result=result.result,
         **_provenance(article, result.start, result.end, sentence),
+        loinc=result.loinc,
     )
 
 
@@ -178,7 +181,20 @@ def _diagnosis_row(
         certainty=table_certainty(disease),
         subject=disease._.subject,  # a relative's or a donor's condition is the patient's family history
         **_provenance(article, disease.start_char, disease.end_char, disease.sent.text),
+        **_condition_codes(disease._.codes),
     )
+
+
+def _condition_codes(codes: Codes | None) -> dict[str, str]:
+    if codes is None:
+        return {}
+    return {
+        "icd10cm": codes.icd10cm,
+        "icd10cm_title": codes.icd10cm_title,
+        "doid": codes.doid,
+        "mesh_id": codes.mesh_id,
+        "code_evidence": codes.evidence,
+    }
 
 
 def _case_rows(doc: Doc, article: Article, spans: list[CaseSpan], n_cases: int) -> list[CaseRow]:

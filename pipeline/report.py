@@ -29,9 +29,30 @@ OTHER_COLOUR = "#e4e4e4"  # a highlighted table added without a colour of its ow
 # the columns of each per-patient table on the page (doc_id, case_id and provenance are implied)
 SHOWN = {
     "cases": ("age_years", "sex", "evidence"),
-    "medications": ("drug", "mention", "dose_text", "route", "frequency", "duration", "timepoint", "negated"),
-    "labs": ("test", "mention", "comparator", "value", "result", "unit", "reference_range", "flag", "timepoint"),
-    "diagnoses": ("diagnosis", "mention", "negated", "certainty"),
+    "medications": (
+        "drug",
+        "mention",
+        "dose_text",
+        "route",
+        "frequency",
+        "duration",
+        "timepoint",
+        "negated",
+        "drugbank_id",
+    ),
+    "labs": (
+        "test",
+        "mention",
+        "comparator",
+        "value",
+        "result",
+        "unit",
+        "reference_range",
+        "flag",
+        "timepoint",
+        "loinc",
+    ),
+    "diagnoses": ("diagnosis", "mention", "negated", "certainty", "icd10cm", "icd10cm_title"),
 }
 
 STYLE = """
@@ -133,6 +154,30 @@ def _scores_table(field_scores: dict) -> str:
         for field, s in field_scores.items()
     ]
     return _html_table(["field", "precision", "recall", "F1", "gold facts"], rows, css="scores")
+
+
+def diagnoses_by_code(diagnoses: pd.DataFrame) -> str:
+    """The patients' own conditions of the whole run grouped by ICD-10-CM code: how many reports
+    and patients have each, under which names (a pooled view of the run)."""
+    own = diagnoses[~diagnoses["negated"].astype(bool) & (diagnoses["subject"].fillna("") == "")]
+    own = own[own["icd10cm"].fillna("") != ""]
+    if own.empty:
+        return ""
+    own = own.assign(patient=own["doc_id"] + "/" + own["case_id"].astype(str))
+    grouped = own.groupby(["icd10cm", "icd10cm_title"]).agg(
+        reports=("doc_id", "nunique"), patients=("patient", "nunique"), names=("diagnosis", lambda n: sorted(set(n)))
+    )
+    grouped = grouped.sort_values(["reports", "patients"], ascending=False).reset_index()
+    rows = [
+        [_escape(r.icd10cm), _escape(r.icd10cm_title), str(r.reports), str(r.patients), _escape("; ".join(r.names))]
+        for r in grouped.itertuples()
+    ]
+    headers = ["ICD-10-CM", "title", "reports", "patients", "names in the text"]
+    return (
+        "<details><summary>Diagnoses by ICD-10-CM code</summary>"
+        + _html_table(headers, rows, css="codes")
+        + "</details>"
+    )
 
 
 def run_summary(documents: pd.DataFrame, scores: dict | None) -> str:
@@ -249,6 +294,7 @@ def build_report(out_dir: str | Path) -> str:
         f"<!doctype html><html><head><meta charset='utf-8'><title>casextract review — {html.escape(out_dir.name)}"
         f"</title><style>{STYLE}</style></head><body>",
         run_summary(documents, scores),
+        diagnoses_by_code(tables["diagnoses"]),
     ]
     only_one = len(documents) == 1
     parts += [

@@ -72,6 +72,9 @@ class MedicationRow:
     start_char: int
     end_char: int
     sentence: str
+    # the drug's own DrugBank and MeSH ids (never a class id many drugs share); empty when unknown
+    drugbank_id: str = ""
+    mesh_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,7 @@ class LabRow:
     start_char: int
     end_char: int
     sentence: str
+    loinc: str = ""  # the test's LOINC code where a table the project ships keys it
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,13 @@ class DiagnosisRow:
     sentence: str
     # whose condition it is when not the patient's own (`sister`, `donor`): family history
     subject: str = ""
+    # the most specific ICD-10-CM code the text supports (dotted) and its title; Disease Ontology and
+    # MeSH ids; the vocabulary's name the codes were chosen from (casextract_coder). Empty: unknown
+    icd10cm: str = ""
+    icd10cm_title: str = ""
+    doid: str = ""
+    mesh_id: str = ""
+    code_evidence: str = ""
 
 
 @dataclass(frozen=True)
@@ -178,7 +189,10 @@ TABLES: dict[str, TableSpec] = {
             ),
         ),
         TableSpec(
-            "diagnoses", DiagnosisRow, "diagnosis", summary=("case_id", "diagnosis", "negated", "certainty", "subject")
+            "diagnoses",
+            DiagnosisRow,
+            "diagnosis",
+            summary=("case_id", "diagnosis", "negated", "certainty", "subject", "icd10cm", "icd10cm_title"),
         ),
     )
 }

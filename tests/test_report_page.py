@@ -114,3 +114,13 @@ def test_highlights_of_two_documents_never_share_an_id(batch_page):
     ids = re.findall(r'<mark id="([^"]+)"', batch_page)
     assert len(ids) == len(set(ids)) > 50
     assert {i.split("-")[1] for i in ids} == {"0", "1", "2"}  # one key per document, by its place in the run
+
+
+def test_the_page_shows_each_diagnosis_code_and_groups_the_run_by_code(batch_page):
+    synth_002 = batch_page[batch_page.index("id='doc-synth-002'") :].split("</details>")[0]
+    assert "<th>icd10cm</th>" in synth_002 and "<td>M10.9</td><td>Gout, unspecified</td>" in synth_002
+    grouped = batch_page[batch_page.index("Diagnoses by ICD-10-CM code") :].split("</table>")[0]
+    gout = re.search(
+        r"<tr><td>M10.9</td><td>Gout, unspecified</td><td>(\d+)</td><td>(\d+)</td><td>([^<]*)</td>", grouped
+    )
+    assert gout and gout.groups() == ("1", "1", "gout")

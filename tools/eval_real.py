@@ -43,6 +43,9 @@ def run_and_score(path: str, inputs: Path, runs: Path, gold: Path = GOLD, worker
     for split, split_scores in result.per_split.items():
         if any(result.split_of.get(d) == split for d in result.per_document):
             scores[split] = {f: s.as_dict() for f, s in split_scores.items()}
+    scores["codes"] = {"all": result.codes.as_dict()} | {
+        split: codes.as_dict() for split, codes in result.codes_per_split.items()
+    }
     return scores
 
 
@@ -89,6 +92,21 @@ def print_table(results: dict[str, dict], splits: tuple[str, ...]) -> None:
                 cells.append(f"{f1} ({score['tp'] + score['fn']})")
         table.add_row(name, *cells)
     Console(width=200).print(table)
+    codes = Table(title="Codes on matched facts", title_justify="left")
+    codes.add_column("figure")
+    for path in results:
+        for split in splits:
+            codes.add_column(f"{path}\n{split}", justify="right")
+    from pipeline.evaluate import CODE_FIGURES
+
+    for key in CODE_FIGURES:
+        cells = []
+        for scores in results.values():
+            for split in splits:
+                value = scores["codes"].get(split, {}).get(key)
+                cells.append("–" if value is None else f"{value:.3f}")
+        codes.add_row(key, *cells)
+    Console(width=200).print(codes)
 
 
 def main() -> None:

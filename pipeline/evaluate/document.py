@@ -10,7 +10,9 @@ from typing import Any
 
 import pandas as pd
 
-from .fields import CASE_FIELDS, FACT_FIELDS, SCORED_ROW, CaseField, FactField, cell_text
+from .codes import CodeScore
+from .fields import CASE_FIELDS, FACT_FIELDS, SCORED_ROW, CaseField, FactField, cell_text, drug_name
+from .gold import fold
 from .matching import match_one_to_one
 from .scores import ErrorRow, empty_scores
 
@@ -55,6 +57,7 @@ class DocumentScorer:
         self.text = text
         self.scores = empty_scores()
         self.errors: list[ErrorRow] = []
+        self.codes = CodeScore()
 
     def run(self) -> None:
         gold_cases = {str(k): v for k, v in self.gold["cases"].items()}
@@ -167,6 +170,8 @@ class DocumentScorer:
         gold_facts = fact_field.gold_facts(gold)
         found = fact_field.found_facts(rows, gold_facts)
         pairs, missed, extra = match_one_to_one(gold_facts, found, lambda g, f: fact_field.accepts(g, f[0]))
+        if fact_field.name in ("diagnosis", "drug"):
+            self.score_codes(fact_field.name, [(g, f[0]) for g, f in pairs], rows, case_id)
         self.record(
             fact_field.name,
             len(pairs),
@@ -174,6 +179,26 @@ class DocumentScorer:
             [(fact_field.describe_found(fact), sentence) for fact, sentence in extra],
             case_id,
         )
+
+    def score_codes(self, field_name: str, pairs: list[tuple[Any, Any]], rows: list[dict], case_id: str) -> None:
+        """The codes of the rows behind each matched diagnosis (with a gold code) or drug; a
+        diagnosis coded otherwise than the gold is listed (field `icd10cm`)."""
+        for gold, fact in pairs:
+            if field_name == "drug":
+                self.codes.drug(next((cell_text(r.get("drugbank_id")) for r in rows if drug_name(r) == fact), ""))
+                continue
+            if not gold[2]:
+                continue
+            row = next((r for r in rows if (fold(r["diagnosis"]), bool(r.get("negated"))) == fact), {})
+            found = cell_text(row.get("icd10cm"))
+            self.codes.diagnosis(gold[2], found)
+            if found != gold[2]:
+                wrong = (
+                    f"{fact[0]}: {found or 'no code'} ({cell_text(row.get('code_evidence')) or '–'}), gold {gold[2]}"
+                )
+                self.errors.append(
+                    ErrorRow(self.doc_id, "icd10cm", "wrong code", case_id, wrong, cell_text(row.get("sentence")))
+                )
 
     def describe_miss(self, fact_field: FactField, gold: Any, case_id: str) -> tuple[str, str]:
         """A missed fact, quoted from the sentence of the text that holds it."""

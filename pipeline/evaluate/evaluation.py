@@ -11,6 +11,7 @@ import pandas as pd
 from ..schema import TABLES
 from ..structures import article_part
 from ..tables import read_tables
+from .codes import CodeScore
 from .document import DocumentScorer
 from .gold import HELD_OUT_SPLIT, SPLITS_FILE, GoldError, load_gold, load_splits
 from .scores import ErrorRow, Score, add_scores, empty_scores, scores_as_dict
@@ -35,6 +36,8 @@ class Evaluation:
     split_of: dict[str, str] = field(default_factory=dict)
     errors: list[ErrorRow] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    codes: CodeScore = field(default_factory=CodeScore)
+    codes_per_split: dict[str, CodeScore] = field(default_factory=dict)
 
     @property
     def listed_errors(self) -> list[ErrorRow]:
@@ -48,12 +51,14 @@ class Evaluation:
         self.per_document[doc_id] = scorer.scores
         self.errors.extend(scorer.errors)
         add_scores(self.micro, scorer.scores)
+        self.codes.add(scorer.codes)
         if not self.split_of:
             return
         if doc_id not in self.split_of:
             self.problems.append(f"{gold_file}: {doc_id} is in no split of {SPLITS_FILE}")
         else:
             add_scores(self.per_split[self.split_of[doc_id]], scorer.scores)
+            self.codes_per_split.setdefault(self.split_of[doc_id], CodeScore()).add(scorer.codes)
 
     def as_dict(self) -> dict:
         return {
@@ -65,6 +70,8 @@ class Evaluation:
             },
             "per_document": {d: scores_as_dict(scores) for d, scores in self.per_document.items()},
             "problems": self.problems,
+            "codes": self.codes.as_dict(),
+            "codes_per_split": {name: codes.as_dict() for name, codes in self.codes_per_split.items()},
         }
 
 

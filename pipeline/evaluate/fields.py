@@ -203,11 +203,12 @@ def describe_timed_lab(gold: dict) -> tuple[str, tuple[str, ...]]:
     return f"lab {LAB.describe_gold(gold)} @{fold(gold['timepoint'])}", LAB.names(gold)
 
 
-def gold_diagnosis(item: Any) -> tuple[tuple[str, ...], bool]:
-    """A gold diagnosis → (its spellings, said to be absent); a bare name is a present diagnosis."""
+def gold_diagnosis(item: Any) -> tuple[tuple[str, ...], bool, str]:
+    """A gold diagnosis → (its spellings, said to be absent, its ICD-10-CM code or ""); a bare name
+    is a present diagnosis."""
     if isinstance(item, dict):
-        return spellings(item["diagnosis"]), bool(item.get("negated", False))
-    return spellings(item), False
+        return spellings(item["diagnosis"]), bool(item.get("negated", False)), str(item.get("icd10cm", ""))
+    return spellings(item), False, ""
 
 
 def found_diagnoses(rows: list[dict]) -> list[Found]:

@@ -8,7 +8,8 @@ casextract_certainty (`certainty.py`) → casextract_conditions (`condition_filt
 casextract_statements (`statements.py`: the patient's sentence or general knowledge) →
 casextract_case_ner (`learned_ner.py`, the case-report recogniser around each condition no
 vocabulary names) →
-casextract_fact_types (`fact_types.py`: what each span is and whose) → casextract_demographics
+casextract_fact_types (`fact_types.py`: what each span is and whose) → casextract_coder
+(`coding.py`: ICD-10-CM, Disease Ontology, MeSH, DrugBank and LOINC codes) → casextract_demographics
 (`demographics.py`).
 Shared value types and the Doc/Span extensions they write are in `values.py`. Importing this
 module registers every factory.
@@ -16,6 +17,7 @@ module registers every factory.
 
 from . import (  # noqa: F401
     certainty,
+    coding,
     condition_filter,
     demographics,
     entities,
@@ -26,6 +28,7 @@ from . import (  # noqa: F401
     negation,
     statements,
 )
+from .coding import Codes  # noqa: F401
 from .entities import ClinicalEntities, LexiconMatcher, disease_gazetteer, pathogen_infections  # noqa: F401
 from .lab_tables import read_lab_tables  # noqa: F401
 from .labs import LabValues  # noqa: F401

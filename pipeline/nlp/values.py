@@ -141,6 +141,7 @@ class LabResult:
     name: str = ""
     # said in a statement of general knowledge (casextract_statements), not of a patient
     general: bool = False
+    loinc: str = ""  # the test's LOINC code (casextract_coder), where the project's table keys it
 
 
 def lab_entry(test: Span, lexicon: tuple[dict[str, LabTestEntry], dict[str, LabTestEntry]]) -> LabTestEntry | None:

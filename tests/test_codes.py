@@ -1,0 +1,162 @@
+"""The coder (`casextract_coder`): hand-written condition names, the traps of a bag-of-words
+search among them, drug ids, codes on spans and rows, the shipped tables, and code scoring."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import ROOT, analyse_text, facts_of
+from test_evaluate import med, write_output
+
+from pipeline.evaluate import evaluate
+from pipeline.lexicons import table_rows
+from pipeline.nlp.coding import Coder
+
+
+@pytest.fixture(scope="module")
+def coder() -> Coder:
+    coder = Coder()
+    coder.ready()
+    return coder
+
+
+def icd(coder: Coder, name: str) -> str:
+    codes = coder.condition(name)
+    return codes.icd10cm if codes else ""
+
+
+@pytest.mark.parametrize(
+    "name, code",
+    [
+        ("fever", "R50.9"),  # never typhoid fever's A01.0-
+        ("typhoid fever", "A01.00"),
+        ("pneumonia", "J18.9"),
+        ("left lower lobe pneumonia", "J18.9"),  # words the index cannot place are left off
+        ("severe acute pancreatitis", "K85.90"),
+        ("acute pancreatitis", "K85.90"),  # a category followed to its unspecified leaf
+        ("Crohn's disease", "K50.90"),  # an eponym's possessive
+        ("anaemia", "D64.9"),  # British spelling
+        ("oesophageal varices", "I85.00"),
+        ("type 1 diabetes mellitus", "E10.9"),  # the type, when the text says it
+        ("diabetes mellitus", "E11.9"),  # the Alphabetic Index's default for the bare name
+        ("myopathies", "G72.9"),  # a plural
+        ("hepatocellular carcinoma (HCC)", "C22.0"),  # an inclusion term; the parenthesis left off
+        ("migraine", "G43.909"),  # the unspecified leaf in its default form
+        ("chronic kidney disease", "N18.9"),
+        ("acute kidney injury", "N17.9"),
+        ("essential hypertension", "I10"),
+        ("leukaemia", "C95.90"),  # not "in remission"
+        ("open-angle glaucoma", "H40.10"),  # no seventh character (the stage)
+    ],
+)
+def test_a_condition_takes_the_most_specific_code_its_name_supports(coder, name, code):
+    assert icd(coder, name) == code
+
+
+def test_no_bag_of_words_guess(coder):
+    assert not icd(coder, "community-acquired pneumonia").startswith("A02")  # never a salmonella code
+    assert not icd(coder, "fever of the returning traveller").startswith("A01")
+    assert coder.condition("zorblax syndrome") is None  # never coded down to `syndrome`
+    assert coder.condition("acute kidney zorblax") is None
+    assert icd(coder, "drug allergy") != "T78.40"  # not coded down to `allergy`
+    assert icd(coder, "penicillin allergy") == ""
+
+
+def test_a_code_carries_its_title_and_the_name_it_was_chosen_from(coder):
+    codes = coder.condition("severe acute pancreatitis")
+    assert codes.icd10cm_title == "Acute pancreatitis without necrosis or infection, unspecified"
+    assert codes.evidence == "acute pancreatitis"
+    assert codes.doid == "DOID:2913" and codes.mesh_id == "D010195"
+
+
+def test_a_drug_takes_its_own_ids_never_a_class_id(coder):
+    assert coder.drug("methylprednisolone").drugbank_id == "DB00959"
+    insulin = coder.drug("insulin")
+    assert insulin.drugbank_id == "DB00030" and insulin.mesh_id == ""  # MeSH's "Insulin" is many insulins'
+    assert coder.drug("no such drug") is None
+
+
+def test_codes_live_on_the_span_and_reach_the_rows():
+    text = (
+        "A 60-year-old man with type 2 diabetes mellitus was admitted with community-acquired pneumonia.\n\n"
+        "He received methylprednisolone 40 mg daily. His serum ferritin was 900 ng/mL."
+    )
+    doc = analyse_text(text)
+    diabetes = next(e for e in doc.ents if e.text == "type 2 diabetes mellitus")
+    assert diabetes.kb_id_ == "E11.9" and diabetes._.codes.icd10cm_title.startswith("Type 2 diabetes mellitus")
+    facts = facts_of(text)
+    rows = {row.diagnosis: row for row in facts.diagnoses}
+    assert rows["type 2 diabetes mellitus"].icd10cm == "E11.9"
+    assert rows["type 2 diabetes mellitus"].code_evidence == "type 2 diabetes mellitus"
+    assert rows["type 2 diabetes mellitus"].doid == "DOID:9352" and rows["type 2 diabetes mellitus"].mesh_id
+    assert rows["pneumonia"].icd10cm == "J18.9"
+    assert {m.drug: m.drugbank_id for m in facts.medications}["methylprednisolone"] == "DB00959"
+    assert {lab.test: lab.loinc for lab in facts.labs}["ferritin"] == "2276-4"
+
+
+def test_every_shipped_code_has_its_title_and_every_index_term_is_valid():
+    titles = {row["code"] for row in table_rows("icd10cm_titles.tsv.gz")}
+    codes = {row["icd10cm"] for row in table_rows("condition_codes.tsv.gz") if row["icd10cm"]}
+    assert len(codes) > 20_000 and codes <= titles
+    index_terms = {row["icd10cm"] for row in table_rows("icd10cm_index_terms.tsv")}
+    assert index_terms <= titles
+
+
+def test_gold_codes_exist_in_the_code_set():
+    icd10cm = pytest.importorskip("simple_icd_10_cm")  # the `test` extra
+    gold = [ROOT / "gold" / "wjcc-2023-11-5351.json", *sorted((ROOT / "gold" / "real").glob("ada-*.json"))]
+    codes = [
+        d["icd10cm"]
+        for path in gold
+        for case in json.loads(path.read_text("utf-8"))["cases"].values()
+        for d in case.get("diagnoses", [])
+        if isinstance(d, dict) and "icd10cm" in d
+    ]
+    assert len(codes) > 250
+    assert [c for c in codes if not icd10cm.is_valid_item(c)] == []
+    shipped = table_rows("icd10cm_titles.tsv.gz")[::500]
+    assert [r["code"] for r in shipped if " ".join(icd10cm.get_description(r["code"]).split()) != r["title"]] == []
+
+
+def test_codes_scored_on_matched_facts(tmp_path):
+    out, gold = tmp_path / "out", tmp_path / "gold"
+    gold.mkdir()
+
+    def diagnosis(name, code):
+        return {"doc_id": "d1", "case_id": "1", "diagnosis": name, "negated": False, "icd10cm": code}
+
+    write_output(
+        out,
+        {
+            "documents": [{"doc_id": "d1", "status": "ok"}],
+            "cases": [{"doc_id": "d1", "case_id": "1"}],
+            "medications": [{**med("methylprednisolone"), "drugbank_id": "DB00959"}, med("tacrolimus")],
+            "diagnoses": [
+                diagnosis("pneumonia", "J18.9"),  # right
+                diagnosis("crohn disease", "K50.90"),  # right category, not the gold's code
+                diagnosis("sapho syndrome", ""),  # no code
+                diagnosis("gout", "M10.9"),  # not in the gold: not judged
+            ],
+        },
+    )
+    case = {
+        "medications": [{"drug": "methylprednisolone"}, {"drug": "tacrolimus"}],
+        "diagnoses": [
+            {"diagnosis": "pneumonia", "icd10cm": "J18.9"},
+            {"diagnosis": "crohn disease", "icd10cm": "K50.00"},
+            {"diagnosis": "sapho syndrome", "icd10cm": "M86.39"},
+            {"diagnosis": "psoriasis", "icd10cm": "L40.9"},  # missed: not judged
+        ],
+    }
+    (gold / "d1.json").write_text(json.dumps({"doc_id": "d1", "cases": {"1": case}}), encoding="utf-8")
+    result = evaluate(out, gold)
+    figures = result.codes.figures
+    assert result.codes.diagnoses == 3
+    assert figures["icd10cm_coverage"] == pytest.approx(2 / 3)
+    assert figures["icd10cm_category_accuracy"] == pytest.approx(2 / 3)
+    assert figures["icd10cm_accuracy"] == pytest.approx(1 / 3)
+    assert figures["drugbank_coverage"] == pytest.approx(1 / 2)
+    wrong = sorted(e.fact for e in result.errors if e.field == "icd10cm")
+    assert wrong == ["crohn disease: K50.90 (–), gold K50.00", "sapho syndrome: no code (–), gold M86.39"]
+    assert result.as_dict()["codes"]["icd10cm_accuracy"] == pytest.approx(1 / 3)
