@@ -48,6 +48,9 @@ def icd(coder: Coder, name: str) -> str:
         ("essential hypertension", "I10"),
         ("leukaemia", "C95.90"),  # not "in remission"
         ("open-angle glaucoma", "H40.10"),  # no seventh character (the stage)
+        ("hepatic abscess", "K75.0"),  # ICD-10-CM's `Abscess of liver`, as reports write it
+        ("pancreatic cancer", "C25.9"),  # `Malignant neoplasm of pancreas`
+        ("hepatitis B virus infection", "B19.10"),  # a MeSH synonym of a coded descriptor
     ],
 )
 def test_a_condition_takes_the_most_specific_code_its_name_supports(coder, name, code):
@@ -61,10 +64,19 @@ def test_no_bag_of_words_guess(coder):
     assert coder.condition("acute kidney zorblax") is None
     assert icd(coder, "drug allergy") != "T78.40"  # not coded down to `allergy`
     assert icd(coder, "penicillin allergy") == ""
+    # a subtype the code set lacks takes the code of the disease it is a kind of, said so, when
+    # their names share a word that says which disease: not `endocrine gland cancer`'s C75.9
+    papillary = coder.condition("papillary renal cell carcinoma")
+    assert (
+        papillary.icd10cm == "C64.9" and papillary.evidence == "papillary renal cell carcinoma → renal cell carcinoma"
+    )
+    assert icd(coder, "pancreatic cancer") != "C75.9"
 
 
 def test_the_side_the_text_names_picks_the_code_of_that_side():
-    text = "A 30-year-old woman had a left ovarian cyst and bilateral cataracts. Her right kidney carcinoma was removed."
+    text = (
+        "A 30-year-old woman had a left ovarian cyst and bilateral cataracts. Her right kidney carcinoma was removed."
+    )
     doc = analyse_text(text)
     codes = {e.text: e._.codes for e in doc.ents if e.label_ == "DISEASE"}
     assert codes["ovarian cyst"].icd10cm == "N83.202" and codes["ovarian cyst"].evidence == "ovarian cyst (left)"

@@ -38,6 +38,7 @@ import os
 import pickle  # trusted: the packages' own data, read once at build time, never user input
 import re
 from collections import defaultdict
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,7 +46,8 @@ RESOURCES = ROOT / "pipeline" / "resources"
 
 # a title segment that only says the text named nothing more (`, unspecified organism`)
 UNSPECIFIED_SEGMENT = re.compile(
-    r",\s*(unspecified|not elsewhere classified|NOS)(\s+(organism|site|type|part|cause|side|location))?(?=,|$)",
+    r",\s*(unspecified|not elsewhere classified|NOS|not specified as [a-z ]+)"
+    r"(\s+(organism|site|type|part|cause|side|location))?(?=,|$)",
     re.IGNORECASE,
 )
 # a child's title that says the text named no more (not `with unspecified complications`, a
@@ -56,8 +58,7 @@ DEFAULT_FORM = re.compile(
 )
 ABBREVIATION = re.compile(r"\s*[(\[][A-Z0-9][A-Za-z0-9 ,./-]*[)\]]")
 ALTERNATIVE = re.compile(r"(\S+) \(([a-z][a-z -]*)\) ")
-# words two names of different diseases share
-GENERAL_WORDS = {"disease", "diseases", "disorder", "disorders", "syndrome", "infection", "infections", "type"}
+TRAILING_MODIFIER = re.compile(r"\s*\([a-z][a-z -]*\)$")
 # how far up the Disease Ontology a term without an ICD-10-CM cross-reference looks for one
 ONTOLOGY_LEVELS = 3
 # blood specimens: a test the labs table names without a specimen word is a blood test
@@ -75,6 +76,22 @@ def american(name: str, rules: list[tuple[re.Pattern, str]]) -> str:
     return name
 
 
+ORGAN_TITLE = re.compile(r"([a-z][a-z-]*(?: [a-z][a-z-]*)?) of (?:the )?([a-z][a-z-]*(?: [a-z][a-z-]*)?)")
+
+
+def organ_terms(term: str, adjectives: dict[str, str]) -> set[str]:
+    """`abscess of liver` as case reports write it: `liver abscess`, `hepatic abscess` (short
+    titles only: a condition and an organ of one or two words each, nothing left unspecified)."""
+    match = ORGAN_TITLE.fullmatch(term)
+    if not match or re.search(r"\b(unspecified|other|and|or|with|without)\b", term):
+        return set()
+    condition, organ = match.groups()
+    # ICD-10-CM's "malignant neoplasm of X" is what reports call X's cancer or carcinoma
+    conditions = [condition] + (["cancer", "carcinoma"] if condition == "malignant neoplasm" else [])
+    organs = [organ] + ([adjectives[organ]] if organ in adjectives else [])
+    return {f"{o} {c}" for o in organs for c in conditions}
+
+
 def title_terms(title: str) -> set[str]:
     """The names a title stands for in running text: the title, the title without its
     "unspecified" segments and abbreviations, each alternative of `Essential (primary) hypertension`."""
@@ -86,8 +103,9 @@ def title_terms(title: str) -> set[str]:
     pair = re.fullmatch(r"(\S+) and (\S+)", ABBREVIATION.sub("", plain))
     if pair:  # `Hypo-osmolality and hyponatremia`: each is the code's name
         terms |= set(pair.groups())
+    terms |= {TRAILING_MODIFIER.sub("", term) for term in terms}  # `Cirrhosis of lung (chronic)`
     for term in list(terms):
-        match = ALTERNATIVE.search(term + " ")
+        match = ALTERNATIVE.search(term)
         if match:
             terms.add((term[: match.start()] + match.group(1) + " " + term[match.end() :]).strip())
             terms.add((term[: match.start()] + match.group(2) + " " + term[match.end() :]).strip())
@@ -114,21 +132,25 @@ def unspecified_leaf(icd, code: str) -> str:
 
 
 def icd10cm_terms() -> tuple[dict[str, str], dict[str, str]]:
-    """name → code (titles before inclusion terms; of two codes for one name, the more specific),
+    """name → code (titles before inclusion terms before their organ forms; of two codes for one
+    name, the more specific),
     and code → title for every code."""
     import simple_icd_10_cm as icd
 
     by_rank: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+    adjectives = json.loads((RESOURCES / "organ_adjectives.json").read_text(encoding="utf-8"))["adjectives"]
     titles = {}
     for code in icd.get_all_codes(with_dots=True):
         if not icd.is_category_or_subcategory(code):
             continue
         titles[code] = " ".join(icd.get_description(code).split())  # a title can hold a tab
-        for term in title_terms(titles[code]):
-            by_rank[term][0].add(code)
-        for inclusion in icd.get_inclusion_term(code):
-            for term in title_terms(re.sub(r"\s+NOS$", "", inclusion)):
-                by_rank[term][1].add(code)
+        for rank, names in enumerate(
+            ([titles[code]], [re.sub(r"\s+NOS$", "", i) for i in icd.get_inclusion_term(code)])
+        ):
+            for term in (t for name in names for t in title_terms(name)):
+                by_rank[term][rank].add(code)
+                for form in organ_terms(term, adjectives):  # after the title's and inclusion terms' own
+                    by_rank[form][2].add(code)
     chosen = {}
     for term, ranks in by_rank.items():
         codes = ranks[min(ranks)]
@@ -191,16 +213,29 @@ def _ontology_code(icd, doid: str, code_of, parents: dict[str, list[str]], names
     ICD-10-CM). → (code, DOID it came from)."""
     level = [doid]
     for _ in range(ONTOLOGY_LEVELS):
-        found = next((d for d in level if code_of(d) and (d == doid or _share_a_word(names[doid], names[d]))), None)
+        found = next(
+            (d for d in level if code_of(d) and (d == doid or _share_a_word(names[doid], names[d], _general_words()))),
+            None,
+        )
         if found:
             return unspecified_leaf(icd, code_of(found)), found
         level = [p for d in level for p in parents.get(d, [])]
     return "", ""
 
 
-def _share_a_word(name: str, other: str) -> bool:
-    words = {w for w in re.findall(r"[a-z0-9]+", other) if len(w) > 3} - GENERAL_WORDS
+def _share_a_word(
+    name: str, other: str, ignored: frozenset[str] = frozenset({"disease", "syndrome", "disorder"})
+) -> bool:
+    words = {w for w in re.findall(r"[a-z0-9]+", other) if len(w) > 3} - ignored
     return bool(words & set(re.findall(r"[a-z0-9]+", name)))
+
+
+@cache
+def _general_words() -> frozenset[str]:
+    """Words a disease shares with the broader one it is a kind of without saying which
+    (`pancreatic cancer` and `endocrine gland cancer` share only `cancer`)."""
+    listed = (RESOURCES / "too_general_to_code.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(w for w in listed if w and not w.startswith("#")) | {"type", "acute", "chronic"}
 
 
 def condition_rows(icd_terms: dict[str, str], folder: Path, rules) -> tuple[list[str], set[str]]:
