@@ -51,6 +51,18 @@ def test_real_test_split_floors(real_test_runs, path):
     assert not low, f"{path}: F1 below the floor in tests/accuracy_floors.json (measured, floor): {low}"
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("path", sorted(FLOORS["real-test-codes"]))
+def test_real_test_split_code_floors(real_test_runs, path):
+    """Codes on the test split's matched facts: ICD-10-CM category, full code and coverage, and
+    DrugBank ids, at or above the measured figures less one fact."""
+    _, results = real_test_runs
+    figures = results[path].codes_per_split["test"].figures
+    floors = FLOORS["real-test-codes"][path]
+    low = {k: (round(figures[k] or 0.0, 4), floor) for k, floor in floors.items() if (figures[k] or 0.0) < floor}
+    assert not low, f"{path}: codes below the floor in tests/accuracy_floors.json (measured, floor): {low}"
+
+
 def test_reference_article_floor(tmp_path):
     seed = shared_path("seeds", "000_30e9b2de46709c67.txt")
     renamed = tmp_path / "wjcc-2023-11-5351.md"  # the user's doc_id for the seed article

@@ -59,12 +59,28 @@ def floor_for(score: dict) -> float:
     return math.floor(Score(score["tp"] - 1, score["fp"], score["fn"] + 1).f1 * 1000) / 1000
 
 
+def code_floors(codes: dict) -> dict[str, float]:
+    """Each code figure with one matched fact fewer right, rounded down."""
+
+    def floor(part: int, whole: int) -> float:
+        return math.floor(max(part - 1, 0) / whole * 1000) / 1000 if whole else 0.0
+
+    diagnoses, drugs = codes["diagnoses"], codes["drugs"]
+    return {
+        "icd10cm_category_accuracy": floor(codes["same_category"], diagnoses),
+        "icd10cm_accuracy": floor(codes["same_code"], diagnoses),
+        "icd10cm_coverage": floor(codes["coded"], diagnoses),
+        "drugbank_coverage": floor(codes["drugs_with_drugbank"], drugs),
+    }
+
+
 def write_floors(results: dict[str, dict], paths: tuple[str, ...] = ("text", "pdf-2col")) -> None:
     floors_path = ROOT / "tests" / "accuracy_floors.json"
     floors = json.loads(floors_path.read_text("utf-8"))
     floors["real-test"] = {
         path: {f: floor_for(s) for f, s in results[path]["test"].items()} for path in paths if path in results
     }
+    floors["real-test-codes"] = {path: code_floors(results[path]["codes"]["test"]) for path in paths if path in results}
     floors_path.write_text(json.dumps(floors, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"floors for the test split → {floors_path}")
 
