@@ -28,7 +28,8 @@ def resource_bytes(name: str) -> bytes:
     return RESOURCES.joinpath(name).read_bytes() if is_shipped(name) else Path(name).expanduser().read_bytes()
 
 
-def _text(name: str) -> str:
+def resource_text(name: str) -> str:
+    """A text resource, decompressed when its name ends in `.gz`."""
     raw = resource_bytes(name)
     return (gzip.decompress(raw) if name.endswith(".gz") else raw).decode("utf-8")
 
@@ -36,21 +37,21 @@ def _text(name: str) -> str:
 @cache
 def resource_json(name: str) -> dict:
     """A JSON resource (read once per process)."""
-    return json.loads(_text(name))
+    return json.loads(resource_text(name))
 
 
 @cache
 def word_list(name: str) -> frozenset[str]:
     """A one-entry-per-line resource, lower case; blank lines and `#` comments skipped."""
     return frozenset(
-        line.strip().lower() for line in _text(name).splitlines() if line.strip() and not line.startswith("#")
+        line.strip().lower() for line in resource_text(name).splitlines() if line.strip() and not line.startswith("#")
     )
 
 
 @cache
 def table_rows(name: str) -> tuple[dict[str, str], ...]:
     """A tab-separated resource with a header row (`.tsv` or `.tsv.gz`); `#` comment lines skipped."""
-    lines = [line for line in _text(name).splitlines() if line.strip() and not line.startswith("#")]
+    lines = [line for line in resource_text(name).splitlines() if line.strip() and not line.startswith("#")]
     return tuple(csv.DictReader(io.StringIO("\n".join(lines)), delimiter="\t"))
 
 

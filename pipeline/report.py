@@ -159,6 +159,8 @@ def _scores_table(field_scores: dict) -> str:
 def diagnoses_by_code(diagnoses: pd.DataFrame) -> str:
     """The patients' own conditions of the whole run grouped by ICD-10-CM code: how many reports
     and patients have each, under which names (a pooled view of the run)."""
+    if "icd10cm" not in diagnoses.columns:  # a run made before codes
+        return ""
     own = diagnoses[~diagnoses["negated"].astype(bool) & (diagnoses["subject"].fillna("") == "")]
     own = own[own["icd10cm"].fillna("") != ""]
     if own.empty:

@@ -38,16 +38,19 @@ import os
 import pickle  # trusted: the packages' own data, read once at build time, never user input
 import re
 from collections import defaultdict
-from functools import cache
 from pathlib import Path
+
+from pipeline.lexicons import table_rows
+from pipeline.nlp.coding import fold_name, spelling_folds
 
 ROOT = Path(__file__).resolve().parents[1]
 RESOURCES = ROOT / "pipeline" / "resources"
 
 # a title segment that only says the text named nothing more (`, unspecified organism`)
 UNSPECIFIED_SEGMENT = re.compile(
-    r",\s*(unspecified|not elsewhere classified|NOS|not specified as [a-z ]+)"
-    r"(\s+(organism|site|type|part|cause|side|location))?(?=,|$)",
+    r",\s*(unspecified|not elsewhere classified|NOS|not specified as [a-z ]+|(site|part|type|organism) unspecified)"
+    r"(\s+(organism|site|type|part|cause|side|location))?(?=,|$)"
+    r"| of unspecified site$",
     re.IGNORECASE,
 )
 # a child's title that says the text named no more (not `with unspecified complications`, a
@@ -57,23 +60,10 @@ DEFAULT_FORM = re.compile(
     r" without |uncomplicated|not having achieved remission|not intractable|not specified as", re.IGNORECASE
 )
 ABBREVIATION = re.compile(r"\s*[(\[][A-Z0-9][A-Za-z0-9 ,./-]*[)\]]")
-ALTERNATIVE = re.compile(r"(\S+) \(([a-z][a-z -]*)\) ")
-TRAILING_MODIFIER = re.compile(r"\s*\([a-z][a-z -]*\)$")
-# how far up the Disease Ontology a term without an ICD-10-CM cross-reference looks for one
-ONTOLOGY_LEVELS = 3
+# ICD-10-CM's bracketed words are optional: `Hemorrhoids (bleeding)` is hemorrhoids, bleeding or not
+OPTIONAL_WORDS = re.compile(r"\s*\(([a-z][a-z ,-]*)\)")
 # blood specimens: a test the labs table names without a specimen word is a blood test
 BLOOD = {"serum", "plasma", "whole_blood", "venous_blood"}
-
-
-def _spelling() -> list[tuple[re.Pattern, str]]:
-    rules = json.loads((RESOURCES / "spelling.json").read_text(encoding="utf-8"))["fold"]
-    return [(re.compile(pattern), american) for pattern, american in rules.items()]
-
-
-def american(name: str, rules: list[tuple[re.Pattern, str]]) -> str:
-    for pattern, replacement in rules:
-        name = pattern.sub(replacement, name)
-    return name
 
 
 ORGAN_TITLE = re.compile(r"([a-z][a-z-]*(?: [a-z][a-z-]*)?) of (?:the )?([a-z][a-z-]*(?: [a-z][a-z-]*)?)")
@@ -93,22 +83,16 @@ def organ_terms(term: str, adjectives: dict[str, str]) -> set[str]:
 
 
 def title_terms(title: str) -> set[str]:
-    """The names a title stands for in running text: the title, the title without its
-    "unspecified" segments and abbreviations, each alternative of `Essential (primary) hypertension`."""
-    terms = {title}
+    """The names a title stands for in running text: the title; without its "unspecified"
+    segments, a leading "Unspecified" and abbreviations; its optional words left out or written
+    plainly (`Essential (primary) hypertension` → `essential hypertension`, `essential primary
+    hypertension`); each of two single-word names (`Hypo-osmolality and hyponatremia`)."""
     plain = UNSPECIFIED_SEGMENT.sub("", title)
-    plain = re.sub(r"\bunspecified\s+", "", plain, flags=re.IGNORECASE).strip(" ,")
-    terms.add(plain)
-    terms.add(ABBREVIATION.sub("", plain))
-    pair = re.fullmatch(r"(\S+) and (\S+)", ABBREVIATION.sub("", plain))
-    if pair:  # `Hypo-osmolality and hyponatremia`: each is the code's name
+    plain = ABBREVIATION.sub("", re.sub(r"^unspecified\s+", "", plain, flags=re.IGNORECASE)).strip(" ,")
+    terms = {title, plain, OPTIONAL_WORDS.sub("", plain), OPTIONAL_WORDS.sub(r" \1", plain)}
+    pair = re.fullmatch(r"(\S+) and (\S+)", OPTIONAL_WORDS.sub("", plain))
+    if pair:
         terms |= set(pair.groups())
-    terms |= {TRAILING_MODIFIER.sub("", term) for term in terms}  # `Cirrhosis of lung (chronic)`
-    for term in list(terms):
-        match = ALTERNATIVE.search(term)
-        if match:
-            terms.add((term[: match.start()] + match.group(1) + " " + term[match.end() :]).strip())
-            terms.add((term[: match.start()] + match.group(2) + " " + term[match.end() :]).strip())
     return {" ".join(term.lower().split()) for term in terms if term.strip()}
 
 
@@ -116,8 +100,8 @@ def unspecified_leaf(icd, code: str) -> str:
     """Follow a category down to the leaf a coder takes for its bare name: of its children, one
     that says it is unspecified (`Migraine, unspecified`), preferably in its default form
     (`… not intractable`, `… without status migrainosus`), else one in its default form alone
-    (`Type 2 diabetes mellitus without complications`); of several, the one ICD-10-CM numbers 9.
-    A category without such a child is the code."""
+    (`Type 2 diabetes mellitus without complications`), else its "Other …" child numbered 9; of
+    several, the one ICD-10-CM numbers 9. A category without such a child is the code."""
     while not icd.is_leaf(code):
         children = icd.get_children(code)
         if any(icd.is_extended_subcategory(c) for c in children):
@@ -125,6 +109,8 @@ def unspecified_leaf(icd, code: str) -> str:
         unspecified = [c for c in children if UNSPECIFIED_CHILD.search(icd.get_description(c))]
         default = [c for c in children if DEFAULT_FORM.search(icd.get_description(c))]
         pool = [c for c in unspecified if c in default] or unspecified or default
+        # no child for the bare name: the index sends it to the "Other …" child (`Ascites` → R18.8)
+        pool = pool or [c for c in children if icd.get_description(c).startswith("Other ") and c.endswith("9")]
         if not pool:
             return code
         code = next((c for c in pool if c.endswith("9")), pool[0])
@@ -132,9 +118,11 @@ def unspecified_leaf(icd, code: str) -> str:
 
 
 def icd10cm_terms() -> tuple[dict[str, str], dict[str, str]]:
-    """name → code (titles before inclusion terms before their organ forms; of two codes for one
-    name, the more specific),
-    and code → title for every code."""
+    """name → code, and code → title for every code. A name's code is the one whose inclusion
+    term is the name with "NOS" (`Congestive heart failure NOS` → I50.9), else whose title is
+    the name, else whose other inclusion term, else whose title names it by organ; of several,
+    the most specific; a name left to codes of different categories is ambiguous and uncoded
+    (`pain`: G89 or R52)."""
     import simple_icd_10_cm as icd
 
     by_rank: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
@@ -144,43 +132,41 @@ def icd10cm_terms() -> tuple[dict[str, str], dict[str, str]]:
         if not icd.is_category_or_subcategory(code):
             continue
         titles[code] = " ".join(icd.get_description(code).split())  # a title can hold a tab
-        for rank, names in enumerate(
-            ([titles[code]], [re.sub(r"\s+NOS$", "", i) for i in icd.get_inclusion_term(code)])
-        ):
+        inclusions = icd.get_inclusion_term(code)
+        nos = [re.sub(r"\s+NOS$", "", i) for i in inclusions if i.endswith(" NOS")]
+        others = [i for i in inclusions if not i.endswith(" NOS")]
+        for rank, names in enumerate((nos, [titles[code]], others)):
             for term in (t for name in names for t in title_terms(name)):
                 by_rank[term][rank].add(code)
-                for form in organ_terms(term, adjectives):  # after the title's and inclusion terms' own
-                    by_rank[form][2].add(code)
+                for form in organ_terms(term, adjectives):
+                    by_rank[form][3].add(code)
     chosen = {}
     for term, ranks in by_rank.items():
         codes = ranks[min(ranks)]
-        deepest = [c for c in codes if not any(icd.is_ancestor(c, other) for other in codes if other != c)]
-        chosen[term] = unspecified_leaf(icd, sorted(deepest)[0])
+        deepest = sorted(c for c in codes if not any(icd.is_ancestor(c, other) for other in codes if other != c))
+        if len({code[:3] for code in deepest}) == 1:
+            chosen[term] = unspecified_leaf(icd, deepest[0])
     return chosen, titles
 
 
-def disease_ontology(folder: Path) -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[str, list[str]]]:
-    """label → DOID, DOID → ICD-10-CM code, DOID → MeSH id (first cross-reference of each), DOID →
-    the DOIDs it is a subclass of."""
+def disease_ontology(folder: Path) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """label → DOID, DOID → ICD-10-CM code, DOID → MeSH id (a term's only cross-reference of each)."""
 
     def rows(name: str):
         with (folder / name).open(encoding="utf-8") as handle:
             for row in csv.DictReader(handle, delimiter="\t"):
                 yield {key: value.strip('"') for key, value in row.items()}
 
-    terms = list(rows("HumanDO.tsv"))
-    labels = {row["label"].lower(): row["id"] for row in terms if row["label"]}
-    parents = defaultdict(list)
-    for row in terms:
-        if row["subClassOf"].lower() in labels:
-            parents[row["id"]].append(labels[row["subClassOf"].lower()])
-    icd = {}
-    for row in sorted(rows("ICD10inDO.tsv"), key=lambda r: r["xrefs"]):
-        icd.setdefault(row["id"], row["xrefs"].removeprefix("ICD10CM:"))
-    mesh = {}
-    for row in sorted(rows("MESHinDO.tsv"), key=lambda r: r["xrefs"]):
-        mesh.setdefault(row["id"], row["xrefs"].removeprefix("MESH:"))
-    return labels, icd, mesh, parents
+    labels = {row["label"].lower(): row["id"] for row in rows("HumanDO.tsv") if row["label"]}
+    return labels, _only_reference(rows("ICD10inDO.tsv"), "ICD10CM:"), _only_reference(rows("MESHinDO.tsv"), "MESH:")
+
+
+def _only_reference(rows, prefix: str) -> dict[str, str]:
+    """DOID → its cross-reference, for a term that has one (several are ambiguous: none is taken)."""
+    found = defaultdict(set)
+    for row in rows:
+        found[row["id"]].add(row["xrefs"].removeprefix(prefix))
+    return {doid: next(iter(refs)) for doid, refs in found.items() if len(refs) == 1}
 
 
 def mesh_diseases() -> tuple[dict[str, str], dict[str, str]]:
@@ -192,11 +178,15 @@ def mesh_diseases() -> tuple[dict[str, str], dict[str, str]]:
     canonical = data["disease_canonical_to_data"]
     found = {}
     for variant, names in sorted(data["disease_variant_to_canonical"].items()):
-        ids = sorted(canonical[n]["mesh_id"] for n in names if n in canonical and canonical[n].get("mesh_id"))
-        if ids:
-            found[variant.lower()] = ids[0]
-    own_names = {data["mesh_id"]: name.lower() for name, data in sorted(canonical.items()) if data.get("mesh_id")}
-    return found, own_names
+        ids = {canonical[n]["mesh_id"] for n in names if n in canonical and canonical[n].get("mesh_id")}
+        if len(ids) == 1:  # a variant of several descriptors names none of them
+            found[variant.lower()] = ids.pop()
+    names_of = defaultdict(set)
+    for name, data in canonical.items():
+        if data.get("mesh_id"):
+            names_of[data["mesh_id"]].add(name.lower())
+    # an id the package gives several names (`obesity`, `weight gain`) has no name of its own
+    return found, {mesh_id: names.pop() for mesh_id, names in names_of.items() if len(names) == 1}
 
 
 def _is_code(icd, code: str) -> bool:
@@ -204,65 +194,30 @@ def _is_code(icd, code: str) -> bool:
     return bool(code) and icd.is_valid_item(code) and icd.is_category_or_subcategory(code)
 
 
-def _ontology_code(icd, doid: str, code_of, parents: dict[str, list[str]], names: dict[str, str]) -> tuple[str, str]:
-    """The ICD-10-CM code the Disease Ontology gives a term, or, for a term it gives none, its
-    parent's or grandparent's (`renal medullary carcinoma` → `renal cell carcinoma`, C64.9): a
-    subtype ICD-10-CM has no code for is coded as the disease it is a kind of, when their names
-    share a word (`drug allergy` is not coded as its parent `allergic disease`'s "Allergy,
-    unspecified"). `code_of(doid)` is a term's own code (its cross-reference, or its label's in
-    ICD-10-CM). → (code, DOID it came from)."""
-    level = [doid]
-    for _ in range(ONTOLOGY_LEVELS):
-        found = next(
-            (d for d in level if code_of(d) and (d == doid or _share_a_word(names[doid], names[d], _general_words()))),
-            None,
-        )
-        if found:
-            return unspecified_leaf(icd, code_of(found)), found
-        level = [p for d in level for p in parents.get(d, [])]
-    return "", ""
-
-
-def _share_a_word(
-    name: str, other: str, ignored: frozenset[str] = frozenset({"disease", "syndrome", "disorder"})
-) -> bool:
-    words = {w for w in re.findall(r"[a-z0-9]+", other) if len(w) > 3} - ignored
-    return bool(words & set(re.findall(r"[a-z0-9]+", name)))
-
-
-@cache
-def _general_words() -> frozenset[str]:
-    """Words a disease shares with the broader one it is a kind of without saying which
-    (`pancreatic cancer` and `endocrine gland cancer` share only `cancer`)."""
-    listed = (RESOURCES / "too_general_to_code.txt").read_text(encoding="utf-8").splitlines()
-    return frozenset(w for w in listed if w and not w.startswith("#")) | {"type", "acute", "chronic"}
+def _contains(name: str, other: str) -> bool:
+    """Whether every word of `other` is in `name` (`hepatitis b virus infection`, `hepatitis b`)."""
+    return set(other.split()) <= set(name.split())
 
 
 def condition_rows(icd_terms: dict[str, str], folder: Path, rules) -> tuple[list[str], set[str]]:
     import simple_icd_10_cm as icd
 
-    do_labels, do_icd, do_mesh, do_parents = disease_ontology(folder)
-    do_names = {doid: label for label, doid in do_labels.items()}
+    do_labels, do_icd, do_mesh = disease_ontology(folder)
     mesh, descriptor_of = mesh_diseases()
-    descriptor_of = {mesh_id: american(n, rules) for mesh_id, n in descriptor_of.items()}
+    descriptor_of = {mesh_id: fold_name(n, rules) for mesh_id, n in descriptor_of.items()}
     descriptors = set(descriptor_of.values())
-    index_terms = {row["name"]: row["icd10cm"] for row in _tsv(RESOURCES / "icd10cm_index_terms.tsv")}
+    index_terms = {row["name"]: row["icd10cm"] for row in table_rows("icd10cm_index_terms.tsv")}
     doids_of_mesh = defaultdict(set)
     for doid, mesh_id in do_mesh.items():
         doids_of_mesh[mesh_id].add(doid)
     # a MeSH id several Disease Ontology terms share is none of them
     mesh_to_doid = {m: next(iter(doids)) for m, doids in doids_of_mesh.items() if len(doids) == 1}
     lines, used = ["name\ticd10cm\tdoid\tmesh_id\tcoded_as"], set()
-    names = {american(n, rules) for n in icd_terms.keys() | do_labels.keys() | mesh.keys() | index_terms.keys()}
+    names = {fold_name(n, rules) for n in icd_terms.keys() | do_labels.keys() | mesh.keys() | index_terms.keys()}
     lookup = {}
     for table in (icd_terms, do_labels, mesh):  # the American spelling of a British name finds it too
-        lookup[id(table)] = {american(k, rules): v for k, v in table.items()} | table
+        lookup[id(table)] = {fold_name(k, rules): v for k, v in table.items()} | table
     icd_terms, do_labels, mesh = (lookup[id(t)] for t in (icd_terms, do_labels, mesh))
-
-    def code_of(doid: str) -> str:
-        label = american(do_names.get(doid, ""), rules)
-        own = do_icd.get(doid, "")
-        return index_terms.get(label) or icd_terms.get(label) or (own if _is_code(icd, own) else "")
 
     rows = {}
     for name in sorted(names):
@@ -270,16 +225,16 @@ def condition_rows(icd_terms: dict[str, str], folder: Path, rules) -> tuple[list
         # the Disease Ontology's codes through MeSH only for a descriptor's own name
         doid = do_labels.get(name) or (mesh_to_doid.get(mesh_id, "") if name in descriptors else "")
         mesh_id = mesh_id or do_mesh.get(doid, "")
-        code, coded_as = index_terms.get(name) or icd_terms.get(name, ""), ""
+        code = index_terms.get(name) or icd_terms.get(name, "")
         if not code and doid:
-            code, coded_as = _ontology_code(icd, doid, code_of, do_parents, do_names)
-            coded_as = do_names[coded_as] if coded_as not in ("", doid) else ""
-        rows[name] = [code, doid, mesh_id, american(coded_as, rules)]
+            code = unspecified_leaf(icd, do_icd[doid]) if _is_code(icd, do_icd.get(doid, "")) else ""
+        rows[name] = [code, doid, mesh_id, ""]
     for name, row in rows.items():
-        # a MeSH synonym of a descriptor that has a code, when the two share a word (`hepatitis b
-        # virus infection` → `hepatitis b`; not Tangier disease's `pigmentary retinopathy`)
+        # a MeSH synonym of a descriptor that has a code, when it holds the descriptor's name
+        # (`hepatitis b virus infection` → `hepatitis b`; not Tangier disease's `pigmentary
+        # retinopathy`, nor `thyroid storm` → `thyroid crisis`, E07.9)
         own = descriptor_of.get(row[2], "")
-        if not row[0] and own in rows and rows[own][0] and _share_a_word(name, own):
+        if not row[0] and own in rows and rows[own][0] and _contains(name, own):
             row[0], row[3] = rows[own][0], own
     for name, (code, doid, mesh_id, coded_as) in rows.items():
         lines.append(f"{name}\t{code}\t{doid}\t{mesh_id}\t{coded_as}")
@@ -298,7 +253,7 @@ def drug_rows() -> list[str]:
             shared[data["mesh_id"]] += 1
     with gzip.open(RESOURCES / "drugs.tsv.gz", "rt", encoding="utf-8") as handle:
         generics = sorted({row["generic"] for row in csv.DictReader(handle, delimiter="\t")})
-    added = {row["generic"]: row["drugbank_id"] for row in _tsv(RESOURCES / "drug_code_additions.tsv")}
+    added = {row["generic"]: row["drugbank_id"] for row in table_rows("drug_code_additions.tsv")}
     lines = ["generic\tdrugbank_id\tmesh_id"]
     for generic in sorted(set(generics) | added.keys()):
         data = canonical.get(generic, {})
@@ -357,11 +312,6 @@ def side_codes(icd, codes: set[str]) -> list[str]:
     return lines
 
 
-def _tsv(path: Path) -> list[dict[str, str]]:
-    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
-    return list(csv.DictReader(lines, delimiter="\t"))
-
-
 def write_gz(name: str, lines: list[str]) -> None:
     (RESOURCES / name).write_bytes(gzip.compress(("\n".join(lines) + "\n").encode("utf-8"), mtime=0))
     print(f"{len(lines) - 1} rows → pipeline/resources/{name}")
@@ -372,7 +322,7 @@ def main() -> None:
     parser.add_argument("--disease-ontology", type=Path, default=ROOT.parent / "shared" / "data" / "disease-ontology")
     args = parser.parse_args()
     icd_terms, titles = icd10cm_terms()
-    conditions, used = condition_rows(icd_terms, args.disease_ontology, _spelling())
+    conditions, used = condition_rows(icd_terms, args.disease_ontology, spelling_folds())
     write_gz("condition_codes.tsv.gz", conditions)
     import simple_icd_10_cm as icd
 

@@ -10,13 +10,14 @@ same codes.
 The index (`tools/build_code_index.py`) is built from ICD-10-CM (the CMS code set), the Human
 Disease Ontology and MeSH, and gives each name one concept, chosen once at build time: a bare
 name takes the code ICD-10-CM lists for it, unspecified (`fever` → R50.9, never a typhoid code); a
-Disease Ontology term ICD-10-CM has no code for, the code of the disease it is a kind of (the
-evidence says so: `renal medullary carcinoma → renal cell carcinoma`).
+MeSH synonym that holds its descriptor's name, the descriptor's code (the evidence says so:
+`hepatitis b virus infection → hepatitis b`).
 The coder reads the name the pipeline gave the condition (abbreviations already expanded), in
 American spelling, and takes the most specific name the index knows: the whole name, then the
-name without words the index cannot place (`severe acute pancreatitis` → `acute pancreatitis`,
-`community-acquired pneumonia` → `pneumonia`), never a name too general to code by itself
-(`disease`, `syndrome`). A condition no vocabulary knows stays uncoded.
+name without the words before it that never say which condition (`severe acute pancreatitis` →
+`acute pancreatitis`, `community-acquired pneumonia` → `pneumonia`; never an organism, a site or
+`history of`), never a name too general to code by itself (`disease`, `syndrome`). A side the
+text names picks that side's code. A condition no vocabulary knows stays uncoded.
 
 Why by hand: scispaCy's entity linker needs UMLS knowledge bases fetched at run time, and the
 code sets' own search is by words (a bag-of-words hit is a guess, not a code).
@@ -24,16 +25,16 @@ code sets' own search is by words (a bag-of-words hit is a guess, not a code).
 
 from __future__ import annotations
 
-import gzip
 import re
 import sys
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from ..lexicons import resource_bytes, resource_json, table_rows, word_list
+from ..lexicons import resource_json, resource_text, table_rows, word_list
 from .data_files import DataFiles
 from .values import DISEASE, DRUG, _ext
 
@@ -46,9 +47,11 @@ FILES = {
     "labs": "lab_codes.tsv",
     "spelling": "spelling.json",
     "too_general": "too_general_to_code.txt",
+    "nonspecific": "nonspecific_modifiers.txt",
     "sides": "icd10cm_sides.tsv.gz",
     "laterality": "laterality.json",
 }
+PLURALS = (("ies", "y"), ("ses", "sis"), ("sses", "ss"), ("xes", "x"), ("li", "lus"), ("ci", "cus"), ("i", "us"))
 PARENTHESIS = re.compile(r"\s*[(\[][^)\]]*[)\]]")
 
 
@@ -61,14 +64,14 @@ class Codes:
     doid: str = ""
     mesh_id: str = ""
     drugbank_id: str = ""
-    loinc: str = ""
     evidence: str = ""  # the vocabulary's name the codes were chosen from
 
 
 @Language.factory(
     "casextract_coder",
     default_config=FILES,
-    assigns=["span._.codes", "token.ent_kb_id", "doc._.lab_results", "span._.lab"],  # a result's `loinc`
+    # a lab result's `loinc` is written on the LabResult both doc._.lab_results and span._.lab hold
+    assigns=["span._.codes", "token.ent_kb_id", "doc._.lab_results", "span._.lab"],
     requires=["doc.ents", "span._.normalized"],
 )
 def make_coder(
@@ -80,11 +83,14 @@ def make_coder(
     labs: str,
     spelling: str,
     too_general: str,
+    nonspecific: str,
     sides: str,
     laterality: str,
 ) -> Coder:
     files = {"conditions": conditions, "titles": titles, "drugs": drugs, "labs": labs, "spelling": spelling}
-    return Coder(files | {"too_general": too_general, "sides": sides, "laterality": laterality})
+    return Coder(
+        files | {"too_general": too_general, "nonspecific": nonspecific, "sides": sides, "laterality": laterality}
+    )
 
 
 class Coder(DataFiles):
@@ -103,9 +109,10 @@ class Coder(DataFiles):
             generic: (db, mesh) for generic, db, mesh in _columns(files["drugs"], "generic", "drugbank_id", "mesh_id")
         }
         self.labs = {r["test"]: r["loinc"] for r in table_rows(files["labs"])}
-        folds = resource_json(files["spelling"])["fold"]
-        self.folds = [(re.compile(pattern), american) for pattern, american in folds.items()]
+        self.folds = spelling_folds(files["spelling"])
         self.too_general = word_list(files["too_general"])
+        # as the names are folded: `community-acquired` is two words there
+        self.nonspecific = [tuple(fold_name(m, self.folds).split()) for m in word_list(files["nonspecific"])]
         self.sides = {
             code: dict(zip(("right", "left", "bilateral"), others))
             for code, *others in _columns(files["sides"], "code", "right", "left", "bilateral")
@@ -132,26 +139,27 @@ class Coder(DataFiles):
             result.loinc = self.labs.get(result.name or result.test._.normalized or "", "")
         return doc
 
-    def fold(self, name: str) -> str:
-        name = " ".join(name.lower().split())
-        for pattern, american in self.folds:
-            name = pattern.sub(american, name)
-        return name
-
     def condition(self, name: str) -> Codes | None:
-        """The codes of the most specific name the index knows within `name`, or None; of the
-        ways one name is written (`cataracts`, `cataract`), the one with an ICD-10-CM code. A name
-        the index knows without an ICD-10-CM code stays without one: a shorter name within it
-        can be another condition (`drug allergy` is not `allergy`, T78.40)."""
-        for spellings in self.names_within(self.fold(name)):
-            known = [term for term in spellings if term in self.conditions]
-            if known:
-                term = next((t for t in known if self.conditions[t][0]), known[0])
-                icd10cm, doid, mesh_id, coded_as = self.conditions[term]
-                title = self.titles.get(icd10cm, "")
-                evidence = f"{term} → {coded_as}" if coded_as else term
-                return Codes(icd10cm=icd10cm, icd10cm_title=title, doid=doid, mesh_id=mesh_id, evidence=evidence)
-        return None
+        """The codes of the most specific name the index knows within `name`, or None: the name
+        as written, then without the words before it that never say which condition
+        (`nonspecific_modifiers.txt`), the first with an ICD-10-CM code (`community-acquired
+        pneumonia` → J18.9), else the first known at all. Of the ways one name is written
+        (`cataracts`, `cataract`), the one with an ICD-10-CM code."""
+        known = [
+            [t for t in spellings if t in self.conditions]
+            for spellings in self.names_within(fold_name(name, self.folds))
+        ]
+        known = [terms for terms in known if terms]
+        if not known:
+            return None
+        term = next((t for terms in known for t in terms if self.conditions[t][0]), known[0][0])
+        icd10cm, doid, mesh_id, coded_as = self.conditions[term]
+        if not doid and not mesh_id:  # the ICD-10-CM code of a shorter name; the name's own ids
+            doid, mesh_id = self.conditions[known[0][0]][1:3]
+        evidence = f"{term} → {coded_as}" if coded_as else term
+        return Codes(
+            icd10cm=icd10cm, icd10cm_title=self.titles.get(icd10cm, ""), doid=doid, mesh_id=mesh_id, evidence=evidence
+        )
 
     def on_side(self, codes: Codes | None, span: Span) -> Codes | None:
         """The code of the side the text names, in the condition's name or just before it, where
@@ -168,16 +176,18 @@ class Coder(DataFiles):
         )
 
     def names_within(self, name: str) -> list[list[str]]:
-        """The ways to write `name`, then the same with words left off its start, one at a time
-        (the last word kept), until what is left is too general to code by itself; each as
-        written, without its parenthesis, and in the singular."""
+        """The ways to write `name` (as written, without its parenthesis, in the singular), then
+        the same with each phrase before it that never says which condition left off, one at a
+        time, while what is left is not too general to code by itself."""
         words = PARENTHESIS.sub("", name).split()
-        names = [[name, " ".join(words), _singular(" ".join(words))]]
-        for start in range(1, len(words)):
+        names = [[name, " ".join(words), *_singulars(" ".join(words))]]
+        start = 0
+        while modifier := next((m for m in self.nonspecific if tuple(words[start : start + len(m)]) == m), None):
+            start += len(modifier)
             rest = " ".join(words[start:])
-            if rest in self.too_general:
+            if not rest or rest in self.too_general:
                 break
-            names.append([rest, _singular(rest)])
+            names.append([rest, *_singulars(rest)])
         return [list(dict.fromkeys(spellings)) for spellings in names]
 
     def drug(self, generic: str) -> Codes | None:
@@ -187,22 +197,34 @@ class Coder(DataFiles):
         return Codes(drugbank_id=drugbank_id, mesh_id=mesh_id, evidence=generic)
 
 
+def spelling_folds(name: str = "spelling.json") -> list[tuple[re.Pattern, str]]:
+    return [(re.compile(pattern), american) for pattern, american in resource_json(name)["fold"].items()]
+
+
+def fold_name(name: str, folds: list[tuple[re.Pattern, str]]) -> str:
+    """A name as the code index writes it: lower case, one space between words, no accents
+    (`henoch-schönlein`), the spelling folds applied (the index is built through this too)."""
+    name = unicodedata.normalize("NFKD", " ".join(name.lower().split()))
+    name = "".join(char for char in name if not unicodedata.combining(char))
+    for pattern, american in folds:
+        name = pattern.sub(american, name)
+    return name
+
+
 def _columns(name: str, *wanted: str) -> Iterator[list[str]]:
     """The named columns of a tab-separated resource, row by row, as lists: the index holds
     220,000 names, and a dict per row (`table_rows`) would cost some 150 MB more per worker."""
-    raw = resource_bytes(name)
-    lines = (gzip.decompress(raw) if name.endswith(".gz") else raw).decode("utf-8").splitlines()
-    rows = (line.split("\t") for line in lines if line and not line.startswith("#"))
+    rows = (line.split("\t") for line in resource_text(name).splitlines() if line and not line.startswith("#"))
     header = next(rows)
     where = [header.index(column) for column in wanted]
     return ([row[i] for i in where] for row in rows)
 
 
-def _singular(name: str) -> str:
-    """The last word in the singular (`ulcers` → `ulcer`, `myopathies` → `myopathy`); words
-    that only look plural (`diabetes`, `psoriasis`) are found as written before this is tried."""
-    if name.endswith("ies"):
-        return name[:-3] + "y"
+def _singulars(name: str) -> list[str]:
+    """The ways the last word may read in the singular (`ulcers` → `ulcer`, `myopathies` →
+    `myopathy`, `metastases` → `metastasis`, `abscesses` → `abscess`, `emboli` → `embolus`); a
+    word that only looks plural (`diabetes`, `psoriasis`) is found as written before these."""
+    forms = [name[: -len(plural)] + singular for plural, singular in PLURALS if name.endswith(plural)]
     if name.endswith("s") and not name.endswith(("ss", "is", "us")):
-        return name[:-1]
-    return name
+        forms.append(name[:-1])
+    return forms
