@@ -61,6 +61,10 @@ def icd(coder: Coder, name: str) -> str:
         ("preeclampsia", "O14.90"),
         ("haemolytic uraemic syndrome", "D59.30"),
         ("urinary incontinence", "R32"),
+        ("brain metastases", "C79.31"),  # `Secondary malignant neoplasm of brain`
+        ("subarachnoid haemorrhage", "I60.9"),  # the bare name is the nontraumatic one
+        ("aortic stenosis", "I35.0"),  # … and the nonrheumatic one
+        ("rheumatic aortic stenosis", "I06.0"),
     ],
 )
 def test_a_condition_takes_the_most_specific_code_its_name_supports(coder, name, code):
@@ -98,6 +102,19 @@ def test_the_side_the_text_names_picks_the_code_of_that_side():
     assert codes["cataracts"].icd10cm == "H26.9"  # a plural, and a code with no side
     no_side = analyse_text("A 30-year-old woman had an ovarian cyst. She left the hospital well.")
     assert next(e for e in no_side.ents if e.text == "ovarian cyst")._.codes.icd10cm == "N83.209"
+
+
+def test_words_before_a_condition_refine_its_code_within_its_category(coder):
+    from spacy.tokens import Span
+
+    doc = analyse_text("A 40-year-old woman had ovarian endometriosis. A 50-year-old man had acute pancreatitis.")
+    endometriosis = next(t.i for t in doc if t.text == "endometriosis")
+    bare = Span(doc, endometriosis, endometriosis + 1, label="DISEASE")
+    assert coder.condition("endometriosis").icd10cm == "N80.9"
+    assert coder.refined(coder.condition("endometriosis"), bare).icd10cm.startswith("N80.1")  # of the ovary
+    pancreatitis = next(t.i for t in doc if t.text == "pancreatitis")
+    man = Span(doc, pancreatitis, pancreatitis + 1, label="DISEASE")  # `man had acute`: no other category
+    assert coder.refined(coder.condition("pancreatitis"), man).icd10cm.startswith("K85")
 
 
 def test_a_code_carries_its_title_and_the_name_it_was_chosen_from(coder):

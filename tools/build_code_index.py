@@ -66,18 +66,26 @@ OPTIONAL_WORDS = re.compile(r"\s*\(([a-z][a-z ,-]*)\)")
 BLOOD = {"serum", "plasma", "whole_blood", "venous_blood"}
 
 
-ORGAN_TITLE = re.compile(r"([a-z][a-z-]*(?: [a-z][a-z-]*)?) of (?:the )?([a-z][a-z-]*(?: [a-z][a-z-]*)?)")
+REPORT_NAMES = {
+    "malignant neoplasm": ("cancer", "carcinoma"),
+    "secondary malignant neoplasm": ("metastasis", "metastases"),
+}
+# a title's first word that the bare name leaves out by default (`Nontraumatic subarachnoid
+# hemorrhage` is the code of `subarachnoid hemorrhage`; the traumatic one is an injury's code)
+DEFAULT_QUALIFIER = re.compile(r"^(nontraumatic|nonrheumatic) ")
+ORGAN_TITLE = re.compile(r"([a-z][a-z-]*(?: [a-z][a-z-]*){0,2}) of (?:the )?([a-z][a-z-]*(?: [a-z][a-z-]*)?)")
 
 
 def organ_terms(term: str, adjectives: dict[str, str]) -> set[str]:
     """`abscess of liver` as case reports write it: `liver abscess`, `hepatic abscess` (short
-    titles only: a condition and an organ of one or two words each, nothing left unspecified)."""
+    titles only: a condition of up to three words, an organ of one or two, nothing unspecified)."""
     match = ORGAN_TITLE.fullmatch(term)
     if not match or re.search(r"\b(unspecified|other|and|or|with|without)\b", term):
         return set()
     condition, organ = match.groups()
-    # ICD-10-CM's "malignant neoplasm of X" is what reports call X's cancer or carcinoma
-    conditions = [condition] + (["cancer", "carcinoma"] if condition == "malignant neoplasm" else [])
+    # ICD-10-CM's "malignant neoplasm of X" is what reports call X's cancer or carcinoma, its
+    # "secondary malignant neoplasm of X" X's metastases
+    conditions = [condition, *REPORT_NAMES.get(condition, ())]
     organs = [organ] + ([adjectives[organ]] if organ in adjectives else [])
     return {f"{o} {c}" for o in organs for c in conditions}
 
@@ -129,8 +137,8 @@ def icd10cm_terms() -> tuple[dict[str, str], dict[str, str]]:
     adjectives = json.loads((RESOURCES / "organ_adjectives.json").read_text(encoding="utf-8"))["adjectives"]
     titles = {}
     for code in icd.get_all_codes(with_dots=True):
-        if not icd.is_category_or_subcategory(code):
-            continue
+        if not icd.is_category_or_subcategory(code) or icd.is_extended_subcategory(code):
+            continue  # a seventh character says the encounter, never the condition
         titles[code] = " ".join(icd.get_description(code).split())  # a title can hold a tab
         inclusions = icd.get_inclusion_term(code)
         nos = [re.sub(r"\s+NOS$", "", i) for i in inclusions if i.endswith(" NOS")]
@@ -138,7 +146,7 @@ def icd10cm_terms() -> tuple[dict[str, str], dict[str, str]]:
         for rank, names in enumerate((nos, [titles[code]], others)):
             for term in (t for name in names for t in title_terms(name)):
                 by_rank[term][rank].add(code)
-                for form in organ_terms(term, adjectives):
+                for form in {*organ_terms(term, adjectives), DEFAULT_QUALIFIER.sub("", term)} - {term}:
                     by_rank[form][3].add(code)
     chosen = {}
     for term, ranks in by_rank.items():
@@ -190,8 +198,14 @@ def mesh_diseases() -> tuple[dict[str, str], dict[str, str]]:
 
 
 def _is_code(icd, code: str) -> bool:
-    """A category or subcategory (a Disease Ontology cross-reference can name a block, `D55-D59`)."""
-    return bool(code) and icd.is_valid_item(code) and icd.is_category_or_subcategory(code)
+    """A category or subcategory (a Disease Ontology cross-reference can name a block, `D55-D59`),
+    without a seventh character (`S06.6XA`: it says the encounter)."""
+    return (
+        bool(code)
+        and icd.is_valid_item(code)
+        and icd.is_category_or_subcategory(code)
+        and not icd.is_extended_subcategory(code)
+    )
 
 
 def _contains(name: str, other: str) -> bool:

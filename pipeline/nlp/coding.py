@@ -127,7 +127,7 @@ class Coder(DataFiles):
         for ent in doc.ents:
             codes = None
             if ent.label_ == DISEASE:
-                codes = self.on_side(self.condition(ent._.normalized or ent.text), ent)
+                codes = self.on_side(self.refined(self.condition(ent._.normalized or ent.text), ent), ent)
             elif ent.label_ == DRUG:
                 codes = self.drug(ent._.normalized or ent.text.lower())
             kb_id = (codes.icd10cm or codes.drugbank_id) if codes else ""
@@ -160,6 +160,22 @@ class Coder(DataFiles):
         return Codes(
             icd10cm=icd10cm, icd10cm_title=self.titles.get(icd10cm, ""), doid=doid, mesh_id=mesh_id, evidence=evidence
         )
+
+    def refined(self, codes: Codes | None, span: Span) -> Codes | None:
+        """A more specific code of the same category that the words just before the condition
+        name (`ovarian endometriosis` where the recogniser found `endometriosis`: N80.1-, not
+        N80.9); they never move it to another category."""
+        if codes is None or not codes.icd10cm:
+            return codes
+        start = max(span.start - self.words_before, span.sent.start)
+        for first in range(start, span.start):
+            before = span.doc[first : span.start]
+            if not all(token.is_alpha or token.text == "-" for token in before):
+                continue
+            wider = self.condition(f"{before.text} {span._.normalized or span.text}")
+            if wider and wider.icd10cm[:3] == codes.icd10cm[:3] and wider.icd10cm != codes.icd10cm:
+                return wider
+        return codes
 
     def on_side(self, codes: Codes | None, span: Span) -> Codes | None:
         """The code of the side the text names, in the condition's name or just before it, where
