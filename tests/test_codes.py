@@ -65,6 +65,8 @@ def icd(coder: Coder, name: str) -> str:
         ("subarachnoid haemorrhage", "I60.9"),  # the bare name is the nontraumatic one
         ("aortic stenosis", "I35.0"),  # … and the nonrheumatic one
         ("rheumatic aortic stenosis", "I06.0"),
+        ("gastrointestinal bleeding", "K92.2"),  # bleeding is ICD-10-CM's hemorrhage
+        ("urinary retention", "R33.9"),  # `Retention of urine`
     ],
 )
 def test_a_condition_takes_the_most_specific_code_its_name_supports(coder, name, code):
