@@ -40,7 +40,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from pipeline.lexicons import table_rows
+from pipeline.lexicons import resource_json, table_rows
 from pipeline.nlp.coding import fold_name, spelling_folds
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,8 +64,6 @@ ABBREVIATION = re.compile(r"\s*[(\[][A-Z0-9][A-Za-z0-9 ,./-]*[)\]]")
 OPTIONAL_WORDS = re.compile(r"\s*\(([a-z][a-z ,-]*)\)")
 # blood specimens: a test the labs table names without a specimen word is a blood test
 BLOOD = {"serum", "plasma", "whole_blood", "venous_blood"}
-
-
 REPORT_NAMES = {
     "malignant neoplasm": ("cancer", "carcinoma"),
     "secondary malignant neoplasm": ("metastasis", "metastases"),
@@ -134,11 +132,11 @@ def icd10cm_terms() -> tuple[dict[str, str], dict[str, str]]:
     import simple_icd_10_cm as icd
 
     by_rank: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
-    adjectives = json.loads((RESOURCES / "organ_adjectives.json").read_text(encoding="utf-8"))["adjectives"]
+    adjectives = resource_json("organ_adjectives.json")["adjectives"]
     titles = {}
     for code in icd.get_all_codes(with_dots=True):
-        if not icd.is_category_or_subcategory(code) or icd.is_extended_subcategory(code):
-            continue  # a seventh character says the encounter, never the condition
+        if not _is_code(icd, code):
+            continue
         titles[code] = " ".join(icd.get_description(code).split())  # a title can hold a tab
         inclusions = icd.get_inclusion_term(code)
         nos = [re.sub(r"\s+NOS$", "", i) for i in inclusions if i.endswith(" NOS")]

@@ -86,43 +86,51 @@ def write_floors(results: dict[str, dict], paths: tuple[str, ...] = ("text", "pd
 
 
 def print_table(results: dict[str, dict], splits: tuple[str, ...]) -> None:
+    from pipeline.evaluate import CODE_FIGURES, FIELDS
+
+    def f1_cell(score: dict | None) -> str:
+        if score is None:
+            return ""
+        return f"{'–' if score['f1'] is None else format(score['f1'], '.3f')} ({score['tp'] + score['fn']})"
+
+    def code_cell(value: float | None) -> str:
+        return "–" if value is None else f"{value:.3f}"
+
+    print_by_path_and_split(
+        "F1 per field on gold/real (gold facts)",
+        "field",
+        {name: lambda scores, split, name=name: f1_cell(scores.get(split, {}).get(name)) for name in FIELDS},
+        results,
+        splits,
+    )
+    print_by_path_and_split(
+        "Codes on matched facts",
+        "figure",
+        {
+            key: lambda scores, split, key=key: code_cell(scores["codes"].get(split, {}).get(key))
+            for key in CODE_FIGURES
+        },
+        results,
+        splits,
+    )
+
+
+def print_by_path_and_split(
+    title: str, first: str, rows: dict, results: dict[str, dict], splits: tuple[str, ...]
+) -> None:
+    """A table with a column per input path and split, a row per entry of `rows` (its name → the
+    cell for a path's scores and a split)."""
     from rich.console import Console
     from rich.table import Table
 
-    from pipeline.evaluate import FIELDS
-
-    table = Table(title="F1 per field on gold/real (gold facts)", title_justify="left")
-    table.add_column("field")
+    table = Table(title=title, title_justify="left")
+    table.add_column(first)
     for path in results:
         for split in splits:
             table.add_column(f"{path}\n{split}", justify="right")
-    for name in FIELDS:
-        cells = []
-        for scores in results.values():
-            for split in splits:
-                score = scores.get(split, {}).get(name)
-                if score is None:
-                    cells.append("")
-                    continue
-                f1 = "–" if score["f1"] is None else f"{score['f1']:.3f}"
-                cells.append(f"{f1} ({score['tp'] + score['fn']})")
-        table.add_row(name, *cells)
+    for name, cell in rows.items():
+        table.add_row(name, *(cell(scores, split) for scores in results.values() for split in splits))
     Console(width=200).print(table)
-    codes = Table(title="Codes on matched facts", title_justify="left")
-    codes.add_column("figure")
-    for path in results:
-        for split in splits:
-            codes.add_column(f"{path}\n{split}", justify="right")
-    from pipeline.evaluate import CODE_FIGURES
-
-    for key in CODE_FIGURES:
-        cells = []
-        for scores in results.values():
-            for split in splits:
-                value = scores["codes"].get(split, {}).get(key)
-                cells.append("–" if value is None else f"{value:.3f}")
-        codes.add_row(key, *cells)
-    Console(width=200).print(codes)
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ from .document import DocumentScorer
 from .evaluation import Evaluation, evaluate, load_output
 from .gold import HELD_OUT_SPLIT, SPLITS_FILE, GoldError, fold, load_gold, load_splits, spellings
 from .matching import match_one_to_one, same_quantity
-from .reports import CODE_FIGURES, codes_table, score_tables, write_reports
+from .reports import CODE_FIGURES, score_tables, write_reports
 from .scores import FIELDS, ErrorRow, Score
 
 __all__ = [
@@ -36,7 +36,6 @@ __all__ = [
     "load_splits",
     "match_one_to_one",
     "same_quantity",
-    "codes_table",
     "score_tables",
     "spellings",
     "write_reports",

@@ -11,8 +11,7 @@ from typing import Any
 import pandas as pd
 
 from .codes import CodeScore
-from .fields import CASE_FIELDS, FACT_FIELDS, SCORED_ROW, CaseField, FactField, cell_text, drug_name
-from .gold import fold
+from .fields import CASE_FIELDS, FACT_FIELDS, SCORED_ROW, CaseField, FactField, cell_text, diagnosis_key, drug_name
 from .matching import match_one_to_one
 from .scores import ErrorRow, empty_scores
 
@@ -189,7 +188,7 @@ class DocumentScorer:
                 continue
             if not gold[2]:
                 continue
-            row = next((r for r in rows if (fold(r["diagnosis"]), bool(r.get("negated"))) == fact), {})
+            row = next((r for r in rows if diagnosis_key(r) == fact), {})
             found = cell_text(row.get("icd10cm"))
             self.codes.diagnosis(gold[2], found)
             if found != gold[2]:

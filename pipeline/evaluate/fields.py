@@ -211,8 +211,13 @@ def gold_diagnosis(item: Any) -> tuple[tuple[str, ...], bool, str]:
     return spellings(item), False, ""
 
 
+def diagnosis_key(row: dict) -> tuple[str, bool]:
+    """A diagnosis row as the fact it states: its folded name, said to be absent or not."""
+    return fold(row["diagnosis"]), bool(row.get("negated"))
+
+
 def found_diagnoses(rows: list[dict]) -> list[Found]:
-    return last_mentions(rows, lambda r: (fold(r["diagnosis"]), bool(r.get("negated"))))
+    return last_mentions(rows, diagnosis_key)
 
 
 def describe_condition(name: str, negated: bool) -> str:

@@ -167,8 +167,7 @@ class Coder(DataFiles):
         N80.9); they never move it to another category."""
         if codes is None or not codes.icd10cm:
             return codes
-        start = max(span.start - self.words_before, span.sent.start)
-        for first in range(start, span.start):
+        for first in range(self.context_start(span), span.start):
             before = span.doc[first : span.start]
             if not all(token.is_alpha or token.text == "-" for token in before):
                 continue
@@ -177,13 +176,17 @@ class Coder(DataFiles):
                 return wider
         return codes
 
+    def context_start(self, span: Span) -> int:
+        """Where the words that may qualify a condition start: a few before it, in its sentence."""
+        return max(span.start - self.words_before, span.sent.start)
+
     def on_side(self, codes: Codes | None, span: Span) -> Codes | None:
         """The code of the side the text names, in the condition's name or just before it, where
         ICD-10-CM has one (`left ovarian cyst` → N83.202, not N83.209)."""
         if codes is None or codes.icd10cm not in self.sides:
             return codes
-        before = max(span.start - self.words_before, span.sent.start)
-        side = next((s for t in span.doc[before : span.end] if (s := self.side_words.get(t.lower_))), None)
+        words = span.doc[self.context_start(span) : span.end]
+        side = next((s for t in words if (s := self.side_words.get(t.lower_))), None)
         code = self.sides[codes.icd10cm].get(side or "", "")
         if not code:
             return codes
