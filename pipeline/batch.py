@@ -8,20 +8,25 @@ killed at any moment therefore loses no finished document, never leaves half a t
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import platform
 import re
 import shutil
+import signal
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 
 from . import __version__
 from .nlp import pipeline_description
+from .out_lock import OutInUse, out_lock  # noqa: F401  (OutInUse: raised through run)
 from .report import write_report
+from .run_config import RunConfig, config_digest, differences
 from .schema import DOCUMENTS, TABLES
 from .tables import Tables, atomic_write_text, frame, write_table
 from .worker import (  # noqa: F401  (re-exported: the batch API's names)
@@ -36,6 +41,9 @@ from .worker import (  # noqa: F401  (re-exported: the batch API's names)
 )
 
 STATE_DIR = ".casextract/documents"
+CONFIGS_DIR = ".casextract/configs"
+# a write into OUT failed for want of room or rights, not for a bug
+WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG, errno.EACCES, errno.EPERM, errno.EIO}
 
 
 # --- finding inputs ----------------------------------------------------------------------------
@@ -81,6 +89,14 @@ def safe_doc_id(stem: str) -> str:
 # --- the batch ---------------------------------------------------------------------------------
 
 
+class ConfigMismatch(ValueError):
+    """`--resume` into an OUT whose documents were made under another configuration."""
+
+
+class WriteFailed(OSError):
+    """Writing into OUT failed (a full disk, a quota, a read-only folder, a file size limit)."""
+
+
 @dataclass
 class RunSummary:
     out_dir: Path
@@ -90,6 +106,8 @@ class RunSummary:
     resumed: int
     seconds: float
     tables: dict[str, int]
+    redone: int = 0  # documents made under another configuration, made again (`redo_other_config`)
+    stale_lock: str = ""  # who held OUT's lock and was killed before releasing it
 
 
 Executor = Callable[[list[InputFile], Limits], Iterable[DocumentResult]]
@@ -106,20 +124,56 @@ def run(
     engine: str = "local",
     ray_options: dict | None = None,
     executor: Executor | None = None,
+    redo_other_config: bool = False,
 ) -> RunSummary:
     """Every input into OUT. `executor` runs the documents (`worker.LocalExecutor`, or
-    `ray_engine.RayExecutor`); by default the one `engine` names."""
+    `ray_engine.RayExecutor`); by default the one `engine` names.
+
+    Raises OutInUse when another run writes into OUT; ConfigMismatch, before any work, when
+    `resume` finds documents made under another configuration (unless `redo_other_config`: then
+    those are made again); WriteFailed when OUT cannot be written, every document recorded
+    before that kept for `--resume`."""
     started = time.time()
     out = Path(out_dir)
+    _file_size_limit_is_an_error()
+    with out_lock(out) as stale_lock, _writing(out):
+        summary = _run_locked(
+            discover(inputs),
+            out,
+            workers,
+            resume,
+            on_progress,
+            on_start,
+            limits,
+            engine,
+            ray_options,
+            executor,
+            redo_other_config,
+        )
+    summary.stale_lock = stale_lock
+    summary.seconds = time.time() - started
+    return summary
+
+
+def _run_locked(
+    items, out, workers, resume, on_progress, on_start, limits, engine, ray_options, executor, redo_other_config
+) -> RunSummary:
+    started = time.time()
     state = out / STATE_DIR
-    items = discover(inputs)
+    config = RunConfig(limits).describe()
+    digest = config_digest(config)
     if not resume:
         shutil.rmtree(state, ignore_errors=True)
         shutil.rmtree(out / "text", ignore_errors=True)
     state.mkdir(parents=True, exist_ok=True)
     (out / "text").mkdir(parents=True, exist_ok=True)
 
-    done = {item.doc_id for item in items if resume and _is_done(state, item)}
+    recorded = {item.doc_id: _recorded_config(state, item) for item in items} if resume else {}
+    other = [doc_id for doc_id, made_under in recorded.items() if made_under not in (None, digest)]
+    if other and not redo_other_config:
+        raise ConfigMismatch(_mismatch_message(out, other, recorded, config))
+    _record_config(out, digest, config)
+    done = {doc_id for doc_id, made_under in recorded.items() if made_under == digest}
     todo = [item for item in items if item.doc_id not in done]
     if on_start:
         on_start(len(todo))
@@ -131,11 +185,16 @@ def run(
         executor = RayExecutor(ray_options or {})
     executor = executor or LocalExecutor(workers)
     engine = getattr(executor, "name", engine)
-    for result in executor(todo, limits):
-        _record(out, state, result)
-        finished += 1
-        if on_progress:
-            on_progress(finished, len(todo))
+    results_in_order = executor(todo, limits)
+    try:
+        for result in results_in_order:
+            _record(out, state, result, digest)
+            finished += 1
+            if on_progress:
+                on_progress(finished, len(todo))
+    finally:
+        # on a failed write, stop the workers now rather than let them finish the batch
+        getattr(results_in_order, "close", lambda: None)()
 
     results = [_load(state, item) for item in items]
     counts = _write_tables(out, results)
@@ -147,8 +206,9 @@ def run(
         resumed=len(done),
         seconds=time.time() - started,
         tables=counts,
+        redone=len(other),
     )
-    _write_run_json(out, summary, results, workers, started, engine)
+    _write_run_json(out, summary, results, workers, started, engine, config)
     if engine == "ray":
         from .ray_engine import write_partitioned
 
@@ -169,24 +229,79 @@ def _record_path(state: Path, doc_id: str) -> Path:
     return state / f"{doc_id}.json"
 
 
-def _is_done(state: Path, item: InputFile) -> bool:
+def _recorded_config(state: Path, item: InputFile) -> str | None:
+    """The digest of the configuration `item`'s record was made under ("" for a record made before
+    records carried one), or None when there is no valid record of this file: another file, or
+    the same path with other bytes, is made again."""
     path = _record_path(state, item.doc_id)
     if not path.is_file():
-        return False
+        return None
     try:
         record = json.loads(path.read_text("utf-8"))
-        return record["document"]["source_path"] == item.given and (
+        same_file = record["document"]["source_path"] == item.given and (
             not item.path.is_file() or record["document"]["sha256"] in ("", file_sha256(item.path))
         )
-    except (OSError, ValueError, KeyError):
-        return False
+        return record.get("config", "") if same_file else None
+    except (OSError, ValueError, KeyError, AttributeError):
+        return None
 
 
-def _record(out: Path, state: Path, result: DocumentResult) -> None:
+def _record(out: Path, state: Path, result: DocumentResult, config: str) -> None:
     # the text first, then the record that says the document is done
     if result.text is not None:
         atomic_write_text(_inside(out / "text", f"{result.info.doc_id}.txt"), result.text)
-    atomic_write_text(_inside(state, f"{result.info.doc_id}.json"), json.dumps(result.to_json(), ensure_ascii=False))
+    record = {**result.to_json(), "config": config}
+    atomic_write_text(_inside(state, f"{result.info.doc_id}.json"), json.dumps(record, ensure_ascii=False))
+
+
+def _config_path(out: Path, digest: str) -> Path:
+    return out / CONFIGS_DIR / f"{digest}.json"
+
+
+def _record_config(out: Path, digest: str, config: dict) -> None:
+    path = _config_path(out, digest)
+    if not path.is_file():
+        atomic_write_text(path, json.dumps(config, indent=2, sort_keys=True))
+
+
+def _mismatch_message(out: Path, other: list[str], recorded: dict[str, str | None], config: dict) -> str:
+    """What differs, in one message: the first other configuration's settings, line by line."""
+    first = next(recorded[doc_id] for doc_id in other)
+    where = f"{len(other)} of the documents recorded in {out} ({', '.join(other[:3])}{' …' if len(other) > 3 else ''})"
+    try:
+        then = json.loads(_config_path(out, first).read_text("utf-8")) if first else None
+    except (OSError, ValueError):
+        then = None
+    changes = "; ".join(differences(then, config)) if then else "made before runs recorded their configuration"
+    return (
+        f"--resume would mix two configurations: {where} were made under another one ({changes})."
+        " Resume with the options of that run, or add --redo-other-config to make those documents again"
+    )
+
+
+@contextmanager
+def _writing(out: Path) -> Iterator[None]:
+    """A failed write into OUT, whatever wrote it, as one WriteFailed that says what to do."""
+    try:
+        yield
+    except OSError as exc:
+        if isinstance(exc, WriteFailed) or exc.errno not in WRITE_ERRNOS:
+            raise
+        target = exc.filename or out
+        raise WriteFailed(
+            exc.errno,
+            f"could not write {target} ({os.strerror(exc.errno)}); every document recorded before is kept:"
+            f" make room, then run again with --resume",
+        ) from exc
+
+
+def _file_size_limit_is_an_error() -> None:
+    """Past a file size limit (`ulimit -f`) the kernel kills the writer with SIGXFSZ; ignored, the
+    write fails with EFBIG instead and the run stops with an explanation."""
+    try:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    except (ValueError, AttributeError, OSError):  # not the main thread, or no such signal here
+        pass
 
 
 def _inside(folder: Path, name: str) -> Path:
@@ -213,7 +328,13 @@ def _write_tables(out: Path, results: list[DocumentResult]) -> dict[str, int]:
 
 
 def _write_run_json(
-    out: Path, summary: RunSummary, results: list[DocumentResult], workers: int, started: float, engine: str = "local"
+    out: Path,
+    summary: RunSummary,
+    results: list[DocumentResult],
+    workers: int,
+    started: float,
+    engine: str,
+    config: dict,
 ) -> None:
     packages = {}
     for name in ("spacy", "scispacy", "pdfplumber", "pdfminer.six", "pandas", "pyarrow"):
@@ -230,7 +351,15 @@ def _write_run_json(
         "seconds": round(summary.seconds, 3),
         "engine": engine,
         "workers": workers,
-        "documents": {"total": summary.total, "ok": summary.ok, "error": summary.errors, "resumed": summary.resumed},
+        "config": config,
+        "config_digest": config_digest(config),
+        "documents": {
+            "total": summary.total,
+            "ok": summary.ok,
+            "error": summary.errors,
+            "resumed": summary.resumed,
+            "redone": summary.redone,
+        },
         "tables": summary.tables,
         "per_document": [
             {

@@ -1,8 +1,9 @@
 """Command line: `casextract run INPUT... --out OUT_DIR [--workers N] [--resume]`.
 
 Exit codes, as batch tools use them: 0 the batch ran (documents that failed are error rows, counted
-in the summary); 1 with `--strict` when any document became an error row; 2 a usage error, found
-before any work and told in one line.
+in the summary); 1 with `--strict` when any document became an error row, or when OUT could not
+be written (a full disk: what was recorded is kept for `--resume`); 2 a usage error, found before
+any work and told in one line (another run writing into OUT, `--resume` under other options).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from rich.table import Table as RichTable
 from typer.core import TyperGroup
 
 from . import __version__
+from .run_config import DEFAULT_LIMITS
 
 
 def _untyped(param):
@@ -107,15 +109,25 @@ def run(
         None, "--workers", "-w", metavar="N", min=1, help="Processes (default: all cores)"
     ),
     resume: bool = typer.Option(False, "--resume", help="Skip documents an earlier run into OUT finished"),
+    redo_other_config: bool = typer.Option(
+        False, "--redo-other-config", help="With --resume: make again the documents made under other options"
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary"),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when any document became an error row"),
-    max_pages: int = typer.Option(1000, metavar="N", min=0, help="Longer PDFs become error rows (0: no limit)"),
-    max_seconds: float = typer.Option(
-        300.0, metavar="SECONDS", min=0, help="Per document; its worker is stopped and replaced (0: none)"
+    max_pages: int = typer.Option(
+        DEFAULT_LIMITS.max_pages, metavar="N", min=0, help="Longer PDFs become error rows (0: no limit)"
     ),
-    max_memory_mb: int = typer.Option(4096, metavar="MB", min=0, help="Address space per worker process (0: no limit)"),
+    max_seconds: float = typer.Option(
+        DEFAULT_LIMITS.max_seconds,
+        metavar="SECONDS",
+        min=0,
+        help="Per document; its worker is stopped and replaced (0: none)",
+    ),
+    max_memory_mb: int = typer.Option(
+        DEFAULT_LIMITS.max_memory_mb, metavar="MB", min=0, help="Address space per worker process (0: no limit)"
+    ),
     pdf_engine: str = typer.Option(
-        "pdfplumber",
+        DEFAULT_LIMITS.pdf_engine,
         metavar="pdfplumber|pdfium",
         help="Reads PDF characters: pdfplumber (the reference) or pdfium (faster)",
     ),
@@ -129,7 +141,7 @@ def run(
     cpus_per_actor: float = typer.Option(1.0, metavar="CPUS", min=0.1, help="CPUs each Ray actor reserves"),
 ) -> None:
     """Extract every input into the contract's tables under OUT."""
-    from .batch import Limits, discover
+    from .batch import ConfigMismatch, Limits, OutInUse, WriteFailed, discover
     from .batch import run as run_batch
     from .pdf import ENGINES
 
@@ -141,6 +153,8 @@ def run(
         raise usage_error(f"--engine is local or ray, not {engine!r}")
     if pdf_engine not in ENGINES:
         raise usage_error(f"--pdf-engine is {' or '.join(ENGINES)}, not {pdf_engine!r}")
+    if redo_other_config and not resume:
+        raise usage_error("--redo-other-config goes with --resume")
     if not discover(inputs):
         raise usage_error("nothing to do: no input files found (in folders, PDFs are found by their .pdf ending)")
     writable_folder(out)
@@ -164,22 +178,33 @@ def run(
             elapsed = progress.tasks[0].elapsed or 0.0
             progress.update(task, completed=done, rate=f"{done / elapsed:.2f}" if elapsed else "–")
 
-        summary = run_batch(
-            inputs,
-            out,
-            workers=workers,
-            resume=resume,
-            on_progress=on_progress,
-            on_start=on_start,
-            limits=Limits(max_pages, max_seconds, max_memory_mb, pdf_engine),
-            engine=engine,
-            ray_options={
-                "address": address,
-                "actors": ray_actors,
-                "cpus_per_actor": cpus_per_actor,
-                "num_cpus": workers,
-            },
-        )
+        try:
+            summary = run_batch(
+                inputs,
+                out,
+                workers=workers,
+                resume=resume,
+                on_progress=on_progress,
+                on_start=on_start,
+                limits=Limits(max_pages, max_seconds, max_memory_mb, pdf_engine),
+                engine=engine,
+                ray_options={
+                    "address": address,
+                    "actors": ray_actors,
+                    "cpus_per_actor": cpus_per_actor,
+                    "num_cpus": workers,
+                },
+                redo_other_config=redo_other_config,
+            )
+        except (OutInUse, ConfigMismatch) as exc:
+            progress.stop()
+            raise usage_error(str(exc)) from None
+        except WriteFailed as exc:
+            progress.stop()
+            console.print(f"casextract: {exc.strerror}", soft_wrap=True, highlight=False, markup=False)
+            raise typer.Exit(1) from None
+    if summary.stale_lock and not quiet:
+        console.print(f"note: took over the lock of a run that ended without releasing it ({summary.stale_lock})")
     if not quiet:
         table = RichTable(title=f"casextract {__version__} → {out}")
         for column in ("documents", "ok", "error", "resumed", "seconds"):
@@ -187,6 +212,8 @@ def run(
         table.add_row(
             str(summary.total), str(summary.ok), str(summary.errors), str(summary.resumed), f"{summary.seconds:.1f}"
         )
+        if summary.redone:
+            table.caption = f"{summary.redone} document(s) made under other options were made again"
         console.print(table)
     if strict and summary.errors:
         console.print(f"casextract: {summary.errors} document(s) became error rows (--strict)", highlight=False)

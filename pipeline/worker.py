@@ -20,31 +20,13 @@ from pathlib import Path
 from .link import link
 from .nlp import analyse, load_pipeline
 from .pdf import ENGINES, read_pdf
+from .run_config import DEFAULT_LIMITS, Limits
 from .schema import DocumentRow
 from .sections import build_article
 from .structures import InputError, Layout
 from .textfile import read_text
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one document may cost before it becomes an error row (0 = no limit), and which engine
-    reads its PDF characters (`pipeline.pdf.ENGINES`: pdfplumber, the reference, or pdfium).
-
-    `max_seconds` and `max_memory_mb` are enforced by running documents in worker processes: a
-    document over time has its worker stopped and replaced; memory is capped per worker with
-    RLIMIT_AS, so a runaway allocation fails that document, not the machine.
-    """
-
-    max_pages: int = 1000
-    max_seconds: float = 300.0
-    max_memory_mb: int = 4096
-    pdf_engine: str = "pdfplumber"
-
-
-DEFAULT_LIMITS = Limits()
 
 
 @dataclass(frozen=True)
@@ -199,8 +181,12 @@ class GuardedPool:
     def __enter__(self) -> GuardedPool:
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, exc_type, *exc) -> None:
+        if exc_type is None:
+            self.close()
+        else:  # the batch stopped (a failed write, an interrupt): its documents are not wanted
+            self.pool.stop()
+            self.pool.join()
 
     def close(self) -> None:
         self.pool.close()
