@@ -82,6 +82,11 @@ def distinct_entries(table: str, rows: list[dict]) -> list[dict]:
     return list(entries.values())
 
 
+def case_order(case_id: str) -> tuple[bool, int, str]:
+    """Patients by number (`2` before `10`); an id that is no number, which gold check will name, last."""
+    return (not case_id.isdigit(), int(case_id) if case_id.isdigit() else 0, case_id)
+
+
 def draft_gold(out_dir: str | Path, doc_id: str) -> dict:
     """The draft gold of `doc_id` from the run in `out_dir`; raises NoSuchDocument."""
     out_dir = Path(out_dir)
@@ -98,7 +103,7 @@ def draft_gold(out_dir: str | Path, doc_id: str) -> dict:
     case_ids = [cell_text(r["case_id"]) for r in rows["cases"]]
     case_ids += [cell_text(r["case_id"]) for name in ENTRY for r in rows[name]]
     cases: dict[str, dict] = {}
-    for case_id in sorted(dict.fromkeys(case_ids), key=lambda c: (not c.isdigit(), int(c) if c.isdigit() else 0, c)):
+    for case_id in sorted(dict.fromkeys(case_ids), key=case_order):
         found = next((r for r in rows["cases"] if cell_text(r["case_id"]) == case_id), {})
         case: dict[str, Any] = {}
         if present(found.get("age_years")):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -81,8 +82,7 @@ class NotJson:
 
 def read_object(pairs: list[tuple[str, Any]]) -> JsonObject:
     obj = JsonObject(pairs)
-    keys = [key for key, _ in pairs]
-    obj.repeated = tuple(dict.fromkeys(k for k in keys if keys.count(k) > 1))
+    obj.repeated = tuple(key for key, n in Counter(key for key, _ in pairs).items() if n > 1)
     return obj
 
 

@@ -235,6 +235,8 @@ def gold_files(path: Path) -> list[Path]:
 def check_gold(path: str | Path) -> GoldCheck:
     """Every problem of a gold file or folder (its files and `SPLITS.json`), none skipped."""
     path = Path(path)
+    if path.name == SPLITS_FILE:
+        path = path.parent  # a split is checked against the files of its folder
     result = GoldCheck(files=gold_files(path))
     for file in result.files:
         checked = FileCheck(file).run()
