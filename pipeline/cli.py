@@ -3,93 +3,28 @@
 Exit codes, as batch tools use them: 0 the batch ran (documents that failed are error rows, counted
 in the summary); 1 with `--strict` when any document became an error row, or when OUT could not
 be written (a full disk: what was recorded is kept for `--resume`); 2 a usage error, found before
-any work and told in one line (another run writing into OUT, `--resume` under other options).
+any work and told in one line (another run writing into OUT, `--resume` under other options), or
+gold that `eval` refuses (each problem on a line first). The `gold` commands (check, draft) are in
+gold_cli.py.
 """
 
 from __future__ import annotations
 
 import sys
-import tempfile
 from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table as RichTable
-from typer.core import TyperGroup
 
 from . import __version__
+from .cli_shared import TidyHelpGroup, console, run_folder, usage_error, writable_folder
+from .gold_cli import gold_app
 from .run_config import DEFAULT_LIMITS
 
-
-def _untyped(param):
-    if param is not None:
-        param.display_type_rich = lambda ctx: None
-    return param
-
-
-def tidy_help(command) -> None:
-    """typer (0.2x) labels each parameter with its Python type (`<bool>`, `<list[Path]>`) and puts
-    required arguments in braces; the help shows what a user types instead, as click's does."""
-    if getattr(command, "_tidy_help", False):
-        return
-    command._tidy_help = True
-    for param in command.params:
-        if param.param_type_name == "argument":
-            label = (param.metavar or param.name.upper()) + ("..." if param.nargs != 1 else "")
-            param.metavar = label
-            param._rich_display_name = param._usage_display_name = lambda label=label: label
-            _untyped(param)
-        elif getattr(param, "is_flag", False):
-            _untyped(param)
-    make_help_option = command.get_help_option
-    command.get_help_option = lambda ctx: _untyped(make_help_option(ctx))
-
-
-class TidyHelpGroup(TyperGroup):
-    def get_command(self, ctx, cmd_name):
-        command = super().get_command(ctx, cmd_name)
-        if command is not None:
-            tidy_help(command)
-        return command
-
-    def get_help_option(self, ctx):
-        return _untyped(super().get_help_option(ctx))
-
-
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.split("\n\n")[0], cls=TidyHelpGroup)
-console = Console(stderr=True)
-USAGE_ERROR = 2
-
-
-def usage_error(message: str) -> typer.Exit:
-    console.print(f"casextract: {message}", soft_wrap=True, highlight=False, markup=False)
-    return typer.Exit(USAGE_ERROR)
-
-
-def writable_folder(out: Path) -> None:
-    """`out` is (or can be made) a folder this process can write into; raises a usage error."""
-    if out.exists() and not out.is_dir():
-        raise usage_error(f"--out {out} is a file, not a folder")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=out):
-            pass
-    except OSError as exc:
-        raise usage_error(f"--out {out} is not a folder casextract can write to ({exc.strerror or exc})") from None
-
-
-def run_folder(out: Path) -> Path:
-    """`out` holds a casextract run: the Parquet tables that eval and the review page read; raises a
-    usage error."""
-    from .schema import TABLES
-
-    if not out.is_dir():
-        raise usage_error(f"{out} is not a folder")
-    missing = [name for name in TABLES if not (out / f"{name}.parquet").is_file()]
-    if missing:
-        raise usage_error(f"{out} is not the --out folder of a casextract run (no {missing[0]} table)")
-    return out
+app.add_typer(gold_app, name="gold")
 
 
 @app.callback()
@@ -231,22 +166,29 @@ def report(out: Path = typer.Argument(..., help="The --out folder of a casextrac
 @app.command("eval")
 def evaluate_command(
     out: Path = typer.Argument(..., help="The --out folder of a casextract run"),
-    gold: Path = typer.Argument(..., help="Folder of gold JSON files"),
+    gold: Path = typer.Argument(..., help="Folder of gold JSON files (or one gold file)"),
     scores: Path | None = typer.Option(None, metavar="FILE", help="Scores JSON (default: OUT/eval/scores.json)"),
     errors: Path | None = typer.Option(
         None, metavar="FILE", help="Misses and false hits, TSV (default: OUT/eval/errors.tsv)"
     ),
 ) -> None:
-    """Precision, recall and F1 per field against gold files; misses and false hits to a file."""
-    from .evaluate import evaluate, score_tables, write_reports
+    """Precision, recall and F1 per field against gold files; misses and false hits to a file.
+
+    Malformed gold is refused (as `casextract gold check` finds it): nothing scored, nothing written."""
+    from .evaluate import GoldError, evaluate, score_tables, write_reports
 
     run_folder(out)
     if not gold.exists():
         raise usage_error(f"no such gold file or folder: {gold}")
-    result = evaluate(out, gold)
+    try:
+        result = evaluate(out, gold)
+    except GoldError as exc:
+        for problem in exc.problems:
+            console.print(str(problem), highlight=False, markup=False, soft_wrap=True)
+        raise usage_error(
+            f"{len(exc.problems)} problem(s) in the gold at {gold}: nothing scored, nothing written"
+        ) from None
     if not result.per_document:
-        for problem in result.problems:
-            console.print(f"gold file skipped: {problem}", highlight=False, markup=False)
         raise usage_error(f"no gold file in {gold} matches a document of {out}: nothing scored, nothing written")
     scores = scores or out / "eval" / "scores.json"
     errors = errors or out / "eval" / "errors.tsv"
@@ -258,8 +200,6 @@ def evaluate_command(
     out_console = Console() if sys.stdout.isatty() else Console(width=150)
     for table in score_tables(result):
         out_console.print(table)
-    for problem in result.problems:
-        console.print(f"[yellow]gold file skipped:[/yellow] {problem}")
     withheld = len(result.errors) - len(result.listed_errors)
     console.print(
         f"scores → {scores}\nerrors → {errors} ({len(result.listed_errors)} rows"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.evaluate import evaluate, same_quantity
+from pipeline.evaluate import GoldError, evaluate, same_quantity
 from pipeline.tables import frame, write_table
 
 
@@ -98,7 +98,6 @@ def scored(tmp_path):
         ),
         encoding="utf-8",
     )
-    (gold / "broken.json").write_text("{not json", encoding="utf-8")
     return evaluate(out, gold)
 
 
@@ -131,9 +130,16 @@ def test_errors_name_the_fact_and_sentence(scored):
     assert ("drug", "heparin", "heparin given") in hits
 
 
-def test_malformed_gold_is_reported_and_skipped(scored):
-    assert len(scored.problems) == 1 and "broken.json" in scored.problems[0]
-    assert list(scored.per_document) == ["d1"]
+def test_malformed_gold_is_refused_with_every_problem(scored, tmp_path):
+    """Nothing is scored from a folder with a malformed file: not even its good files (a scorer
+    that skipped the bad file would report totals with its facts silently missing)."""
+    gold = tmp_path / "gold"
+    (gold / "broken.json").write_text('{"doc_id": "broken",\n "cases": {not json', encoding="utf-8")
+    with pytest.raises(GoldError) as refused:
+        evaluate(tmp_path / "out", gold)
+    assert [str(p) for p in refused.value.problems] == [
+        f"{gold / 'broken.json'}:2:12: not valid JSON: Expecting property name enclosed in double quotes"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -246,7 +252,7 @@ def test_scores_per_split_and_test_errors_withheld(timed):
 
 
 def test_a_document_in_two_splits_is_an_error(tmp_path):
-    from pipeline.evaluate import GoldError, load_splits
+    from pipeline.evaluate import load_splits
 
     (tmp_path / "SPLITS.json").write_text(json.dumps({"dev": ["d1"], "test": ["d1"]}), encoding="utf-8")
     with pytest.raises(GoldError, match="both"):

@@ -35,10 +35,8 @@ def run_and_score(path: str, inputs: Path, runs: Path, gold: Path = GOLD, worker
     out = runs / path
     shutil.rmtree(out, ignore_errors=True)
     run(sorted(inputs.iterdir()), out, workers=workers)  # a folder is searched for PDFs only
-    result = evaluate(out, gold)
+    result = evaluate(out, gold)  # raises GoldError, listing every problem, on malformed gold
     write_reports(result, out / "eval" / "scores.json", out / "eval" / "errors.tsv")
-    if result.problems:
-        raise SystemExit("gold problems: " + "; ".join(result.problems))
     scores = {"all": {f: s.as_dict() for f, s in result.micro.items()}}
     for split, split_scores in result.per_split.items():
         if any(result.split_of.get(d) == split for d in result.per_document):

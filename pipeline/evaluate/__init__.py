@@ -10,11 +10,16 @@ matched one to one; names match when the output's normalised name equals one of 
 accepted spellings after folding case, spaces and hyphens (never by substring); doses and lab
 values match when the output's quantity, converted with pint into the gold's unit, equals the gold
 value (`10^9/L` = `×10⁹/L`, `μg/L` = `ng/mL`). Every miss and false hit is listed with the
-sentence it came from (or, for a miss, the first sentence of the text that names it)."""
+sentence it came from (or, for a miss, the first sentence of the text that names it).
+
+Gold is checked before anything is scored (gold_check.py): a folder with any malformed file is
+refused whole, every problem listed, so a typo never silently drops a document's facts. draft.py
+writes a gold file from a run for a curator to correct."""
 
 from .document import DocumentScorer
 from .evaluation import Evaluation, evaluate, load_output
-from .gold import HELD_OUT_SPLIT, SPLITS_FILE, GoldError, fold, load_gold, load_splits, spellings
+from .gold import HELD_OUT_SPLIT, SPLITS_FILE, GoldError, Problem, fold, spellings
+from .gold_check import GoldCheck, check_gold, load_gold, load_splits
 from .matching import match_one_to_one, same_quantity
 from .reports import CODE_FIGURES, score_tables, write_reports
 from .scores import FIELDS, ErrorRow, Score
@@ -27,8 +32,11 @@ __all__ = [
     "CODE_FIGURES",
     "ErrorRow",
     "Evaluation",
+    "GoldCheck",
     "GoldError",
+    "Problem",
     "Score",
+    "check_gold",
     "evaluate",
     "fold",
     "load_gold",

@@ -13,7 +13,8 @@ from ..structures import article_part
 from ..tables import read_tables
 from .codes import CodeScore
 from .document import DocumentScorer
-from .gold import HELD_OUT_SPLIT, SPLITS_FILE, GoldError, load_gold, load_splits
+from .gold import HELD_OUT_SPLIT, refused
+from .gold_check import check_gold
 from .scores import ErrorRow, Score, add_scores, empty_scores, scores_as_dict
 
 
@@ -35,7 +36,6 @@ class Evaluation:
     per_split: dict[str, dict[str, Score]] = field(default_factory=dict)
     split_of: dict[str, str] = field(default_factory=dict)
     errors: list[ErrorRow] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
     codes: CodeScore = field(default_factory=CodeScore)
     codes_per_split: dict[str, CodeScore] = field(default_factory=dict)
 
@@ -45,18 +45,14 @@ class Evaluation:
         are judged by their scores alone (reading their misses would tune the rules to them)."""
         return [e for e in self.errors if self.split_of.get(e.doc_id) != HELD_OUT_SPLIT]
 
-    def add(self, gold_file: str, scorer: DocumentScorer) -> None:
+    def add(self, scorer: DocumentScorer) -> None:
         """One document's scores and errors, into the totals and its split's."""
         doc_id = scorer.doc_id
         self.per_document[doc_id] = scorer.scores
         self.errors.extend(scorer.errors)
         add_scores(self.micro, scorer.scores)
         self.codes.add(scorer.codes)
-        if not self.split_of:
-            return
-        if doc_id not in self.split_of:
-            self.problems.append(f"{gold_file}: {doc_id} is in no split of {SPLITS_FILE}")
-        else:
+        if doc_id in self.split_of:  # the gold check saw to it that every document is in a split
             add_scores(self.per_split[self.split_of[doc_id]], scorer.scores)
             self.codes_per_split.setdefault(self.split_of[doc_id], CodeScore()).add(scorer.codes)
 
@@ -69,30 +65,29 @@ class Evaluation:
                 for name in self.per_split
             },
             "per_document": {d: scores_as_dict(scores) for d, scores in self.per_document.items()},
-            "problems": self.problems,
             "codes": self.codes.as_dict(),
             "codes_per_split": {name: codes.as_dict() for name, codes in self.codes_per_split.items()},
         }
 
 
-def evaluate(out_dir: str | Path, gold_dir: str | Path) -> Evaluation:
-    out_dir, gold_dir = Path(out_dir), Path(gold_dir)
+def evaluate(out_dir: str | Path, gold: str | Path) -> Evaluation:
+    """A run's tables scored against a gold file or folder; raises GoldError, listing every
+    problem, when the gold does not check clean (nothing is scored from malformed gold)."""
+    out_dir = Path(out_dir)
+    checked = check_gold(gold)
+    if checked.problems:
+        raise refused(checked.problems)
     tables = load_output(out_dir)
     processed = set(tables["documents"]["doc_id"])
-    result = Evaluation(split_of=load_splits(gold_dir))
+    result = Evaluation(split_of=checked.split_of)
     for name in dict.fromkeys(result.split_of.values()):
         result.per_split[name] = empty_scores()
-    for path in sorted(p for p in gold_dir.glob("*.json") if p.name != SPLITS_FILE):
-        try:
-            gold = load_gold(path)
-        except GoldError as exc:
-            result.problems.append(str(exc))
-            continue
-        if gold["doc_id"] not in processed:
+    for document in checked.gold.values():
+        if document["doc_id"] not in processed:
             continue  # a gold file for a document this run did not process
-        scorer = DocumentScorer(gold, tables, document_text(out_dir, gold["doc_id"]))
+        scorer = DocumentScorer(document, tables, document_text(out_dir, document["doc_id"]))
         scorer.run()
-        result.add(path.name, scorer)
+        result.add(scorer)
     return result
 
 

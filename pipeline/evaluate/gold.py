@@ -1,19 +1,53 @@
-"""Gold files: reading and checking the hand-curated JSON (one per document) and the folder's
-`SPLITS.json`, and the folding by which names are compared."""
+"""The gold format: what a hand-curated gold file (one per document, GUIDELINES.md) may hold, each
+kind of object's keys with the check of each value, and the folding by which names are compared.
+gold_check.py walks files against it.
+
+Keys starting with `_` are the curator's notes (a draft's `_sentence`): allowed in any object,
+never read by the scorer."""
 
 from __future__ import annotations
 
 import json
+import math
 import re
-from pathlib import Path
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 SPLITS_FILE = "SPLITS.json"
 HELD_OUT_SPLIT = "test"
+NOTE = "_"  # the start of a note key
+TIMEPOINTS_NOTE = "before, admission, hospital, discharge, follow-up, or a table's column header"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a gold file: where (JSON line and column, or a path such as
+    `cases.2.medications[1].dose_unit`) and what, in words."""
+
+    file: str
+    message: str
+    where: str = ""
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.file}:{self.line}:{self.column}: {self.message}"
+        return f"{self.file}: {self.where}: {self.message}" if self.where else f"{self.file}: {self.message}"
 
 
 class GoldError(ValueError):
-    """A gold file that cannot be read; the message says which file and what is wrong."""
+    """Gold that cannot be scored; `problems` lists each one (empty for a single wrong value)."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
+
+
+def refused(problems: list[Problem]) -> GoldError:
+    return GoldError("; ".join(map(str, problems)), problems)
 
 
 def fold(name: str) -> str:
@@ -30,59 +64,156 @@ def spellings(value: Any) -> tuple[str, ...]:
     raise GoldError(f"a name must be a string or a list of strings, not {value!r}")
 
 
-# the fact lists of a gold case whose items are objects that must name something: list, item, key
-NAMED_FACTS = (("medications", "medication", "drug"), ("labs", "lab", "test"))
+# --- values: each check gives what is wrong with a value, or None ---------------------------------
 
 
-def read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise GoldError(f"{path.name}: not readable JSON ({exc})") from exc
+class JsonObject(dict):
+    """A JSON object as read, with the keys it wrote more than once (JSON keeps only the last)."""
+
+    repeated: tuple[str, ...] = ()
 
 
-def load_gold(path: Path) -> dict:
-    data = read_json(path)
-    if not isinstance(data, dict) or not isinstance(data.get("doc_id"), str) or not isinstance(data.get("cases"), dict):
-        raise GoldError(f"{path.name}: needs a string 'doc_id' and an object 'cases'")
-    for case_id, case in data["cases"].items():
-        check_case(f"{path.name}: case {case_id}", case)
-    return data
+class NotJson:
+    """`NaN` or `Infinity`: Python's json reads them, JSON has no such number."""
+
+    def __init__(self, text: str):
+        self.text = text
 
 
-def check_case(where: str, case: Any) -> None:
-    """Raise GoldError, the message starting with `where`, unless the gold case can be scored."""
-    if not isinstance(case, dict):
-        raise GoldError(f"{where} is not an object")
-    for key in ("medications", "labs", "diagnoses"):
-        if not isinstance(case.get(key, []), list):
-            raise GoldError(f"{where} '{key}' must be a list")
-    for fact in case.get("medications", []) + case.get("labs", []):
-        if isinstance(fact, dict) and not isinstance(fact.get("timepoint", ""), str):
-            raise GoldError(f"{where}: a timepoint must be a string")
-    for key, item, name in NAMED_FACTS:
-        for fact in case.get(key, []):
-            if not isinstance(fact, dict) or name not in fact:
-                raise GoldError(f"{where}: each {item} needs a '{name}'")
-            spellings(fact[name])
-    for diagnosis in case.get("diagnoses", []):
-        spellings(diagnosis["diagnosis"] if isinstance(diagnosis, dict) else diagnosis)
+def read_object(pairs: list[tuple[str, Any]]) -> JsonObject:
+    obj = JsonObject(pairs)
+    obj.repeated = tuple(key for key, n in Counter(key for key, _ in pairs).items() if n > 1)
+    return obj
 
 
-def load_splits(gold_dir: Path) -> dict[str, str]:
-    """`SPLITS.json` of a gold folder → {doc_id: split name}; {} when the folder has none."""
-    path = gold_dir / SPLITS_FILE
-    if not path.exists():
-        return {}
-    data = read_json(path)
-    split_of: dict[str, str] = {}
-    for name, doc_ids in data.items():
-        if name == "rule":
-            continue
-        if not isinstance(doc_ids, list) or not all(isinstance(d, str) for d in doc_ids):
-            raise GoldError(f"{path.name}: split '{name}' must be a list of doc_ids")
-        for doc_id in doc_ids:
-            if doc_id in split_of:
-                raise GoldError(f"{path.name}: {doc_id} is in both '{split_of[doc_id]}' and '{name}'")
-            split_of[doc_id] = name
-    return split_of
+def shown(value: Any) -> str:
+    """A value as a curator recognises it in the file."""
+    if isinstance(value, NotJson):
+        return f"{value.text} (not a JSON number)"
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, (int, float)):
+        return f"the number {json.dumps(value)}"
+    if isinstance(value, str):
+        return f"the string {json.dumps(value, ensure_ascii=False)}"
+    return "a list" if isinstance(value, list) else "an object"
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def a_name(value: Any) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return None
+    if isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value):
+        return None
+    return f"must be a name or a list of names (non-empty strings), not {shown(value)}"
+
+
+def a_number(value: Any) -> str | None:
+    return None if is_number(value) else f"must be a number, not {shown(value)}"
+
+
+def an_age(value: Any) -> str | None:
+    if not is_number(value):
+        return f"must be the age in years as a number, not {shown(value)}"
+    return None if 0 <= value < 130 else f"{value} is not an age in years"
+
+
+def a_dose(value: Any) -> str | None:
+    if not is_number(value):
+        return f"must be a number, not {shown(value)}"
+    return None if value >= 0 else f"{value} is not a dose"
+
+
+def a_text(value: Any) -> str | None:
+    return None if isinstance(value, str) else f"must be a string, not {shown(value)}"
+
+
+def a_word(value: Any) -> str | None:
+    return None if isinstance(value, str) and value.strip() else f"must be a non-empty string, not {shown(value)}"
+
+
+def one_of(*allowed: str) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        return None if value in allowed else f"must be {' or '.join(map(json.dumps, allowed))}, not {shown(value)}"
+
+    return check
+
+
+def a_timepoint(value: Any) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return None
+    return f"must be a timepoint ({TIMEPOINTS_NOTE}), not {shown(value)}"
+
+
+def a_frequency(value: Any) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return None
+    if isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value):
+        return None
+    return f"must be a frequency (`1/d`, `2/wk`, `once`…) or a list of them, not {shown(value)}"
+
+
+def a_boolean(value: Any) -> str | None:
+    return None if isinstance(value, bool) else f"must be true or false, not {shown(value)}"
+
+
+ICD10CM = re.compile(r"[A-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?")
+
+
+def a_code(value: Any) -> str | None:
+    """Only the code's form: whether the code exists is for the tests, which have the code set."""
+    if not isinstance(value, str):
+        return f"must be an ICD-10-CM code as a string, not {shown(value)}"
+    if ICD10CM.fullmatch(value):
+        return None
+    bare = value.strip().upper().replace(".", "")
+    guess = bare[:3] + ("." + bare[3:] if len(bare) > 3 else "")
+    hint = f" (did you mean {guess}?)" if ICD10CM.fullmatch(guess) else ""
+    return f"{json.dumps(value)} is not an ICD-10-CM code as simple-icd-10-cm writes it, like K52.832{hint}"
+
+
+def a_list(value: Any) -> str | None:
+    return None if isinstance(value, list) else f"must be a list, not {shown(value)}"
+
+
+def an_object(value: Any) -> str | None:
+    return None if isinstance(value, dict) else f"must be an object, not {shown(value)}"
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A kind of object in a gold file: its keys with the check of each, and those it must have."""
+
+    what: str
+    keys: dict[str, Callable[[Any], str | None]]
+    required: tuple[str, ...] = ()
+
+
+GOLD_FILE = Shape("gold file", {"doc_id": a_word, "cases": an_object}, ("doc_id", "cases"))
+CASE = Shape(
+    "case",
+    {"age_years": an_age, "sex": one_of("female", "male"), "medications": a_list, "labs": a_list, "diagnoses": a_list},
+)
+MEDICATION = Shape(
+    "medication",
+    {"drug": a_name, "dose_value": a_dose, "dose_unit": a_word, "frequency": a_frequency, "timepoint": a_timepoint},
+    ("drug",),
+)
+LAB = Shape(
+    "lab", {"test": a_name, "value": a_number, "unit": a_text, "timepoint": a_timepoint}, ("test", "value", "unit")
+)
+DIAGNOSIS = Shape(
+    "diagnosis",
+    {
+        "diagnosis": a_name,
+        "negated": a_boolean,
+        "certainty": one_of("confirmed", "suspected", "history"),
+        "icd10cm": a_code,
+    },
+    ("diagnosis",),
+)
+FACT_LISTS = {"medications": MEDICATION, "labs": LAB, "diagnoses": DIAGNOSIS}
+NAME_KEY = {"medications": "drug", "labs": "test", "diagnoses": "diagnosis"}
