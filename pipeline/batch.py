@@ -90,6 +90,7 @@ class RunSummary:
     resumed: int
     seconds: float
     tables: dict[str, int]
+    warnings: int = 0  # `ok` documents with a warning (a damaged PDF read after repair)
 
 
 Executor = Callable[[list[InputFile], Limits], Iterable[DocumentResult]]
@@ -147,6 +148,7 @@ def run(
         resumed=len(done),
         seconds=time.time() - started,
         tables=counts,
+        warnings=sum(r.info.status == "ok" and bool(r.info.warning) for r in results),
     )
     _write_run_json(out, summary, results, workers, started, engine)
     if engine == "ray":
@@ -230,13 +232,20 @@ def _write_run_json(
         "seconds": round(summary.seconds, 3),
         "engine": engine,
         "workers": workers,
-        "documents": {"total": summary.total, "ok": summary.ok, "error": summary.errors, "resumed": summary.resumed},
+        "documents": {
+            "total": summary.total,
+            "ok": summary.ok,
+            "error": summary.errors,
+            "resumed": summary.resumed,
+            "warning": summary.warnings,
+        },
         "tables": summary.tables,
         "per_document": [
             {
                 "doc_id": r.info.doc_id,
                 "status": r.info.status,
                 "error": r.info.error,
+                "warning": r.info.warning,
                 "pages": r.info.pages,
                 "seconds": round(r.seconds, 3),
             }
