@@ -94,7 +94,8 @@ def _read_or_repair(path: Path, settings: PdfSettings, open_source: OpenSource) 
     """The pages, and a warning when the file is damaged (see `repair`): a cross-reference table
     pdfium had to rebuild, or a file the engine fails on as damaged, is read by pdfium page by
     page; a file pdfium cannot open at all but the engine (pdfminer, which rebuilds tables too)
-    reads, is kept as the engine read it."""
+    reads, is kept as the engine read it. A file in which the engine finds no pages (its page tree
+    broken) is given to pdfium too, and stays that error row if pdfium finds no text either."""
     damage = pdfium_damage(path)
     if damage != BROKEN_XREF:
         try:
@@ -102,15 +103,25 @@ def _read_or_repair(path: Path, settings: PdfSettings, open_source: OpenSource) 
                 pages = read_pages(document, settings)
         except DamagedPdf as exc:
             damage = exc.detail
+        except NoPages as exc:
+            try:
+                return read_repaired(path, settings, damage or "no pages found", _read_page)
+            except DamagedPdf:
+                raise exc from None
         else:
             return pages, repair_warning(damage, [], [p.number for p in pages if not p.words]) if damage else ""
     return read_repaired(path, settings, damage, _read_page)
 
 
+class NoPages(InputError):
+    def __init__(self) -> None:
+        super().__init__("PDF has no pages")
+
+
 def read_pages(document: CharSource, settings: PdfSettings) -> list[Page]:
     """Every page's words and tables, unless the document has no pages or too many."""
     if document.page_count == 0:
-        raise InputError("PDF has no pages")
+        raise NoPages()
     if settings.max_pages and document.page_count > settings.max_pages:
         raise InputError(f"too many pages ({document.page_count}; limit --max-pages {settings.max_pages})")
     return [_read_page(page, settings) for page in document.pages()]
