@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_pdf.py
 	$(BIN)/python benchmarks/bench_nlp.py
 	$(BIN)/python benchmarks/bench_batch.py
+	$(BIN)/python benchmarks/bench_damaged.py
 
 # regenerate the bundled PDFs from their specs (corpus/specs/*.json)
 corpus: $(STAMP)

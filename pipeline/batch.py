@@ -108,6 +108,7 @@ class RunSummary:
     tables: dict[str, int]
     redone: int = 0  # documents made under another configuration, made again (`redo_other_config`)
     stale_lock: str = ""  # who held OUT's lock and was killed before releasing it
+    warnings: int = 0  # `ok` documents with a warning (a damaged PDF read after repair)
 
 
 Executor = Callable[[list[InputFile], Limits], Iterable[DocumentResult]]
@@ -207,6 +208,7 @@ def _run_locked(
         seconds=time.time() - started,
         tables=counts,
         redone=len(other),
+        warnings=sum(r.info.status == "ok" and bool(r.info.warning) for r in results),
     )
     _write_run_json(out, summary, results, workers, started, engine, config)
     if engine == "ray":
@@ -359,6 +361,7 @@ def _write_run_json(
             "error": summary.errors,
             "resumed": summary.resumed,
             "redone": summary.redone,
+            "warning": summary.warnings,
         },
         "tables": summary.tables,
         "per_document": [
@@ -366,6 +369,7 @@ def _write_run_json(
                 "doc_id": r.info.doc_id,
                 "status": r.info.status,
                 "error": r.info.error,
+                "warning": r.info.warning,
                 "pages": r.info.pages,
                 "seconds": round(r.seconds, 3),
             }

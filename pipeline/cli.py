@@ -142,11 +142,11 @@ def run(
         console.print(f"note: took over the lock of a run that ended without releasing it ({summary.stale_lock})")
     if not quiet:
         table = RichTable(title=f"casextract {__version__} → {out}")
-        for column in ("documents", "ok", "error", "resumed", "seconds"):
+        counts = {"documents": summary.total, "ok": summary.ok, "with warning": summary.warnings}
+        counts |= {"error": summary.errors, "resumed": summary.resumed, "seconds": f"{summary.seconds:.1f}"}
+        for column in counts:
             table.add_column(column, justify="right")
-        table.add_row(
-            str(summary.total), str(summary.ok), str(summary.errors), str(summary.resumed), f"{summary.seconds:.1f}"
-        )
+        table.add_row(*map(str, counts.values()))
         if summary.redone:
             table.caption = f"{summary.redone} document(s) made under other options were made again"
         console.print(table)

@@ -1,10 +1,11 @@
 """`report.html`: one self-contained page where a person checks a run.
 
-The run's summary (documents, error rows and their reasons, and F1 per field once `casextract eval`
-has scored OUT) comes first. Then one section per document: per patient, the cases, medications,
-labs and diagnoses as tables; what eval found missing or wrong, with its sentence; and the text
-(`text/DOC_ID.txt`) with every fact highlighted where it was found. Clicking a row scrolls to its
-highlight and marks it. No server and nothing fetched: inline CSS and a few lines of inline script.
+The run's summary (documents, error rows and their reasons, documents read with a warning, and F1
+per field once `casextract eval` has scored OUT) comes first. Then one section per document: per
+patient, the cases, medications, labs and diagnoses as tables; what eval found missing or wrong,
+with its sentence; and the text (`text/DOC_ID.txt`) with every fact highlighted where it was found.
+Clicking a row scrolls to its highlight and marks it. No server and nothing fetched: inline CSS and a
+few lines of inline script.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ STYLE = """
 body{font:14px/1.5 system-ui,sans-serif;margin:2em;color:#222;max-width:80em}
 h1{font-size:1.4em} h2{font-size:1.15em;margin:1.2em 0 .3em} h3{font-size:1em;margin:.8em 0 .2em}
 summary{cursor:pointer;font-weight:600;margin:.4em 0} .counts{color:#555;font-weight:400} .error{color:#b00020}
+.warning{color:#8a5300}
 .text{white-space:pre-wrap;background:#fafafa;border:1px solid #ddd;padding:1em;font:13px/1.6 Georgia,serif;
 max-height:36em;overflow:auto}
 mark{border-radius:3px;padding:0 1px} mark.active{outline:3px solid #d00;background:#ffeb3b!important}
@@ -184,13 +186,23 @@ def diagnoses_by_code(diagnoses: pd.DataFrame) -> str:
 
 def run_summary(documents: pd.DataFrame, scores: dict | None) -> str:
     failed = documents[documents["status"] != "ok"]
+    # a run written before the column existed has none
+    warnings = documents["warning"].fillna("") if "warning" in documents else pd.Series("", index=documents.index)
+    warned = documents[(documents["status"] == "ok") & (warnings != "")]
+    with_warning = f" ({len(warned)} with a warning)" if len(warned) else ""
     parts = [
         f"<h1>casextract review: {len(documents)} document{'s' if len(documents) != 1 else ''}</h1>",
-        f"<p>{len(documents) - len(failed)} read, {len(failed)} error row{'s' if len(failed) != 1 else ''}.</p>",
+        f"<p>{len(documents) - len(failed)} read{with_warning}, "
+        f"{len(failed)} error row{'s' if len(failed) != 1 else ''}.</p>",
     ]
     if len(failed):
         rows = [[_escape(d["doc_id"]), _escape(d["source_path"]), _escape(d["error"])] for _, d in failed.iterrows()]
         parts.append("<h2>Error rows</h2>" + _html_table(["document", "source", "reason"], rows, css="errors"))
+    if len(warned):
+        rows = [[_escape(d["doc_id"]), _escape(d["source_path"]), _escape(d["warning"])] for _, d in warned.iterrows()]
+        parts.append(
+            "<h2>Read with a warning</h2>" + _html_table(["document", "source", "warning"], rows, css="warned")
+        )
     if scores:
         scored = len(scores.get("per_document", {}))
         parts.append(
@@ -278,10 +290,11 @@ def document_section(out_dir: Path, doc_key: int, doc: dict, tables: dict, score
             if _value(start) and _value(end):
                 marks.append((int(start), int(end), table, _tooltip(table, row), _mark_id(doc_key, table, i)))
     text_html, placed = highlight(text, marks)
+    warning = f"<p class='warning'>{_escape(doc['warning'])}</p>" if _value(doc.get("warning")) else ""
     return (
         f"<details id='doc-{html.escape(doc_id, quote=True)}'{' open' if open_ else ''}>"
         f"<summary>{html.escape(doc_id)} <span class='counts'>— {counts}</span></summary>"
-        f"<p><em>{_escape(doc.get('title'))}</em></p>"
+        f"<p><em>{_escape(doc.get('title'))}</em></p>{warning}"
         f"{patient_tables(doc_key, rows, placed)}{eval_findings(doc_id, scores, errors)}"
         f"<h3>Text</h3><div class='text'>{text_html}</div></details>"
     )

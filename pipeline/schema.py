@@ -36,6 +36,9 @@ class DocumentRow:
     # the pages read as the case report's own (`3-9`) when the PDF also holds other matter (an
     # issue's contents, another article's pages); empty when all of it is the article
     article_pages: str = ""
+    # what a person should know about an `ok` document (`damaged PDF, read after repair: pages 7-9
+    # unreadable`); empty otherwise
+    warning: str = ""
 
 
 @dataclass(frozen=True)

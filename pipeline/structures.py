@@ -168,6 +168,7 @@ class Layout:
     blocks: tuple[Block, ...]
     body_font_size: float = 0.0
     furniture: tuple[str, ...] = ()  # text removed as running headers, footers, page numbers
+    warning: str = ""  # what a person should know about how it was read (a damaged PDF repaired)
 
     @property
     def text(self) -> str:

@@ -87,6 +87,7 @@ def process(item: InputFile, limits: Limits = DEFAULT_LIMITS) -> DocumentResult:
             title=article.title,
             sha256=sha,
             article_pages=article.article_pages,
+            warning=layout.warning,
         )
         return DocumentResult(info, article.text_file, facts.as_rows(), time.perf_counter() - started)
     except InputError as exc:

@@ -160,3 +160,53 @@ def malformed_font(path: Path) -> Path:
 def latin1_text(path: Path) -> Path:
     path.write_bytes("A 45-year-old man with caf\xe9-au-lait spots received 5 \xb5g/kg.".encode("latin-1"))
     return path
+
+
+# --- damaged copies of a good PDF (a truncated download, lost or changed bytes) ---------------------
+
+
+def report_pages(path: Path, pages: list[list[str]]) -> Path:
+    """A several-page PDF, one list of lines per page (reportlab: the catalog and page objects come
+    first, each page's content stream after them, the cross-reference table and trailer last)."""
+    from reportlab.pdfgen import canvas
+
+    pdf = canvas.Canvas(str(path), invariant=1)
+    for lines in pages:
+        pdf.setFont("Times-Roman", 11)
+        for i, line in enumerate(lines):
+            pdf.drawString(72, 760 - 14 * i, line)
+        pdf.showPage()
+    pdf.save()
+    return path
+
+
+def cut_at(path: Path, source: Path, fraction: float) -> Path:
+    """The first `fraction` of `source`'s bytes: a download that stopped (its trailer lost)."""
+    data = source.read_bytes()
+    path.write_bytes(data[: int(len(data) * fraction)])
+    return path
+
+
+def bytes_deleted(path: Path, source: Path, fraction: float, length: int) -> Path:
+    """`length` bytes taken out at `fraction` of the file: every object after them is where the
+    cross-reference table no longer says."""
+    data = source.read_bytes()
+    start = int(len(data) * fraction)
+    path.write_bytes(data[:start] + data[start + length :])
+    return path
+
+
+def stream_bytes_flipped(path: Path, source: Path, stream: int, count: int, seed: int = 0) -> Path:
+    """`count` bytes inside the `stream`-th stream (0-based) set to random values: a page whose
+    compressed content no longer decodes, in a file whose structure is intact."""
+    import random
+    import re
+
+    data = bytearray(source.read_bytes())
+    spans = [(m.start(1), m.end(1)) for m in re.finditer(rb"stream\r?\n(.*?)endstream", bytes(data), re.S)]
+    start, end = spans[stream]
+    rng = random.Random(seed)
+    for _ in range(count):
+        data[rng.randrange(start, end)] = rng.randrange(256)
+    path.write_bytes(bytes(data))
+    return path

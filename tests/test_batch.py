@@ -69,7 +69,8 @@ def test_batch_writes_one_row_per_input_and_goes_on_after_errors(batch_dir, tmp_
     assert sorted(p.stem for p in (out / "text").glob("*.txt")) == ["article", "good", "owner-only"]
     assert "3.2 × 10^9/L" in (out / "text" / "good.txt").read_text("utf-8")
     report = json.loads((out / "run.json").read_text("utf-8"))
-    assert report["documents"] == {"total": 8, "ok": 3, "error": 5, "resumed": 0, "redone": 0}
+    assert report["documents"] == {"total": 8, "ok": 3, "error": 5, "resumed": 0, "redone": 0, "warning": 0}
+    assert set(docs["warning"]) == {""}  # nothing read after repair (tests/test_damaged_pdfs.py)
     assert report["tables"]["documents"] == 8 and report["packages"]["pdfplumber"].startswith("0.11")
     assert summary.ok == 3 and summary.errors == 5
 

@@ -16,6 +16,9 @@ reports, and is therefore written here, is the reading of the page the way a per
    by a column or page turn are rejoined (`blocks`), and line-end hyphens are removed only when
    the word was split by the typesetter (`immuno-globulin`), not when the hyphen is the word's own
    (`anti-MDA5`, `follow-up`) (`scripts`).
+
+A damaged file (a truncated download, a broken cross-reference table) is read by pdfium, which
+repairs it, and its `Layout.warning` says so and names the pages lost; see `repair`.
 """
 
 from __future__ import annotations
@@ -27,10 +30,11 @@ from typing import Any
 
 from ..structures import InputError, Layout
 from .blocks import Line, group_blocks, merge_continuations, page_lines, to_block
-from .chars import Char, CharSource, OpenSource, SourcePage, TableGrid, open_plumber
+from .chars import Char, CharSource, DamagedPdf, OpenSource, SourcePage, TableGrid, open_plumber
 from .furniture import find_furniture
 from .layout import cluster_rows, order_page
 from .pdfium_chars import open_pdfium
+from .repair import BROKEN_XREF, pdfium_damage, read_repaired, repair_warning
 from .scripts import document_vocabulary, join_texts, keep_line_end_hyphen
 from .settings import PdfSettings
 from .tables import find_tables, inside
@@ -70,11 +74,10 @@ def read_pdf(
     settings = PdfSettings.coerce(settings)
     path = Path(path)
     check_pdf_header(path)
-    with open_source(path) as document:
-        pages = read_pages(document, settings)
+    pages, warning = _read_or_repair(path, settings, open_source)
     if not any(p.words for p in pages):
         raise InputError("no text layer (scanned?)")
-    return assemble_layout(str(path), pages, settings)
+    return assemble_layout(str(path), pages, settings, warning)
 
 
 def check_pdf_header(path: Path) -> None:
@@ -87,10 +90,38 @@ def check_pdf_header(path: Path) -> None:
         raise InputError("not a PDF")
 
 
+def _read_or_repair(path: Path, settings: PdfSettings, open_source: OpenSource) -> tuple[list[Page], str]:
+    """The pages, and a warning when the file is damaged (see `repair`): a cross-reference table
+    pdfium had to rebuild, or a file the engine fails on as damaged, is read by pdfium page by
+    page; a file pdfium cannot open at all but the engine (pdfminer, which rebuilds tables too)
+    reads, is kept as the engine read it. A file in which the engine finds no pages (its page tree
+    broken) is given to pdfium too, and stays that error row if pdfium finds no text either."""
+    damage = pdfium_damage(path)
+    if damage != BROKEN_XREF:
+        try:
+            with open_source(path) as document:
+                pages = read_pages(document, settings)
+        except DamagedPdf as exc:
+            damage = exc.detail
+        except NoPages as exc:
+            try:
+                return read_repaired(path, settings, damage or "no pages found", _read_page)
+            except DamagedPdf:
+                raise exc from None
+        else:
+            return pages, repair_warning(damage, [], [p.number for p in pages if not p.words]) if damage else ""
+    return read_repaired(path, settings, damage, _read_page)
+
+
+class NoPages(InputError):
+    def __init__(self) -> None:
+        super().__init__("PDF has no pages")
+
+
 def read_pages(document: CharSource, settings: PdfSettings) -> list[Page]:
     """Every page's words and tables, unless the document has no pages or too many."""
     if document.page_count == 0:
-        raise InputError("PDF has no pages")
+        raise NoPages()
     if settings.max_pages and document.page_count > settings.max_pages:
         raise InputError(f"too many pages ({document.page_count}; limit --max-pages {settings.max_pages})")
     return [_read_page(page, settings) for page in document.pages()]
@@ -104,8 +135,9 @@ def _read_page(source: SourcePage, settings: PdfSettings) -> Page:
     return Page(source.number, source.width, source.height, words, tables)
 
 
-def assemble_layout(source: str, pages: list[Page], settings: PdfSettings) -> Layout:
-    """Pages → `Layout`: furniture set aside, each page read in order, lines grouped into blocks."""
+def assemble_layout(source: str, pages: list[Page], settings: PdfSettings, warning: str = "") -> Layout:
+    """Pages → `Layout`: furniture set aside, each page read in order, lines grouped into blocks;
+    `warning`: what a person should know about how the file was read (`repair`)."""
     body_size = _body_size(pages)
     page_rows = [cluster_rows(page.words, settings) for page in pages]  # once, for furniture and order
     furniture = find_furniture(pages, page_rows, settings, body_size)
@@ -125,6 +157,7 @@ def assemble_layout(source: str, pages: list[Page], settings: PdfSettings) -> La
         blocks=tuple(blocks),
         body_font_size=body_size,
         furniture=tuple(removed),
+        warning=warning,
     )
 
 

@@ -74,6 +74,15 @@ class CharSource(Protocol):
 OpenSource = Callable[[Path], AbstractContextManager[CharSource]]
 
 
+class DamagedPdf(InputError):
+    """A PDF the reader fails on because the file is broken (not encrypted, not over a limit):
+    the one failure worth a second try with the repairing reader (`repair`)."""
+
+    def __init__(self, detail: str):
+        super().__init__(f"damaged PDF ({detail})")
+        self.detail = detail
+
+
 # --- pdfplumber ----------------------------------------------------------------------------------
 
 
@@ -122,14 +131,20 @@ def open_plumber(path: Path) -> Iterator[PlumberSource]:
     except InputError:
         raise
     except PdfminerException as exc:
-        raise InputError(_explain_pdfminer(exc.args[0] if exc.args else exc)) from exc
+        raise _explain_pdfminer(exc.args[0] if exc.args else exc) from exc
     except Exception as exc:  # pdfminer raises many types on damaged files
-        raise InputError(_explain_pdfminer(exc)) from exc
+        raise _explain_pdfminer(exc) from exc
 
 
-def _explain_pdfminer(exc: BaseException) -> str:
+def _explain_pdfminer(exc: BaseException) -> InputError:
     name = type(exc).__name__
     if "Password" in name or "Encryption" in name:
-        return "encrypted PDF (needs a password)"
-    detail = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else name
-    return f"damaged PDF ({detail})"
+        return InputError("encrypted PDF (needs a password)")
+    return DamagedPdf(first_line(exc))
+
+
+def first_line(exc: BaseException) -> str:
+    """An exception's message, short enough for one line of a table (its type when it has none);
+    characters that would not print (a damaged byte quoted in the message) are left out."""
+    text = "".join(c for c in str(exc).strip().split("\n")[0][:120] if c.isprintable()).strip()
+    return text or type(exc).__name__

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..structures import InputError
-from .chars import Char, PlumberPage, TableGrid, open_plumber
+from .chars import Char, DamagedPdf, PlumberPage, TableGrid, first_line, open_plumber
 
 THIN = 2.0  # points: a path object no wider (taller) than this is a vertical (horizontal) rule
 
@@ -51,9 +51,11 @@ class PdfiumPage:
             chars = _page_chars(pdfium, textpage, self.height)
         finally:
             textpage.close()
-        if overprinted(chars):
+        if overprinted(chars) or not chars:
             # pdfium drops a glyph printed where the one before it was (it takes that for fake
-            # bold); pdfminer keeps every glyph, so such a page is read as pdfplumber reads it
+            # bold); pdfminer keeps every glyph, so such a page is read as pdfplumber reads it.
+            # No characters: a figure page, or one whose content stream pdfium could not decode
+            # and said nothing about; pdfminer raises on the latter (the file is damaged: `repair`)
             return self._plumber().page(self.number).chars()
         return chars
 
@@ -98,15 +100,27 @@ class PdfiumSource:
 
     def pages(self) -> Iterator[PdfiumPage]:
         for index in range(self.page_count):
-            page = self._document[index]
-            try:
-                yield PdfiumPage(page, index + 1, self._plumber_pages)
-            finally:
-                page.close()
+            with self.page(index) as page:
+                yield page
+
+    @contextmanager
+    def page(self, index: int) -> Iterator[PdfiumPage]:
+        """One page (0-based `index`), on its own: a damaged page need not end the reading of the rest."""
+        page = self._document[index]
+        try:
+            yield PdfiumPage(page, index + 1, self._plumber_pages)
+        finally:
+            page.close()
 
     def _plumber_pages(self) -> _PlumberPages:
+        if isinstance(self._plumber, Exception):
+            raise self._plumber  # pdfminer could not open the (damaged) file: once is enough to know
         if self._plumber is None:
-            self._plumber = _PlumberPages(self._stack.enter_context(open_plumber(self._path)))
+            try:
+                self._plumber = _PlumberPages(self._stack.enter_context(open_plumber(self._path)))
+            except InputError as exc:
+                self._plumber = exc
+                raise
         return self._plumber
 
 
@@ -132,14 +146,21 @@ def open_pdfium(path: Path) -> Iterator[PdfiumSource]:
         with open_plumber(path) as fallback:  # raises pdfminer's explanation as an InputError
             yield fallback
         return
+    with pdfium_source(document, path) as source:
+        yield source
+
+
+@contextmanager
+def pdfium_source(document: Any, path: Path) -> Iterator[PdfiumSource]:
+    """An open pdfium document as a `CharSource`, closed after; any failure reading it is a
+    `DamagedPdf` (pdfium reports damage page by page too)."""
     try:
         with ExitStack() as stack:
             yield PdfiumSource(document, path, stack)
     except InputError:
         raise
-    except Exception as exc:  # pdfium reports damage page by page too
-        detail = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"damaged PDF ({detail})") from exc
+    except Exception as exc:
+        raise DamagedPdf(first_line(exc)) from exc
     finally:
         document.close()
 
