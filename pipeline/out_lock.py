@@ -3,7 +3,8 @@
 The lock is the kernel's (`flock`), not the file's existence, so a run that was killed, even with
 SIGKILL, holds nothing: the next run finds the file, sees nobody holds it, and takes it over. The
 file says who holds it (process id, host, start time), so a refused run can name the other one.
-Worker processes are spawned, not forked, so they never hold the lock on their parent's behalf.
+A forked worker closes its copy of the lock at once: an flock belongs to every process holding
+the file open, and a worker outliving its killed batch must not keep the folder locked.
 """
 
 from __future__ import annotations
@@ -18,6 +19,16 @@ from contextlib import contextmanager
 from pathlib import Path
 
 LOCK_FILE = ".casextract/lock"
+_held: set[int] = set()  # this process's lock files, open
+
+
+def _close_inherited() -> None:
+    for fd in _held:
+        os.close(fd)
+    _held.clear()
+
+
+os.register_at_fork(after_in_child=_close_inherited)
 
 
 class OutInUse(RuntimeError):
@@ -41,11 +52,13 @@ def out_lock(out: Path) -> Iterator[str]:
             ) from None
         stale = _holder(fd)
         _write_holder(fd)
+        _held.add(fd)
         try:
             yield stale
         finally:
             os.ftruncate(fd, 0)  # an empty lock file: the last run ended cleanly
     finally:
+        _held.discard(fd)
         os.close(fd)  # releases the lock
 
 

