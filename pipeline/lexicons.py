@@ -16,6 +16,8 @@ from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
+from .disk_cache import disk_cached
+
 RESOURCES = resources.files("pipeline.resources")
 
 
@@ -56,6 +58,7 @@ def table_rows(name: str) -> tuple[dict[str, str], ...]:
 
 
 @lru_cache(maxsize=4)
+@disk_cached
 def drug_lexicon(
     names: str = "drugs.tsv.gz", overrides: str = "drug_overrides.tsv", routes: str | None = "routes.json"
 ) -> dict[str, str]:
@@ -97,6 +100,7 @@ class ConditionVocabulary:
 
 
 @lru_cache(maxsize=4)
+@disk_cached
 def condition_vocabulary(
     names: str = "disease_vocabulary.tsv.gz", curated: str = "disease_additions.txt"
 ) -> ConditionVocabulary:
@@ -104,3 +108,19 @@ def condition_vocabulary(
     return ConditionVocabulary(
         frozenset(row["name"] for row in table_rows(names)), word_list(curated) if curated else frozenset()
     )
+
+
+@lru_cache(maxsize=4)
+@disk_cached
+def disease_gazetteer(
+    names: str = "diseases.tsv.gz",
+    additions: str = "disease_additions.txt",
+    ontology: str = "disease_vocabulary.tsv.gz",
+) -> frozenset[str]:
+    """Disease names annotated in the training corpora (tools/build_disease_gazetteer.py),
+    `disease_additions.txt`, and the Human Disease Ontology's labels (the rows of the disease
+    vocabulary with a DOID; its MeSH names, signs and symptoms among them, are not looked for:
+    on the real reports' dev split they lowered precision from 0.41 to 0.29); they back up the NER, which misses
+    rare and long names."""
+    ontology_names = (row["name"] for row in table_rows(ontology) if row["doid"])
+    return frozenset(row["name"] for row in table_rows(names)) | word_list(additions) | frozenset(ontology_names)

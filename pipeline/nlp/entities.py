@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
-from ..lexicons import drug_lexicon, resource_json, table_rows, word_list
+from ..lexicons import disease_gazetteer, drug_lexicon, resource_json, word_list
 from .data_files import DataFiles
 from .lab_values import lab_context
 from .quantities import (
@@ -324,21 +323,6 @@ class LexiconMatcher:
             else:
                 i += 1
         return found
-
-
-@lru_cache(maxsize=4)
-def disease_gazetteer(
-    names: str = "diseases.tsv.gz",
-    additions: str = "disease_additions.txt",
-    ontology: str = "disease_vocabulary.tsv.gz",
-) -> frozenset[str]:
-    """Disease names annotated in the training corpora (tools/build_disease_gazetteer.py),
-    `disease_additions.txt`, and the Human Disease Ontology's labels (the rows of the disease
-    vocabulary with a DOID; its MeSH names, signs and symptoms among them, are not looked for:
-    on the real reports' dev split they lowered precision from 0.41 to 0.29); they back up the NER, which misses
-    rare and long names."""
-    ontology_names = (row["name"] for row in table_rows(ontology) if row["doid"])
-    return frozenset(row["name"] for row in table_rows(names)) | word_list(additions) | frozenset(ontology_names)
 
 
 DETERMINERS = {"a", "an", "the", "this", "that", "his", "her", "their", "its"}

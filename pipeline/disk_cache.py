@@ -1,0 +1,89 @@
+"""What the pipeline builds from its resource files at load (lexicons, the code index), kept in
+binary form in the user's cache folder, so the next process reads it in a fraction of the time.
+
+An entry is keyed by what it was built from: the builder's name, its arguments and the bytes of
+every resource file they name, and casextract's version. A changed file, a new version or a
+different argument is a new entry; a cache that cannot be read or written is no error, the
+value is built as before. The folder is `$CASEXTRACT_CACHE`, else `$XDG_CACHE_HOME/casextract`,
+else `~/.cache/casextract`; `CASEXTRACT_CACHE=off` builds every time.
+
+Why by hand: the standard library's pickle is the binary form; what no library does is key an
+entry by the resource files' contents.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from . import __version__
+
+T = TypeVar("T")
+CACHE_ENV = "CASEXTRACT_CACHE"
+
+
+def cache_folder() -> Path | None:
+    chosen = os.environ.get(CACHE_ENV, "")
+    if chosen == "off":
+        return None
+    if chosen:
+        return Path(chosen)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "casextract"
+
+
+def disk_cached(build: Callable[..., T]) -> Callable[..., T]:
+    """`build(*args)` read from the cache when an entry of these arguments and the resource files
+    they name (every string argument is a resource name or path) exists, built and stored when not."""
+
+    @functools.wraps(build)
+    def cached(*args) -> T:
+        folder = cache_folder()
+        if folder is None:
+            return build(*args)
+        try:
+            key = _key(build.__qualname__, args)
+        except OSError:  # a named file cannot be read: let the builder say so
+            return build(*args)
+        path = folder / f"{build.__name__}-{key}.pickle"
+        try:
+            with path.open("rb") as handle:
+                return pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
+            pass  # not there, or written by something else: build it
+        value = build(*args)
+        _store(path, value)
+        return value
+
+    return cached
+
+
+def _key(name: str, args: tuple) -> str:
+    from .lexicons import resource_bytes  # lexicons' builders are cached here: no import cycle
+
+    digest = hashlib.sha256(f"{__version__}\0{name}\0{args!r}".encode())
+    for arg in args:
+        if isinstance(arg, str):
+            digest.update(hashlib.sha256(resource_bytes(arg)).digest())
+    return digest.hexdigest()[:24]
+
+
+def _store(path: Path, value: object) -> None:
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError:
+        pass  # a read-only home, a full disk: the cache is only a cache
