@@ -71,7 +71,6 @@ def build_pipeline(ner_model: str | None = None, overrides: dict[str, object] | 
     for _, component in nlp.pipeline:
         if hasattr(component, "ready"):
             component.ready()  # build lexicons now, before a worker's first document is timed
-        getattr(component, "classifier", None)  # and read a component's own saved classifier
     return nlp
 
 

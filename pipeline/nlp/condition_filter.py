@@ -113,6 +113,11 @@ def make_condition_filter(nlp: Language, name: str, model: str, threshold: float
 
 
 class ConditionFilter(SavedClassifier):
+    tokenizes = True
+
+    def uses_classifier(self) -> bool:
+        return self.threshold > 0.0
+
     def point_at(self, path: Path) -> None:
         """On, the classifier is read now (a missing model shows when the pipeline is built); off
         (threshold 0), only when asked for (saving the pipeline): the filter never uses it, and

@@ -62,6 +62,7 @@ class SavedClassifier:
     without a model gives `classifier` None."""
 
     path: Path
+    tokenizes = False  # whether the component gives the classifier text, for its own tokenizer
     _classifier: Language | None = None
     _classifier_read: bool = False
 
@@ -72,11 +73,22 @@ class SavedClassifier:
     def point_at(self, path: Path) -> None:
         self.path, self._classifier, self._classifier_read = path, None, False
 
+    def uses_classifier(self) -> bool:
+        return True
+
+    def ready(self) -> None:
+        """Read the classifier with the pipeline, not in the first document (when it is used)."""
+        if self.uses_classifier():
+            _ = self.classifier
+
     @property
     def classifier(self) -> Language | None:
         if not self._classifier_read:
             found = (self.path / "config.cfg").exists()
-            self._classifier, self._classifier_read = (spacy.load(self.path) if found else None), True
+            # a classifier given the pipeline's own tokens never reads its saved tokenizer
+            exclude = [] if self.tokenizes else ["tokenizer"]
+            self._classifier = spacy.load(self.path, exclude=exclude) if found else None
+            self._classifier_read = True
         return self._classifier
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
