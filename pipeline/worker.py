@@ -111,8 +111,10 @@ def process(item: InputFile, limits: Limits = DEFAULT_LIMITS) -> DocumentResult:
         reason = str(exc)
     except PermissionError:
         reason = "cannot read file (permission denied)"
-    except MemoryError:
-        reason = "out of memory"
+    except MemoryError:  # a decompression bomb, or a document too big for the limit
+        reason = (
+            f"out of memory (limit --max-memory-mb {limits.max_memory_mb})" if limits.max_memory_mb else "out of memory"
+        )
     except RecursionError:
         reason = "damaged PDF (objects nested too deeply)"
     except Exception as exc:  # a bug or an input we did not foresee: report it, keep the batch going

@@ -135,7 +135,7 @@ def open_pdfium(path: Path) -> Iterator[PdfiumSource]:
     try:
         with ExitStack() as stack:
             yield PdfiumSource(document, path, stack)
-    except InputError:
+    except (InputError, MemoryError):
         raise
     except Exception as exc:  # pdfium reports damage page by page too
         detail = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
