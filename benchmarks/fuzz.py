@@ -236,16 +236,19 @@ def write_chunk(folder: Path, seed: int, indices: range, seeds) -> dict[Path, tu
     return made
 
 
-def campaign(count: int, seed: int, settings: Settings, out: Path, chunk: int = 250, verbose: bool = True) -> Tally:
-    """The whole campaign: `count` inputs in chunks; the overall tally (also in OUT/summary.json)."""
+def campaign(
+    count: int, seed: int, settings: Settings, out: Path, chunk: int = 250, start: int = 0, verbose: bool = True
+) -> Tally:
+    """The whole campaign: inputs `start` … `start + count - 1` in chunks; the overall tally (also in
+    OUT/summary.json)."""
     out.mkdir(parents=True, exist_ok=True)
     seeds = fuzz_inputs.make_seeds(out / "seeds")
     crashers = out / "crashers"
     total = Tally()
     started = time.time()
-    for number, first in enumerate(range(0, count, chunk)):
+    for number, first in enumerate(range(start, start + count, chunk)):
         engine = settings.engines[number % len(settings.engines)]
-        made = write_chunk(out / "inputs", seed, range(first, min(count, first + chunk)), seeds)
+        made = write_chunk(out / "inputs", seed, range(first, min(start + count, first + chunk)), seeds)
         tally, keep = check(list(made), out / "batch", settings, engine)
         if tally.crashes or tally.hangs:  # the whole chunk is the crasher: keep every input
             keep = {path: "batch crashed" if tally.crashes else "batch hung" for path in made} | keep
@@ -303,10 +306,12 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=250)
     parser.add_argument("--max-seconds", type=float, default=20.0)
     parser.add_argument("--max-memory-mb", type=int, default=1024)
+    parser.add_argument("--start", type=int, default=0, help="the first input's number")
+    parser.add_argument("--engines", default="pdfplumber,pdfium", help="PDF engines, chunk by chunk in turn")
     parser.add_argument("--only", type=int, help="write input N of this --seed to --out and stop")
     parser.add_argument("--bombs", action="store_true", help="the decompression-bomb batch instead")
     args = parser.parse_args()
-    settings = Settings(args.workers, args.max_seconds, args.max_memory_mb)
+    settings = Settings(args.workers, args.max_seconds, args.max_memory_mb, tuple(args.engines.split(",")))
     if args.only is not None:
         made = write_chunk(
             args.out, args.seed, range(args.only, args.only + 1), fuzz_inputs.make_seeds(args.out / "seeds")
@@ -319,7 +324,7 @@ def main() -> None:
 
         bomb_figures(args.out, settings)
         return
-    campaign(args.inputs, args.seed, settings, args.out, args.chunk)
+    campaign(args.inputs, args.seed, settings, args.out, args.chunk, args.start)
     print_summary(args.out)
 
 
