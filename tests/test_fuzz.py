@@ -59,3 +59,18 @@ def test_a_text_longer_than_the_language_pipeline_reads_is_an_explained_error(tm
     result = process(InputFile("huge", path, str(path)))
     assert result.info.status == "error"
     assert result.info.error.startswith("text too long (5,2") and result.info.error.endswith("at most 5,000,000)")
+
+
+def pdf_libraries_loaded() -> bool:
+    return "pdfminer.pdfdocument" in sys.modules and "cryptography.hazmat.primitives.ciphers" in sys.modules
+
+
+def test_workers_load_the_pdf_libraries_before_any_document():
+    """The campaign's other find: with `--pdf-engine pdfium` pdfminer was first imported at a fallback
+    late in a worker's life, and mapping `cryptography` then failed under --max-memory-mb (an internal
+    ImportError on every later document of that worker). Workers now import it when they start."""
+    from pipeline.worker import GuardedPool, Limits
+
+    with GuardedPool(1, Limits(max_memory_mb=1024, pdf_engine="pdfium")) as pool:
+        assert not pool.broken
+        assert pool.pool.schedule(pdf_libraries_loaded).result(timeout=60)
