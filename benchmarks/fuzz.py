@@ -270,6 +270,7 @@ def campaign(
                 f"  crashes {tally.crashes}  peak worker {tally.peak_worker_mb:,.0f} MB  kept {len(keep)}",
                 flush=True,
             )
+            print(f"          errors {dict(tally.errors.most_common())}", flush=True)
     wall = time.time() - started
     summary = {
         **total.as_dict(),

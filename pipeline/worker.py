@@ -275,10 +275,11 @@ def prepare_worker() -> None:
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(1)  # workers are the parallelism, a core each: no BLAS threads of their own
-    # pdfplumber (pdfminer, and the `cryptography` library it maps) now, not at the first document
-    # that needs it: with --pdf-engine pdfium that came late, into an address space filled up to
+    # the PDF libraries and the shared objects they map (pdfminer's `cryptography`, libpdfium) now, not
+    # at the first document that needs them: that could come late, into an address space filled up to
     # --max-memory-mb, and mapping the library failed (an internal error on every later document)
     import pdfplumber  # noqa: F401
+    import pypdfium2  # noqa: F401
 
     load_pipeline()
     gc.freeze()

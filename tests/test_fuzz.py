@@ -62,13 +62,15 @@ def test_a_text_longer_than_the_language_pipeline_reads_is_an_explained_error(tm
 
 
 def pdf_libraries_loaded() -> bool:
-    return "pdfminer.pdfdocument" in sys.modules and "cryptography.hazmat.primitives.ciphers" in sys.modules
+    modules = ("pdfminer.pdfdocument", "cryptography.hazmat.primitives.ciphers", "pypdfium2_raw")
+    return all(name in sys.modules for name in modules)
 
 
 def test_workers_load_the_pdf_libraries_before_any_document():
-    """The campaign's other find: with `--pdf-engine pdfium` pdfminer was first imported at a fallback
-    late in a worker's life, and mapping `cryptography` then failed under --max-memory-mb (an internal
-    ImportError on every later document of that worker). Workers now import it when they start."""
+    """The campaign's other finds: a worker imported pdfminer (at pdfium's fallback) or pypdfium2 (at
+    its first PDF after texts) late in its life, and mapping `cryptography` or libpdfium then failed
+    under --max-memory-mb (an internal ImportError or OSError on every later document of that
+    worker). Workers now import both when they start."""
     from pipeline.worker import GuardedPool, Limits
 
     with GuardedPool(1, Limits(max_memory_mb=1024, pdf_engine="pdfium")) as pool:
