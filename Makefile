@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.installed-runtime
 STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test bench corpus real-corpus eval-real clean
+.PHONY: demo test bench fuzz corpus real-corpus eval-real clean
 
 # the runtime alone: what `make demo` needs
 $(RUNTIME): pyproject.toml
@@ -36,6 +36,12 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_nlp.py
 	$(BIN)/python benchmarks/bench_batch.py
 	$(BIN)/python benchmarks/bench_damaged.py
+
+# the fuzz campaign (5,000 mutated PDFs and texts, ~40 min on 2 cores) and the decompression-bomb batch;
+# tests/test_fuzz.py runs a short one of each in the test suite
+fuzz: $(STAMP)
+	nice -n 10 $(BIN)/python benchmarks/fuzz.py --out out/fuzz
+	$(BIN)/python benchmarks/fuzz.py --bombs --out out/bombs
 
 # regenerate the bundled PDFs from their specs (corpus/specs/*.json)
 corpus: $(STAMP)

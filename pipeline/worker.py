@@ -95,8 +95,10 @@ def process(item: InputFile, limits: Limits = DEFAULT_LIMITS) -> DocumentResult:
         reason = str(exc)
     except PermissionError:
         reason = "cannot read file (permission denied)"
-    except MemoryError:
-        reason = "out of memory"
+    except MemoryError:  # a decompression bomb, or a document too big for the limit
+        reason = (
+            f"out of memory (limit --max-memory-mb {limits.max_memory_mb})" if limits.max_memory_mb else "out of memory"
+        )
     except RecursionError:
         reason = "damaged PDF (objects nested too deeply)"
     except Exception as exc:  # a bug or an input we did not foresee: report it, keep the batch going
@@ -165,17 +167,15 @@ class GuardedPool:
         forked = context.get_start_method() == "fork"
         if forked:
             load_pipeline()  # before the workers exist, so that they inherit it
+            if limits.max_memory_mb and _address_space_mb() > limits.max_memory_mb * 3 // 4:
+                # a fork inherits this process's address space: with too little left under the
+                # limit (a large notebook or test process), the workers load their own
+                context, forked = multiprocessing.get_context("spawn"), False
         self.pool = ProcessPool(
             max_workers=workers, initializer=_start_worker, initargs=(limits.max_memory_mb,), context=context
         )
         self.broken = ""
-        if forked and limits.max_memory_mb and _address_space_mb() >= limits.max_memory_mb:
-            self.broken = (
-                f"--max-memory-mb {limits.max_memory_mb} is less than the loaded pipeline takes"
-                f" ({_address_space_mb()} MB of address space): no worker can read a document"
-            )
-            self.pool.stop()
-        elif not forked:
+        if not forked:
             self._wait_for_workers(workers)
 
     def _wait_for_workers(self, workers: int) -> None:
@@ -283,6 +283,12 @@ def prepare_worker() -> None:
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(1)  # workers are the parallelism, a core each: no BLAS threads of their own
+    # the PDF libraries and the shared objects they map (pdfminer's `cryptography`, libpdfium) now, not
+    # at the first document that needs them: that could come late, into an address space filled up to
+    # --max-memory-mb, and mapping the library failed (an internal error on every later document)
+    import pdfplumber  # noqa: F401
+    import pypdfium2  # noqa: F401
+
     load_pipeline()
     gc.freeze()
     gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])

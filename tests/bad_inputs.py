@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zlib
 from pathlib import Path
 
 
@@ -209,4 +210,54 @@ def stream_bytes_flipped(path: Path, source: Path, stream: int, count: int, seed
     for _ in range(count):
         data[rng.randrange(start, end)] = rng.randrange(256)
     path.write_bytes(bytes(data))
+
+
+def deflated_zeros(size: int, unit: int = 1 << 24) -> bytes:
+    """A zlib stream that inflates to `size` bytes of zeros (a multiple of `unit`), made in
+    milliseconds: after a full flush the compressor starts afresh, so every `unit` of zeros packs
+    to the same bytes, written once and repeated. About 1,000 : 1."""
+    packer = zlib.compressobj(9)
+    first = packer.compress(b"\0" * unit) + packer.flush(zlib.Z_FULL_FLUSH)
+    again = packer.compress(b"\0" * unit) + packer.flush(zlib.Z_FULL_FLUSH)
+    end = packer.flush()[:-4]  # the final block; its checksum is of two units, not of `size`
+    count = max(1, size // unit)
+    checksum = ((count * unit) % 65521) << 16 | 1  # Adler-32 of zeros: a = 1, b = length
+    return first + again * (count - 1) + end + checksum.to_bytes(4, "big")
+
+
+def flate_bomb(path: Path, gigabytes: float = 4, where: str = "content") -> Path:
+    """A one-page PDF with a line of text and a FlateDecode stream of a few MB that inflates to
+    `gigabytes` GB of zeros: a second content stream of the page (`content`), the embedded TrueType
+    program of its font (`font`, which readers parse for its character map), or its font's
+    ToUnicode map (`tounicode`)."""
+    bomb = deflated_zeros(int(gigabytes * (1 << 30)))
+    font = {
+        "content": b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        "font": b"<< /Type /Font /Subtype /TrueType /BaseFont /Bomb /FirstChar 32 /LastChar 126 "
+        b"/FontDescriptor << /Type /FontDescriptor /FontName /Bomb /Flags 32 /FontFile2 6 0 R >> >>",
+        "tounicode": b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>",
+    }[where]
+    text = b"BT /F1 12 Tf 72 720 Td (A 30-year-old woman received 40 mg daily.) Tj ET"
+    contents = b"[6 0 R 4 0 R]" if where == "content" else b"4 0 R"
+    path.write_bytes(
+        _raw_pdf(
+            [
+                b"<< /Type /Catalog /Pages 2 0 R >>",
+                b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %s "
+                b"/Resources << /Font << /F1 5 0 R >> >> >>" % contents,
+                b"<< /Length %d >>\nstream\n" % len(text) + text + b"\nendstream",
+                font,
+                b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(bomb) + bomb + b"\nendstream",
+            ]
+        )
+    )
+    return path
+
+
+def huge_text(path: Path, characters: int = 5_200_000) -> Path:
+    """A plain-text report longer than the language pipeline reads (5,000,000 characters): the fuzz
+    campaign's `huge_file` mutation, which was an internal error (spaCy's E088) before."""
+    line = "A 30-year-old woman received methylprednisolone 40 mg daily and improved.\n"
+    path.write_text(line * (characters // len(line) + 1), encoding="utf-8")
     return path

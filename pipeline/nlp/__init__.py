@@ -24,7 +24,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from thinc.api import use_ops
 
-from ..structures import Article
+from ..structures import Article, InputError
 from . import components, config_functions, paragraphs, tokenizer  # noqa: F401  register what pipeline.cfg names
 
 CONFIG = Path(__file__).with_name("pipeline.cfg")
@@ -76,6 +76,8 @@ def build_pipeline(ner_model: str | None = None, overrides: dict[str, object] | 
 
 def analyse(article: Article, ner_model: str | None = None) -> Doc:
     nlp = load_pipeline(ner_model)
+    if len(article.text) > nlp.max_length:  # spaCy refuses it (E088): the reader gets the reason
+        raise InputError(f"text too long ({len(article.text):,} characters; at most {nlp.max_length:,})")
     doc = nlp.make_doc(article.text)
     doc._.article = article
     doc.user_data["casextract_text"] = article.text  # what `values.doc_text` would join from the tokens

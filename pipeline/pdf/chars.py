@@ -128,10 +128,13 @@ def open_plumber(path: Path) -> Iterator[PlumberSource]:
     try:
         with pdfplumber.open(path) as pdf:
             yield PlumberSource(pdf)
-    except InputError:
+    except (InputError, MemoryError):  # out of memory (a decompression bomb) is no damage: the worker says so
         raise
     except PdfminerException as exc:
-        raise _explain_pdfminer(exc.args[0] if exc.args else exc) from exc
+        cause = exc.args[0] if exc.args else exc
+        if isinstance(cause, MemoryError):  # pdfplumber wraps it too
+            raise cause from exc
+        raise _explain_pdfminer(cause) from exc
     except Exception as exc:  # pdfminer raises many types on damaged files
         raise _explain_pdfminer(exc) from exc
 

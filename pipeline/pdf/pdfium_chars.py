@@ -157,7 +157,7 @@ def pdfium_source(document: Any, path: Path) -> Iterator[PdfiumSource]:
     try:
         with ExitStack() as stack:
             yield PdfiumSource(document, path, stack)
-    except InputError:
+    except (InputError, MemoryError):
         raise
     except Exception as exc:
         raise DamagedPdf(first_line(exc)) from exc
