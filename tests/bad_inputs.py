@@ -210,6 +210,7 @@ def stream_bytes_flipped(path: Path, source: Path, stream: int, count: int, seed
     for _ in range(count):
         data[rng.randrange(start, end)] = rng.randrange(256)
     path.write_bytes(bytes(data))
+    return path
 
 
 def deflated_zeros(size: int, unit: int = 1 << 24) -> bytes:
