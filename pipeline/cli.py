@@ -10,6 +10,7 @@ gold_cli.py.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -150,6 +151,8 @@ def run(
         if summary.redone:
             table.caption = f"{summary.redone} document(s) made under other options were made again"
         console.print(table)
+    global _DONE_WITH_NOTHING_PENDING
+    _DONE_WITH_NOTHING_PENDING = engine == "local"  # Ray shuts its cluster down at exit
     if strict and summary.errors:
         console.print(f"casextract: {summary.errors} document(s) became error rows (--strict)", highlight=False)
         raise typer.Exit(1)
@@ -363,5 +366,24 @@ def train_statements_command(
     )
 
 
+# set by a finished local run: nothing is left for the interpreter's teardown to do but free the
+# loaded pipeline's millions of objects, half a second a user waits for after the tables are written
+_DONE_WITH_NOTHING_PENDING = False
+
+
+def main() -> None:
+    """The `casextract` command: typer's app; after a local `run`, the process ends at once."""
+    try:
+        app()
+        code: object = 0
+    except SystemExit as exc:
+        code = exc.code
+    if not _DONE_WITH_NOTHING_PENDING:
+        sys.exit(code)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code if isinstance(code, int) else (0 if code is None else 1))
+
+
 if __name__ == "__main__":
-    app()
+    main()
