@@ -43,7 +43,8 @@ from .worker import (  # noqa: F401  (re-exported: the batch API's names)
 STATE_DIR = ".casextract/documents"
 CONFIGS_DIR = ".casextract/configs"
 # a write into OUT failed for want of room or rights, not for a bug
-WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG, errno.EACCES, errno.EPERM, errno.EIO}
+ROOM_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG}
+WRITE_ERRNOS = ROOM_ERRNOS | {errno.EACCES, errno.EPERM, errno.EIO}
 
 
 # --- finding inputs ----------------------------------------------------------------------------
@@ -137,7 +138,7 @@ def run(
     started = time.time()
     out = Path(out_dir)
     _file_size_limit_is_an_error()
-    with out_lock(out) as stale_lock, _writing(out):
+    with _writing(out), out_lock(out) as stale_lock:
         summary = _run_locked(
             discover(inputs),
             out,
@@ -287,7 +288,7 @@ def _writing(out: Path) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        if isinstance(exc, WriteFailed) or exc.errno not in WRITE_ERRNOS:
+        if isinstance(exc, WriteFailed) or not _failed_writing_into(out, exc):
             raise
         target = exc.filename or out
         raise WriteFailed(
@@ -295,6 +296,17 @@ def _writing(out: Path) -> Iterator[None]:
             f"could not write {target} ({os.strerror(exc.errno)}); every document recorded before is kept:"
             f" make room, then run again with --resume",
         ) from exc
+
+
+def _failed_writing_into(out: Path, exc: OSError) -> bool:
+    """A write into OUT that failed for want of room or rights, not a file read elsewhere (a model
+    that cannot be read is no full disk). Without a file name (pyarrow's errors), only the errors
+    that writing alone gives."""
+    if exc.errno not in WRITE_ERRNOS:
+        return False
+    if not exc.filename:
+        return exc.errno in ROOM_ERRNOS
+    return Path(os.fsdecode(exc.filename)).resolve().is_relative_to(out.resolve())
 
 
 def _file_size_limit_is_an_error() -> None:

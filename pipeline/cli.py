@@ -103,16 +103,19 @@ def run(
         TimeRemainingColumn(),
         console=console,
         disable=quiet,
+        # no refresh thread: batch workers are forked, and a fork taken while another thread holds
+        # stderr's lock would leave the worker's stderr locked for good
+        auto_refresh=False,
     )
     with progress:
         task = progress.add_task("extracting", total=None, rate="–")
 
         def on_start(total: int) -> None:
-            progress.update(task, total=total)
+            progress.update(task, total=total, refresh=True)
 
         def on_progress(done: int, total: int) -> None:
             elapsed = progress.tasks[0].elapsed or 0.0
-            progress.update(task, completed=done, rate=f"{done / elapsed:.2f}" if elapsed else "–")
+            progress.update(task, completed=done, rate=f"{done / elapsed:.2f}" if elapsed else "–", refresh=True)
 
         try:
             summary = run_batch(

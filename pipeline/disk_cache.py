@@ -1,11 +1,12 @@
 """What the pipeline builds from its resource files at load (lexicons, the code index), kept in
 binary form in the user's cache folder, so the next process reads it in a fraction of the time.
 
-An entry is keyed by what it was built from: the builder's name, its arguments and the bytes of
-every resource file they name, and casextract's version. A changed file, a new version or a
-different argument is a new entry; a cache that cannot be read or written is no error, the
-value is built as before. The folder is `$CASEXTRACT_CACHE`, else `$XDG_CACHE_HOME/casextract`,
-else `~/.cache/casextract`; `CASEXTRACT_CACHE=off` builds every time.
+An entry is keyed by what it was built from: the builder's name and source file, its arguments
+(defaults included) and the bytes of every resource file they name, and casextract's version. A
+changed file, a changed builder, a new version or a different argument is a new entry; a cache
+that cannot be read or written is no error, the value is built as before. The folder is
+`$CASEXTRACT_CACHE`, else `$XDG_CACHE_HOME/casextract`, else `~/.cache/casextract`;
+`CASEXTRACT_CACHE=off` builds every time.
 
 Why by hand: the standard library's pickle is the binary form; what no library does is key an
 entry by the resource files' contents.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import inspect
 import os
 import pickle
 import tempfile
@@ -48,15 +50,15 @@ def disk_cached(build: Callable[..., T]) -> Callable[..., T]:
         if folder is None:
             return build(*args)
         try:
-            key = _key(build.__qualname__, args)
-        except OSError:  # a named file cannot be read: let the builder say so
+            key = _key(build, args)
+        except (OSError, TypeError):  # a named file cannot be read, wrong arguments: the builder says so
             return build(*args)
         path = folder / f"{build.__name__}-{key}.pickle"
         try:
             with path.open("rb") as handle:
                 return pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
-            pass  # not there, or written by something else: build it
+        except Exception:  # not there, damaged, or naming what no longer exists: build it
+            pass
         value = build(*args)
         _store(path, value)
         return value
@@ -64,13 +66,17 @@ def disk_cached(build: Callable[..., T]) -> Callable[..., T]:
     return cached
 
 
-def _key(name: str, args: tuple) -> str:
+def _key(build: Callable, args: tuple) -> str:
     from .lexicons import resource_bytes  # lexicons' builders are cached here: no import cycle
 
-    digest = hashlib.sha256(f"{__version__}\0{name}\0{args!r}".encode())
-    for arg in args:
-        if isinstance(arg, str):
-            digest.update(hashlib.sha256(resource_bytes(arg)).digest())
+    bound = inspect.signature(build).bind(*args)
+    bound.apply_defaults()  # `drug_lexicon()` names its files through its defaults
+    values = tuple(bound.arguments.values())
+    digest = hashlib.sha256(f"{__version__}\0{build.__qualname__}\0{values!r}".encode())
+    digest.update(Path(inspect.getsourcefile(build) or "").read_bytes())  # the builder's own code
+    for value in values:
+        if isinstance(value, str):
+            digest.update(hashlib.sha256(resource_bytes(value)).digest())
     return digest.hexdigest()[:24]
 
 

@@ -23,7 +23,7 @@ from . import __version__
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS_DIR = ROOT / "models"
-RESOURCES_DIR = Path(__file__).resolve().parent / "resources"
+PACKAGE_DIR = Path(__file__).resolve().parent
 # the libraries whose versions can change what is read from a document
 READING_PACKAGES = ("spacy", "scispacy", "negspacy", "pdfplumber", "pdfminer.six", "pypdfium2")
 
@@ -65,7 +65,9 @@ class RunConfig:
             **asdict(self.limits),
             "pdf_settings": {**pdf_settings, "table_settings": dict(pdf_settings["table_settings"])},
             "models": models_in_use(),
-            "resources": folder_digest(RESOURCES_DIR),
+            # the code, pipeline.cfg and the resources: a rule changed between a run and its resume
+            # (the version says nothing while a checkout is worked on) is another configuration
+            "code": folder_digest(PACKAGE_DIR),
             "packages": {name: package_version(name) for name in READING_PACKAGES},
         }
         return json.loads(json.dumps(described, sort_keys=True))  # tuples as lists, as read back

@@ -165,17 +165,21 @@ class GuardedPool:
         self.limits = limits
         context = multiprocessing.get_context(start_method) if start_method else worker_context()
         forked = context.get_start_method() == "fork"
+        self.broken = ""
         if forked:
-            load_pipeline()  # before the workers exist, so that they inherit it
-            if limits.max_memory_mb and _address_space_mb() > limits.max_memory_mb * 3 // 4:
-                # a fork inherits this process's address space: with too little left under the
-                # limit (a large notebook or test process), the workers load their own
+            try:
+                load_pipeline()  # before the workers exist, so that they inherit it
+            except Exception as exc:  # a missing or broken model: every document says so
+                self.broken = f"the NLP pipeline could not be loaded ({type(exc).__name__}: {str(exc)[:160]})"
+            # a fork inherits this process's address space, and pebble's threads (stacks, malloc
+            # arenas) add to it before it forks a replacement: with less than half the limit
+            # left (a large notebook or test process), the workers load their own
+            if limits.max_memory_mb and _address_space_mb() > limits.max_memory_mb // 2:
                 context, forked = multiprocessing.get_context("spawn"), False
         self.pool = ProcessPool(
             max_workers=workers, initializer=_start_worker, initargs=(limits.max_memory_mb,), context=context
         )
-        self.broken = ""
-        if not forked:
+        if not forked and not self.broken:
             self._wait_for_workers(workers)
 
     def _wait_for_workers(self, workers: int) -> None:

@@ -109,7 +109,7 @@ def test_the_configuration_names_what_shapes_the_tables():
     assert described["max_pages"] == 7 and described["pdf_settings"]["max_pages"] == 7
     assert {"ner", "case_ner"} <= described["models"].keys()
     assert all(len(model["digest"]) == 16 for model in described["models"].values())
-    assert described["packages"]["pdfplumber"] and described["resources"]
+    assert described["packages"]["pdfplumber"] and len(described["code"]) == 16
     other = RunConfig(Limits(max_pages=8, max_seconds=5)).describe()
     assert differences(described, other) == [
         "max_pages: 7 then, 8 now",

@@ -88,3 +88,32 @@ def _pipeline_identity() -> tuple[int, int]:
     from pipeline.nlp import load_pipeline
 
     return id(load_pipeline()), os.getpid()
+
+
+def test_an_entry_is_keyed_by_the_files_its_defaults_name(cache, tmp_path):
+    source = tmp_path / "default.txt"
+    source.write_text("a\n", encoding="utf-8")
+
+    @disk_cached
+    def lines(name: str = str(source)) -> int:
+        BUILDS.append(name)
+        return len(open(name, encoding="utf-8").read().splitlines())
+
+    assert lines() == 1 and lines() == 1 and len(BUILDS) == 1
+    source.write_text("a\nb\n", encoding="utf-8")
+    assert lines() == 2 and len(BUILDS) == 2  # the default's file changed: not the stale entry
+
+
+def test_only_writes_into_out_are_write_failures(tmp_path):
+    import errno
+
+    from pipeline.batch import _failed_writing_into
+
+    out = tmp_path / "out"
+    inside, elsewhere = str(out / "text" / "a.txt"), str(tmp_path / "models" / "ner" / "model")
+    assert _failed_writing_into(out, OSError(errno.ENOSPC, "full", inside))
+    assert _failed_writing_into(out, OSError(errno.EACCES, "denied", inside))
+    assert not _failed_writing_into(out, OSError(errno.EACCES, "denied", elsewhere))  # a model it cannot read
+    assert _failed_writing_into(out, OSError(errno.ENOSPC, "full"))  # pyarrow names no file
+    assert not _failed_writing_into(out, OSError(errno.EACCES, "denied"))
+    assert not _failed_writing_into(out, OSError(errno.ENOENT, "missing", inside))
