@@ -30,7 +30,7 @@ from typing import Any
 
 from ..structures import InputError, Layout
 from .blocks import Line, group_blocks, merge_continuations, page_lines, to_block
-from .chars import Char, CharSource, DamagedPdf, OpenSource, SourcePage, TableGrid, open_plumber
+from .chars import Char, CharSource, DamagedPdf, OpenSource, SourcePage, TableGrid, open_plumber, refuse_too_many_pages
 from .furniture import find_furniture
 from .layout import cluster_rows, order_page
 from .pdfium_chars import open_pdfium
@@ -122,8 +122,7 @@ def read_pages(document: CharSource, settings: PdfSettings) -> list[Page]:
     """Every page's words and tables, unless the document has no pages or too many."""
     if document.page_count == 0:
         raise NoPages()
-    if settings.max_pages and document.page_count > settings.max_pages:
-        raise InputError(f"too many pages ({document.page_count}; limit --max-pages {settings.max_pages})")
+    refuse_too_many_pages(document.page_count, settings.max_pages)
     return [_read_page(page, settings) for page in document.pages()]
 
 

@@ -83,6 +83,12 @@ class DamagedPdf(InputError):
         self.detail = detail
 
 
+def refuse_too_many_pages(page_count: int, max_pages: int) -> None:
+    """An InputError (an error row, not hours of parsing) past `max_pages` (0: no limit)."""
+    if max_pages and page_count > max_pages:
+        raise InputError(f"too many pages ({page_count}; limit --max-pages {max_pages})")
+
+
 # --- pdfplumber ----------------------------------------------------------------------------------
 
 

@@ -31,8 +31,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..structures import InputError
-from .chars import DamagedPdf, SourcePage
+from .chars import DamagedPdf, SourcePage, refuse_too_many_pages
 from .pdfium_chars import PdfiumSource, pdfium_source
 from .settings import PdfSettings
 from .words import Page
@@ -68,8 +67,7 @@ def read_repaired(path: Path, settings: PdfSettings, damage: str, read_page: Rea
     `damage` says what was found wrong (`Unexpected EOF`); raises `DamagedPdf(damage)` when pdfium
     reads no text either, `InputError` when the file is over the page limit."""
     with open_repaired(path, damage) as document:
-        if settings.max_pages and document.page_count > settings.max_pages:
-            raise InputError(f"too many pages ({document.page_count}; limit --max-pages {settings.max_pages})")
+        refuse_too_many_pages(document.page_count, settings.max_pages)
         pages, unreadable = [], []
         for index in range(document.page_count):
             page = _read_or_none(document, index, settings, read_page)
