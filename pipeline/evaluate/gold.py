@@ -103,12 +103,18 @@ def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def is_text(value: Any) -> bool:
+    """A non-empty string."""
+    return isinstance(value, str) and bool(value.strip())
+
+
+def is_texts(value: Any) -> bool:
+    """A non-empty string, or a non-empty list of them (a name's spellings, a drug's frequencies)."""
+    return is_text(value) or (isinstance(value, list) and bool(value) and all(map(is_text, value)))
+
+
 def a_name(value: Any) -> str | None:
-    if isinstance(value, str) and value.strip():
-        return None
-    if isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value):
-        return None
-    return f"must be a name or a list of names (non-empty strings), not {shown(value)}"
+    return None if is_texts(value) else f"must be a name or a list of names (non-empty strings), not {shown(value)}"
 
 
 def a_number(value: Any) -> str | None:
@@ -132,7 +138,7 @@ def a_text(value: Any) -> str | None:
 
 
 def a_word(value: Any) -> str | None:
-    return None if isinstance(value, str) and value.strip() else f"must be a non-empty string, not {shown(value)}"
+    return None if is_text(value) else f"must be a non-empty string, not {shown(value)}"
 
 
 def one_of(*allowed: str) -> Callable[[Any], str | None]:
@@ -143,15 +149,11 @@ def one_of(*allowed: str) -> Callable[[Any], str | None]:
 
 
 def a_timepoint(value: Any) -> str | None:
-    if isinstance(value, str) and value.strip():
-        return None
-    return f"must be a timepoint ({TIMEPOINTS_NOTE}), not {shown(value)}"
+    return None if is_text(value) else f"must be a timepoint ({TIMEPOINTS_NOTE}), not {shown(value)}"
 
 
 def a_frequency(value: Any) -> str | None:
-    if isinstance(value, str) and value.strip():
-        return None
-    if isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value):
+    if is_texts(value):
         return None
     return f"must be a frequency (`1/d`, `2/wk`, `once`…) or a list of them, not {shown(value)}"
 

@@ -25,6 +25,7 @@ from .gold import (
     Shape,
     a_name,
     fold,
+    is_text,
     read_object,
     refused,
     shown,
@@ -59,7 +60,7 @@ class FileCheck:
             return self
         self.check_object("", self.data, GOLD_FILE)
         doc_id = self.data.get("doc_id")
-        if isinstance(doc_id, str) and doc_id.strip() and doc_id != self.path.stem:
+        if is_text(doc_id) and doc_id != self.path.stem:
             self.problem(
                 "doc_id", f"{json.dumps(doc_id)} is not the file's name: the gold of {doc_id} is {doc_id}.json"
             )
