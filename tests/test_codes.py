@@ -119,6 +119,61 @@ def test_words_before_a_condition_refine_its_code_within_its_category(coder):
     assert coder.refined(coder.condition("pancreatitis"), man).icd10cm.startswith("K85")
 
 
+def condition_codes(text: str) -> list[tuple[str, str, str]]:
+    return [(e.text, e._.codes.icd10cm, e._.codes.evidence) for e in analyse_text(text).ents if e.label_ == "DISEASE"]
+
+
+def test_the_sentence_names_the_site_or_type_that_makes_a_code_more_specific():
+    [tumour] = condition_codes("A 45-year-old man had a gastrointestinal stromal tumor arising from the jejunum.")
+    assert tumour[1:] == ("C49.A3", "gastrointestinal stromal tumor; small intestine in its sentence")
+    assert condition_codes("A 30-year-old woman had Crohn's disease involving both the ileum and the colon.")[0][1] == (
+        "K50.80"  # Crohn's disease of both small and large intestine
+    )
+    # small and large intestine each said, `both` not: two codes say as much, so neither is taken
+    assert (
+        condition_codes("A 30-year-old woman had Crohn's disease involving the ileum and the colon.")[0][1] == "K50.90"
+    )
+    assert condition_codes("A 40-year-old man had drug-induced fever.")[0][1] == "R50.2"
+    # `acute` is the other condition's word: no acute form of pneumonia is read into the sentence
+    assert [c for _, c, _ in condition_codes("A 40-year-old man had pneumonia and acute kidney injury.")] == [
+        "J18.9",
+        "N17.9",
+    ]
+
+
+def test_a_site_said_once_holds_for_the_patients_other_mentions_of_that_condition():
+    text = "A 30-year-old woman had Crohn's disease of the terminal ileum.\n\nHer Crohn's disease was treated with mesalamine."
+    assert [(c, e) for _, c, e in condition_codes(text)] == [
+        ("K50.00", "crohn disease; small intestine in its sentence"),
+        ("K50.00", "crohn disease (said in another sentence)"),
+    ]
+    relative = condition_codes("A 30-year-old woman had Crohn's disease. Her mother had Crohn's disease of the colon.")
+    assert [c for _, c, _ in relative] == ["K50.90", "K50.10"]  # the mother's site is not the patient's
+
+
+def test_a_complication_of_the_same_patient_takes_the_combination_code():
+    codes = condition_codes("A 58-year-old man had type 2 diabetes mellitus. Nerve conduction showed a polyneuropathy.")
+    assert codes[0][1:] == ("E11.42", "type 2 diabetes mellitus with polyneuropathy") and codes[1][1] == "G62.9"
+    text = "A 62-year-old woman with type 2 diabetes mellitus presented with hyperglycemia."
+    assert condition_codes(text)[0][1] == "E11.65"
+    negated = condition_codes(
+        "A 62-year-old woman with type 2 diabetes mellitus was confused. There was no hyperglycemia."
+    )
+    assert negated[0][1] == "E11.9"
+
+
+def test_a_past_condition_icd10cm_codes_as_old_takes_that_code():
+    past = condition_codes("A 70-year-old man had a history of myocardial infarction. He was admitted with pneumonia.")
+    assert past[0][1:] == ("I25.2", "old myocardial infarction")
+    assert condition_codes("A 70-year-old man was admitted with an acute myocardial infarction.")[0][1] == "I21.9"
+
+
+def test_a_disease_ontology_term_without_a_code_takes_its_parents_never_a_tumours(coder):
+    palsy = coder.condition("cranial nerve palsy")
+    assert palsy.icd10cm == "G52.9" and palsy.evidence == "cranial nerve palsy → cranial nerve disease"
+    assert icd(coder, "teratoma") == ""  # the ontology files it under a cancer; behaviour and site decide
+
+
 def test_a_code_carries_its_title_and_the_name_it_was_chosen_from(coder):
     codes = coder.condition("severe acute pancreatitis")
     assert codes.icd10cm_title == "Acute pancreatitis without necrosis or infection, unspecified"

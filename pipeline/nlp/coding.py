@@ -36,6 +36,7 @@ from spacy.tokens import Doc, Span
 
 from ..disk_cache import disk_cached
 from ..lexicons import resource_json, resource_text, table_rows, word_list
+from .code_context import ArticleContext, Mention, across_article, title_words
 from .data_files import DataFiles
 from .values import DISEASE, DRUG, _ext
 
@@ -51,6 +52,9 @@ FILES = {
     "nonspecific": "nonspecific_modifiers.txt",
     "sides": "icd10cm_sides.tsv.gz",
     "laterality": "laterality.json",
+    "refinements": "icd10cm_refinements.tsv.gz",
+    "context": "code_context.json",
+    "organs": "organ_adjectives.json",
 }
 PLURALS = (("ies", "y"), ("ses", "sis"), ("sses", "ss"), ("xes", "x"), ("li", "lus"), ("ci", "cus"), ("i", "us"))
 PARENTHESIS = re.compile(r"\s*[(\[][^)\]]*[)\]]")
@@ -87,11 +91,13 @@ def make_coder(
     nonspecific: str,
     sides: str,
     laterality: str,
+    refinements: str,
+    context: str,
+    organs: str,
 ) -> Coder:
     files = {"conditions": conditions, "titles": titles, "drugs": drugs, "labs": labs, "spelling": spelling}
-    return Coder(
-        files | {"too_general": too_general, "nonspecific": nonspecific, "sides": sides, "laterality": laterality}
-    )
+    files |= {"too_general": too_general, "nonspecific": nonspecific, "sides": sides, "laterality": laterality}
+    return Coder(files | {"refinements": refinements, "context": context, "organs": organs})
 
 
 class Coder(DataFiles):
@@ -103,12 +109,11 @@ class Coder(DataFiles):
 
     def __call__(self, doc: Doc) -> Doc:
         self.ready()
+        conditions = self.coded_conditions(doc)
         ents = []
         for ent in doc.ents:
-            codes = None
-            if ent.label_ == DISEASE:
-                codes = self.on_side(self.refined(self.condition(ent._.normalized or ent.text), ent), ent)
-            elif ent.label_ == DRUG:
+            codes = conditions.get(ent.start)
+            if ent.label_ == DRUG:
                 codes = self.drug(ent._.normalized or ent.text.lower())
             kb_id = (codes.icd10cm or codes.drugbank_id) if codes else ""
             coded = Span(doc, ent.start, ent.end, label=ent.label, kb_id=kb_id) if kb_id else ent
@@ -118,6 +123,38 @@ class Coder(DataFiles):
         for result in doc._.lab_results or ():
             result.loinc = self.labs.get(result.name or result.test._.normalized or "", "")
         return doc
+
+    def coded_conditions(self, doc: Doc) -> dict[int, Codes | None]:
+        """Each condition's codes (by its first token): from its name, made more specific by its
+        sentence and the rest of the article (`code_context.py`), then its side."""
+        diseases = [ent for ent in doc.ents if ent.label_ == DISEASE]
+        in_conditions = {i for ent in diseases for i in range(ent.start, ent.end)}
+        coded, mentions = {}, []
+        for ent in diseases:
+            name = ent._.normalized or ent.text
+            codes = self.refined(self.as_history(name, ent) or self.condition(name), ent)
+            coded[ent.start] = codes
+            code = codes.icd10cm if codes else ""
+            mention = Mention(ent, code, code, codes.evidence if codes else "", title_words(name))
+            if code and (refinement := self.context.in_sentence(code, ent, in_conditions)):
+                mention.code = refinement.code
+                mention.evidence += f"; {refinement.said} in its sentence"
+            mentions.append(mention)
+        across_article(self.context, mentions)
+        for mention in mentions:
+            codes = coded[mention.span.start]
+            if codes and mention.code != codes.icd10cm:
+                title = self.titles.get(mention.code, "")
+                codes = replace(codes, icd10cm=mention.code, icd10cm_title=title, evidence=mention.evidence)
+            coded[mention.span.start] = self.on_side(codes, mention.span)
+        return coded
+
+    def as_history(self, name: str, span: Span) -> Codes | None:
+        """A condition of the patient's past that ICD-10-CM codes as such (`old myocardial infarction`)."""
+        if span._.assertion != "history" or span._.subject:
+            return None
+        codes = self.condition(f"old {name}")
+        return codes if codes and codes.icd10cm else None
 
     def condition(self, name: str) -> Codes | None:
         """The codes of the most specific name the index knows within `name`, or None: the name
@@ -207,6 +244,9 @@ def code_index(
     nonspecific: str,
     sides: str,
     laterality: str,
+    refinements: str,
+    context: str,
+    organs: str,
 ) -> dict:
     """What the coder looks codes up in, from its files (in `FILES`' order): 220,000 names, built
     once and then read from the disk cache."""
@@ -232,6 +272,12 @@ def code_index(
         },
         "side_words": {word: side for side, words in side_table["sides"].items() for word in words},
         "words_before": side_table["words_before"],
+        "context": ArticleContext(
+            _columns(refinements, "code", "refined", "kind", "words"),
+            (rules := resource_json(context))["sites"],
+            resource_json(organs)["adjectives"],
+            rules["with_adjectives"],
+        ),
     }
 
 

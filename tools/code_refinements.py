@@ -1,0 +1,83 @@
+"""The table the coder refines a code with from the article (`pipeline/resources/icd10cm_refinements.tsv.gz`),
+built by tools/build_code_index.py from the ICD-10-CM titles alone:
+
+- `site` rows: for a code, each code of its category whose title says more and nothing else
+  (`Crohn's disease, unspecified, without complications` → `Crohn's disease of small intestine
+  without complications`, words `small intestine`; `Cleft palate, unspecified` → `Cleft soft
+  palate`, word `soft`). The more specific title may only drop words that say nothing was named
+  (`unspecified`, `site`); what it adds must be said in the condition's sentence for the coder to take it.
+- `with` rows: for a code in its form without complications (`Type 2 diabetes mellitus without
+  complications`), each code of its category "with" a complication (`… with diabetic
+  polyneuropathy`, words `diabetic polyneuropathy`): ICD-10-CM presumes the link between
+  conditions its titles join by "with" (Official Guidelines I.A.15), so a complication named as
+  a condition of the same article takes the combination code.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.nlp.code_context import BRACKETS, WORD, singular, title_words
+
+# words a more specific title may leave out: they only say that nothing more was named
+GENERIC = {
+    "unspecified",
+    "site",
+    "sites",
+    "part",
+    "parts",
+    "type",
+    "organism",
+    "cause",
+    "location",
+    "joint",
+    "limb",
+    "nos",
+}
+# a title that adds one of these says "some other" or a side (the coder's side table takes sides)
+NEVER_ADDED = {
+    "other",
+    "specified",
+    "elsewhere",
+    "classified",
+    "unspecified",
+    "without",
+    "right",
+    "left",
+    "bilateral",
+    "unilateral",
+}
+WITHOUT = re.compile(r"^(?P<stem>.+?),? without (complications?|.*)$", re.IGNORECASE)
+
+
+def refinement_rows(icd, codes: set[str]) -> list[str]:
+    lines = ["code\trefined\tkind\twords"]
+    for code in sorted(codes):
+        if not icd.is_valid_item(code) or not icd.is_leaf(code):
+            continue
+        title = icd.get_description(code)
+        own = title_words(title)
+        without = WITHOUT.match(title)
+        for other in _leaves(icd, code[:3]):
+            if other == code:
+                continue
+            other_title = icd.get_description(other)
+            added = title_words(other_title) - own
+            if added and not added & NEVER_ADDED and own - title_words(other_title) <= GENERIC:
+                lines.append(f"{code}\t{other}\tsite\t{' '.join(in_title_order(other_title, added))}")
+            elif without and other_title.lower().startswith(without["stem"].lower() + " with "):
+                tail = other_title[len(without["stem"]) + len(" with ") :]
+                tail = re.sub(r",\s*unspecified$| without .*$", "", tail, flags=re.IGNORECASE)
+                if not re.search(r"\b(other|specified|unspecified|and|or)\b", tail, re.IGNORECASE):
+                    lines.append(f"{code}\t{other}\twith\t{' '.join(tail.lower().split())}")
+    return lines
+
+
+def in_title_order(title: str, words: set[str]) -> list[str]:
+    """`words` as the title writes them (`small intestine`, for the coder's evidence)."""
+    ordered = (singular(w) for w in WORD.findall(BRACKETS.sub(" ", title.lower())))
+    return [w for w in dict.fromkeys(ordered) if w in words]
+
+
+def _leaves(icd, category: str) -> list[str]:
+    return [c for c in icd.get_descendants(category) if icd.is_leaf(c) and not icd.is_extended_subcategory(c)]
