@@ -120,7 +120,8 @@ def test_words_before_a_condition_refine_its_code_within_its_category(coder):
 
 
 def condition_codes(text: str) -> list[tuple[str, str, str]]:
-    return [(e.text, e._.codes.icd10cm, e._.codes.evidence) for e in analyse_text(text).ents if e.label_ == "DISEASE"]
+    ents = [e for e in analyse_text(text).ents if e.label_ == "DISEASE"]
+    return [(e.text, *((e._.codes.icd10cm, e._.codes.evidence) if e._.codes else ("", ""))) for e in ents]
 
 
 def test_the_sentence_names_the_site_or_type_that_makes_a_code_more_specific():
@@ -172,6 +173,31 @@ def test_a_disease_ontology_term_without_a_code_takes_its_parents_never_a_tumour
     palsy = coder.condition("cranial nerve palsy")
     assert palsy.icd10cm == "G52.9" and palsy.evidence == "cranial nerve palsy → cranial nerve disease"
     assert icd(coder, "teratoma") == ""  # the ontology files it under a cancer; behaviour and site decide
+
+
+def test_a_tumour_no_vocabulary_names_is_coded_by_its_site_and_behaviour(coder):
+    def coded(text: str) -> tuple[str, str]:
+        [(_, code, evidence)] = condition_codes(text)
+        return code, evidence
+
+    assert coded("A 60-year-old man had an adenocarcinoma of the stomach.") == (
+        "C16.9",
+        "adenocarcinoma of the stomach → malignant neoplasm of stomach",
+    )
+    assert coded("A 61-year-old woman had an esophageal leiomyoma.")[0] == "D13.0"  # benign
+    assert coded("She had a 6 cm left ovarian cystic teratoma.")[0] == "D27.1"  # benign, left side
+    assert coded("She had an ovarian mature cystic teratoma.")[0] == "D27.9"
+    assert coded("A 58-year-old man had a small bowel adenocarcinoma.")[0] == "C17.9"
+    assert coded("A 30-year-old woman had a teratoma.")[0] == ""  # behaviour unknown: no code by site
+    # two organs name no single site; a metastasis is not a cancer of the organ it names
+    assert coded("Biopsy showed adenocarcinoma of the colon and liver.")[0] == ""
+    assert coder.neoplasms.tumour_names("metastatic gastric adenocarcinoma") == []
+    assert coder.neoplasms.tumour_names("gastric adenocarcinoma")[0] == "malignant neoplasm of stomach"
+
+
+def test_an_organ_adjective_finds_the_name_the_vocabulary_writes_with_the_organ():
+    [(_, code, evidence)] = condition_codes("A 70-year-old man developed renal failure.")
+    assert (code, evidence) == ("N19", "renal failure → kidney failure")
 
 
 def test_a_code_carries_its_title_and_the_name_it_was_chosen_from(coder):

@@ -38,6 +38,7 @@ from ..disk_cache import disk_cached
 from ..lexicons import resource_json, resource_text, table_rows, word_list
 from .code_context import ArticleContext, Mention, across_article, title_words
 from .data_files import DataFiles
+from .neoplasm_sites import NeoplasmSites
 from .values import DISEASE, DRUG, _ext
 
 _ext(Span, "codes")
@@ -55,6 +56,7 @@ FILES = {
     "refinements": "icd10cm_refinements.tsv.gz",
     "context": "code_context.json",
     "organs": "organ_adjectives.json",
+    "morphology": "neoplasm_morphology.json",
 }
 PLURALS = (("ies", "y"), ("ses", "sis"), ("sses", "ss"), ("xes", "x"), ("li", "lus"), ("ci", "cus"), ("i", "us"))
 PARENTHESIS = re.compile(r"\s*[(\[][^)\]]*[)\]]")
@@ -94,10 +96,12 @@ def make_coder(
     refinements: str,
     context: str,
     organs: str,
+    morphology: str,
 ) -> Coder:
     files = {"conditions": conditions, "titles": titles, "drugs": drugs, "labs": labs, "spelling": spelling}
     files |= {"too_general": too_general, "nonspecific": nonspecific, "sides": sides, "laterality": laterality}
-    return Coder(files | {"refinements": refinements, "context": context, "organs": organs})
+    files |= {"refinements": refinements, "context": context, "organs": organs, "morphology": morphology}
+    return Coder(files)
 
 
 class Coder(DataFiles):
@@ -133,6 +137,8 @@ class Coder(DataFiles):
         for ent in diseases:
             name = ent._.normalized or ent.text
             codes = self.refined(self.as_history(name, ent) or self.condition(name), ent)
+            if not (codes and codes.icd10cm):
+                codes = self.by_site(name, ent, codes) or codes
             coded[ent.start] = codes
             code = codes.icd10cm if codes else ""
             mention = Mention(ent, code, code, codes.evidence if codes else "", title_words(name))
@@ -148,6 +154,28 @@ class Coder(DataFiles):
                 codes = replace(codes, icd10cm=mention.code, icd10cm_title=title, evidence=mention.evidence)
             coded[mention.span.start] = self.on_side(codes, mention.span)
         return coded
+
+    def by_site(self, name: str, span: Span, own: Codes | None) -> Codes | None:
+        """The code of a condition no vocabulary names, by its organ (`neoplasm_sites.py`): a
+        tumour by site and behaviour, with an organ named just before or after it (`of the
+        ORGAN`); an organ
+        adjective as the organ's noun. The name's own Disease Ontology and MeSH ids stay."""
+        folded = fold_name(name, self.folds)
+        following = span.doc[span.end : span.end + 4]
+        if len(following) > 1 and following[0].lower_ == "of":
+            site = next((i for i, t in enumerate(following) if not t.is_alpha), len(following))
+            folded += " " + fold_name(following[:site].text, self.folds)
+        before = [t.lower_ for t in span.doc[self.context_start(span) : span.start]]
+        with_before = f"{self.neoplasms.organ_in(before)} {folded}".strip()  # `duodenal` `adenocarcinoma`
+        by_noun = self.neoplasms.by_organ_noun(folded)
+        candidates = [(folded, by_noun)] if by_noun else []
+        candidates += [(with_before, name) for name in self.neoplasms.tumour_names(with_before)]
+        for written, candidate in candidates:
+            codes = self.condition(candidate)
+            if codes and codes.icd10cm:
+                ids = {"doid": own.doid, "mesh_id": own.mesh_id} if own and (own.doid or own.mesh_id) else {}
+                return replace(codes, evidence=f"{written} → {codes.evidence}", **ids)
+        return None
 
     def as_history(self, name: str, span: Span) -> Codes | None:
         """A condition of the patient's past that ICD-10-CM codes as such (`old myocardial infarction`)."""
@@ -247,6 +275,7 @@ def code_index(
     refinements: str,
     context: str,
     organs: str,
+    morphology: str,
 ) -> dict:
     """What the coder looks codes up in, from its files (in `FILES`' order): 220,000 names, built
     once and then read from the disk cache."""
@@ -278,6 +307,7 @@ def code_index(
             resource_json(organs)["adjectives"],
             rules["with_adjectives"],
         ),
+        "neoplasms": NeoplasmSites(resource_json(morphology), resource_json(organs)["adjectives"], rules["sites"]),
     }
 
 
