@@ -1,9 +1,10 @@
 """What the pipeline builds from its resource files at load (lexicons, the code index), kept in
 binary form in the user's cache folder, so the next process reads it in a fraction of the time.
 
-An entry is keyed by what it was built from: the builder's name and source file, its arguments
-(defaults included) and the bytes of every resource file they name, and casextract's version. A
-changed file, a changed builder, a new version or a different argument is a new entry; a cache
+An entry is keyed by what it was built from: the builder's name, the package's code (an entry can
+hold objects of classes defined beside the builder), its arguments (defaults included) and the
+bytes of every resource file they name, and casextract's version. A changed file, changed code,
+a new version or a different argument is a new entry; a cache
 that cannot be read or written is no error, the value is built as before. The folder is
 `$CASEXTRACT_CACHE`, else `$XDG_CACHE_HOME/casextract`, else `~/.cache/casextract`;
 `CASEXTRACT_CACHE=off` builds every time.
@@ -66,6 +67,15 @@ def disk_cached(build: Callable[..., T]) -> Callable[..., T]:
     return cached
 
 
+@functools.cache
+def package_code_digest() -> bytes:
+    """The digest of every module of the package, once per process (a few milliseconds)."""
+    digest = hashlib.sha256()
+    for module in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(module.read_bytes())
+    return digest.digest()
+
+
 def _key(build: Callable, args: tuple) -> str:
     from .lexicons import resource_bytes  # lexicons' builders are cached here: no import cycle
 
@@ -73,7 +83,7 @@ def _key(build: Callable, args: tuple) -> str:
     bound.apply_defaults()  # `drug_lexicon()` names its files through its defaults
     values = tuple(bound.arguments.values())
     digest = hashlib.sha256(f"{__version__}\0{build.__qualname__}\0{values!r}".encode())
-    digest.update(Path(inspect.getsourcefile(build) or "").read_bytes())  # the builder's own code
+    digest.update(package_code_digest())
     for value in values:
         if isinstance(value, str):
             digest.update(hashlib.sha256(resource_bytes(value)).digest())

@@ -117,3 +117,13 @@ def test_only_writes_into_out_are_write_failures(tmp_path):
     assert _failed_writing_into(out, OSError(errno.ENOSPC, "full"))  # pyarrow names no file
     assert not _failed_writing_into(out, OSError(errno.EACCES, "denied"))
     assert not _failed_writing_into(out, OSError(errno.ENOENT, "missing", inside))
+
+
+def test_an_entry_is_keyed_by_the_packages_code(cache, tmp_path, monkeypatch):
+    # an entry can hold objects of classes defined beside its builder (the coder's index holds a
+    # NeoplasmSites): any change to the package's code is a new entry, not a stale object
+    source = tmp_path / "names.txt"
+    source.write_text("a\n", encoding="utf-8")
+    assert count_lines(str(source), 0) == 1 and count_lines(str(source), 0) == 1 and len(BUILDS) == 1
+    monkeypatch.setattr(disk_cache, "package_code_digest", lambda: b"other code")
+    assert count_lines(str(source), 0) == 1 and len(BUILDS) == 2

@@ -70,6 +70,8 @@ DEFAULT_FORM = re.compile(
     r" without |uncomplicated|not having achieved remission|not intractable|not specified as", re.IGNORECASE
 )
 ABBREVIATION = re.compile(r"\s*[(\[][A-Z0-9][A-Za-z0-9 ,./-]*[)\]]")
+# ICD-10-CM's square brackets hold a synonym, an abbreviation or words added (`Brain [any part] abscess`)
+BRACKETED = re.compile(r"\s*\[[^\]]*\]")
 # ICD-10-CM's bracketed words are optional: `Hemorrhoids (bleeding)` is hemorrhoids, bleeding or not
 OPTIONAL_WORDS = re.compile(r"\s*\(([a-z][a-z ,-]*)\)")
 # blood specimens: a test the labs table names without a specimen word is a blood test
@@ -102,10 +104,13 @@ def title_terms(title: str) -> set[str]:
     """The names a title stands for in running text: the title; without its "unspecified"
     segments, a leading "Unspecified" and abbreviations; its optional words left out or written
     plainly (`Essential (primary) hypertension` → `essential hypertension`, `essential primary
-    hypertension`); each of two single-word names (`Hypo-osmolality and hyponatremia`)."""
+    hypertension`); without its bracketed words, which add to a name or write it another way
+    (`Sinus [sinusal] tachycardia` → `sinus tachycardia`); each of two single-word names
+    (`Hypo-osmolality and hyponatremia`)."""
     plain = UNSPECIFIED_SEGMENT.sub("", title)
     plain = ABBREVIATION.sub("", re.sub(r"^unspecified\s+", "", plain, flags=re.IGNORECASE)).strip(" ,")
     terms = {title, plain, OPTIONAL_WORDS.sub("", plain), OPTIONAL_WORDS.sub(r" \1", plain)}
+    terms |= {BRACKETED.sub("", term) for term in terms}
     pair = re.fullmatch(r"(\S+) and (\S+)", OPTIONAL_WORDS.sub("", plain))
     if pair:
         terms |= set(pair.groups())

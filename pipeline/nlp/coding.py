@@ -138,7 +138,7 @@ class Coder(DataFiles):
             name = ent._.normalized or ent.text
             codes = self.refined(self.as_history(name, ent) or self.condition(name), ent)
             if not (codes and codes.icd10cm):
-                codes = self.by_site(name, ent, codes) or codes
+                codes = self.by_site(name, ent, codes, in_conditions) or codes
             coded[ent.start] = codes
             code = codes.icd10cm if codes else ""
             mention = Mention(ent, code, code, codes.evidence if codes else "", title_words(name))
@@ -155,10 +155,10 @@ class Coder(DataFiles):
             coded[mention.span.start] = self.on_side(codes, mention.span)
         return coded
 
-    def by_site(self, name: str, span: Span, own: Codes | None) -> Codes | None:
+    def by_site(self, name: str, span: Span, own: Codes | None, in_conditions: set[int]) -> Codes | None:
         """The code of a condition no vocabulary names, by its organ (`neoplasm_sites.py`): a
         tumour by site and behaviour, with an organ named just before or after it (`of the
-        ORGAN`); an organ
+        ORGAN`), else the only organ its sentence names; an organ
         adjective as the organ's noun. The name's own Disease Ontology and MeSH ids stay."""
         folded = fold_name(name, self.folds)
         following = span.doc[span.end : span.end + 4]
@@ -169,7 +169,8 @@ class Coder(DataFiles):
         with_before = f"{self.neoplasms.organ_in(before)} {folded}".strip()  # `duodenal` `adenocarcinoma`
         by_noun = self.neoplasms.by_organ_noun(folded)
         candidates = [(folded, by_noun)] if by_noun else []
-        candidates += [(with_before, name) for name in self.neoplasms.tumour_names(with_before)]
+        sentence = [t.lower_ for t in span.sent if t.i not in in_conditions]  # the other conditions' words not
+        candidates += [(with_before, name) for name in self.neoplasms.tumour_names(with_before, sentence)]
         for written, candidate in candidates:
             codes = self.condition(candidate)
             if codes and codes.icd10cm:

@@ -26,26 +26,39 @@ class NeoplasmSites:
         self.phrases = sorted(self.behaviour.items(), key=lambda item: -len(item[0]))
         self.not_by_site = frozenset(morphology["not_by_site"])
         self.code_names = morphology["code_names"]
+        self.implied = {
+            tuple(singular(w) for w in p.split()): organ for p, organ in morphology["implied_organs"].items()
+        }
         # a site phrase → the organ as ICD-10-CM titles name it (`gastric` → `stomach`, `jejunum`
         # → `small intestine`)
         self.organ_of = dict(sites) | {organ: organ for organ in organs} | {a: o for o, a in organs.items()}
         self.noun_of = {adjective: organ for organ, adjective in organs.items() if adjective != organ}
 
-    def tumour_names(self, name: str) -> list[str]:
+    def tumour_names(self, name: str, sentence: list[str] = ()) -> list[str]:
         """The code set's names for the site and behaviour of a tumour `name` (folded, with any
-        `of the ORGAN` that follows it in the text), or none."""
+        `of the ORGAN` that follows it in the text), or none. Its organ is the one the name
+        says, else the only one its `sentence` names; a morphology of one organ is of that organ
+        wherever it is (a basal cell carcinoma on the nose is of the skin)."""
         written = name.replace("-", " ").split()
         if self.not_by_site & set(written):
             return []
         words = [singular(w) for w in written]
         # `adenocarcinoma of the stomach`: the tumour before `of`, its site after
         head = words[: words.index("of")] if "of" in words[1:] else words
-        behaviour = next((b for phrase, b in self.phrases if _ends_with(head, phrase, len(words))), None)
-        organs = {self.organ_of[p] for p in _phrases(written) if p in self.organ_of}
-        if behaviour is None or len(organs) != 1:
+        found = next(((phrase, b) for phrase, b in self.phrases if tuple(head[-len(phrase) :]) == phrase), None)
+        if found is None:
             return []
-        organ = organs.pop()
-        return [template.format(organ=organ) for template in self.code_names[behaviour]]
+        morphology, behaviour = " ".join(found[0]), found[1]
+        implied = next((o for phrase, o in self.implied.items() if tuple(head[-len(phrase) :]) == phrase), "")
+        organ = implied or self.only_organ(written) or self.only_organ(sentence)
+        if not organ:
+            return []
+        return [template.format(organ=organ, morphology=morphology) for template in self.code_names[behaviour]]
+
+    def only_organ(self, words: list[str]) -> str:
+        """The organ `words` name, when they name one and no other."""
+        organs = {self.organ_of[p] for p in _phrases(words) if p in self.organ_of}
+        return organs.pop() if len(organs) == 1 else ""
 
     def organ_in(self, words: list[str]) -> str:
         """The last organ phrase among `words` (`small bowel`, `ovarian` of `ovarian mature`), or ""."""
@@ -58,11 +71,6 @@ class NeoplasmSites:
         words = name.split()
         nouns = [self.noun_of.get(w, w) for w in words]
         return " ".join(nouns) if nouns != words else None
-
-
-def _ends_with(words: list[str], phrase: tuple[str, ...], length: int) -> bool:
-    """Whether `words` end with the morphology `phrase` and the name (`length` words) says more."""
-    return length > len(phrase) and tuple(words[-len(phrase) :]) == phrase
 
 
 def _phrases(words: list[str]) -> set[str]:
