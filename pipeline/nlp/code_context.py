@@ -22,7 +22,7 @@ Of several codes the words support equally, none is taken: the name's own code s
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -82,21 +82,19 @@ class ArticleContext:
             self.sites[adjective] = title_words(organ) | self.sites.get(organ, frozenset())
         self.linking = frozenset(linking)
 
-    def in_sentence(self, code: str, span: Span, others: set[int]) -> Refinement | None:
-        """The code of `code`'s category whose added words the sentence says (`others`: the
-        tokens of the other conditions, which say nothing of this one)."""
+    def in_sentence(self, code: str, span: Span, sentences: Sentences) -> Refinement | None:
+        """The code of `code`'s category whose added words the sentence says."""
         candidates = [r for r in self.refinements.get(code, ()) if r.kind == "site"]
         if not candidates:
             return None
-        words = self.sentence_words(span, others)
+        words = sentences.words(span, self.sentence_words)
         return _only_best([r for r in candidates if r.words <= words])
 
-    def sentence_words(self, span: Span, others: set[int]) -> set[str]:
-        tokens = [t.lower_ for t in span.sent if t.i not in others]
+    def sentence_words(self, tokens: list[str]) -> frozenset[str]:
         words = {singular(w) for token in tokens for w in WORD.findall(token) if w not in STOP}
         for phrase in {*tokens, *(" ".join(pair) for pair in zip(tokens, tokens[1:]))}:
             words |= self.sites.get(phrase, frozenset())
-        return words
+        return frozenset(words)
 
     def with_complication(self, code: str, conditions: list[Mention]) -> tuple[Refinement, Mention] | None:
         """The "with" code whose complication is one of the article's other `conditions`."""
@@ -108,6 +106,28 @@ class ArticleContext:
             found += [(refinement, m) for m in conditions if m.code != code and m.words == complication]
         best = _only_best([r for r, _ in found])
         return next(((r, m) for r, m in found if r == best), None) if best else None
+
+
+class Sentences:
+    """A Doc's sentences as the coder reads them, each once: the lower-case tokens outside the
+    conditions named in it (`acute` of `acute kidney injury` says nothing of a pneumonia beside it)."""
+
+    def __init__(self, in_conditions: set[int]):
+        self.in_conditions = in_conditions
+        self._tokens: dict[int, list[str]] = {}
+        self._words: dict[int, frozenset[str]] = {}
+
+    def tokens(self, span: Span) -> list[str]:
+        sentence = span.sent
+        if sentence.start not in self._tokens:
+            self._tokens[sentence.start] = [t.lower_ for t in sentence if t.i not in self.in_conditions]
+        return self._tokens[sentence.start]
+
+    def words(self, span: Span, read: Callable[[list[str]], frozenset[str]]) -> frozenset[str]:
+        start = span.sent.start
+        if start not in self._words:
+            self._words[start] = read(self.tokens(span))
+        return self._words[start]
 
 
 def _only_best(refinements: list[Refinement]) -> Refinement | None:

@@ -36,7 +36,7 @@ from spacy.tokens import Doc, Span
 
 from ..disk_cache import disk_cached
 from ..lexicons import resource_json, resource_text, table_rows, word_list
-from .code_context import ArticleContext, Mention, across_article, title_words
+from .code_context import ArticleContext, Mention, Sentences, across_article, title_words
 from .data_files import DataFiles
 from .neoplasm_sites import NeoplasmSites
 from .values import DISEASE, DRUG, _ext
@@ -132,17 +132,17 @@ class Coder(DataFiles):
         """Each condition's codes (by its first token): from its name, made more specific by its
         sentence and the rest of the article (`code_context.py`), then its side."""
         diseases = [ent for ent in doc.ents if ent.label_ == DISEASE]
-        in_conditions = {i for ent in diseases for i in range(ent.start, ent.end)}
+        sentences = Sentences({i for ent in diseases for i in range(ent.start, ent.end)})
         coded, mentions = {}, []
         for ent in diseases:
             name = ent._.normalized or ent.text
             codes = self.refined(self.as_history(name, ent) or self.condition(name), ent)
             if not (codes and codes.icd10cm):
-                codes = self.by_site(name, ent, codes, in_conditions) or codes
+                codes = self.by_site(name, ent, codes, sentences) or codes
             coded[ent.start] = codes
             code = codes.icd10cm if codes else ""
             mention = Mention(ent, code, code, codes.evidence if codes else "", title_words(name))
-            if code and (refinement := self.context.in_sentence(code, ent, in_conditions)):
+            if code and (refinement := self.context.in_sentence(code, ent, sentences)):
                 mention.code = refinement.code
                 mention.evidence += f"; {refinement.said} in its sentence"
             mentions.append(mention)
@@ -155,7 +155,7 @@ class Coder(DataFiles):
             coded[mention.span.start] = self.on_side(codes, mention.span)
         return coded
 
-    def by_site(self, name: str, span: Span, own: Codes | None, in_conditions: set[int]) -> Codes | None:
+    def by_site(self, name: str, span: Span, own: Codes | None, sentences: Sentences) -> Codes | None:
         """The code of a condition no vocabulary names, by its organ (`neoplasm_sites.py`): a
         tumour by site and behaviour, with an organ named just before or after it (`of the
         ORGAN`), else the only organ its sentence names; an organ
@@ -169,8 +169,8 @@ class Coder(DataFiles):
         with_before = f"{self.neoplasms.organ_in(before)} {folded}".strip()  # `duodenal` `adenocarcinoma`
         by_noun = self.neoplasms.by_organ_noun(folded)
         candidates = [(folded, by_noun)] if by_noun else []
-        sentence = [t.lower_ for t in span.sent if t.i not in in_conditions]  # the other conditions' words not
-        candidates += [(with_before, name) for name in self.neoplasms.tumour_names(with_before, sentence)]
+        tumours = self.neoplasms.tumour_names(with_before, sentences.tokens(span))
+        candidates += [(with_before, name) for name in tumours]
         for written, candidate in candidates:
             codes = self.condition(candidate)
             if codes and codes.icd10cm:
