@@ -104,6 +104,10 @@ def test_the_side_the_text_names_picks_the_code_of_that_side():
     assert codes["cataracts"].icd10cm == "H26.9"  # a plural, and a code with no side
     no_side = analyse_text("A 30-year-old woman had an ovarian cyst. She left the hospital well.")
     assert next(e for e in no_side.ents if e.text == "ovarian cyst")._.codes.icd10cm == "N83.209"
+    # the only side the sentence names, else none
+    assert condition_codes("Ultrasound showed an ovarian cyst on the left.")[0][1] == "N83.202"
+    both = condition_codes("Ultrasound showed an ovarian cyst on the left and a cyst of the right kidney.")
+    assert both[0][1] == "N83.209"
 
 
 def test_words_before_a_condition_refine_its_code_within_its_category(coder):

@@ -152,7 +152,7 @@ class Coder(DataFiles):
             if codes and mention.code != codes.icd10cm:
                 title = self.titles.get(mention.code, "")
                 codes = replace(codes, icd10cm=mention.code, icd10cm_title=title, evidence=mention.evidence)
-            coded[mention.span.start] = self.on_side(codes, mention.span)
+            coded[mention.span.start] = self.on_side(codes, mention.span, sentences)
         return coded
 
     def by_site(self, name: str, span: Span, own: Codes | None, sentences: Sentences) -> Codes | None:
@@ -226,13 +226,17 @@ class Coder(DataFiles):
         """Where the words that may qualify a condition start: a few before it, in its sentence."""
         return max(span.start - self.words_before, span.sent.start)
 
-    def on_side(self, codes: Codes | None, span: Span) -> Codes | None:
-        """The code of the side the text names, in the condition's name or just before it, where
-        ICD-10-CM has one (`left ovarian cyst` → N83.202, not N83.209)."""
+    def on_side(self, codes: Codes | None, span: Span, sentences: Sentences) -> Codes | None:
+        """The code of the side the text names, where ICD-10-CM has one: in the condition's name
+        or just before it (`left ovarian cyst` → N83.202, not N83.209), else the only side its
+        sentence names outside the other conditions (`the right eye had a nuclear cataract`)."""
         if codes is None or codes.icd10cm not in self.sides:
             return codes
         words = span.doc[self.context_start(span) : span.end]
         side = next((s for t in words if (s := self.side_words.get(t.lower_))), None)
+        if side is None:
+            said = {s for word in sentences.tokens(span) if (s := self.side_words.get(word))}
+            side = said.pop() if len(said) == 1 else None
         code = self.sides[codes.icd10cm].get(side or "", "")
         if not code:
             return codes
