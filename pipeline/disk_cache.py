@@ -7,7 +7,7 @@ bytes of every resource file they name, and casextract's version. A changed file
 a new version or a different argument is a new entry; a cache
 that cannot be read or written is no error, the value is built as before. The folder is
 `$CASEXTRACT_CACHE`, else `$XDG_CACHE_HOME/casextract`, else `~/.cache/casextract`;
-`CASEXTRACT_CACHE=off` builds every time.
+`CASEXTRACT_CACHE=off` builds every time. Of each builder's entries, the four used last are kept.
 
 Why by hand: the standard library's pickle is the binary form; what no library does is key an
 entry by the resource files' contents.
@@ -29,6 +29,7 @@ from . import __version__
 
 T = TypeVar("T")
 CACHE_ENV = "CASEXTRACT_CACHE"
+KEEP = 4  # entries per builder: one run reads one or two of each (the default files, an override)
 
 
 def cache_folder() -> Path | None:
@@ -57,11 +58,14 @@ def disk_cached(build: Callable[..., T]) -> Callable[..., T]:
         path = folder / f"{build.__name__}-{key}.pickle"
         try:
             with path.open("rb") as handle:
-                return pickle.load(handle)
+                value = pickle.load(handle)
+            _touch(path)
+            return value
         except Exception:  # not there, damaged, or naming what no longer exists: build it
             pass
         value = build(*args)
         _store(path, value)
+        _prune(folder, build.__name__)
         return value
 
     return cached
@@ -88,6 +92,24 @@ def _key(build: Callable, args: tuple) -> str:
         if isinstance(value, str):
             digest.update(hashlib.sha256(resource_bytes(value)).digest())
     return digest.hexdigest()[:24]
+
+
+def _touch(path: Path) -> None:
+    try:
+        os.utime(path)  # the entry was used: the last to be pruned
+    except OSError:
+        pass
+
+
+def _prune(folder: Path, name: str) -> None:
+    """Keep a builder's KEEP entries used last: every change of code, resources or version makes
+    new entries (12 MB for the code index), and the old ones would pile up for good."""
+    try:
+        entries = sorted(folder.glob(f"{name}-*.pickle"), key=lambda e: e.stat().st_mtime, reverse=True)
+        for stale in entries[KEEP:]:
+            stale.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def _store(path: Path, value: object) -> None:

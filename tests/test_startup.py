@@ -127,3 +127,17 @@ def test_an_entry_is_keyed_by_the_packages_code(cache, tmp_path, monkeypatch):
     assert count_lines(str(source), 0) == 1 and count_lines(str(source), 0) == 1 and len(BUILDS) == 1
     monkeypatch.setattr(disk_cache, "package_code_digest", lambda: b"other code")
     assert count_lines(str(source), 0) == 1 and len(BUILDS) == 2
+
+
+def test_a_builders_old_entries_are_pruned(cache, tmp_path):
+    sources = [tmp_path / f"names{i}.txt" for i in range(disk_cache.KEEP + 2)]
+    for source in reversed(sources):  # the first source's entry is made last, the newest
+        source.write_text("a\n", encoding="utf-8")
+        count_lines(str(source), 0)
+        for entry in cache.glob("count_lines-*.pickle"):  # older by a second for each entry made after
+            os.utime(entry, (entry.stat().st_mtime - 1, entry.stat().st_mtime - 1))
+    assert len(list(cache.glob("count_lines-*.pickle"))) == disk_cache.KEEP
+    count_lines(str(sources[0]), 0)  # the one made last is kept: read, not built again
+    assert len(BUILDS) == len(sources)
+    count_lines(str(sources[-1]), 0)  # the one made first was pruned: built again
+    assert len(BUILDS) == len(sources) + 1
