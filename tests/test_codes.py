@@ -139,6 +139,8 @@ def test_the_sentence_names_the_site_or_type_that_makes_a_code_more_specific():
         condition_codes("A 30-year-old woman had Crohn's disease involving the ileum and the colon.")[0][1] == "K50.90"
     )
     assert condition_codes("A 40-year-old man had drug-induced fever.")[0][1] == "R50.2"
+    # a cause's own code in another category: `Pneumonia due to Klebsiella pneumoniae`
+    assert condition_codes("He developed pneumonia caused by Klebsiella pneumoniae.")[0][1] == "J15.0"
     # `acute` is the other condition's word: no acute form of pneumonia is read into the sentence
     assert [c for _, c, _ in condition_codes("A 40-year-old man had pneumonia and acute kidney injury.")] == [
         "J18.9",

@@ -1,7 +1,8 @@
 """The table the coder refines a code with from the article (`pipeline/resources/icd10cm_refinements.tsv.gz`),
 built by tools/build_code_index.py from the ICD-10-CM titles alone:
 
-- `site` rows: for a code, each code of its category whose title says more and nothing else
+- `said` rows: for a code, each code of its category (or titled "… due to" a cause, in another)
+  whose title says more and nothing else
   (`Crohn's disease, unspecified, without complications` → `Crohn's disease of small intestine
   without complications`, words `small intestine`; `Cleft palate, unspecified` → `Cleft soft
   palate`, word `soft`). The more specific title may only drop words that say nothing was named
@@ -52,19 +53,22 @@ WITHOUT = re.compile(r"^(?P<stem>.+?),? without (complications?|.*)$", re.IGNORE
 
 def refinement_rows(icd, codes: set[str]) -> list[str]:
     lines = ["code\trefined\tkind\twords"]
+    due_to = _codes_due_to(icd)
     for code in sorted(codes):
         if not icd.is_valid_item(code) or not icd.is_leaf(code):
             continue
         title = icd.get_description(code)
         own = title_words(title)
         without = WITHOUT.match(title)
-        for other in _leaves(icd, code[:3]):
+        # the category's codes, and a cause's own code elsewhere (`Pneumonia, unspecified organism`
+        # → `Pneumonia due to Klebsiella pneumoniae`, J15.0)
+        for other in [*_leaves(icd, code[:3]), *due_to.get(title.split(",")[0].lower(), ())]:
             if other == code:
                 continue
             other_title = icd.get_description(other)
             added = title_words(other_title) - own
             if added and not added & NEVER_ADDED and own - title_words(other_title) <= GENERIC:
-                lines.append(f"{code}\t{other}\tsite\t{' '.join(in_title_order(other_title, added))}")
+                lines.append(f"{code}\t{other}\tsaid\t{' '.join(in_title_order(other_title, added))}")
             elif without and other_title.lower().startswith(without["stem"].lower() + " with "):
                 tail = other_title[len(without["stem"]) + len(" with ") :]
                 tail = re.sub(r",\s*unspecified$| without .*$", "", tail, flags=re.IGNORECASE)
@@ -75,8 +79,18 @@ def refinement_rows(icd, codes: set[str]) -> list[str]:
 
 def in_title_order(title: str, words: set[str]) -> list[str]:
     """`words` as the title writes them (`small intestine`, for the coder's evidence)."""
-    ordered = (singular(w) for w in WORD.findall(BRACKETS.sub(" ", title.lower())))
-    return [w for w in dict.fromkeys(ordered) if w in words]
+    written = dict.fromkeys(WORD.findall(BRACKETS.sub(" ", title.lower())))
+    return [w for w in written if singular(w) in words]
+
+
+def _codes_due_to(icd) -> dict[str, list[str]]:
+    """`pneumonia` → the codes titled `Pneumonia due to …`."""
+    found: dict[str, list[str]] = {}
+    for code in icd.get_all_codes(with_dots=True):
+        title = icd.get_description(code)
+        if " due to " in title and icd.is_leaf(code) and not icd.is_extended_subcategory(code):
+            found.setdefault(title.split(" due to ")[0].lower(), []).append(code)
+    return found
 
 
 def _leaves(icd, category: str) -> list[str]:

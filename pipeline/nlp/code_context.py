@@ -50,12 +50,12 @@ def title_words(text: str) -> frozenset[str]:
 @dataclass(frozen=True)
 class Refinement:
     code: str
-    kind: str  # "site": said in the sentence; "with": a complication named as another condition
+    kind: str  # "said": what its title adds is said in the sentence; "with": a complication named as another condition
     said: str  # the words the code's title adds, in its order (`small intestine`)
 
     @cached_property
     def words(self) -> frozenset[str]:
-        return frozenset(self.said.split())
+        return frozenset(singular(w) for w in self.said.split())
 
 
 @dataclass
@@ -84,7 +84,7 @@ class ArticleContext:
 
     def in_sentence(self, code: str, span: Span, sentences: Sentences) -> Refinement | None:
         """The code of `code`'s category whose added words the sentence says."""
-        candidates = [r for r in self.refinements.get(code, ()) if r.kind == "site"]
+        candidates = [r for r in self.refinements.get(code, ()) if r.kind == "said"]
         if not candidates:
             return None
         words = sentences.words(span, self.sentence_words)
