@@ -157,6 +157,8 @@ def test_a_site_said_once_holds_for_the_patients_other_mentions_of_that_conditio
     ]
     relative = condition_codes("A 30-year-old woman had Crohn's disease. Her mother had Crohn's disease of the colon.")
     assert [c for _, c, _ in relative] == ["K50.90", "K50.10"]  # the mother's site is not the patient's
+    mother = condition_codes("A 30-year-old woman had Crohn's disease of the ileum. Her mother had Crohn's disease.")
+    assert [c for _, c, _ in mother] == ["K50.00", "K50.90"]  # nor the patient's the mother's
 
 
 def test_a_complication_of_the_same_patient_takes_the_combination_code():
