@@ -146,7 +146,9 @@ def across_article(context: ArticleContext, mentions: list[Mention]) -> None:
     for mention in patient:
         if mention.code != mention.name_code:
             said.setdefault((mention.name_code, mention.words), set()).add(mention.code)
-    for mention in patient:  # a relative's condition is not the patient's, nor a negated one
+    # a code names the condition, whether the mention asserts, negates or weighs it (`no
+    # pneumonia` is J18.9 too); only a relative's or the literature's condition is another one
+    for mention in (m for m in mentions if not m.span._.subject):
         refined = said.get((mention.name_code, mention.words), set())
         if mention.code == mention.name_code and len(refined) == 1:
             mention.code = next(iter(refined))
@@ -155,7 +157,7 @@ def across_article(context: ArticleContext, mentions: list[Mention]) -> None:
         found = context.with_complication(code, patient)
         if found:
             refinement, complication = found
-            for mention in (m for m in patient if m.code == code):
+            for mention in (m for m in mentions if m.code == code and not m.span._.subject):
                 mention.code = refinement.code
                 mention.evidence += f" with {complication.span._.normalized or complication.span.text}"
 
