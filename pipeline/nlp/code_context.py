@@ -22,7 +22,7 @@ Of several codes the words support equally, none is taken: the name's own code s
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -30,6 +30,10 @@ from spacy.tokens import Span
 
 # words that join, never name (a title's `of`, `with`; a sentence's `the`)
 STOP = frozenset({"of", "the", "and", "or", "in", "on", "at", "to", "with", "due", "a", "an", "by", "for", "as"})
+# a word after a condition that hangs a phrase on it, and the words that end that phrase
+ATTACHING = frozenset({"of", "in", "on", "from", "involving", "affecting", "at", "within", "arising", "caused", "due"})
+PHRASE_ENDS = frozenset({"but", "with", "without", "was", "were", "is", "are", "which", "that", "who", "showed"})
+AFTER = 7  # words at most in that phrase
 BRACKETS = re.compile(r"\[[^\]]*\]|\([^)]*\)")
 WORD = re.compile(r"[a-z0-9']+")
 
@@ -67,11 +71,20 @@ class Mention:
     code: str
     evidence: str
     words: frozenset[str]  # its name's words, for "with" codes
+    said: Refinement | None = None  # what its own phrase made more specific
+    complication: bool = False  # whether it may be the complication of a "with" code
+    case: int | None = None  # the patient (`Case 2`) where a report has several, else None
 
 
 class ArticleContext:
     def __init__(
-        self, rows: Iterable[list[str]], sites: dict[str, str], adjectives: dict[str, str], linking: Iterable[str]
+        self,
+        rows: Iterable[list[str]],
+        sites: dict[str, str],
+        adjectives: dict[str, str],
+        linking: Iterable[str],
+        anatomy: Iterable[str] = (),
+        with_categories: Iterable[str] = (),
     ):
         self.refinements: dict[str, list[Refinement]] = {}
         for code, refined, kind, words in rows:
@@ -81,16 +94,23 @@ class ArticleContext:
         for adjective, organ in organ_of.items():
             self.sites[adjective] = title_words(organ) | self.sites.get(organ, frozenset())
         self.linking = frozenset(linking)
+        self.anatomy = frozenset().union(*self.sites.values(), *(title_words(o) for o in adjectives), anatomy)
+        self.with_categories = frozenset(with_categories)
 
-    def in_sentence(self, code: str, span: Span, sentences: Sentences) -> Refinement | None:
-        """The code of `code`'s category whose added words the sentence says."""
+    def in_phrase(self, code: str, words: list[str]) -> Refinement | None:
+        """The code of `code`'s category, or of its cause, whose added words the condition's
+        phrase says (`attached_words`)."""
         candidates = [r for r in self.refinements.get(code, ()) if r.kind == "said"]
         if not candidates:
             return None
-        words = sentences.words(span, self.sentence_words)
-        return _only_best([r for r in candidates if r.words <= words])
+        said = self.phrase_words(words)
+        return _only_best([r for r in candidates if r.words <= said])
 
-    def sentence_words(self, tokens: list[str]) -> frozenset[str]:
+    def is_site(self, refinement: Refinement) -> bool:
+        """Whether a refinement names a part of the body only (what holds for every mention)."""
+        return refinement.words <= self.anatomy
+
+    def phrase_words(self, tokens: list[str]) -> frozenset[str]:
         words = {singular(w) for token in tokens for w in WORD.findall(token) if w not in STOP}
         for phrase in {*tokens, *(" ".join(pair) for pair in zip(tokens, tokens[1:]))}:
             words |= self.sites.get(phrase, frozenset())
@@ -108,26 +128,30 @@ class ArticleContext:
         return next(((r, m) for r, m in found if r == best), None) if best else None
 
 
-class Sentences:
-    """A Doc's sentences as the coder reads them, each once: the lower-case tokens outside the
-    conditions named in it (`acute` of `acute kidney injury` says nothing of a pneumonia beside it)."""
+def attached_words(span: Span, before: int, others: set[int]) -> list[str]:
+    """The words that qualify a condition, lower case: its own, the run of words just before it
+    (at most `before`), and the phrase that hangs on it (`… of the duodenum`, `… in the right
+    ear`, `… caused by Klebsiella pneumoniae`), never the rest of its sentence: there a word
+    belongs to another finding as often as not (`systolic blood pressure`, `left ventricular`,
+    `negative for Streptococcus pneumoniae`). The other conditions' words are left out."""
+    doc, sentence = span.doc, span.sent
+    first, words = span.start, 0
+    while first > sentence.start and words < before and _word(doc[first - 1]) and doc[first - 1].i not in others:
+        first -= 1
+        words += doc[first].text != "-"
+    last = span.end
+    if last < sentence.end and doc[last].lower_ in ATTACHING:
+        # to the end of the phrase: punctuation, a verb or `with`, the next condition, AFTER words
+        while last < min(sentence.end, span.end + AFTER) and _word(doc[last]) and doc[last].i not in others:
+            if last > span.end and doc[last].lower_ in PHRASE_ENDS:
+                break
+            last += 1
+    return [t.lower_ for t in doc[first:last]]
 
-    def __init__(self, in_conditions: set[int]):
-        self.in_conditions = in_conditions
-        self._tokens: dict[int, list[str]] = {}
-        self._words: dict[int, frozenset[str]] = {}
 
-    def tokens(self, span: Span) -> list[str]:
-        sentence = span.sent
-        if sentence.start not in self._tokens:
-            self._tokens[sentence.start] = [t.lower_ for t in sentence if t.i not in self.in_conditions]
-        return self._tokens[sentence.start]
-
-    def words(self, span: Span, read: Callable[[list[str]], frozenset[str]]) -> frozenset[str]:
-        start = span.sent.start
-        if start not in self._words:
-            self._words[start] = read(self.tokens(span))
-        return self._words[start]
+def _word(token) -> bool:
+    """A word or a hyphenated one (`drug-induced`), or the hyphen between two."""
+    return token.text == "-" or token.text.replace("-", "").isalpha()
 
 
 def _only_best(refinements: list[Refinement]) -> Refinement | None:
@@ -142,24 +166,27 @@ def _only_best(refinements: list[Refinement]) -> Refinement | None:
 def across_article(context: ArticleContext, mentions: list[Mention]) -> None:
     """Codes the other mentions make more specific: a site said once, a complication named."""
     patient = [m for m in mentions if _the_patients(m.span)]
-    said: dict[tuple[str, frozenset[str]], set[str]] = {}
+    said: dict[tuple, set[str]] = {}
     for mention in patient:
-        if mention.code != mention.name_code:
-            said.setdefault((mention.name_code, mention.words), set()).add(mention.code)
+        # only a part of the body holds for every mention: a stage, a cause or an acuity is of its time
+        if mention.said and context.is_site(mention.said):
+            said.setdefault((mention.case, mention.name_code, mention.words), set()).add(mention.code)
     # a code names the condition, whether the mention asserts, negates or weighs it (`no
-    # pneumonia` is J18.9 too); only a relative's or the literature's condition is another one
+    # pneumonia` is J18.9 too); only another patient's, a relative's or the literature's is another
     for mention in (m for m in mentions if not m.span._.subject):
-        refined = said.get((mention.name_code, mention.words), set())
+        refined = said.get((mention.case, mention.name_code, mention.words), set())
         if mention.code == mention.name_code and len(refined) == 1:
             mention.code = next(iter(refined))
-            mention.evidence += " (said in another sentence)"
-    for code in {m.code for m in patient}:
-        found = context.with_complication(code, patient)
-        if found:
-            refinement, complication = found
-            for mention in (m for m in mentions if m.code == code and not m.span._.subject):
-                mention.code = refinement.code
-                mention.evidence += f" with {complication.span._.normalized or complication.span.text}"
+            mention.evidence += " (its site said in another sentence)"
+    for case in {m.case for m in patient}:
+        complications = [m for m in patient if m.complication and m.case == case]
+        for code in {m.code for m in patient if m.case == case and m.code[:3] in context.with_categories}:
+            found = context.with_complication(code, complications)
+            if found:
+                refinement, complication = found
+                for mention in (m for m in mentions if m.code == code and m.case == case and not m.span._.subject):
+                    mention.code = refinement.code
+                    mention.evidence += f" with {complication.span._.normalized or complication.span.text}"
 
 
 def _the_patients(span: Span) -> bool:

@@ -34,9 +34,10 @@ from dataclasses import dataclass, replace
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from ..cases import case_at, segment_cases
 from ..disk_cache import disk_cached
 from ..lexicons import resource_json, resource_text, table_rows, word_list
-from .code_context import ArticleContext, Mention, Sentences, across_article, title_words
+from .code_context import ArticleContext, Mention, across_article, attached_words, title_words
 from .data_files import DataFiles
 from .neoplasm_sites import NeoplasmSites
 from .values import DISEASE, DRUG, _ext
@@ -130,21 +131,27 @@ class Coder(DataFiles):
 
     def coded_conditions(self, doc: Doc) -> dict[int, Codes | None]:
         """Each condition's codes (by its first token): from its name, made more specific by its
-        sentence and the rest of the article (`code_context.py`), then its side."""
+        phrase and the patient's other mentions (`code_context.py`), then its side."""
         diseases = [ent for ent in doc.ents if ent.label_ == DISEASE]
-        sentences = Sentences({i for ent in diseases for i in range(ent.start, ent.end)})
+        in_conditions = {i for ent in diseases for i in range(ent.start, ent.end)}
+        article = doc._.article
+        cases = segment_cases(article) if article is not None else []
+        several = len({c.case for c in cases}) > 1  # a report of one patient: every mention is theirs
         coded, mentions = {}, []
         for ent in diseases:
             name = ent._.normalized or ent.text
+            phrase = attached_words(ent, self.words_before, in_conditions)
             codes = self.refined(self.as_history(name, ent) or self.condition(name), ent)
-            if not (codes and codes.icd10cm):
-                codes = self.by_site(name, ent, codes, sentences) or codes
+            if not (codes and codes.icd10cm) or self.neoplasms.site_unknown(codes.icd10cm_title):
+                codes = self.by_site(name, ent, codes, phrase) or codes
             coded[ent.start] = codes
             code = codes.icd10cm if codes else ""
             mention = Mention(ent, code, code, codes.evidence if codes else "", title_words(name))
-            if code and (refinement := self.context.in_sentence(code, ent, sentences)):
-                mention.code = refinement.code
-                mention.evidence += f"; {refinement.said} in its sentence"
+            if code and (refinement := self.context.in_phrase(code, phrase)):
+                mention.code, mention.said = refinement.code, refinement
+                mention.evidence += f"; {refinement.said} said of it"
+            mention.complication = self.may_complicate(ent)
+            mention.case = case_at(cases, ent.start_char) if several else None
             mentions.append(mention)
         across_article(self.context, mentions)
         for mention in mentions:
@@ -152,35 +159,35 @@ class Coder(DataFiles):
             if codes and mention.code != codes.icd10cm:
                 title = self.titles.get(mention.code, "")
                 codes = replace(codes, icd10cm=mention.code, icd10cm_title=title, evidence=mention.evidence)
-            coded[mention.span.start] = self.on_side(codes, mention.span, sentences)
+            phrase = attached_words(mention.span, self.words_before, in_conditions)
+            coded[mention.span.start] = self.on_side(codes, phrase)
         return coded
 
-    def by_site(self, name: str, span: Span, own: Codes | None, sentences: Sentences) -> Codes | None:
+    def may_complicate(self, span: Span) -> bool:
+        """Whether a condition may be the complication of a "with" code: the patient's, current,
+        and with no other cause (nor a hypothesis) in its sentence (`polyneuropathy after cisplatin`)."""
+        if span._.assertion not in ("confirmed", "suspected") or span._.fact_type not in ("diagnosis", "symptom"):
+            return False
+        return not any(t.lower_ in self.other_cause for t in span.sent)
+
+    def by_site(self, name: str, span: Span, own: Codes | None, phrase: list[str]) -> Codes | None:
         """The code of a condition no vocabulary names, by its organ (`neoplasm_sites.py`): a
-        tumour by site and behaviour, with an organ named just before or after it (`of the
-        ORGAN`), else the only organ its sentence names; an organ
-        adjective as the organ's noun. The name's own Disease Ontology and MeSH ids stay."""
+        tumour by site and behaviour, with the organ its phrase names (`duodenal`
+        adenocarcinoma, adenocarcinoma `of the stomach`); an organ adjective as the organ's
+        noun. The name's own Disease Ontology and MeSH ids stay."""
         folded = fold_name(name, self.folds)
-        following = span.doc[span.end : span.end + 4]
-        if len(following) > 1 and following[0].lower_ == "of":
-            site = next((i for i, t in enumerate(following) if not t.is_alpha), len(following))
-            folded += " " + fold_name(following[:site].text, self.folds)
-        before = [t.lower_ for t in span.doc[self.context_start(span) : span.start]]
-        with_before = f"{self.neoplasms.organ_in(before)} {folded}".strip()  # `duodenal` `adenocarcinoma`
         by_noun = self.neoplasms.by_organ_noun(folded)
-        candidates = [(folded, by_noun)] if by_noun else []
-        tumours = self.neoplasms.tumour_names(with_before, sentences.tokens(span))
-        candidates += [(with_before, name) for name in tumours]
-        for written, candidate in candidates:
+        tumours = self.neoplasms.tumour_names(folded, fold_name(" ".join(phrase), self.folds))
+        for candidate in [*([by_noun] if by_noun else []), *tumours]:
             codes = self.condition(candidate)
             if codes and codes.icd10cm:
                 ids = {"doid": own.doid, "mesh_id": own.mesh_id} if own and (own.doid or own.mesh_id) else {}
-                return replace(codes, evidence=f"{written} → {codes.evidence}", **ids)
+                return replace(codes, evidence=f"{folded} → {codes.evidence}", **ids)
         return None
 
     def as_history(self, name: str, span: Span) -> Codes | None:
         """A condition of the patient's past that ICD-10-CM codes as such (`old myocardial infarction`)."""
-        if span._.assertion != "history" or span._.subject:
+        if span._.assertion != "history" or span._.subject or any(t.lower_ in self.not_old for t in span.sent):
             return None
         codes = self.condition(f"old {name}")
         return codes if codes and codes.icd10cm else None
@@ -226,17 +233,13 @@ class Coder(DataFiles):
         """Where the words that may qualify a condition start: a few before it, in its sentence."""
         return max(span.start - self.words_before, span.sent.start)
 
-    def on_side(self, codes: Codes | None, span: Span, sentences: Sentences) -> Codes | None:
-        """The code of the side the text names, where ICD-10-CM has one: in the condition's name
-        or just before it (`left ovarian cyst` → N83.202, not N83.209), else the only side its
-        sentence names outside the other conditions (`the right eye had a nuclear cataract`)."""
+    def on_side(self, codes: Codes | None, phrase: list[str]) -> Codes | None:
+        """The code of the side the condition's phrase names, where ICD-10-CM has one (`left
+        ovarian cyst` → N83.202, not N83.209; an ovarian cyst `on the left`)."""
         if codes is None or codes.icd10cm not in self.sides:
             return codes
-        words = span.doc[self.context_start(span) : span.end]
-        side = next((s for t in words if (s := self.side_words.get(t.lower_))), None)
-        if side is None:
-            said = {s for word in sentences.tokens(span) if (s := self.side_words.get(word))}
-            side = said.pop() if len(said) == 1 else None
+        sides = {s for word in phrase if (s := self.side_words.get(word))}
+        side = sides.pop() if len(sides) == 1 else None
         code = self.sides[codes.icd10cm].get(side or "", "")
         if not code:
             return codes
@@ -311,7 +314,11 @@ def code_index(
             (rules := resource_json(context))["sites"],
             resource_json(organs)["adjectives"],
             rules["with_adjectives"],
+            rules["anatomy"],
+            rules["with_categories"],
         ),
+        "other_cause": frozenset(rules["other_cause"]),
+        "not_old": frozenset(rules["not_old"]),
         "neoplasms": NeoplasmSites(resource_json(morphology), resource_json(organs)["adjectives"], rules["sites"]),
     }
 

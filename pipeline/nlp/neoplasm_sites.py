@@ -12,7 +12,11 @@
 
 from __future__ import annotations
 
+import re
+
 from .code_context import singular
+
+UNKNOWN_SITE = re.compile(r"unspecified site|site unspecified|\(primary\) neoplasm, unspecified", re.IGNORECASE)
 
 
 class NeoplasmSites:
@@ -26,6 +30,8 @@ class NeoplasmSites:
         self.phrases = sorted(self.behaviour.items(), key=lambda item: -len(item[0]))
         self.not_by_site = frozenset(morphology["not_by_site"])
         self.code_names = morphology["code_names"]
+        self.ambiguous = frozenset(morphology["ambiguous_adjectives"])
+        self.other_parts = frozenset(morphology["other_parts"])
         self.implied = {
             tuple(singular(w) for w in p.split()): organ for p, organ in morphology["implied_organs"].items()
         }
@@ -34,15 +40,15 @@ class NeoplasmSites:
         self.organ_of = dict(sites) | {organ: organ for organ in organs} | {a: o for o, a in organs.items()}
         self.noun_of = {adjective: organ for organ, adjective in organs.items() if adjective != organ}
 
-    def tumour_names(self, name: str, sentence: list[str] = ()) -> list[str]:
-        """The code set's names for the site and behaviour of a tumour `name` (folded, with any
-        `of the ORGAN` that follows it in the text), or none. Its organ is the one the name
-        says, else the only one its `sentence` names; a morphology of one organ is of that organ
-        wherever it is (a basal cell carcinoma on the nose is of the skin)."""
-        written = name.replace("-", " ").split()
+    def tumour_names(self, name: str, phrase: str) -> list[str]:
+        """The code set's names for the site and behaviour of a tumour `name` (folded), with the
+        organ its `phrase` names (its words, those just before it, `of the ORGAN` after it), or
+        none: a morphology of one organ is of that organ wherever it is (a basal cell carcinoma
+        on the nose is of the skin); two organs say no single site, nor an `unknown primary`."""
+        written = phrase.replace("-", " ").split()
         if self.not_by_site & set(written):
             return []
-        words = [singular(w) for w in written]
+        words = [singular(w) for w in name.replace("-", " ").split()]
         # `adenocarcinoma of the stomach`: the tumour before `of`, its site after
         head = words[: words.index("of")] if "of" in words[1:] else words
         found = next(((phrase, b) for phrase, b in self.phrases if tuple(head[-len(phrase) :]) == phrase), None)
@@ -50,20 +56,29 @@ class NeoplasmSites:
             return []
         morphology, behaviour = " ".join(found[0]), found[1]
         implied = next((o for phrase, o in self.implied.items() if tuple(head[-len(phrase) :]) == phrase), "")
-        organ = implied or self.only_organ(written) or self.only_organ(sentence)
+        organ = implied or self.only_organ(written)
         if not organ:
             return []
         return [template.format(organ=organ, morphology=morphology) for template in self.code_names[behaviour]]
 
     def only_organ(self, words: list[str]) -> str:
-        """The organ `words` name, when they name one and no other."""
-        organs = {self.organ_of[p] for p in _phrases(words) if p in self.organ_of}
+        """The organ `words` name, when they name one and no other: not an organ's adjective that
+        names another part (`hepatic flexure`, `cervical lymph node`, `renal function`)."""
+        organs = set()
+        for i, word in enumerate(words):
+            pair = " ".join(words[i : i + 2])
+            if pair in self.organ_of:
+                organs.add(self.organ_of[pair])
+            elif word in self.organ_of and word not in self.ambiguous:
+                if i + 1 < len(words) and words[i + 1] in self.other_parts:
+                    continue
+                organs.add(self.organ_of[word])
         return organs.pop() if len(organs) == 1 else ""
 
-    def organ_in(self, words: list[str]) -> str:
-        """The last organ phrase among `words` (`small bowel`, `ovarian` of `ovarian mature`), or ""."""
-        found = [p for p in _phrases(words) if p in self.organ_of]
-        return max(found, key=lambda p: (" ".join(words).rfind(p), len(p)), default="")
+    def site_unknown(self, title: str) -> bool:
+        """Whether a code says its tumour's site is not known (`Malignant (primary) neoplasm,
+        unspecified`, C80.1): a site the text names says more."""
+        return bool(UNKNOWN_SITE.search(title))
 
     def by_organ_noun(self, name: str) -> str | None:
         """`name` with each organ adjective written as its organ's noun (`renal failure` → `kidney
