@@ -298,7 +298,7 @@ class LexiconMatcher:
     """
 
     def __init__(self, names: Iterable[str], max_tokens: int = 8):
-        self.names = {re.sub(r"\s+", " ", n.lower()) for n in names}
+        self.names = _folded(names)
         self.max_tokens = max_tokens
         self.heads = {n[:3] for n in self.names}
 
@@ -323,6 +323,17 @@ class LexiconMatcher:
             else:
                 i += 1
         return found
+
+
+def _folded(names: Iterable[str]) -> set[str]:
+    """Each name in lower case with every run of white space one space, in one pass over all of
+    them joined by NUL (which is neither white space nor a letter, so no run and no lower-casing
+    crosses it): a substitution per name was a sixth of a second at every start."""
+    names = list(names)
+    joined = "\x00".join(names)
+    if "\x00" in "".join(names):  # a name with a NUL of its own: name by name
+        return {re.sub(r"\s+", " ", n.lower()) for n in names}
+    return set(re.sub(r"\s+", " ", joined.lower()).split("\x00")) if names else set()
 
 
 DETERMINERS = {"a", "an", "the", "this", "that", "his", "her", "their", "its"}
