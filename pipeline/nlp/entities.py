@@ -5,6 +5,7 @@ diseases (the NER, the disease gazetteer, pathogen infections)."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 
 from spacy.language import Language
@@ -301,16 +302,23 @@ class LexiconMatcher:
         self.names = _folded(names)
         self.max_tokens = max_tokens
         self.heads = {n[:3] for n in self.names}
+        self.in_order = sorted(self.names)
 
     def __call__(self, doc: Doc) -> list[tuple[int, int]]:
         lowers, spaces, stops = token_view(doc)
         found = []
         i, n = 0, len(doc)
+        in_order, last = self.in_order, len(self.in_order)
         while i < n:
             end = None
             if lowers[i][:3] in self.heads or len(lowers[i]) < 3:
                 text = lowers[i]
                 for j in range(i + 1, min(n, i + self.max_tokens) + 1):
+                    # no name begins so (the first name sorted at or after it does not): no longer
+                    # run of tokens can be one, and most runs end here after a token or two
+                    at = bisect_left(in_order, text)
+                    if at == last or not in_order[at].startswith(text):
+                        break
                     if text in self.names:
                         end = j  # keep looking: the longest name wins
                     if j < n:
