@@ -405,3 +405,36 @@ def test_the_case_recogniser_reads_around_each_condition_what_it_reads_in_the_wh
             assert mine == _labels_within(whole.ents, ent), (article.doc_id, ent.text)
             compared += 1
     assert compared > (50 if real_reports else 5)  # the corpus's three reports alone hold a dozen
+
+
+def _longest_names_by_brute_force(names: set[str], lowers: list[str], spaces: list[str], stops: list[bool]):
+    """Every run of up to 8 tokens tried, left to right, the longest name kept (the matcher's contract)."""
+    found, i = [], 0
+    while i < len(lowers):
+        best = None
+        for j in range(i + 1, min(len(lowers), i + 8) + 1):
+            if j - 1 > i and stops[j - 1]:
+                break
+            text = "".join(lowers[k] + (spaces[k] if k < j - 1 else "") for k in range(i, j))
+            if text in names:
+                best = j
+        found.append((i, best)) if best else None
+        i = best or i + 1
+    return found
+
+
+def test_the_lexicon_matcher_finds_the_longest_name_as_trying_every_run_does():
+    from pipeline.nlp.entities import LexiconMatcher
+    from pipeline.nlp.values import token_view
+
+    names = {"anti", "anti-mda5", "anti-mda5 antibody", "vitamin b12", "vitamin b12 deficiency", "b", "il-6", "zz"}
+    matcher = LexiconMatcher(names | {"Vitamin  B12 DEFICIENCY syndrome type"})
+    doc = load_pipeline().make_doc(
+        "Anti-MDA5 antibody and anti-MDA5 were high; vitamin B12 deficiency (vitamin b12\nsyndrome), "
+        "IL-6 rose, a b c, antibody zz. Vitamin B12 deficiency syndrome type 2."
+    )
+    found = matcher(doc)
+    folded = {" ".join(n.lower().split()) for n in matcher.names}
+    assert found == _longest_names_by_brute_force(folded, *token_view(doc))
+    assert [doc[s:e].text for s, e in found][:3] == ["Anti-MDA5 antibody", "anti-MDA5", "vitamin B12 deficiency"]
+    assert "Vitamin B12 deficiency syndrome type" in [doc[s:e].text for s, e in found]  # runs of spaces folded

@@ -114,3 +114,32 @@ def test_pdfium_asks_pdfplumber_for_tables_only_where_rules_are_drawn(tmp_path):
     with open_pdfium(bad_inputs.simple_pdf(tmp_path / "plain.pdf", ["No table here."])) as document:
         plain = [page.could_hold_a_table() for page in document.pages()]
     assert ruled and len(ruled) < 4 and plain == [False]
+
+
+def test_pdfium_reads_an_embedded_font_as_pdfminer_boxes_it(tmp_path):
+    """An embedded TrueType font has no standard metrics: each character's right edge is pdfium's
+    loose box, the rest as pdfminer builds it (every per-character pdfium call is made here)."""
+    import os
+
+    import reportlab
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    from pipeline.pdf import open_plumber
+
+    pdfmetrics.registerFont(TTFont("Vera", os.path.join(os.path.dirname(reportlab.__file__), "fonts", "Vera.ttf")))
+    path = tmp_path / "embedded.pdf"
+    pdf = canvas.Canvas(str(path), invariant=1)
+    for line, text in enumerate(["Serum ferritin 1,250 ng/mL (ref 30-400).", "Prednisone 40 mg daily, then tapered."]):
+        pdf.setFont("Vera", 10 + 2 * line)
+        pdf.drawString(72, 720 - 30 * line, text)
+    pdf.save()
+    with open_plumber(path) as reference, open_pdfium(path) as fast:
+        ((a, b),) = [(list(x.chars()), list(y.chars())) for x, y in zip(reference.pages(), fast.pages())]
+    assert "".join(c["text"] for c in b) == "".join(c["text"] for c in a) != ""
+    assert {c["size"] for c in b} == {c["size"] for c in a} == {10.0, 12.0}
+    # pdfium places an embedded font's glyphs by its own advances, pdfminer by the PDF's /Widths:
+    # a fraction of a point apart along a line, which word and line finding tolerate
+    for key in ("x0", "x1", "top", "bottom"):
+        assert max(abs(x[key] - y[key]) for x, y in zip(a, b)) < 0.5, key

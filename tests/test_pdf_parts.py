@@ -252,3 +252,68 @@ def test_words_are_split_as_pdfplumber_splits_them(tmp_path, long_pdf):
                 assert ours == _pdfplumber_words(chars, settings), (path.name, page.number)
                 pages += 1
     assert pages >= 8
+
+
+def _figure_and_turned_text_pdf(path):
+    """A page with its media box off the origin, text inside a form XObject (pdfminer's LTFigure),
+    a turned line, and one rule: what pdfplumber's objects hold beyond plain text."""
+    import pypdfium2
+    from reportlab.pdfgen import canvas
+
+    pdf = canvas.Canvas(str(path), pagesize=(500, 600), invariant=1)
+    pdf.setFont("Helvetica", 10)
+    pdf.drawString(60, 540, "Creatinine 2.4 mg/dL; CRP 112 mg/L.")
+    pdf.beginForm("box")
+    pdf.setFont("Times-Bold", 12)
+    pdf.drawString(60, 400, "Figure 1. Chest CT.")
+    pdf.endForm()
+    pdf.doForm("box")
+    pdf.saveState()
+    pdf.translate(30, 100)
+    pdf.rotate(90)
+    pdf.drawString(0, 0, "Downloaded from a stamp")
+    pdf.restoreState()
+    pdf.line(60, 520, 440, 520)
+    pdf.showPage()
+    pdf.save()
+    document = pypdfium2.PdfDocument(str(path))
+    document[0].set_mediabox(15, 25, 500, 600)
+    document.save(str(path) + ".moved")
+    document.close()
+    return path.with_name(path.name + ".moved")
+
+
+def test_pdfplumber_source_chars_are_pdfplumbers_own(journal_pdf, tmp_path):
+    """The characters are made from pdfminer's objects as pdfplumber makes `page.chars`, value for value."""
+    import pdfplumber
+
+    keys = sorted(Char.__required_keys__)
+    moved = _figure_and_turned_text_pdf(tmp_path / "figure.pdf")
+    for path in (journal_pdf[0], moved):
+        with open_plumber(path) as document:
+            ours = [list(page.chars()) for page in document.pages()]
+        with pdfplumber.open(path) as pdf:
+            theirs = [[{k: c[k] for k in keys} for c in page.chars] for page in pdf.pages]
+        assert ours == theirs and all(ours)
+    assert {c["upright"] for c in ours[0]} == {True, False} and "Figure 1. Chest CT." in "".join(
+        c["text"] for c in ours[0]
+    )
+    assert min(c["x0"] for c in ours[0]) > 15  # the media box's offset is in, as pdfplumber puts it
+
+
+def test_a_page_without_two_edges_each_way_is_not_given_to_the_table_finder(journal_pdf, tmp_path):
+    import pdfplumber
+
+    from pipeline.pdf.chars import may_hold_a_table
+
+    lines = PdfSettings().table_settings
+    moved = _figure_and_turned_text_pdf(tmp_path / "figure.pdf")
+    with pdfplumber.open(moved) as pdf:
+        layout = pdf.pages[0].layout
+        assert not may_hold_a_table(layout, lines) and not pdf.pages[0].find_tables(dict(lines))  # one rule
+        assert may_hold_a_table(layout, {"vertical_strategy": "text", "horizontal_strategy": "lines"})
+        assert may_hold_a_table(layout, {**lines, "explicit_vertical_lines": [100, 200]})
+    with pdfplumber.open(journal_pdf[0]) as pdf:  # the lab table's page, and a page of text
+        found = [(may_hold_a_table(page.layout, lines), len(page.find_tables(dict(lines)))) for page in pdf.pages]
+    assert (True, 1) in found
+    assert all(possible for possible, tables in found if tables)

@@ -124,3 +124,18 @@ def test_the_page_shows_each_diagnosis_code_and_groups_the_run_by_code(batch_pag
         r"<tr><td>M10.9</td><td>Gout, unspecified</td><td>(\d+)</td><td>(\d+)</td><td>([^<]*)</td>", grouped
     )
     assert gout and gout.groups() == ("1", "1", "gout")
+
+
+def test_each_document_shows_its_own_rows_in_table_order():
+    import pandas as pd
+
+    from pipeline.report import rows_by_document
+
+    table = pd.DataFrame(
+        {"doc_id": ["b", "a", "b", "a"], "drug": ["x", "y", "z", "w"], "dose_value": [1.5, None, 2.0, 3.0]}
+    ).astype({"dose_value": "Float64"})
+    grouped = rows_by_document(table)
+    assert [r["drug"] for r in grouped["b"]] == ["x", "z"] and [r["drug"] for r in grouped["a"]] == ["y", "w"]
+    # the records a document's own selection gives, value for value
+    assert grouped["a"] == table[table["doc_id"] == "a"].to_dict("records")
+    assert rows_by_document(table.iloc[0:0]) == {}

@@ -26,6 +26,7 @@ from thinc.api import use_ops
 
 from ..structures import Article, InputError
 from . import components, config_functions, paragraphs, tokenizer  # noqa: F401  register what pipeline.cfg names
+from .sourcing import add_sourced, sourced_names
 
 CONFIG = Path(__file__).with_name("pipeline.cfg")
 DEFAULT_NER_MODEL = Path(__file__).resolve().parents[2] / "models" / "ner"
@@ -65,8 +66,10 @@ def build_pipeline(ner_model: str | None = None, overrides: dict[str, object] | 
     # entities on all 45 real reports. The models take the ops current when they are built (the
     # parser's per-token step keeps thinc's own blis; a pipeline saved and loaded with plain
     # `spacy.load` multiplies with blis again, which found the same entities there too).
+    sourced = sourced_names(config)  # added without their pipelines' tokenizers (`sourcing.py`)
     with use_ops("numpy", use_blis=False):
-        nlp = spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
+        nlp = spacy.util.load_model_from_config(config, exclude=sourced, auto_fill=True, validate=True)
+        add_sourced(nlp, config.interpolate(), sourced)
     nlp.meta["casextract_ner_model"] = source
     for _, component in nlp.pipeline:
         if hasattr(component, "ready"):

@@ -16,6 +16,7 @@ from spacy.language import Language
 from spacy.util import ensure_path
 
 from ..lexicons import resource_bytes
+from .sourcing import load_components
 
 
 def saved_name(argument: str, resource: str) -> str:
@@ -85,9 +86,9 @@ class SavedClassifier:
     def classifier(self) -> Language | None:
         if not self._classifier_read:
             found = (self.path / "config.cfg").exists()
-            # a classifier given the pipeline's own tokens never reads its saved tokenizer
-            exclude = [] if self.tokenizes else ["tokenizer"]
-            self._classifier = spacy.load(self.path, exclude=exclude) if found else None
+            # a classifier given the pipeline's own tokens needs no tokenizer of its own
+            load = spacy.load if self.tokenizes else load_components
+            self._classifier = load(str(self.path)) if found else None
             self._classifier_read = True
         return self._classifier
 

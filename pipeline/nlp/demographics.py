@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span
 from ..lexicons import resource_json
 from .data_files import DataFiles
 from .quantities import parse_number
-from .values import doc_text
+from .values import doc_text, token_view
 
 _UNITS = {"y": 1.0, "m": 1 / 12, "w": 7 / 365.25, "d": 1 / 365.25, "h": 1 / 8766}
 _SMALL = (
@@ -134,7 +134,9 @@ class Demographics(DataFiles):
                 if sex:
                     found.append(Demographic(span.start_char, span.end_char, None, sex, span.sent.text))
         doc._.demographics = sorted(found, key=lambda d: d.start)
-        doc._.pronouns = [(t.idx, self.pronouns[t.lower_]) for t in doc if t.lower_ in self.pronouns]
+        # the lower-case words the lexicon matchers read already: no Token made for every word
+        lowers = token_view(doc)[0]
+        doc._.pronouns = [(doc[i].idx, self.pronouns[word]) for i, word in enumerate(lowers) if word in self.pronouns]
         return doc
 
     def sex_near(self, age: Span) -> str:

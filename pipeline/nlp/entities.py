@@ -5,7 +5,6 @@ diseases (the NER, the disease gazetteer, pathogen infections)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -15,6 +14,7 @@ from spacy.util import filter_spans
 from ..lexicons import disease_gazetteer, drug_lexicon, resource_json, word_list
 from .data_files import DataFiles
 from .lab_values import lab_context
+from .lexicon_matcher import LexiconMatcher
 from .quantities import (
     clean_unit,
     dose_units,
@@ -286,43 +286,6 @@ class ClinicalEntities(DataFiles):
             return entry.name if entry else text.lower()
         expanded = long_forms.get(text, text)
         return re.sub(r"\s+", " ", expanded).lower()
-
-
-class LexiconMatcher:
-    """Longest-match lookup of a large name list (the 55,000-name drug lexicon) on token spans.
-
-    Written here rather than using spaCy's PhraseMatcher, which for this lexicon costs ~310 MB
-    and ~3 s at every start of every worker (one pattern Doc and trie path per name); a dict
-    lookup of each span's lower-cased text costs the dict itself and matches the text exactly
-    as written, whatever the tokenizer does with hyphens and slashes inside a name.
-    """
-
-    def __init__(self, names: Iterable[str], max_tokens: int = 8):
-        self.names = {re.sub(r"\s+", " ", n.lower()) for n in names}
-        self.max_tokens = max_tokens
-        self.heads = {n[:3] for n in self.names}
-
-    def __call__(self, doc: Doc) -> list[tuple[int, int]]:
-        lowers, spaces, stops = token_view(doc)
-        found = []
-        i, n = 0, len(doc)
-        while i < n:
-            end = None
-            if lowers[i][:3] in self.heads or len(lowers[i]) < 3:
-                text = lowers[i]
-                for j in range(i + 1, min(n, i + self.max_tokens) + 1):
-                    if text in self.names:
-                        end = j  # keep looking: the longest name wins
-                    if j < n:
-                        if stops[j]:
-                            break
-                        text = text + spaces[j - 1] + lowers[j]
-            if end is not None:
-                found.append((i, end))
-                i = end
-            else:
-                i += 1
-        return found
 
 
 DETERMINERS = {"a", "an", "the", "this", "that", "his", "her", "their", "its"}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import warnings
 from functools import lru_cache
+from importlib.metadata import version
 
 import spacy
 from scispacy.custom_tokenizer import combined_rule_tokenizer
@@ -19,6 +20,7 @@ from spacy.symbols import ORTH
 from spacy.tokenizer import Tokenizer
 from spacy.util import compile_infix_regex
 
+from ..disk_cache import disk_cached
 from ..lexicons import resource_json
 
 
@@ -49,19 +51,32 @@ def clinical_tokenizer(nlp: Language, rules_file: str = "tokenizer.json") -> Tok
 @lru_cache(maxsize=4)
 def _parts(language: type[Language], rules_file: str) -> tuple[re.Pattern, re.Pattern, re.Pattern, dict]:
     """scispaCy's tokenizer rules for `language` with the adjustments of `rules_file`, as compiled
-    patterns and special cases: worked out once per process."""
+    patterns and special cases: worked out once per process, from the disk cache."""
+    libraries = (language.lang, spacy.__version__, version("scispacy"))
+    prefix, infix, suffix, special = tokenizer_rules(rules_file, libraries)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # see tokenizer_rules
+        return re.compile(prefix), re.compile(infix), re.compile(suffix), special
+
+
+@disk_cached
+def tokenizer_rules(rules_file: str, libraries: tuple[str, str, str]) -> tuple[str, str, str, dict]:
+    """The prefix, infix and suffix patterns and the special cases for the language `libraries[0]`:
+    worked out from a tokenizer scispaCy builds, which builds the language's own first (a third
+    of a second at every start); cached on disk by the spaCy and scispaCy versions, which the
+    base rules come from."""
     rules = resource_json(rules_file)
     with warnings.catch_warnings():
         # scispaCy's character classes trip a FutureWarning in `re`; the patterns are fine
         warnings.simplefilter("ignore", FutureWarning)
-        base = combined_rule_tokenizer(language())
+        base = combined_rule_tokenizer(spacy.util.get_lang_class(libraries[0])())
         prefixes = _split_alternatives(base.prefix_search.__self__.pattern)
-        prefix = re.compile("|".join(["^" + re.escape(p) for p in rules["extra_prefixes"]] + prefixes))
+        prefix = "|".join(["^" + re.escape(p) for p in rules["extra_prefixes"]] + prefixes)
         # the infix regex is one alternation: rebuild it from its parts, minus the caret
         infixes = _split_alternatives(base.infix_finditer.__self__.pattern, drop_caret=True)
-        infix = compile_infix_regex(infixes + rules["extra_infixes"])
+        infix = compile_infix_regex(infixes + rules["extra_infixes"]).pattern
         suffixes = _split_alternatives(base.suffix_search.__self__.pattern)
-        suffix = re.compile("|".join(suffixes + [s + "$" for s in rules["extra_suffixes"]]))
+        suffix = "|".join(suffixes + [s + "$" for s in rules["extra_suffixes"]])
     special = dict(base.rules) | {case: [{ORTH: case}] for case in rules["special_cases"]}
     for case in rules["drop_special_cases"]:
         special.pop(case, None)

@@ -11,9 +11,11 @@ library hands that call to pdfplumber (on the pages that have ruling lines or re
 Today's only source is pdfplumber (pdfminer.six): `open_plumber`.
 """
 
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any, NotRequired, Protocol, TypedDict
 
@@ -100,9 +102,40 @@ class PlumberPage:
         self.height = float(page.height)
 
     def chars(self) -> Sequence[Char]:
-        return self._page.chars
+        """pdfplumber's `page.chars`, with only the keys a `Char` has, made straight from pdfminer's
+        layout objects as pdfplumber makes them (the same objects, order, text and coordinates):
+        pdfplumber resolves and copies every attribute of every object (colours, matrices, marked
+        content), which was half of the default engine's reading time, for eight the layout reads."""
+        page = self._page
+        if page.pdf.unicode_norm is not None:  # pdfplumber would normalise the text: let it
+            return page.chars
+        mb_x0, mb_top = page.mediabox[:2]
+        height = page.height
+        chars: list[Char] = []
+        for obj in layout_objects(page.layout):
+            if not _is_char(type(obj)):
+                continue
+            fontname = obj.fontname
+            if isinstance(fontname, bytes):  # pdfplumber repairs such a name: let it (rare)
+                return page.chars
+            x0, x1 = (obj.x0 + mb_x0, obj.x1 + mb_x0) if mb_x0 != 0 else (obj.x0, obj.x1)
+            chars.append(
+                {
+                    "text": obj.get_text(),
+                    "x0": x0,
+                    "x1": x1,
+                    "top": (height - obj.y1) + mb_top,
+                    "bottom": (height - obj.y0) + mb_top,
+                    "size": obj.size,
+                    "fontname": fontname,
+                    "upright": obj.upright,
+                }
+            )
+        return chars
 
     def table_grids(self, table_settings: Mapping[str, Any]) -> list[TableGrid]:
+        if not may_hold_a_table(self._page.layout, table_settings):
+            return []  # nor are pdfplumber's objects made for it
         # the finder sees the page as the layout does, without rotated text (which only matters
         # to its text-based strategies)
         upright = self._page.filter(lambda obj: obj.get("object_type") != "char" or obj.get("upright", True))
@@ -110,6 +143,56 @@ class PlumberPage:
             TableGrid(tuple(table.bbox), [list(row.cells) for row in table.rows])
             for table in upright.find_tables(dict(table_settings))
         ]
+
+
+def layout_objects(layout: Any) -> Iterator[Any]:
+    """pdfminer's objects of a page (an `LTPage`) in the order pdfplumber lists them, figures
+    opened (pdfplumber opened without layout analysis lists no container itself)."""
+    from pdfminer.layout import LTContainer
+
+    stack = [iter(layout._objs)]
+    while stack:
+        for obj in stack[-1]:
+            if isinstance(obj, LTContainer):
+                stack.append(iter(obj._objs))
+                break
+            yield obj
+        else:
+            stack.pop()
+
+
+@cache
+def _is_char(kind: type) -> bool:
+    """What pdfplumber files under "char": its kind is the class name without `LT`, lower-cased."""
+    return re.sub(r"^LT", "", kind.__name__).lower() == "char"
+
+
+LINE_STRATEGIES = ("lines", "lines_strict")
+
+
+def may_hold_a_table(layout: Any, table_settings: Mapping[str, Any]) -> bool:
+    """Whether pdfplumber's table finder, drawing cells from ruling lines, could find a table on
+    the page: a cell needs two horizontal and two vertical edges, and pdfplumber makes its edges
+    from rectangles (two of each), lines (one, either way) and curves (one per segment, either
+    way); each is counted here in both orientations, never fewer than it can give. Other
+    strategies, or lines given in the settings, are always asked."""
+    strategies = (table_settings.get("vertical_strategy", "lines"), table_settings.get("horizontal_strategy", "lines"))
+    explicit = table_settings.get("explicit_vertical_lines") or table_settings.get("explicit_horizontal_lines")
+    if explicit or any(s not in LINE_STRATEGIES for s in strategies):
+        return True
+    from pdfminer.layout import LTCurve, LTLine, LTRect
+
+    edges = 0  # of either orientation, at most
+    for obj in layout_objects(layout):
+        if isinstance(obj, LTRect):
+            edges += 2
+        elif isinstance(obj, LTLine):
+            edges += 1
+        elif isinstance(obj, LTCurve):
+            edges += max(0, len(obj.pts) - 1)
+        if edges >= 2:
+            return True
+    return False
 
 
 class PlumberSource:

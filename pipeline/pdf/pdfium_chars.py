@@ -182,6 +182,15 @@ def _untyped(function: Any, restype: Any, *argtypes: Any) -> Any:
     return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(function, ctypes.c_void_p).value)
 
 
+def _bare(function: Any, restype: Any) -> Any:
+    """A pdfium function declared with its return type only, for the calls made for every character:
+    ctypes then passes each argument as it is (a `c_void_p`, a `byref`, a Python int as a C int,
+    which a character index is) instead of converting it through a declared type, and one call
+    costs a third to a half of what it costs declared (`_untyped`). Only for functions whose
+    parameters are exactly those: a text page, an `int` index, pointers."""
+    return ctypes.CFUNCTYPE(restype)(ctypes.cast(function, ctypes.c_void_p).value)
+
+
 @dataclass(frozen=True)
 class _Calls:
     """The pdfium calls made per character or per text object, declared once per process."""
@@ -190,6 +199,7 @@ class _Calls:
     origin: Any
     text_object: Any
     is_generated: Any
+    loose_box: Any
     matrix: Any
     font_size: Any
     font: Any
@@ -198,12 +208,14 @@ class _Calls:
 @cache
 def _calls(pdfium: Any) -> _Calls:
     page, index, address = ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p
-    double = ctypes.POINTER(ctypes.c_double)
     return _Calls(
-        unicode=_untyped(pdfium.FPDFText_GetUnicode, ctypes.c_uint, page, index),
-        origin=_untyped(pdfium.FPDFText_GetCharOrigin, ctypes.c_int, page, index, double, double),
-        text_object=_untyped(pdfium.FPDFText_GetTextObject, address, page, index),
-        is_generated=_untyped(pdfium.FPDFText_IsGenerated, ctypes.c_int, page, index),
+        # per character (FPDF_TEXTPAGE, int[, double*, double*]): called with a `c_void_p` page
+        unicode=_bare(pdfium.FPDFText_GetUnicode, ctypes.c_uint),
+        origin=_bare(pdfium.FPDFText_GetCharOrigin, ctypes.c_int),
+        text_object=_bare(pdfium.FPDFText_GetTextObject, address),
+        is_generated=_bare(pdfium.FPDFText_IsGenerated, ctypes.c_int),
+        loose_box=_bare(pdfium.FPDFText_GetLooseCharBox, ctypes.c_int),  # (…, FS_RECTF*)
+        # per text object
         matrix=_untyped(pdfium.FPDFText_GetMatrix, ctypes.c_int, page, index, ctypes.POINTER(pdfium.FS_MATRIX)),
         font_size=_untyped(pdfium.FPDFText_GetFontSize, ctypes.c_double, page, index),
         font=_untyped(pdfium.FPDFTextObj_GetFont, address, address),
@@ -214,16 +226,18 @@ def _page_chars(pdfium: Any, textpage: Any, page_height: float) -> list[Char]:
     """The page's printed characters; what is the same for a whole text object (its font, size
     and matrix) is asked once per object, the rest (origin, advance) per character."""
     raw = textpage.raw
-    page = ctypes.cast(raw, ctypes.c_void_p).value
+    address = ctypes.cast(raw, ctypes.c_void_p).value
+    page = ctypes.c_void_p(address)  # as the per-character calls take it (`_bare`)
     calls = _calls(pdfium)
     unicode_at, origin_at, object_at, is_generated = calls.unicode, calls.origin, calls.text_object, calls.is_generated
     count = pdfium.FPDFText_CountChars(raw)
     # per character, not the page's text in one call: that one leaves out line-end hyphens
     codes = [unicode_at(page, i) for i in range(count)]
     x, y = ctypes.c_double(), ctypes.c_double()
-    x_at, y_at = ctypes.pointer(x), ctypes.pointer(y)
+    x_at, y_at = ctypes.byref(x), ctypes.byref(y)
     box = pdfium.FS_RECTF()
-    objects = _TextObjects(pdfium, calls, page)
+    box_at, loose_box = ctypes.byref(box), calls.loose_box
+    objects = _TextObjects(pdfium, calls, address)
     current, (font, size, upright) = None, (None, 0.0, True)
     chars: list[Char] = []
     for i, code in enumerate(codes):
@@ -239,7 +253,7 @@ def _page_chars(pdfium: Any, textpage: Any, page_height: float) -> list[Char]:
         bottom = page_height - y.value - font.descent * size  # descent < 0: below the baseline
         advance = font.widths.get(text)
         if advance is None:
-            pdfium.FPDFText_GetLooseCharBox(raw, i, box)
+            loose_box(page, i, box_at)
         chars.append(
             {
                 "text": text,
