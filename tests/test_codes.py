@@ -173,6 +173,8 @@ def test_a_complication_of_the_same_patient_takes_the_combination_code():
         "A 62-year-old woman with type 2 diabetes mellitus was confused. There was no hyperglycemia."
     )
     assert negated[0][1] == "E11.9"
+    steroid = "A 62-year-old woman with type 2 diabetes mellitus had hyperglycemia during steroid treatment."
+    assert condition_codes(steroid)[0][1] == "E11.9"  # another cause in its sentence: no link presumed
 
 
 def test_a_past_condition_icd10cm_codes_as_old_takes_that_code():
