@@ -8,14 +8,15 @@ presumes, Official Guidelines I.A.15). `icd10cm_refinements.tsv.gz` lists, for e
 codes of its category whose titles say more and what they say (tools/code_refinements.py builds it
 from the titles alone); this module decides, from the text, which of them the article supports:
 
-- in its sentence: a code whose added words all stand in the condition's sentence, outside the
-  other conditions named there (`acute` of `acute kidney injury` says nothing of a pneumonia
-  beside it), sites read through their synonyms (`code_context.json`) and organ adjectives;
-- across the article: what one mention of the patient's condition says holds for the other
+- said of it: a code (of its category, or its cause's own elsewhere) whose added words are said
+  of the condition: its words, the two just before it and the phrase that hangs on it
+  (`attached_words`), never the rest of its sentence; sites read through their synonyms
+  (`code_context.json`) and organ adjectives;
+- across the article: a site said of one of the patient's mentions holds for the patient's other
   mentions of the same name (`Crohn's disease` of the ileum, then `the Crohn's disease` alone),
-  when no mention says another;
-- with another condition: a "with" code whose complication is another condition the patient has
-  in the same article (not negated, not a relative's).
+  when no mention says another, and never for another patient of the report or a relative;
+- with another condition: a diabetes "with" code whose complication is another current condition
+  of the same patient, with no other cause or hypothesis in its sentence.
 Of several codes the words support equally, none is taken: the name's own code stays.
 """
 
