@@ -16,8 +16,11 @@ The coder reads the name the pipeline gave the condition (abbreviations already 
 American spelling, and takes the most specific name the index knows: the whole name, then the
 name without the words before it that never say which condition (`severe acute pancreatitis` →
 `acute pancreatitis`, `community-acquired pneumonia` → `pneumonia`; never an organism, a site or
-`history of`), never a name too general to code by itself (`disease`, `syndrome`). A side the
-text names picks that side's code. A condition no vocabulary knows stays uncoded.
+`history of`), never a name too general to code by itself (`disease`, `syndrome`). Then what the
+article says of the condition makes the code more specific (`code_context.py`: a site, type or
+cause said of it, a diabetes complication of the same patient, a past condition coded as old), a
+tumour no vocabulary names is coded by its site and behaviour (`neoplasm_sites.py`), and a side
+said of it picks that side's code. A condition no vocabulary knows stays uncoded.
 
 Why by hand: scispaCy's entity linker needs UMLS knowledge bases fetched at run time, and the
 code sets' own search is by words (a bag-of-words hit is a guess, not a code).
