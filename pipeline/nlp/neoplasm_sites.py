@@ -86,7 +86,3 @@ class NeoplasmSites:
         words = name.split()
         nouns = [self.noun_of.get(w, w) for w in words]
         return " ".join(nouns) if nouns != words else None
-
-
-def _phrases(words: list[str]) -> set[str]:
-    return {*words, *(" ".join(pair) for pair in zip(words, words[1:]))}
