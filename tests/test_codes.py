@@ -220,6 +220,13 @@ def test_a_tumour_no_vocabulary_names_is_coded_by_its_site_and_behaviour(coder):
     assert coded("He had a basal cell carcinoma on the nose.")[0] == "C44.311"  # of the skin of the nose
 
 
+def test_an_undefined_abbreviation_in_capitals_is_coded_as_the_condition_it_stands_for(coder):
+    text = "A 60-year-old man with CKD, COPD and T2DM presented with AKI and a DVT."
+    assert ("AKI", "N17.9", "aki → acute kidney injury") in condition_codes(text)
+    assert coder.abbreviations["stemi"] == "st elevation myocardial infarction"
+    assert "ms" not in coder.abbreviations and "pe" not in coder.abbreviations  # two clinical readings each
+
+
 def test_an_organ_adjective_finds_the_name_the_vocabulary_writes_with_the_organ():
     [(_, code, evidence)] = condition_codes("A 70-year-old man developed renal failure.")
     assert (code, evidence) == ("N19", "renal failure → kidney failure")

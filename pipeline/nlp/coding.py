@@ -61,6 +61,7 @@ FILES = {
     "context": "code_context.json",
     "organs": "organ_adjectives.json",
     "morphology": "neoplasm_morphology.json",
+    "abbreviations": "condition_abbreviations.json",
 }
 PLURALS = (("ies", "y"), ("ses", "sis"), ("sses", "ss"), ("xes", "x"), ("li", "lus"), ("ci", "cus"), ("i", "us"))
 PARENTHESIS = re.compile(r"\s*[(\[][^)\]]*[)\]]")
@@ -101,10 +102,12 @@ def make_coder(
     context: str,
     organs: str,
     morphology: str,
+    abbreviations: str,
 ) -> Coder:
     files = {"conditions": conditions, "titles": titles, "drugs": drugs, "labs": labs, "spelling": spelling}
     files |= {"too_general": too_general, "nonspecific": nonspecific, "sides": sides, "laterality": laterality}
     files |= {"refinements": refinements, "context": context, "organs": organs, "morphology": morphology}
+    files["abbreviations"] = abbreviations
     return Coder(files)
 
 
@@ -145,6 +148,8 @@ class Coder(DataFiles):
             name = ent._.normalized or ent.text
             phrase = attached_words(ent, self.words_before, in_conditions)
             codes = self.refined(self.as_history(name, ent) or self.condition(name), ent)
+            if not (codes and codes.icd10cm):
+                codes = self.abbreviated(ent) or codes
             if not (codes and codes.icd10cm) or self.neoplasms.site_unknown(codes.icd10cm_title):
                 codes = self.by_site(name, ent, codes, phrase) or codes
             coded[ent.start] = codes
@@ -165,6 +170,17 @@ class Coder(DataFiles):
             phrase = attached_words(mention.span, self.words_before, in_conditions)
             coded[mention.span.start] = self.on_side(codes, phrase)
         return coded
+
+    def abbreviated(self, span: Span) -> Codes | None:
+        """The codes of a condition named by an abbreviation the article leaves undefined, written
+        in capitals (`AKI` → acute kidney injury; `condition_abbreviations.json`)."""
+        if sum(char.isupper() for char in span.text) < 2:
+            return None
+        expansion = self.abbreviations.get(span.text.lower())
+        codes = self.condition(expansion) if expansion else None
+        if not (codes and codes.icd10cm):
+            return None
+        return replace(codes, evidence=f"{span.text.lower()} → {codes.evidence}")
 
     def may_complicate(self, span: Span) -> bool:
         """Whether a condition may be the complication of a "with" code: the patient's, current,
@@ -287,6 +303,7 @@ def code_index(
     context: str,
     organs: str,
     morphology: str,
+    abbreviations: str,
 ) -> dict:
     """What the coder looks codes up in, from its files (in `FILES`' order): 220,000 names, built
     once and then read from the disk cache."""
@@ -320,6 +337,7 @@ def code_index(
             rules["anatomy"],
             rules["with_categories"],
         ),
+        "abbreviations": resource_json(abbreviations)["abbreviations"],
         "other_cause": frozenset(rules["other_cause"]),
         "not_old": frozenset(rules["not_old"]),
         "neoplasms": NeoplasmSites(resource_json(morphology), resource_json(organs)["adjectives"], rules["sites"]),
