@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.nlp.code_context import BRACKETS, WORD, singular, title_words
+from pipeline.nlp.code_context import singular, title_words, written_words
 
 # words a more specific title may leave out: they only say that nothing more was named
 GENERIC = {
@@ -67,14 +67,15 @@ def refinement_rows(icd, codes: set[str]) -> list[str]:
             if other == code:
                 continue
             other_title = icd.get_description(other)
-            added = with_words(other_title) - own
-            if added and not added & NEVER_ADDED and own - with_words(other_title) <= GENERIC:
+            theirs = with_words(other_title)
+            added = theirs - own
+            if added and not added & NEVER_ADDED and own - theirs <= GENERIC:
                 lines.append(f"{code}\t{other}\tsaid\t{' '.join(in_title_order(other_title, added))}")
             elif without and other_title.lower().startswith(without["stem"].lower() + " with "):
                 tail = other_title[len(without["stem"]) + len(" with ") :]
                 tail = re.sub(r",\s*unspecified$| without .*$", "", tail, flags=re.IGNORECASE)
                 if not re.search(r"\b(other|specified|unspecified|and|or|with)\b|,", tail, re.IGNORECASE):
-                    lines.append(f"{code}\t{other}\twith\t{' '.join(WORD.findall(BRACKETS.sub(' ', tail.lower())))}")
+                    lines.append(f"{code}\t{other}\twith\t{' '.join(written_words(tail))}")
     return lines
 
 
@@ -86,8 +87,7 @@ def with_words(title: str) -> set[str]:
 
 def in_title_order(title: str, words: set[str]) -> list[str]:
     """`words` as the title writes them (`small intestine`, for the coder's evidence)."""
-    written = dict.fromkeys(WORD.findall(BRACKETS.sub(" ", title.lower())))
-    return [w for w in written if singular(w) in words]
+    return [w for w in dict.fromkeys(written_words(title)) if singular(w) in words]
 
 
 def _codes_due_to(icd) -> dict[str, list[str]]:

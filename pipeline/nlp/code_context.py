@@ -45,11 +45,16 @@ def singular(word: str) -> str:
     return word
 
 
+def written_words(text: str) -> list[str]:
+    """A title's or a name's words as written, lower case, its bracketed and optional
+    (parenthesised) words left out."""
+    return WORD.findall(BRACKETS.sub(" ", text.lower()))
+
+
 def title_words(text: str) -> frozenset[str]:
-    """The words a title or a name says, as refinements compare them: lower case, brackets and
-    optional (parenthesised) words left out, in the singular, joining words left out."""
-    words = WORD.findall(BRACKETS.sub(" ", text.lower()))
-    return frozenset(singular(w) for w in words if w not in STOP)
+    """The words a title or a name says, as refinements compare them (`written_words`), in the
+    singular, joining words left out."""
+    return frozenset(singular(w) for w in written_words(text) if w not in STOP)
 
 
 @dataclass(frozen=True)

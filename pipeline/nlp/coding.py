@@ -104,11 +104,24 @@ def make_coder(
     morphology: str,
     abbreviations: str,
 ) -> Coder:
-    files = {"conditions": conditions, "titles": titles, "drugs": drugs, "labs": labs, "spelling": spelling}
-    files |= {"too_general": too_general, "nonspecific": nonspecific, "sides": sides, "laterality": laterality}
-    files |= {"refinements": refinements, "context": context, "organs": organs, "morphology": morphology}
-    files["abbreviations"] = abbreviations
-    return Coder(files)
+    return Coder(
+        {
+            "conditions": conditions,
+            "titles": titles,
+            "drugs": drugs,
+            "labs": labs,
+            "spelling": spelling,
+            "too_general": too_general,
+            "nonspecific": nonspecific,
+            "sides": sides,
+            "laterality": laterality,
+            "refinements": refinements,
+            "context": context,
+            "organs": organs,
+            "morphology": morphology,
+            "abbreviations": abbreviations,
+        }
+    )
 
 
 class Coder(DataFiles):
@@ -143,10 +156,10 @@ class Coder(DataFiles):
         article = doc._.article
         cases = segment_cases(article) if article is not None else []
         several = len({c.case for c in cases}) > 1  # a report of one patient: every mention is theirs
-        coded, mentions = {}, []
+        coded, mentions, phrases = {}, [], {}
         for ent in diseases:
             name = ent._.normalized or ent.text
-            phrase = attached_words(ent, self.words_before, in_conditions)
+            phrase = phrases[ent.start] = attached_words(ent, self.words_before, in_conditions)
             codes = self.refined(self.as_history(name, ent) or self.condition(name), ent)
             if not (codes and codes.icd10cm):
                 codes = self.abbreviated(ent) or codes
@@ -167,8 +180,7 @@ class Coder(DataFiles):
             if codes and mention.code != codes.icd10cm:
                 title = self.titles.get(mention.code, "")
                 codes = replace(codes, icd10cm=mention.code, icd10cm_title=title, evidence=mention.evidence)
-            phrase = attached_words(mention.span, self.words_before, in_conditions)
-            coded[mention.span.start] = self.on_side(codes, phrase)
+            coded[mention.span.start] = self.on_side(codes, phrases[mention.span.start])
         return coded
 
     def abbreviated(self, span: Span) -> Codes | None:
@@ -332,7 +344,7 @@ def code_index(
         "context": ArticleContext(
             _columns(refinements, "code", "refined", "kind", "words"),
             (rules := resource_json(context))["sites"],
-            resource_json(organs)["adjectives"],
+            (adjectives := resource_json(organs)["adjectives"]),
             rules["with_adjectives"],
             rules["anatomy"],
             rules["with_categories"],
@@ -340,7 +352,7 @@ def code_index(
         "abbreviations": resource_json(abbreviations)["abbreviations"],
         "other_cause": frozenset(rules["other_cause"]),
         "not_old": frozenset(rules["not_old"]),
-        "neoplasms": NeoplasmSites(resource_json(morphology), resource_json(organs)["adjectives"], rules["sites"]),
+        "neoplasms": NeoplasmSites(resource_json(morphology), adjectives, rules["sites"]),
     }
 
 

@@ -51,11 +51,11 @@ class NeoplasmSites:
         words = [singular(w) for w in name.replace("-", " ").split()]
         # `adenocarcinoma of the stomach`: the tumour before `of`, its site after
         head = words[: words.index("of")] if "of" in words[1:] else words
-        found = next(((phrase, b) for phrase, b in self.phrases if tuple(head[-len(phrase) :]) == phrase), None)
+        found = next(((kind, b) for kind, b in self.phrases if _ends_with(head, kind)), None)
         if found is None:
             return []
         morphology, behaviour = " ".join(found[0]), found[1]
-        implied = next((o for phrase, o in self.implied.items() if tuple(head[-len(phrase) :]) == phrase), "")
+        implied = next((organ for kind, organ in self.implied.items() if _ends_with(head, kind)), "")
         organ = implied or self.only_organ(written)
         if not organ:
             return []
@@ -86,3 +86,7 @@ class NeoplasmSites:
         words = name.split()
         nouns = [self.noun_of.get(w, w) for w in words]
         return " ".join(nouns) if nouns != words else None
+
+
+def _ends_with(words: list[str], morphology: tuple[str, ...]) -> bool:
+    return tuple(words[-len(morphology) :]) == morphology
