@@ -438,3 +438,15 @@ def test_the_lexicon_matcher_finds_the_longest_name_as_trying_every_run_does():
     assert found == _longest_names_by_brute_force(folded, *token_view(doc))
     assert [doc[s:e].text for s, e in found][:3] == ["Anti-MDA5 antibody", "anti-MDA5", "vitamin B12 deficiency"]
     assert "Vitamin B12 deficiency syndrome type" in [doc[s:e].text for s, e in found]  # runs of spaces folded
+
+
+def test_a_cue_before_a_list_holds_for_every_entity_of_the_list():
+    doc = doc_of(
+        "Her past medical history was notable for asthma, gout and a stroke; she now presented with pneumonia. "
+        "The differential diagnosis included sarcoidosis, lymphoma, tuberculosis, histoplasmosis or cryptococcosis."
+    )
+    diseases = {e.text.lower(): e._.certainty for e in doc.ents if e.label_ == "DISEASE"}
+    assert [diseases[name] for name in ("asthma", "gout", "stroke")] == ["history"] * 3
+    assert diseases["pneumonia"] == "confirmed"  # the list ended: `she now presented with` stands between
+    listed = ("sarcoidosis", "lymphoma", "tuberculosis", "histoplasmosis", "cryptococcosis")
+    assert {diseases[name] for name in listed} == {"differential"}  # the last beyond the cue's reach

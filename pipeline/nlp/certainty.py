@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from ..lexicons import resource_json
 from .data_files import DataFiles
@@ -41,6 +41,7 @@ class Certainty(DataFiles):
 
     def load(self, files: dict[str, str]) -> None:
         rules = resource_json(files["rules"])
+        self.list_words = frozenset(rules["list_words"])
         for label in ("suspected", "differential", "history", "suspected_following"):
             if label in self.matcher:
                 self.matcher.remove(label)
@@ -50,6 +51,7 @@ class Certainty(DataFiles):
         self.ready()
         cues = [(doc.vocab.strings[m], s, e) for m, s, e in self.matcher(doc)]
         article = doc._.article if Doc.has_extension("article") else None
+        previous = {}  # the last entity of each label, for a list a cue opens
         for ent in doc.ents:
             if ent.label_ not in (DISEASE, DRUG):
                 continue
@@ -61,8 +63,18 @@ class Certainty(DataFiles):
                         certainty = "suspected"
                 elif sentence.start <= start and end <= ent.start and ent.start - end <= self.window:
                     certainty = label
+            listed = previous.get(ent.label_)
+            if certainty == "confirmed" and listed is not None and self.in_list(listed, ent):
+                certainty = listed._.certainty
             ent._.certainty = certainty
+            previous[ent.label_] = ent
             if article is not None:
                 section = article.section_at(ent.start_char)
                 ent._.background = bool(section and section.role == "background")
         return doc
+
+    def in_list(self, listed: Span, ent: Span) -> bool:
+        """Whether `ent` follows `listed` in one list of its sentence (`a history of diabetes,
+        hypertension and a myocardial infarction`): a cue before a list holds for all of it."""
+        between = ent.doc[listed.end : ent.start]
+        return listed.sent.start == ent.sent.start and all(t.lower_ in self.list_words for t in between)
