@@ -67,6 +67,12 @@ def icd(coder: Coder, name: str) -> str:
         ("rheumatic aortic stenosis", "I06.0"),
         ("gastrointestinal bleeding", "K92.2"),  # bleeding is ICD-10-CM's hemorrhage
         ("urinary retention", "R33.9"),  # `Retention of urine`
+        # `<condition> due to <organism>` as reports write it
+        ("Pneumocystis pneumonia", "B59"),
+        ("E. coli sepsis", "A41.51"),
+        ("pseudomonas sepsis", "A41.52"),
+        ("staphylococcal pneumonia", "J15.20"),
+        ("Klebsiella pneumoniae pneumonia", "J15.0"),
     ],
 )
 def test_a_condition_takes_the_most_specific_code_its_name_supports(coder, name, code):
@@ -83,6 +89,8 @@ def test_no_bag_of_words_guess(coder):
     assert icd(coder, "pancreatic cancer") != "C75.9"  # not its Disease Ontology parent's
     # words that say which condition are never left off: an organism, `history of`, a site
     assert icd(coder, "pseudomonas aeruginosa pneumonia") != "J18.9"
+    # a genus alone never takes one species' code (`Sepsis due to Streptococcus pneumoniae`)
+    assert icd(coder, "streptococcus sepsis") != "A40.3" and icd(coder, "staphylococcus sepsis") != "A41.0"
     assert icd(coder, "history of myocardial infarction") != "I21.9"
     assert not icd(coder, "brain metastases").startswith("C71")  # not a primary brain cancer
     assert not icd(coder, "liver metastases").startswith("C22")

@@ -6,7 +6,8 @@
   - ICD-10-CM (the CMS code set, public domain, as the PyPI package `simple-icd-10-cm` ships it):
     every code's title and inclusion terms, a title's "unspecified" qualifiers left out (`Fever,
     unspecified` → `fever`), so that a bare name finds the code ICD-10-CM lists for it; a category
-    is followed down its "unspecified" children to a leaf (`acute pancreatitis` → K85.90);
+    is followed down its "unspecified" children to a leaf (`acute pancreatitis` → K85.90); a
+    title by organ or organism also as reports write it (`liver abscess`, `E. coli sepsis`);
   - the Human Disease Ontology (`../shared/data/disease-ontology/`, CC0 1.0): labels, their
     ICD-10-CM and MeSH cross-references; a term without an ICD-10-CM code, when it is a
     numbered or typed form of its only parent, takes the parent's (`hereditary spastic paraplegia
@@ -51,7 +52,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from pipeline.lexicons import resource_json, table_rows  # noqa: E402
+from pipeline.lexicons import resource_json, table_rows, word_list  # noqa: E402
 from pipeline.nlp.coding import fold_name, spelling_folds  # noqa: E402
 from tools.code_refinements import refinement_rows  # noqa: E402
 
@@ -86,6 +87,7 @@ REPORT_NAMES = {
 # a title's first word that the bare name leaves out by default (`Nontraumatic subarachnoid
 # hemorrhage` is the code of `subarachnoid hemorrhage`; the traumatic one is an injury's code)
 DEFAULT_QUALIFIER = re.compile(r"^(nontraumatic|nonrheumatic) ")
+CAUSE_TITLE = re.compile(r"(?P<condition>[a-z][a-z ]*?) due to (?P<genus>[a-z]+)(?: (?P<species>[a-z]+))?")
 ORGAN_TITLE = re.compile(r"([a-z][a-z-]*(?: [a-z][a-z-]*){0,2}) of (?:the )?([a-z][a-z-]*(?: [a-z][a-z-]*)?)")
 
 
@@ -101,6 +103,33 @@ def organ_terms(term: str, adjectives: dict[str, str]) -> set[str]:
     conditions = [condition, *REPORT_NAMES.get(condition, ())]
     organs = [organ] + ([adjectives[organ]] if organ in adjectives else [])
     return {f"{o} {c}" for o in organs for c in conditions}
+
+
+def cause_terms(term: str, genera: frozenset[str]) -> set[str]:
+    """`pneumonia due to klebsiella pneumoniae` as case reports write it: `klebsiella pneumoniae
+    pneumonia`, `k. pneumoniae pneumonia`; `staphylococcal pneumonia` for `… due to staphylococcus`;
+    for an organism of `microbes.txt`. By the genus alone see `genus_terms`."""
+    match = CAUSE_TITLE.fullmatch(term)
+    if not match or match["genus"] not in genera:
+        return set()
+    condition, genus, species = match["condition"], match["genus"], match["species"]
+    if not species:
+        return {f"{genus} {condition}", f"{re.sub(r'coccus$', 'coccal', genus)} {condition}"}
+    return {f"{genus} {species} {condition}", f"{genus[0]}. {species} {condition}"}
+
+
+def genus_terms(by_genus: dict[str, set[str]]) -> dict[str, str]:
+    """`pneumocystis pneumonia` (B59) by the genus alone, only where every title of the condition
+    due to that genus has one code: not `streptococcus sepsis` (group A, pneumoniae, other …)."""
+    return {name: next(iter(codes)) for name, codes in by_genus.items() if len(codes) == 1}
+
+
+def genus_names(term: str, genera: frozenset[str]) -> set[str]:
+    """`<genus> <condition>` for each genus a `<condition> due to …` name holds anywhere in its cause."""
+    match = re.fullmatch(r"(?P<condition>[a-z][a-z ]*?) due to (?P<cause>.+)", term)
+    if not match:
+        return set()
+    return {f"{word} {match['condition']}" for word in re.findall(r"[a-z]+", match["cause"]) if word in genera}
 
 
 def title_terms(title: str) -> set[str]:
@@ -151,6 +180,8 @@ def icd10cm_terms() -> tuple[dict[str, str], dict[str, str]]:
 
     by_rank: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
     adjectives = resource_json("organ_adjectives.json")["adjectives"]
+    genera = frozenset(word_list("microbes.txt"))
+    by_genus: dict[str, set[str]] = defaultdict(set)
     titles = {}
     for code in icd.get_all_codes(with_dots=True):
         if not _is_code(icd, code):
@@ -162,8 +193,14 @@ def icd10cm_terms() -> tuple[dict[str, str], dict[str, str]]:
         for rank, names in enumerate((nos, [titles[code]], others)):
             for term in (t for name in names for t in title_terms(name)):
                 by_rank[term][rank].add(code)
-                for form in {*organ_terms(term, adjectives), DEFAULT_QUALIFIER.sub("", term)} - {term}:
+                # a newborn's or a contact's code is never the name of the condition itself
+                by_cause = cause_terms(term, genera) if code[0] not in "PZ" else set()
+                for form in {*organ_terms(term, adjectives), *by_cause, DEFAULT_QUALIFIER.sub("", term)} - {term}:
                     by_rank[form][3].add(code)
+                for form in genus_names(term, genera) if code[0] not in "PZ" else ():
+                    by_genus[form].add(code)
+    for form, code in genus_terms(by_genus).items():
+        by_rank[form][4].add(code)
     chosen = {}
     for term, ranks in by_rank.items():
         codes = ranks[min(ranks)]
