@@ -118,7 +118,7 @@ def test_the_side_the_text_names_picks_the_code_of_that_side():
     assert condition_codes("She left the clinic; an ovarian cyst had been found.")[0][1] == "N83.209"
 
 
-def test_words_before_a_condition_refine_its_code_within_its_category(coder):
+def test_words_before_a_condition_make_the_longer_name_it_is_coded_by(coder):
     from spacy.tokens import Span
 
     doc = analyse_text("A 40-year-old woman had ovarian endometriosis. A 50-year-old man had acute pancreatitis.")
@@ -129,6 +129,20 @@ def test_words_before_a_condition_refine_its_code_within_its_category(coder):
     pancreatitis = next(t.i for t in doc if t.text == "pancreatitis")
     man = Span(doc, pancreatitis, pancreatitis + 1, label="DISEASE")  # `man had acute`: no other category
     assert coder.refined(coder.condition("pancreatitis"), man).icd10cm.startswith("K85")
+
+
+def test_a_longer_name_before_the_recognised_one_may_take_another_category():
+    coded = dict(
+        (name, code)
+        for name, code, _ in condition_codes(
+            "A 61-year-old man had complete heart block. CT showed multiple liver metastases. "
+            "She had postmenopausal bleeding. He had a history of acute myocardial infarction."
+        )
+    )
+    assert coded.get("heart block", coded.get("complete heart block")) == "I44.2"  # not I45.9
+    assert coded.get("metastases", coded.get("liver metastases")) == "C78.7"  # not C79.9, site unknown
+    assert coded.get("bleeding", coded.get("postmenopausal bleeding")) == "N95.0"  # not R58
+    assert coded.get("myocardial infarction", coded.get("acute myocardial infarction")) == "I25.2"  # still old
 
 
 def condition_codes(text: str) -> list[tuple[str, str, str]]:

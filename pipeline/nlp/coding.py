@@ -160,7 +160,7 @@ class Coder(DataFiles):
         for ent in diseases:
             name = ent._.normalized or ent.text
             phrase = phrases[ent.start] = attached_words(ent, self.words_before, in_conditions)
-            codes = self.refined(self.as_history(name, ent) or self.condition(name), ent)
+            codes = self.as_history(name, ent) or self.refined(self.condition(name), ent)
             if not (codes and codes.icd10cm):
                 codes = self.abbreviated(ent) or codes
             if not (codes and codes.icd10cm) or self.neoplasms.site_unknown(codes.icd10cm_title):
@@ -220,7 +220,7 @@ class Coder(DataFiles):
         """A condition of the patient's past that ICD-10-CM codes as such (`old myocardial infarction`)."""
         if span._.assertion != "history" or span._.subject or any(t.lower_ in self.not_old for t in span.sent):
             return None
-        codes = self.condition(f"old {name}")
+        codes = self.condition(f"old {name.removeprefix('acute ')}")  # a past acute one is old now
         return codes if codes and codes.icd10cm else None
 
     def condition(self, name: str) -> Codes | None:
@@ -246,9 +246,10 @@ class Coder(DataFiles):
         )
 
     def refined(self, codes: Codes | None, span: Span) -> Codes | None:
-        """A more specific code of the same category that the words just before the condition
-        name (`ovarian endometriosis` where the recogniser found `endometriosis`: N80.1-, not
-        N80.9); they never move it to another category."""
+        """The code of the longest name the words just before the condition make with it, where
+        the index knows that name (`ovarian endometriosis` where the recogniser found
+        `endometriosis`: N80.1-, not N80.9; `liver metastases`: C78.7, not C79.9; `complete
+        heart block`: I44.2, not I45.9)."""
         if codes is None or not codes.icd10cm:
             return codes
         for first in range(self.context_start(span), span.start):
@@ -256,7 +257,7 @@ class Coder(DataFiles):
             if not all(token.is_alpha or token.text == "-" for token in before):
                 continue
             wider = self.condition(f"{before.text} {span._.normalized or span.text}")
-            if wider and wider.icd10cm[:3] == codes.icd10cm[:3] and wider.icd10cm != codes.icd10cm:
+            if wider and wider.icd10cm and wider.icd10cm != codes.icd10cm:
                 return wider
         return codes
 
