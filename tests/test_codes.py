@@ -73,6 +73,9 @@ def icd(coder: Coder, name: str) -> str:
         ("pseudomonas sepsis", "A41.52"),
         ("staphylococcal pneumonia", "J15.20"),
         ("Klebsiella pneumoniae pneumonia", "J15.0"),
+        ("measles infection", "B05.9"),  # an infectious disease's name, `infection` after it
+        ("schizo-affective disorder", "F25.9"),  # a hyphenated name also as one word
+        ("non-small cell lung cancer", "C34.90"),
     ],
 )
 def test_a_condition_takes_the_most_specific_code_its_name_supports(coder, name, code):
@@ -89,6 +92,7 @@ def test_no_bag_of_words_guess(coder):
     assert icd(coder, "pancreatic cancer") != "C75.9"  # not its Disease Ontology parent's
     # words that say which condition are never left off: an organism, `history of`, a site
     assert icd(coder, "pseudomonas aeruginosa pneumonia") != "J18.9"
+    assert icd(coder, "wound infection") == ""  # `wound` is no infectious disease: never T14.8
     # a genus alone never takes one species' code (`Sepsis due to Streptococcus pneumoniae`)
     assert icd(coder, "streptococcus sepsis") != "A40.3" and icd(coder, "staphylococcus sepsis") != "A41.0"
     assert icd(coder, "history of myocardial infarction") != "I21.9"
@@ -292,6 +296,17 @@ def test_every_shipped_code_has_its_title_and_every_index_term_is_valid():
     assert len(codes) > 20_000 and codes <= titles
     index_terms = {row["icd10cm"] for row in table_rows("icd10cm_index_terms.tsv")}
     assert index_terms <= titles
+
+
+def test_every_index_term_has_its_code_as_the_coder_reads_it(coder):
+    """Written as reports write them (`non-small cell lung cancer`, `Henoch-Schönlein purpura`),
+    folded as the coder folds a name: the index once lost the ones the fold changes."""
+    wrong = {
+        row["name"]: icd(coder, row["name"])
+        for row in table_rows("icd10cm_index_terms.tsv")
+        if icd(coder, row["name"]) != row["icd10cm"]
+    }
+    assert not wrong
 
 
 def test_gold_codes_exist_in_the_code_set():

@@ -297,7 +297,7 @@ def condition_rows(icd_terms: dict[str, str], folder: Path, rules) -> tuple[list
     mesh, descriptor_of = mesh_diseases()
     descriptor_of = {mesh_id: fold_name(n, rules) for mesh_id, n in descriptor_of.items()}
     descriptors = set(descriptor_of.values())
-    index_terms = {row["name"]: row["icd10cm"] for row in table_rows("icd10cm_index_terms.tsv")}
+    index_terms = {fold_name(row["name"], rules): row["icd10cm"] for row in table_rows("icd10cm_index_terms.tsv")}
     doids_of_mesh = defaultdict(set)
     for doid, mesh_id in do_mesh.items():
         doids_of_mesh[mesh_id].add(doid)

@@ -33,6 +33,7 @@ import sys
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from itertools import zip_longest
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -64,6 +65,7 @@ FILES = {
     "abbreviations": "condition_abbreviations.json",
 }
 PLURALS = (("ies", "y"), ("ses", "sis"), ("sses", "ss"), ("xes", "x"), ("li", "lus"), ("ci", "cus"), ("i", "us"))
+INFECTIOUS = tuple("AB") + ("J09", "J10", "J11", "U07")  # chapter 1, influenza, COVID-19
 PARENTHESIS = re.compile(r"\s*[(\[][^)\]]*[)\]]")
 
 
@@ -229,13 +231,10 @@ class Coder(DataFiles):
         (`nonspecific_modifiers.txt`), the first with an ICD-10-CM code (`community-acquired
         pneumonia` → J18.9), else the first known at all. Of the ways one name is written
         (`cataracts`, `cataract`), the one with an ICD-10-CM code."""
-        known = [
-            [t for t in spellings if t in self.conditions]
-            for spellings in self.names_within(fold_name(name, self.folds))
-        ]
+        known = [[t for t in spellings if t in self.conditions] for spellings in self.spellings(name)]
         known = [terms for terms in known if terms]
         if not known:
-            return None
+            return self.infection(name)
         term = next((t for terms in known for t in terms if self.conditions[t][0]), known[0][0])
         icd10cm, doid, mesh_id, coded_as = self.conditions[term]
         if not doid and not mesh_id:  # the ICD-10-CM code of a shorter name; the name's own ids
@@ -244,6 +243,24 @@ class Coder(DataFiles):
         return Codes(
             icd10cm=icd10cm, icd10cm_title=self.titles.get(icd10cm, ""), doid=doid, mesh_id=mesh_id, evidence=evidence
         )
+
+    def spellings(self, name: str) -> list[list[str]]:
+        """`names_within` the name, and of a hyphenated one also as one word (`schizo-affective
+        disorder`, `schizoaffective disorder`), level by level."""
+        levels = self.names_within(fold_name(name, self.folds))
+        if "-" in name:
+            joined = self.names_within(fold_name(name.replace("-", ""), self.folds))
+            levels = [[*written, *one_word] for written, one_word in zip_longest(levels, joined, fillvalue=[])]
+        return levels
+
+    def infection(self, name: str) -> Codes | None:
+        """`varicella infection`: an infectious disease's name with `infection` after it is that
+        disease (A00–B99, influenza, COVID-19), never another category's (`wound infection`)."""
+        disease = re.sub(r" infections?$", "", name.strip().lower())
+        codes = self.condition(disease) if disease != name.strip().lower() else None
+        if codes and codes.icd10cm.startswith(INFECTIOUS):
+            return replace(codes, evidence=f"{name.strip().lower()} → {codes.evidence}")
+        return None
 
     def refined(self, codes: Codes | None, span: Span) -> Codes | None:
         """The code of the longest name the words just before the condition make with it, where
