@@ -76,6 +76,7 @@ def icd(coder: Coder, name: str) -> str:
         ("measles infection", "B05.9"),  # an infectious disease's name, `infection` after it
         ("schizo-affective disorder", "F25.9"),  # a hyphenated name also as one word
         ("non-small cell lung cancer", "C34.90"),
+        ("oculomotor nerve palsy", "H49.00"),  # ICD-10-CM's `Third [oculomotor] nerve palsy`
     ],
 )
 def test_a_condition_takes_the_most_specific_code_its_name_supports(coder, name, code):

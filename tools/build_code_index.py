@@ -76,6 +76,8 @@ ABBREVIATION = re.compile(r"\s*[(\[][A-Z0-9][A-Za-z0-9 ,./-]*[)\]]")
 SUBTYPE = re.compile(r",? (type |group |class )?([0-9]+[a-z]?|[ivx]+|[a-z])")
 # ICD-10-CM's square brackets hold a synonym, an abbreviation or words added (`Brain [any part] abscess`)
 BRACKETED = re.compile(r"\s*\[[^\]]*\]")
+# … or, one word in brackets after one word, that word's synonym (`Third [oculomotor] nerve palsy`)
+BRACKETED_SYNONYM = re.compile(r"\b([A-Za-z]+) \[([a-z]+)\]")
 # ICD-10-CM's bracketed words are optional: `Hemorrhoids (bleeding)` is hemorrhoids, bleeding or not
 OPTIONAL_WORDS = re.compile(r"\s*\(([a-z][a-z ,-]*)\)")
 # blood specimens: a test the labs table names without a specimen word is a blood test
@@ -137,12 +139,13 @@ def title_terms(title: str) -> set[str]:
     segments, a leading "Unspecified" and abbreviations; its optional words left out or written
     plainly (`Essential (primary) hypertension` → `essential hypertension`, `essential primary
     hypertension`); without its bracketed words, which add to a name or write it another way
-    (`Sinus [sinusal] tachycardia` → `sinus tachycardia`); each of two single-word names
+    (`Sinus [sinusal] tachycardia` → `sinus tachycardia`), or with a bracketed word for the one
+    before it (`Third [oculomotor] nerve palsy` → `oculomotor nerve palsy`); each of two single-word names
     (`Hypo-osmolality and hyponatremia`)."""
     plain = UNSPECIFIED_SEGMENT.sub("", title)
     plain = ABBREVIATION.sub("", re.sub(r"^unspecified\s+", "", plain, flags=re.IGNORECASE)).strip(" ,")
     terms = {title, plain, OPTIONAL_WORDS.sub("", plain), OPTIONAL_WORDS.sub(r" \1", plain)}
-    terms |= {BRACKETED.sub("", term) for term in terms}
+    terms |= {BRACKETED.sub("", term) for term in terms} | {BRACKETED_SYNONYM.sub(r"\2", term) for term in terms}
     pair = re.fullmatch(r"(\S+) and (\S+)", OPTIONAL_WORDS.sub("", plain))
     if pair:
         terms |= set(pair.groups())
