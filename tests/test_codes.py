@@ -65,6 +65,9 @@ def icd(coder: Coder, name: str) -> str:
         ("subarachnoid haemorrhage", "I60.9"),  # the bare name is the nontraumatic one
         ("aortic stenosis", "I35.0"),  # … and the nonrheumatic one
         ("rheumatic aortic stenosis", "I06.0"),
+        ("mitral stenosis", "I05.0"),  # but a mitral stenosis is presumed rheumatic (the Index)
+        ("nonrheumatic mitral stenosis", "I34.2"),
+        ("tricuspid regurgitation", "I07.1"),  # I07: `specified as rheumatic or unspecified`
         ("gastrointestinal bleeding", "K92.2"),  # bleeding is ICD-10-CM's hemorrhage
         ("urinary retention", "R33.9"),  # `Retention of urine`
         # `<condition> due to <organism>` as reports write it
