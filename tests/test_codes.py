@@ -183,7 +183,7 @@ def test_a_site_said_once_holds_for_the_patients_other_mentions_of_that_conditio
     text += "Her Crohn's disease was treated with mesalamine."
     assert [(c, e) for _, c, e in condition_codes(text)] == [
         ("K50.00", "crohn disease; small intestine said of it"),
-        ("K50.00", "crohn disease (its site said in another sentence)"),
+        ("K50.00", "crohn disease (its site said of another mention)"),
     ]
     relative = condition_codes("A 30-year-old woman had Crohn's disease. Her mother had Crohn's disease of the colon.")
     assert [c for _, c, _ in relative] == ["K50.90", "K50.10"]  # the mother's site is not the patient's
@@ -192,6 +192,9 @@ def test_a_site_said_once_holds_for_the_patients_other_mentions_of_that_conditio
     assert [c for _, c, _ in condition_codes(two)] == ["K50.00", "K50.90"]  # one patient's site is not another's
     mother = condition_codes("A 30-year-old woman had Crohn's disease of the ileum. Her mother had Crohn's disease.")
     assert [c for _, c, _ in mother] == ["K50.00", "K50.90"]  # nor the patient's the mother's
+    # the phrase after an abbreviation in brackets is still the condition's
+    abbreviated = condition_codes("A 57-year-old man with Crohn's disease (CD) of the ileum had skin cancers.")
+    assert abbreviated[0][1:] == ("K50.00", "crohn disease; small intestine said of it")
 
 
 def test_a_complication_of_the_same_patient_takes_the_combination_code():

@@ -145,14 +145,26 @@ def attached_words(span: Span, before: int, others: set[int]) -> list[str]:
     while first > sentence.start and words < before and _word(doc[first - 1]) and doc[first - 1].i not in others:
         first -= 1
         words += doc[first].text != "-"
-    last = span.end
+    after = _after_parenthesis(span)  # `Crohn's disease (CD) of the ileum`
+    last = after
     if last < sentence.end and doc[last].lower_ in ATTACHING:
         # to the end of the phrase: punctuation, a verb or `with`, the next condition, AFTER words
-        while last < min(sentence.end, span.end + AFTER) and _word(doc[last]) and doc[last].i not in others:
-            if last > span.end and doc[last].lower_ in PHRASE_ENDS:
+        while last < min(sentence.end, after + AFTER) and _word(doc[last]) and doc[last].i not in others:
+            if last > after and doc[last].lower_ in PHRASE_ENDS:
                 break
             last += 1
-    return [t.lower_ for t in doc[first:last]]
+    return [t.lower_ for t in (*doc[first : span.end], *doc[after:last])]
+
+
+def _after_parenthesis(span: Span) -> int:
+    """Where the words after a condition go on: past a short parenthesis that follows its name
+    (an abbreviation, `(CD)`), else right after it."""
+    doc, end = span.doc, span.sent.end
+    if span.end < end and doc[span.end].text == "(":
+        for i in range(span.end + 1, min(end, span.end + 5)):
+            if doc[i].text == ")":
+                return i + 1
+    return span.end
 
 
 def _word(token) -> bool:
@@ -183,7 +195,7 @@ def across_article(context: ArticleContext, mentions: list[Mention]) -> None:
         refined = said.get((mention.case, mention.name_code, mention.words), set())
         if mention.code == mention.name_code and len(refined) == 1:
             mention.code = next(iter(refined))
-            mention.evidence += " (its site said in another sentence)"
+            mention.evidence += " (its site said of another mention)"
     for case in {m.case for m in patient}:
         complications = [m for m in patient if m.complication and m.case == case]
         for code in {m.code for m in patient if m.case == case and m.code[:3] in context.with_categories}:
