@@ -197,6 +197,15 @@ def test_a_site_said_once_holds_for_the_patients_other_mentions_of_that_conditio
     assert abbreviated[0][1:] == ("K50.00", "crohn disease; small intestine said of it")
 
 
+def test_a_condition_another_disease_causes_takes_its_manifestation_code():
+    caused = condition_codes("A 45-year-old man had a polyneuropathy due to hypothyroidism.")
+    assert caused[0][1:] == ("G63", "polyneuropathy; caused by another disease")  # not G62.9
+    assert condition_codes("She had myocarditis secondary to systemic lupus erythematosus.")[0][1] == "I41"
+    # a drug, or no cause, is no disease: the condition's own code
+    assert condition_codes("A 60-year-old man had a polyneuropathy due to cisplatin.")[0][1] == "G62.9"
+    assert condition_codes("A 60-year-old man had a polyneuropathy and diabetes insipidus.")[0][1] == "G62.9"
+
+
 def test_a_complication_of_the_same_patient_takes_the_combination_code():
     codes = condition_codes("A 58-year-old man had type 2 diabetes mellitus. Nerve conduction showed a polyneuropathy.")
     assert codes[0][1:] == ("E11.42", "type 2 diabetes mellitus with polyneuropathy") and codes[1][1] == "G62.9"

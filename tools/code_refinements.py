@@ -7,6 +7,8 @@ built by tools/build_code_index.py from the ICD-10-CM titles alone:
   without complications`, words `small intestine`; `Cleft palate, unspecified` → `Cleft soft
   palate`, word `soft`). The more specific title may only drop words that say nothing was named
   (`unspecified`, `site`); what it adds must be said in the condition's sentence for the coder to take it.
+- `in_disease` rows: for a code, the code ICD-10-CM gives the same condition when another disease
+  causes it (`Polyneuropathy, unspecified` → `Polyneuropathy in diseases classified elsewhere`, G63).
 - `with` rows: for a code in its form without complications (`Type 2 diabetes mellitus without
   complications`), each code of its category "with" a complication (`… with diabetic
   polyneuropathy`, words `diabetic polyneuropathy`): ICD-10-CM presumes the link between
@@ -49,12 +51,14 @@ NEVER_ADDED = {
     "bilateral",
     "unilateral",
 }
+IN_DISEASES = re.compile(r"(?P<stem>[^,]+?) in (?:other )?diseases classified elsewhere", re.IGNORECASE)
 WITHOUT = re.compile(r"^(?P<stem>.+?),? without (complications?|.*)$", re.IGNORECASE)
 
 
 def refinement_rows(icd, codes: set[str]) -> list[str]:
     lines = ["code\trefined\tkind\twords"]
     due_to = _codes_due_to(icd)
+    in_diseases = _codes_in_diseases(icd)
     for code in sorted(codes):
         if not icd.is_valid_item(code) or not icd.is_leaf(code):
             continue
@@ -76,7 +80,28 @@ def refinement_rows(icd, codes: set[str]) -> list[str]:
                 tail = re.sub(r",\s*unspecified$| without .*$", "", tail, flags=re.IGNORECASE)
                 if not re.search(r"\b(other|specified|unspecified|and|or|with)\b|,", tail, re.IGNORECASE):
                     lines.append(f"{code}\t{other}\twith\t{' '.join(written_words(tail))}")
+        if manifestation := in_diseases.get(_stem(title)):
+            lines.append(f"{code}\t{manifestation}\tin_disease\t")
     return lines
+
+
+def _stem(title: str) -> str:
+    """A title's name before its qualifiers, in the singular (`Polyneuropathy, unspecified` → `polyneuropathy`)."""
+    return " ".join(singular(w) for w in title.split(",")[0].lower().split())
+
+
+def _codes_in_diseases(icd) -> dict[str, str]:
+    """`polyneuropathy` → G63, `Polyneuropathy in diseases classified elsewhere`: the code of a
+    condition another disease causes (ICD-10-CM's manifestation codes, coded after that disease)."""
+    found: dict[str, str] = {}
+    for code in icd.get_all_codes(with_dots=True):
+        title = icd.get_description(code)
+        match = IN_DISEASES.fullmatch(title)
+        # not pneumonia: a disease's own pneumonia has its combination or organism code (J17 is for a listed few)
+        stem = match["stem"] if match else ""
+        if match and icd.is_leaf(code) and not re.search(r"\b(other|specified|pneumonia)\b", stem, re.IGNORECASE):
+            found.setdefault(_stem(stem), code)
+    return found
 
 
 def with_words(title: str) -> set[str]:

@@ -35,6 +35,8 @@ STOP = frozenset({"of", "the", "and", "or", "in", "on", "at", "to", "with", "due
 ATTACHING = frozenset({"of", "in", "on", "from", "involving", "affecting", "at", "within", "arising", "caused", "due"})
 PHRASE_ENDS = frozenset({"but", "with", "without", "was", "were", "is", "are", "which", "that", "who", "showed"})
 AFTER = 7  # words at most in that phrase
+CAUSED_BY = frozenset({"due to", "secondary to", "caused by", "because of", "attributed to", "resulting from"})
+LEAD_INS = frozenset({"the", "a", "an", "his", "her", "their", "underlying", "known"})
 BRACKETS = re.compile(r"\[[^\]]*\]|\([^)]*\)")
 WORD = re.compile(r"[a-z0-9']+")
 
@@ -112,6 +114,10 @@ class ArticleContext:
         said = self.phrase_words(words)
         return _only_best([r for r in candidates if r.words <= said])
 
+    def in_disease(self, code: str) -> Refinement | None:
+        """The code ICD-10-CM gives `code`'s condition when another disease causes it (G62.9 → G63)."""
+        return next((r for r in self.refinements.get(code, ()) if r.kind == "in_disease"), None)
+
     def is_site(self, refinement: Refinement) -> bool:
         """Whether a refinement names a part of the body only (what holds for every mention)."""
         return refinement.words <= self.anatomy
@@ -154,6 +160,20 @@ def attached_words(span: Span, before: int, others: set[int]) -> list[str]:
                 break
             last += 1
     return [t.lower_ for t in (*doc[first : span.end], *doc[after:last])]
+
+
+def caused_by_condition(span: Span, condition_starts: set[int]) -> bool:
+    """Whether the text says another condition caused this one, right after its name
+    (`polyneuropathy due to dry beriberi`, `myocarditis secondary to the lupus`)."""
+    doc, end = span.doc, span.sent.end
+    i = _after_parenthesis(span)
+    words = [t.lower_ for t in doc[i : min(end, i + 2)]]
+    if " ".join(words) not in CAUSED_BY and words[:1] != ["from"]:
+        return False
+    i += 1 if words[:1] == ["from"] else 2
+    while i < end and doc[i].lower_ in LEAD_INS:
+        i += 1
+    return i in condition_starts
 
 
 def _after_parenthesis(span: Span) -> int:

@@ -41,7 +41,7 @@ from spacy.tokens import Doc, Span
 from ..cases import case_at, segment_cases
 from ..disk_cache import disk_cached
 from ..lexicons import resource_json, resource_text, table_rows, word_list
-from .code_context import ArticleContext, Mention, across_article, attached_words, title_words
+from .code_context import ArticleContext, Mention, across_article, attached_words, caused_by_condition, title_words
 from .data_files import DataFiles
 from .neoplasm_sites import NeoplasmSites
 from .values import DISEASE, DRUG, _ext
@@ -155,6 +155,7 @@ class Coder(DataFiles):
         phrase and the patient's other mentions (`code_context.py`), then its side."""
         diseases = [ent for ent in doc.ents if ent.label_ == DISEASE]
         in_conditions = {i for ent in diseases for i in range(ent.start, ent.end)}
+        starts = {ent.start for ent in diseases}
         article = doc._.article
         cases = segment_cases(article) if article is not None else []
         several = len({c.case for c in cases}) > 1  # a report of one patient: every mention is theirs
@@ -173,6 +174,9 @@ class Coder(DataFiles):
             if code and (refinement := self.context.in_phrase(code, phrase)):
                 mention.code, mention.said = refinement.code, refinement
                 mention.evidence += f"; {refinement.said} said of it"
+            elif code and (manifestation := self.context.in_disease(code)) and caused_by_condition(ent, starts):
+                mention.code = manifestation.code
+                mention.evidence += "; caused by another disease"
             mention.complication = self.may_complicate(ent)
             mention.case = case_at(cases, ent.start_char) if several else None
             mentions.append(mention)
