@@ -201,6 +201,8 @@ def test_a_condition_another_disease_causes_takes_its_manifestation_code():
     caused = condition_codes("A 45-year-old man had a polyneuropathy due to hypothyroidism.")
     assert caused[0][1:] == ("G63", "polyneuropathy; caused by another disease")  # not G62.9
     assert condition_codes("She had myocarditis secondary to systemic lupus erythematosus.")[0][1] == "I41"
+    # else its secondary form, where ICD-10-CM has one
+    assert condition_codes("He had hypertension secondary to a pheochromocytoma.")[0][1] == "I15.9"
     # a drug, or no cause, is no disease: the condition's own code
     assert condition_codes("A 60-year-old man had a polyneuropathy due to cisplatin.")[0][1] == "G62.9"
     assert condition_codes("A 60-year-old man had a polyneuropathy and diabetes insipidus.")[0][1] == "G62.9"

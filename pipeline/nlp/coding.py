@@ -174,9 +174,8 @@ class Coder(DataFiles):
             if code and (refinement := self.context.in_phrase(code, phrase)):
                 mention.code, mention.said = refinement.code, refinement
                 mention.evidence += f"; {refinement.said} said of it"
-            elif code and (manifestation := self.context.in_disease(code)) and caused_by_condition(ent, starts):
-                mention.code = manifestation.code
-                mention.evidence += "; caused by another disease"
+            elif code and caused_by_condition(ent, starts) and (caused := self.caused_code(code, name)):
+                mention.code, mention.evidence = caused, f"{mention.evidence}; caused by another disease"
             mention.complication = self.may_complicate(ent)
             mention.case = case_at(cases, ent.start_char) if several else None
             mentions.append(mention)
@@ -221,6 +220,15 @@ class Coder(DataFiles):
                 ids = {"doid": own.doid, "mesh_id": own.mesh_id} if own and (own.doid or own.mesh_id) else {}
                 return replace(codes, evidence=f"{folded} → {codes.evidence}", **ids)
         return None
+
+    def caused_code(self, code: str, name: str) -> str:
+        """The code of a condition another disease causes: ICD-10-CM's manifestation code
+        (`… in diseases classified elsewhere`: polyneuropathy → G63), else its secondary form
+        (`secondary thrombocytopenia`, D69.59), else none."""
+        if manifestation := self.context.in_disease(code):
+            return manifestation.code
+        secondary = self.condition(f"secondary {name}")
+        return secondary.icd10cm if secondary and secondary.icd10cm != code else ""
 
     def as_history(self, name: str, span: Span) -> Codes | None:
         """A condition of the patient's past that ICD-10-CM codes as such (`old myocardial infarction`)."""
