@@ -161,6 +161,9 @@ def condition_codes(text: str) -> list[tuple[str, str, str]]:
 def test_the_sentence_names_the_site_or_type_that_makes_a_code_more_specific():
     [tumour] = condition_codes("A 45-year-old man had a gastrointestinal stromal tumor arising from the jejunum.")
     assert tumour[1:] == ("C49.A3", "gastrointestinal stromal tumor; small intestine said of it")
+    # a size word is no site: `large` says how big, not the large intestine
+    [large] = condition_codes("A 45-year-old man had a large gastrointestinal stromal tumor of the ileum.")
+    assert large[1] == "C49.A3"
     assert condition_codes("A 30-year-old woman had Crohn's disease involving both the ileum and the colon.")[0][1] == (
         "K50.80"  # Crohn's disease of both small and large intestine
     )

@@ -378,6 +378,7 @@ def code_index(
             rules["with_adjectives"],
             rules["anatomy"],
             rules["with_categories"],
+            rules["size_words"],
         ),
         "abbreviations": resource_json(abbreviations)["abbreviations"],
         "other_cause": frozenset(rules["other_cause"]),
