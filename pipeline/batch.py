@@ -12,7 +12,6 @@ import errno
 import json
 import os
 import platform
-import re
 import shutil
 import signal
 import time
@@ -23,6 +22,8 @@ from importlib import metadata
 from pathlib import Path
 
 from . import __version__
+from .head_start import HeadStart
+from .inputs import discover, safe_doc_id  # noqa: F401  (re-exported: the batch API's names)
 from .nlp import pipeline_description
 from .out_lock import OutInUse, out_lock  # noqa: F401  (OutInUse: raised through run)
 from .report import write_report
@@ -45,46 +46,6 @@ CONFIGS_DIR = ".casextract/configs"
 # a write into OUT failed for want of room or rights, not for a bug
 ROOM_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG}
 WRITE_ERRNOS = ROOM_ERRNOS | {errno.EACCES, errno.EPERM, errno.EIO}
-
-
-# --- finding inputs ----------------------------------------------------------------------------
-
-
-def discover(inputs: Iterable[str | Path]) -> list[InputFile]:
-    """Files as given, and `*.pdf` under folders (symlinked folders are not followed, so a
-    link loop cannot trap the walk). A stem seen twice gets `__2`, `__3` … so no output is
-    overwritten."""
-    found: list[tuple[Path, str]] = []
-    for raw in inputs:
-        path = Path(raw)
-        if path.is_dir():
-            for root, dirs, files in os.walk(path, followlinks=False):
-                dirs.sort()
-                for name in sorted(files):
-                    if name.lower().endswith(".pdf"):
-                        found.append((Path(root) / name, str(Path(root) / name)))
-        else:
-            found.append((path, str(raw)))
-    seen_paths: set[Path] = set()
-    stems: dict[str, int] = {}
-    result = []
-    for path, given in found:
-        key = path.resolve() if path.exists() else path.absolute()
-        if key in seen_paths:
-            continue
-        seen_paths.add(key)
-        stem = safe_doc_id(path.stem if path.suffix else path.name)
-        stems[stem] = stems.get(stem, 0) + 1
-        doc_id = stem if stems[stem] == 1 else f"{stem}__{stems[stem]}"
-        result.append(InputFile(doc_id, path, given))
-    return result
-
-
-def safe_doc_id(stem: str) -> str:
-    """The file stem, made safe to use as a file name inside OUT: no path separators, no NUL,
-    no leading dots (so `..` can never point outside OUT), at most 200 characters."""
-    cleaned = re.sub(r"[/\\\x00-\x1f]", "_", stem).lstrip(".") or "document"
-    return cleaned[:200]
 
 
 # --- the batch ---------------------------------------------------------------------------------
@@ -127,9 +88,12 @@ def run(
     ray_options: dict | None = None,
     executor: Executor | None = None,
     redo_other_config: bool = False,
+    head_start: HeadStart | None = None,
 ) -> RunSummary:
     """Every input into OUT. `executor` runs the documents (`worker.LocalExecutor`, or
-    `ray_engine.RayExecutor`); by default the one `engine` names.
+    `ray_engine.RayExecutor`); by default the one `engine` names. `head_start`: a reader of
+    these inputs under these limits, started before the pipeline loaded (the local engine takes
+    what it read; it is stopped either way).
 
     Raises OutInUse when another run writes into OUT; ConfigMismatch, before any work, when
     `resume` finds documents made under another configuration (unless `redo_other_config`: then
@@ -138,6 +102,9 @@ def run(
     started = time.time()
     out = Path(out_dir)
     _file_size_limit_is_an_error()
+    if head_start is not None and head_start.limits != limits:
+        head_start.stop()  # it read under other limits: nothing of it is used
+        head_start = None
     with _writing(out), out_lock(out) as stale_lock:
         summary = _run_locked(
             discover(inputs),
@@ -151,6 +118,7 @@ def run(
             ray_options,
             executor,
             redo_other_config,
+            head_start,
         )
     summary.stale_lock = stale_lock
     summary.seconds = time.time() - started
@@ -158,11 +126,22 @@ def run(
 
 
 def _run_locked(
-    items, out, workers, resume, on_progress, on_start, limits, engine, ray_options, executor, redo_other_config
+    items,
+    out,
+    workers,
+    resume,
+    on_progress,
+    on_start,
+    limits,
+    engine,
+    ray_options,
+    executor,
+    redo_other_config,
+    head_start,
 ) -> RunSummary:
     started = time.time()
     state = out / STATE_DIR
-    config = RunConfig(limits).describe()
+    config = (head_start and head_start.config()) or RunConfig(limits).describe()
     digest = config_digest(config)
     if not resume:
         shutil.rmtree(state, ignore_errors=True)
@@ -185,7 +164,9 @@ def _run_locked(
         from .ray_engine import RayExecutor
 
         executor = RayExecutor(ray_options or {})
-    executor = executor or LocalExecutor(workers)
+    if executor is not None and head_start is not None:
+        head_start.stop()  # another engine: the documents are read where they run
+    executor = executor or LocalExecutor(workers, head_start)
     engine = getattr(executor, "name", engine)
     results_in_order = executor(todo, limits)
     try:
