@@ -20,16 +20,17 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
+from .atomic import atomic_write_text
 from .head_start import HeadStart
 from .inputs import discover, safe_doc_id  # noqa: F401  (re-exported: the batch API's names)
 from .nlp import pipeline_description
 from .out_lock import OutInUse, out_lock  # noqa: F401  (OutInUse: raised through run)
-from .report import write_report
 from .run_config import RunConfig, config_digest, differences
 from .schema import DOCUMENTS, TABLES
-from .tables import Tables, atomic_write_text, frame, write_table
+from .table_writer import TableWriter
 from .worker import (  # noqa: F401  (re-exported: the batch API's names)
     DEFAULT_LIMITS,
     DocumentResult,
@@ -40,6 +41,9 @@ from .worker import (  # noqa: F401  (re-exported: the batch API's names)
     process,
     read_layout,
 )
+
+if TYPE_CHECKING:
+    from .tables import Tables
 
 STATE_DIR = ".casextract/documents"
 CONFIGS_DIR = ".casextract/configs"
@@ -159,50 +163,57 @@ def _run_locked(
     if on_start:
         on_start(len(todo))
     workers = max(1, workers or os.cpu_count() or 1)
-    finished = 0
-    if executor is None and engine == "ray":
-        from .ray_engine import RayExecutor
+    # the local engine's batch leaves pandas to the writer, which imports it while the documents run
+    with TableWriter(start=executor is None and engine == "local") as writer:
+        if executor is None and engine == "ray":
+            from .ray_engine import RayExecutor
 
-        executor = RayExecutor(ray_options or {})
-    if executor is not None and head_start is not None:
-        head_start.stop()  # another engine: the documents are read where they run
-    executor = executor or LocalExecutor(workers, head_start)
-    engine = getattr(executor, "name", engine)
-    results_in_order = executor(todo, limits)
+            executor = RayExecutor(ray_options or {})
+        if executor is not None and head_start is not None:
+            head_start.stop()  # another engine: the documents are read where they run
+        executor = executor or LocalExecutor(workers, head_start)
+        engine = getattr(executor, "name", engine)
+        _run_documents(executor(todo, limits), out, state, digest, on_progress, len(todo))
+
+        results = [_load(state, item) for item in items]
+        counts = writer.call(write_tables, out, items)
+        summary = RunSummary(
+            out_dir=out,
+            total=len(items),
+            ok=sum(r.info.status == "ok" for r in results),
+            errors=sum(r.info.status != "ok" for r in results),
+            resumed=len(done),
+            seconds=time.time() - started,
+            tables=counts,
+            redone=len(other),
+            warnings=sum(r.info.status == "ok" and bool(r.info.warning) for r in results),
+        )
+        _write_run_json(out, summary, results, workers, started, engine, config)
+        if engine == "ray":
+            from .ray_engine import write_partitioned
+
+            write_partitioned(out)
+        writer.call(write_report, out)
+    return summary
+
+
+def _run_documents(results_in_order, out: Path, state: Path, digest: str, on_progress, total: int) -> None:
+    finished = 0
     try:
         for result in results_in_order:
             _record(out, state, result, digest)
             finished += 1
             if on_progress:
-                on_progress(finished, len(todo))
+                on_progress(finished, total)
     finally:
         # on a failed write, stop the workers now rather than let them finish the batch
         getattr(results_in_order, "close", lambda: None)()
 
-    results = [_load(state, item) for item in items]
-    counts = _write_tables(out, results)
-    summary = RunSummary(
-        out_dir=out,
-        total=len(items),
-        ok=sum(r.info.status == "ok" for r in results),
-        errors=sum(r.info.status != "ok" for r in results),
-        resumed=len(done),
-        seconds=time.time() - started,
-        tables=counts,
-        redone=len(other),
-        warnings=sum(r.info.status == "ok" and bool(r.info.warning) for r in results),
-    )
-    _write_run_json(out, summary, results, workers, started, engine, config)
-    if engine == "ray":
-        from .ray_engine import write_partitioned
-
-        write_partitioned(out)
-    write_report(out)
-    return summary
-
 
 def extract(path: str | Path) -> Tables:
     """One document → its tables as pandas DataFrames (for notebooks): `extract("case.pdf").labs`."""
+    from .tables import Tables, frame
+
     path = Path(path)
     result = process(InputFile(path.stem, path, str(path)))
     rows = {**result.rows, DOCUMENTS: [asdict(result.info)]}
@@ -310,7 +321,11 @@ def _load(state: Path, item: InputFile) -> DocumentResult:
     return DocumentResult.from_json(json.loads(_record_path(state, item.doc_id).read_text("utf-8")))
 
 
-def _write_tables(out: Path, results: list[DocumentResult]) -> dict[str, int]:
+def write_tables(out: Path, items: list[InputFile]) -> dict[str, int]:
+    """The tables of the documents recorded under OUT; rows per table."""
+    from .tables import frame, write_table
+
+    results = [_load(out / STATE_DIR, item) for item in items]
     counts = {}
     for name in TABLES:
         if name == DOCUMENTS:
@@ -320,6 +335,13 @@ def _write_tables(out: Path, results: list[DocumentResult]) -> dict[str, int]:
         write_table(frame(name, rows), out, name)
         counts[name] = len(rows)
     return counts
+
+
+def write_report(out: Path) -> Path:
+    """The review page (`report.py`, imported here: it imports pandas)."""
+    from .report import write_report as write_page
+
+    return write_page(out)
 
 
 def _write_run_json(
