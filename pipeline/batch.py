@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from functools import partial
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -173,10 +174,13 @@ def _run_locked(
             head_start.stop()  # another engine: the documents are read where they run
         executor = executor or LocalExecutor(workers, head_start)
         engine = getattr(executor, "name", engine)
-        _run_documents(executor(todo, limits), out, state, digest, on_progress, len(todo))
-
+        # the tables are begun when the last document is recorded, while the workers shut down
+        write = partial(writer.start, write_tables, out, items)
+        _run_documents(executor(todo, limits), out, state, digest, on_progress, len(todo), write)
+        if writer.pending is None:  # no document to run
+            write()
         results = [_load(state, item) for item in items]
-        counts = writer.call(write_tables, out, items)
+        counts = writer.result()
         summary = RunSummary(
             out_dir=out,
             total=len(items),
@@ -197,7 +201,7 @@ def _run_locked(
     return summary
 
 
-def _run_documents(results_in_order, out: Path, state: Path, digest: str, on_progress, total: int) -> None:
+def _run_documents(results_in_order, out: Path, state: Path, digest: str, on_progress, total: int, at_last) -> None:
     finished = 0
     try:
         for result in results_in_order:
@@ -205,6 +209,8 @@ def _run_documents(results_in_order, out: Path, state: Path, digest: str, on_pro
             finished += 1
             if on_progress:
                 on_progress(finished, total)
+            if finished == total:
+                at_last()
     finally:
         # on a failed write, stop the workers now rather than let them finish the batch
         getattr(results_in_order, "close", lambda: None)()

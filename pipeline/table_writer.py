@@ -29,6 +29,7 @@ class TableWriter:
     def __init__(self, start: bool = True):
         self.pid = 0
         self.connection = None
+        self.pending: tuple[Callable[..., Any], tuple] | None = None
         if not start or not sys.platform.startswith("linux") or threading.active_count() > 1:
             return
         ours, theirs = multiprocessing.Pipe()
@@ -47,9 +48,24 @@ class TableWriter:
     def call(self, function: Callable[..., Any], *args: Any) -> Any:
         """`function(*args)` (a module-level function: it is sent by name), in the writer when
         there is one."""
+        self.start(function, *args)
+        return self.result()
+
+    def start(self, function: Callable[..., Any], *args: Any) -> None:
+        """Begin `call(function, *args)`; `result()` gives what it returns. The batch does other work
+        meanwhile (its workers' pool shuts down, a tenth of a second)."""
+        self.pending = (function, args)
         if self.connection is not None:
             try:
                 self.connection.send((function, args))
+            except OSError:  # the writer died: `result` makes the call here
+                self.close()
+
+    def result(self) -> Any:
+        function, args = self.pending
+        self.pending = None
+        if self.connection is not None:
+            try:
                 failed, value = self.connection.recv()
             except (EOFError, OSError):  # the writer died (killed, out of memory): write here
                 self.close()
