@@ -12,23 +12,26 @@ import errno
 import json
 import os
 import platform
-import re
 import shutil
 import signal
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from functools import partial
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
+from .atomic import atomic_write_text
+from .head_start import HeadStart
+from .inputs import discover, safe_doc_id  # noqa: F401  (re-exported: the batch API's names)
 from .nlp import pipeline_description
 from .out_lock import OutInUse, out_lock  # noqa: F401  (OutInUse: raised through run)
-from .report import write_report
 from .run_config import RunConfig, config_digest, differences
 from .schema import DOCUMENTS, TABLES
-from .tables import Tables, atomic_write_text, frame, write_table
+from .table_writer import TableWriter
 from .worker import (  # noqa: F401  (re-exported: the batch API's names)
     DEFAULT_LIMITS,
     DocumentResult,
@@ -40,51 +43,14 @@ from .worker import (  # noqa: F401  (re-exported: the batch API's names)
     read_layout,
 )
 
+if TYPE_CHECKING:
+    from .tables import Tables
+
 STATE_DIR = ".casextract/documents"
 CONFIGS_DIR = ".casextract/configs"
 # a write into OUT failed for want of room or rights, not for a bug
 ROOM_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG}
 WRITE_ERRNOS = ROOM_ERRNOS | {errno.EACCES, errno.EPERM, errno.EIO}
-
-
-# --- finding inputs ----------------------------------------------------------------------------
-
-
-def discover(inputs: Iterable[str | Path]) -> list[InputFile]:
-    """Files as given, and `*.pdf` under folders (symlinked folders are not followed, so a
-    link loop cannot trap the walk). A stem seen twice gets `__2`, `__3` … so no output is
-    overwritten."""
-    found: list[tuple[Path, str]] = []
-    for raw in inputs:
-        path = Path(raw)
-        if path.is_dir():
-            for root, dirs, files in os.walk(path, followlinks=False):
-                dirs.sort()
-                for name in sorted(files):
-                    if name.lower().endswith(".pdf"):
-                        found.append((Path(root) / name, str(Path(root) / name)))
-        else:
-            found.append((path, str(raw)))
-    seen_paths: set[Path] = set()
-    stems: dict[str, int] = {}
-    result = []
-    for path, given in found:
-        key = path.resolve() if path.exists() else path.absolute()
-        if key in seen_paths:
-            continue
-        seen_paths.add(key)
-        stem = safe_doc_id(path.stem if path.suffix else path.name)
-        stems[stem] = stems.get(stem, 0) + 1
-        doc_id = stem if stems[stem] == 1 else f"{stem}__{stems[stem]}"
-        result.append(InputFile(doc_id, path, given))
-    return result
-
-
-def safe_doc_id(stem: str) -> str:
-    """The file stem, made safe to use as a file name inside OUT: no path separators, no NUL,
-    no leading dots (so `..` can never point outside OUT), at most 200 characters."""
-    cleaned = re.sub(r"[/\\\x00-\x1f]", "_", stem).lstrip(".") or "document"
-    return cleaned[:200]
 
 
 # --- the batch ---------------------------------------------------------------------------------
@@ -127,9 +93,12 @@ def run(
     ray_options: dict | None = None,
     executor: Executor | None = None,
     redo_other_config: bool = False,
+    head_start: HeadStart | None = None,
 ) -> RunSummary:
     """Every input into OUT. `executor` runs the documents (`worker.LocalExecutor`, or
-    `ray_engine.RayExecutor`); by default the one `engine` names.
+    `ray_engine.RayExecutor`); by default the one `engine` names. `head_start`: a reader of
+    these inputs under these limits, started before the pipeline loaded (the local engine takes
+    what it read; it is stopped either way).
 
     Raises OutInUse when another run writes into OUT; ConfigMismatch, before any work, when
     `resume` finds documents made under another configuration (unless `redo_other_config`: then
@@ -138,6 +107,9 @@ def run(
     started = time.time()
     out = Path(out_dir)
     _file_size_limit_is_an_error()
+    if head_start is not None and head_start.limits != limits:
+        head_start.stop()  # it read under other limits: nothing of it is used
+        head_start = None
     with _writing(out), out_lock(out) as stale_lock:
         summary = _run_locked(
             discover(inputs),
@@ -151,6 +123,7 @@ def run(
             ray_options,
             executor,
             redo_other_config,
+            head_start,
         )
     summary.stale_lock = stale_lock
     summary.seconds = time.time() - started
@@ -158,11 +131,22 @@ def run(
 
 
 def _run_locked(
-    items, out, workers, resume, on_progress, on_start, limits, engine, ray_options, executor, redo_other_config
+    items,
+    out,
+    workers,
+    resume,
+    on_progress,
+    on_start,
+    limits,
+    engine,
+    ray_options,
+    executor,
+    redo_other_config,
+    head_start,
 ) -> RunSummary:
     started = time.time()
     state = out / STATE_DIR
-    config = RunConfig(limits).describe()
+    config = (head_start and head_start.config()) or RunConfig(limits).describe()
     digest = config_digest(config)
     if not resume:
         shutil.rmtree(state, ignore_errors=True)
@@ -180,48 +164,62 @@ def _run_locked(
     if on_start:
         on_start(len(todo))
     workers = max(1, workers or os.cpu_count() or 1)
-    finished = 0
-    if executor is None and engine == "ray":
-        from .ray_engine import RayExecutor
+    # the local engine's batch leaves pandas to the writer, which imports it while the documents run
+    with TableWriter(start=executor is None and engine == "local") as writer:
+        if executor is None and engine == "ray":
+            from .ray_engine import RayExecutor
 
-        executor = RayExecutor(ray_options or {})
-    executor = executor or LocalExecutor(workers)
-    engine = getattr(executor, "name", engine)
-    results_in_order = executor(todo, limits)
+            executor = RayExecutor(ray_options or {})
+        if executor is not None and head_start is not None:
+            head_start.stop()  # another engine: the documents are read where they run
+        executor = executor or LocalExecutor(workers, head_start)
+        engine = getattr(executor, "name", engine)
+        # the tables are begun when the last document is recorded, while the workers shut down
+        write = partial(writer.start, write_tables, out, items)
+        _run_documents(executor(todo, limits), out, state, digest, on_progress, len(todo), write)
+        if writer.pending is None:  # no document to run
+            write()
+        results = [_load(state, item) for item in items]
+        counts = writer.result()
+        summary = RunSummary(
+            out_dir=out,
+            total=len(items),
+            ok=sum(r.info.status == "ok" for r in results),
+            errors=sum(r.info.status != "ok" for r in results),
+            resumed=len(done),
+            seconds=time.time() - started,
+            tables=counts,
+            redone=len(other),
+            warnings=sum(r.info.status == "ok" and bool(r.info.warning) for r in results),
+        )
+        _write_run_json(out, summary, results, workers, started, engine, config)
+        if engine == "ray":
+            from .ray_engine import write_partitioned
+
+            write_partitioned(out)
+        writer.call(write_report, out)
+    return summary
+
+
+def _run_documents(results_in_order, out: Path, state: Path, digest: str, on_progress, total: int, at_last) -> None:
+    finished = 0
     try:
         for result in results_in_order:
             _record(out, state, result, digest)
             finished += 1
             if on_progress:
-                on_progress(finished, len(todo))
+                on_progress(finished, total)
+            if finished == total:
+                at_last()
     finally:
         # on a failed write, stop the workers now rather than let them finish the batch
         getattr(results_in_order, "close", lambda: None)()
 
-    results = [_load(state, item) for item in items]
-    counts = _write_tables(out, results)
-    summary = RunSummary(
-        out_dir=out,
-        total=len(items),
-        ok=sum(r.info.status == "ok" for r in results),
-        errors=sum(r.info.status != "ok" for r in results),
-        resumed=len(done),
-        seconds=time.time() - started,
-        tables=counts,
-        redone=len(other),
-        warnings=sum(r.info.status == "ok" and bool(r.info.warning) for r in results),
-    )
-    _write_run_json(out, summary, results, workers, started, engine, config)
-    if engine == "ray":
-        from .ray_engine import write_partitioned
-
-        write_partitioned(out)
-    write_report(out)
-    return summary
-
 
 def extract(path: str | Path) -> Tables:
     """One document → its tables as pandas DataFrames (for notebooks): `extract("case.pdf").labs`."""
+    from .tables import Tables, frame
+
     path = Path(path)
     result = process(InputFile(path.stem, path, str(path)))
     rows = {**result.rows, DOCUMENTS: [asdict(result.info)]}
@@ -329,7 +327,11 @@ def _load(state: Path, item: InputFile) -> DocumentResult:
     return DocumentResult.from_json(json.loads(_record_path(state, item.doc_id).read_text("utf-8")))
 
 
-def _write_tables(out: Path, results: list[DocumentResult]) -> dict[str, int]:
+def write_tables(out: Path, items: list[InputFile]) -> dict[str, int]:
+    """The tables of the documents recorded under OUT; rows per table."""
+    from .tables import frame, write_table
+
+    results = [_load(out / STATE_DIR, item) for item in items]
     counts = {}
     for name in TABLES:
         if name == DOCUMENTS:
@@ -339,6 +341,13 @@ def _write_tables(out: Path, results: list[DocumentResult]) -> dict[str, int]:
         write_table(frame(name, rows), out, name)
         counts[name] = len(rows)
     return counts
+
+
+def write_report(out: Path) -> Path:
+    """The review page (`report.py`, imported here: it imports pandas)."""
+    from .report import write_report as write_page
+
+    return write_page(out)
 
 
 def _write_run_json(

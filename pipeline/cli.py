@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 import typer
@@ -77,9 +78,10 @@ def run(
     cpus_per_actor: float = typer.Option(1.0, metavar="CPUS", min=0.1, help="CPUs each Ray actor reserves"),
 ) -> None:
     """Extract every input into the contract's tables under OUT."""
-    from .batch import ConfigMismatch, Limits, OutInUse, WriteFailed, discover
-    from .batch import run as run_batch
+    from .head_start import HeadStart
+    from .inputs import discover
     from .pdf import ENGINES
+    from .run_config import Limits
 
     missing = [path for path in inputs if not path.exists()]
     if missing:
@@ -91,9 +93,16 @@ def run(
         raise usage_error(f"--pdf-engine is {' or '.join(ENGINES)}, not {pdf_engine!r}")
     if redo_other_config and not resume:
         raise usage_error("--redo-other-config goes with --resume")
-    if not discover(inputs):
+    found = discover(inputs)
+    if not found:
         raise usage_error("nothing to do: no input files found (in folders, PDFs are found by their .pdf ending)")
     writable_folder(out)
+    limits = Limits(max_pages, max_seconds, max_memory_mb, pdf_engine)
+    # documents read on the other core while this process imports spaCy and loads the pipeline
+    head_start = HeadStart(found, limits, workers or os.cpu_count() or 1) if engine == "local" else None
+    from .batch import ConfigMismatch, OutInUse, WriteFailed
+    from .batch import run as run_batch
+
     progress = Progress(
         TextColumn("[bold]extracting"),
         BarColumn(),
@@ -107,7 +116,7 @@ def run(
         # stderr's lock would leave the worker's stderr locked for good
         auto_refresh=False,
     )
-    with progress:
+    with progress, head_start or nullcontext():
         task = progress.add_task("extracting", total=None, rate="–")
 
         def on_start(total: int) -> None:
@@ -125,7 +134,7 @@ def run(
                 resume=resume,
                 on_progress=on_progress,
                 on_start=on_start,
-                limits=Limits(max_pages, max_seconds, max_memory_mb, pdf_engine),
+                limits=limits,
                 engine=engine,
                 ray_options={
                     "address": address,
@@ -134,6 +143,7 @@ def run(
                     "num_cpus": workers,
                 },
                 redo_other_config=redo_other_config,
+                head_start=head_start,
             )
         except (OutInUse, ConfigMismatch) as exc:
             progress.stop()

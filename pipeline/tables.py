@@ -5,13 +5,12 @@ Which tables there are, their columns (in order) and dtypes come from `schema.TA
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import make_dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from .atomic import atomic_write, atomic_write_text  # noqa: F401  (atomic_write_text re-exported)
 from .nlp.quantities import format_number
 from .schema import COLUMNS, FACT_TABLES, TABLES  # noqa: F401  (COLUMNS re-exported: tests and tools use it)
 
@@ -63,24 +62,3 @@ def csv_view(df: pd.DataFrame) -> pd.DataFrame:
                 lambda v: v if pd.isna(v) or not str(v).startswith(FORMULA_START) else "'" + str(v), na_action=None
             )
     return view
-
-
-_UMASK = os.umask(0)
-os.umask(_UMASK)
-
-
-def atomic_write(target: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are ordinary files
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_text(target: Path, text: str) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(target, lambda p: Path(p).write_text(text, encoding="utf-8"))

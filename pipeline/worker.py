@@ -6,7 +6,6 @@ document: every failure becomes that document's error row.
 from __future__ import annotations
 
 import gc
-import hashlib
 import multiprocessing
 import resource
 import sys
@@ -18,23 +17,22 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .head_start import HeadStart, die_with_parent
+from .inputs import (  # noqa: F401  (TEXT_SUFFIXES, read_layout: re-exported, tests and tools use them)
+    TEXT_SUFFIXES,
+    InputFile,
+    ReadDocument,
+    check_file,
+    file_sha256,
+    largest_first,
+    read_document,
+    read_layout,
+)
 from .link import link
 from .nlp import analyse, load_pipeline
-from .pdf import ENGINES, read_pdf
 from .run_config import DEFAULT_LIMITS, Limits
 from .schema import DocumentRow
-from .sections import build_article
-from .structures import InputError, Layout
-from .textfile import read_text
-
-TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
-
-
-@dataclass(frozen=True)
-class InputFile:
-    doc_id: str
-    path: Path
-    given: str  # the path as the user gave it (or as found under a folder they gave)
+from .structures import InputError
 
 
 @dataclass
@@ -52,43 +50,31 @@ class DocumentResult:
         return cls(DocumentRow(**data["document"]), None, data.get("rows", {}), data.get("seconds", 0.0))
 
 
-def read_layout(path: Path, limits: Limits = DEFAULT_LIMITS) -> Layout:
-    if path.suffix.lower() in TEXT_SUFFIXES:
-        return read_text(path)
-    return read_pdf(path, {"max_pages": limits.max_pages}, open_source=ENGINES[limits.pdf_engine])
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def process(item: InputFile, limits: Limits = DEFAULT_LIMITS) -> DocumentResult:
-    """Run every stage on one input; never raises for a bad document."""
-    started = time.perf_counter()
+def process(item: InputFile, limits: Limits = DEFAULT_LIMITS, read: ReadDocument | None = None) -> DocumentResult:
+    """Run every stage on one input (from its article when `read` brings it, read by another
+    process: `head_start.py`); never raises for a bad document."""
+    started = time.perf_counter() - (read.seconds if read else 0.0)  # the reading is the document's time too
     base = DocumentRow(item.doc_id, item.given, "error")
     try:
-        if not item.path.is_file():
-            raise InputError("not found" if not item.path.exists() else "not a regular file")
-        sha = file_sha256(item.path)
-        base = DocumentRow(item.doc_id, item.given, "error", sha256=sha)
-        layout = read_layout(item.path, limits)
-        article = build_article(layout, item.doc_id)
+        if read is None:
+            check_file(item.path)
+            sha = file_sha256(item.path)
+            base = DocumentRow(item.doc_id, item.given, "error", sha256=sha)
+            read = read_document(item, limits, sha)
+        base = DocumentRow(item.doc_id, item.given, "error", sha256=read.sha256)
+        article = read.article
         doc = analyse(article)
         facts = link(doc, article)
         info = DocumentRow(
             doc_id=item.doc_id,
             source_path=item.given,
             status="ok",
-            pages=layout.pages,
+            pages=read.pages,
             n_cases=len(facts.cases),
             title=article.title,
-            sha256=sha,
+            sha256=read.sha256,
             article_pages=article.article_pages,
-            warning=layout.warning,
+            warning=read.warning,
         )
         return DocumentResult(info, article.text_file, facts.as_rows(), time.perf_counter() - started)
     except InputError as exc:
@@ -115,31 +101,30 @@ class LocalExecutor:
 
     name = "local"
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, head_start: HeadStart | None = None):
+        """`head_start`: the documents it read before the pipeline was ready are not read again."""
         self.workers = workers
+        self.head_start = head_start
 
     def __call__(self, todo: list[InputFile], limits: Limits) -> Iterable[DocumentResult]:
         if not todo:
             return
         if not limits.max_seconds and not limits.max_memory_mb and self.workers == 1:
+            try:
+                load_pipeline()  # before taking what the head start read: it reads meanwhile
+            except Exception:  # noqa: BLE001  a broken model: each document's row says so
+                pass
+            read = self._read_ahead(limits)
             for item in todo:  # no limits to enforce: stay in this process (easiest to debug)
-                yield process(item, limits)
+                yield process(item, limits, read.get(item))
             return
         with GuardedPool(min(self.workers, len(todo)), limits) as pool:
-            yield from pool.map(largest_first(todo) if self.workers > 1 else todo)
+            yield from pool.map(largest_first(todo) if self.workers > 1 else todo, self._read_ahead(limits))
 
-
-def largest_first(items: list[InputFile]) -> list[InputFile]:
-    """The biggest files first (size standing in for work): a big document started last would
-    keep one worker busy while the others idle. The tables do not depend on the order."""
-
-    def size(item: InputFile) -> int:
-        try:
-            return item.path.stat().st_size
-        except OSError:
-            return 0
-
-    return sorted(items, key=size, reverse=True)
+    def _read_ahead(self, limits: Limits) -> dict[InputFile, ReadDocument]:
+        if self.head_start is None or self.head_start.limits != limits:
+            return {}
+        return self.head_start.take()
 
 
 # loading the pipeline takes seconds; a worker that has not loaded it in this time never will
@@ -213,22 +198,28 @@ class GuardedPool:
         self.pool.close()
         self.pool.join()
 
-    def map(self, items: list[InputFile]) -> Iterable[DocumentResult]:
+    def map(
+        self, items: list[InputFile], read: dict[InputFile, ReadDocument] | None = None
+    ) -> Iterable[DocumentResult]:
+        """`read`: documents already read (`head_start.py`), by input."""
         if self.broken:
             yield from (error_result(item, self.broken) for item in items)
             return
-        futures = {self.schedule(item): item for item in items}
+        futures = {self.schedule(item, (read or {}).get(item)): item for item in items}
         for future in as_completed(futures):
             yield self.result(futures[future], future)
 
-    def schedule(self, item: InputFile):
-        return self.pool.schedule(process, args=(item, self.limits), timeout=self.limits.max_seconds or None)
+    def schedule(self, item: InputFile, read: ReadDocument | None = None):
+        timeout = self.limits.max_seconds or None
+        if read and timeout:  # the reading counts against the limit
+            timeout, read = (timeout - read.seconds, read) if read.seconds < timeout else (timeout, None)
+        return self.pool.schedule(process, args=(item, self.limits, read), timeout=timeout)
 
-    def run_one(self, item: InputFile) -> DocumentResult:
+    def run_one(self, item: InputFile, read: ReadDocument | None = None) -> DocumentResult:
         if self.broken:
             return error_result(item, self.broken)
         try:
-            future = self.schedule(item)
+            future = self.schedule(item, read)
         except RuntimeError as exc:  # pebble refuses work once its pool is broken
             return error_result(item, f"worker pool failed ({exc})")
         return self.result(item, future)
@@ -266,7 +257,7 @@ def worker_context() -> multiprocessing.context.BaseContext:
 
 
 def _start_worker(max_memory_mb: int) -> None:
-    _die_with_parent()
+    die_with_parent()
     if max_memory_mb:
         limit = max_memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -304,20 +295,6 @@ def _address_space_mb() -> int:
         return int(Path("/proc/self/statm").read_text().split()[0]) * resource.getpagesize() // 2**20
     except (OSError, ValueError, IndexError):
         return 0
-
-
-def _die_with_parent() -> None:
-    """On Linux, a worker whose batch process is killed (even with SIGKILL) is killed too, rather
-    than left running a document nobody will record (prctl PR_SET_PDEATHSIG; no library wraps it)."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-    import signal
-
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
 
 def error_result(item: InputFile, reason: str) -> DocumentResult:
