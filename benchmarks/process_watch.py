@@ -33,10 +33,15 @@ class Seen:
     is_worker: bool = False  # a batch worker: spawned by multiprocessing, or forked by the batch itself
 
 
-def is_worker(cmdline: str, parent: int, root: int) -> bool:
+# the batch's own helpers, forked from it but no workers: they name themselves (pipeline/head_start.py)
+HELPER_NAMES = ("casextract-read", "casextract-out")
+
+
+def is_worker(cmdline: str, parent: int, root: int, name: str = "") -> bool:
     """A multiprocessing child (pebble's workers are), spawned or forked from the batch process
-    (a fork keeps its parent's command line), not multiprocessing's resource tracker."""
-    if "resource_tracker" in cmdline:
+    (a fork keeps its parent's command line), not multiprocessing's resource tracker nor the
+    batch's reader or table writer (by their process names)."""
+    if "resource_tracker" in cmdline or name in HELPER_NAMES:
         return False
     return "multiprocessing.spawn" in cmdline or "--multiprocessing-fork" in cmdline or parent == root
 
@@ -148,6 +153,8 @@ class Sampler:
                     parent = int((PROC / str(pid) / "stat").read_text().rpartition(")")[2].split()[1])
                     worker = is_worker(cmdline, parent, self.root)
                     seen = self.processes[pid] = Seen(pid, cmdline, now, now, is_worker=worker)
+                if seen.is_worker and _name(pid) in HELPER_NAMES:  # named just after it was forked
+                    seen.is_worker = False
                 if seen.is_worker or not seen.address_limit:  # a worker sets its limit once started
                     seen.address_limit = _address_limit(pid)
             except (OSError, ValueError, IndexError):
@@ -204,6 +211,10 @@ def _leftover_workers(sampler: Sampler, grace: float = 5.0) -> list[int]:
         time.sleep(0.1)
         alive = [pid for pid in alive if _is_running(pid)]
     return alive
+
+
+def _name(pid: int) -> str:
+    return (PROC / str(pid) / "comm").read_text().strip()
 
 
 def _is_running(pid: int) -> bool:

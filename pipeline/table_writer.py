@@ -19,10 +19,11 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from .head_start import die_with_parent
+from .head_start import die_with_parent, name_process
 
 # what writing the tables and the page imports, imported before it is needed
 PREPARES = ("pyarrow.parquet", "pipeline.tables", "pipeline.report")
+WRITER_NAME = "casextract-out"  # its process name (/proc/PID/comm)
 
 
 class TableWriter:
@@ -97,6 +98,7 @@ class TableWriter:
 
 def _serve(connection) -> None:
     die_with_parent()
+    name_process(WRITER_NAME)
     os.nice(5)  # at the start, the documents being read matter more than these imports
     import importlib
 

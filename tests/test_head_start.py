@@ -41,9 +41,11 @@ reader = head.pid
 deadline = time.time() + 120
 while time.time() < deadline and Path(f"/proc/{reader}/stat").read_text().split()[2] != "Z":
     time.sleep(0.05)  # until the reader has read everything and exited
+name = Path(f"/proc/{reader}/comm").read_text().strip()  # what watches the batch tells it from a worker by
 taken = head.take()
 found = {
     "reader": reader,
+    "name": name,
     "reaped": not Path(f"/proc/{reader}").exists(),
     "taken": sorted(item.doc_id for item in taken),
     "same": all(same(item, read) for item, read in taken.items()),
@@ -73,7 +75,7 @@ def test_the_reader_reads_what_a_worker_would_and_leaves_nothing_behind(tmp_path
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert done.returncode == 0, done.stderr
     found = json.loads(done.stdout.splitlines()[-1])
-    assert found["reader"] > 0 and found["reaped"]
+    assert found["reader"] > 0 and found["reaped"] and found["name"] == "casextract-read"
     # what it cannot read (not a PDF, a missing file) is left to the worker, which says why
     assert found["taken"] == ["case", "man", "woman"]
     assert found["same"] and found["config"]

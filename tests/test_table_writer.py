@@ -27,6 +27,7 @@ from pipeline.table_writer import TableWriter
 
 writer = TableWriter()
 found = {"batch": os.getpid(), "writer": writer.pid, "first": writer.call(os.getpid)}
+found["name"] = open(f"/proc/{writer.pid}/comm").read().strip()  # told from a worker by it
 writer.start(os.getppid)  # begun, then the batch does other work, then takes the result
 found["begun"] = [writer.result(), writer.pending]
 try:
@@ -64,6 +65,7 @@ def test_the_writers_errors_are_the_batchs_and_a_dead_writer_is_replaced_by_the_
     assert done.returncode == 0, done.stderr
     found = json.loads(done.stdout.splitlines()[-1])
     assert found["writer"] > 0 and found["first"] == found["writer"] != found["batch"]
+    assert found["name"] == "casextract-out"
     assert found["begun"] == [found["batch"], None]  # the writer's parent: the batch
     assert found["raised"] == [2, "/no/such/file"]  # the exception itself: its errno and file name
     assert found["after_kill"] == found["batch"] and found["gone"]
