@@ -35,6 +35,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from itertools import zip_longest
 
+import numpy
+from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -66,6 +68,7 @@ FILES = {
 }
 PLURALS = (("ies", "y"), ("ses", "sis"), ("sses", "ss"), ("xes", "x"), ("li", "lus"), ("ci", "cus"), ("i", "us"))
 INFECTIOUS = tuple("AB") + ("J09", "J10", "J11", "U07")  # chapter 1, influenza, COVID-19
+LOOKED_UP = 50_000  # names remembered at most (a few MB)
 PARENTHESIS = re.compile(r"\s*[(\[][^)\]]*[)\]]")
 
 
@@ -132,6 +135,7 @@ class Coder(DataFiles):
 
     def load(self, files: dict[str, str]) -> None:
         self.__dict__.update(code_index(*(files[name] for name in FILES)))
+        self.looked_up: dict[str, Codes | None] = {}  # a name's codes, once per name and process
 
     def __call__(self, doc: Doc) -> Doc:
         self.ready()
@@ -156,6 +160,7 @@ class Coder(DataFiles):
         diseases = [ent for ent in doc.ents if ent.label_ == DISEASE]
         in_conditions = {i for ent in diseases for i in range(ent.start, ent.end)}
         starts = {ent.start for ent in diseases}
+        other_cause = self.other_cause_tokens(doc) if diseases else set()
         article = doc._.article
         cases = segment_cases(article) if article is not None else []
         several = len({c.case for c in cases}) > 1  # a report of one patient: every mention is theirs
@@ -176,7 +181,7 @@ class Coder(DataFiles):
                 mention.evidence += f"; {refinement.said} said of it"
             elif code and caused_by_condition(ent, starts) and (caused := self.caused_code(code, name)):
                 mention.code, mention.evidence = caused, f"{mention.evidence}; caused by another disease"
-            mention.complication = self.may_complicate(ent)
+            mention.complication = self.may_complicate(ent, other_cause)
             mention.case = case_at(cases, ent.start_char) if several else None
             mentions.append(mention)
         across_article(self.context, mentions)
@@ -199,12 +204,20 @@ class Coder(DataFiles):
             return None
         return replace(codes, evidence=f"{span.text.lower()} → {codes.evidence}")
 
-    def may_complicate(self, span: Span) -> bool:
+    def may_complicate(self, span: Span, other_cause: set[int]) -> bool:
         """Whether a condition may be the complication of a "with" code: the patient's, current,
         and with no other cause (nor a hypothesis) in its sentence (`polyneuropathy after cisplatin`)."""
         if span._.assertion not in ("confirmed", "suspected") or span._.fact_type not in ("diagnosis", "symptom"):
             return False
-        return not any(t.lower_ in self.other_cause for t in span.sent)
+        return span.start not in other_cause
+
+    def other_cause_tokens(self, doc: Doc) -> set[int]:
+        """The tokens of the sentences that give a condition another cause or make it hypothetical
+        (the cue words found by their hashes in one pass over the Doc's array)."""
+        cues = numpy.fromiter((doc.vocab.strings[word] for word in self.other_cause), dtype=numpy.uint64)
+        found = numpy.flatnonzero(numpy.isin(doc.to_array(LOWER), cues))
+        sentences = {(doc[int(i)].sent.start, doc[int(i)].sent.end) for i in found}
+        return {i for start, end in sentences for i in range(start, end)}
 
     def by_site(self, name: str, span: Span, own: Codes | None, phrase: list[str]) -> Codes | None:
         """The code of a condition no vocabulary names, by its organ (`neoplasm_sites.py`): a
@@ -238,6 +251,13 @@ class Coder(DataFiles):
         return codes if codes and codes.icd10cm else None
 
     def condition(self, name: str) -> Codes | None:
+        if name not in self.looked_up:
+            if len(self.looked_up) > LOOKED_UP:
+                self.looked_up.clear()
+            self.looked_up[name] = self.by_name(name)
+        return self.looked_up[name]
+
+    def by_name(self, name: str) -> Codes | None:
         """The codes of the most specific name the index knows within `name`, or None: the name
         as written, then without the words before it that never say which condition
         (`nonspecific_modifiers.txt`), the first with an ICD-10-CM code (`community-acquired
