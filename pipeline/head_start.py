@@ -86,13 +86,7 @@ class HeadStart:
 
     def stop(self) -> None:
         """Kill the reader and take what it wrote whole (a frame it was writing is dropped)."""
-        if self.pid:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-                os.waitpid(self.pid, 0)
-            except (ProcessLookupError, ChildProcessError):
-                pass
-            self.pid = 0
+        self.pid = kill_and_reap(self.pid)
         if self._pipe >= 0:
             self._drain()  # to the end: the reader, the only writer, is gone
             os.close(self._pipe)
@@ -149,6 +143,17 @@ def _send(pipe: int, kind: int, payload: bytes) -> None:
     data = memoryview(FRAME.pack(kind, len(payload)) + payload)
     while data:
         data = data[os.write(pipe, data) :]
+
+
+def kill_and_reap(pid: int) -> int:
+    """SIGKILL a child this process forked and wait for it (none left a zombie); 0, the pid now."""
+    if pid:
+        try:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+    return 0
 
 
 def name_process(name: str) -> None:

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
 import sys
 import threading
 from collections.abc import Callable
 from typing import Any
 
-from .head_start import die_with_parent, name_process
+from .head_start import die_with_parent, kill_and_reap, name_process
 
 # what writing the tables and the page imports, imported before it is needed
 PREPARES = ("pyarrow.parquet", "pipeline.tables", "pipeline.report")
@@ -81,13 +80,7 @@ class TableWriter:
         if self.connection is not None:
             self.connection.close()
             self.connection = None
-        if self.pid:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-                os.waitpid(self.pid, 0)
-            except (ProcessLookupError, ChildProcessError):
-                pass
-            self.pid = 0
+        self.pid = kill_and_reap(self.pid)
 
     def __enter__(self) -> TableWriter:
         return self
