@@ -89,7 +89,7 @@ REPORT_NAMES = {
 # a title's first word that the bare name leaves out by default (`Nontraumatic subarachnoid
 # hemorrhage` is the code of `subarachnoid hemorrhage`; the traumatic one is an injury's code)
 DEFAULT_QUALIFIER = re.compile(r"^(nontraumatic|nonrheumatic) ")
-CAUSE_TITLE = re.compile(r"(?P<condition>[a-z][a-z ]*?) due to (?P<genus>[a-z]+)(?: (?P<species>[a-z]+))?")
+CAUSE_TITLE = re.compile(r"(?P<condition>[a-z][a-z ]*?) due to (?P<cause>.+)")
 ORGAN_TITLE = re.compile(r"([a-z][a-z-]*(?: [a-z][a-z-]*){0,2}) of (?:the )?([a-z][a-z-]*(?: [a-z][a-z-]*)?)")
 
 
@@ -107,31 +107,29 @@ def organ_terms(term: str, adjectives: dict[str, str]) -> set[str]:
     return {f"{o} {c}" for o in organs for c in conditions}
 
 
-def cause_terms(term: str, genera: frozenset[str]) -> set[str]:
-    """`pneumonia due to klebsiella pneumoniae` as case reports write it: `klebsiella pneumoniae
-    pneumonia`, `k. pneumoniae pneumonia`; `staphylococcal pneumonia` for `… due to staphylococcus`;
-    for an organism of `microbes.txt`. By the genus alone see `genus_terms`."""
+def cause_terms(term: str, genera: frozenset[str]) -> tuple[set[str], set[str]]:
+    """`pneumonia due to klebsiella pneumoniae` as case reports write it, for an organism of
+    `microbes.txt`: `klebsiella pneumoniae pneumonia`, `k. pneumoniae pneumonia`; `staphylococcal
+    pneumonia` for `… due to staphylococcus`. Apart, the name by each genus its cause holds
+    (`klebsiella pneumonia`), which `genus_terms` keeps only where it names one code."""
     match = CAUSE_TITLE.fullmatch(term)
-    if not match or match["genus"] not in genera:
-        return set()
-    condition, genus, species = match["condition"], match["genus"], match["species"]
+    if not match:
+        return set(), set()
+    condition, cause = match["condition"], match["cause"]
+    by_genus = {f"{word} {condition}" for word in re.findall(r"[a-z]+", cause) if word in genera}
+    organism = re.fullmatch(r"(?P<genus>[a-z]+)(?: (?P<species>[a-z]+))?", cause)
+    if not organism or organism["genus"] not in genera:
+        return set(), by_genus
+    genus, species = organism["genus"], organism["species"]
     if not species:
-        return {f"{genus} {condition}", f"{re.sub(r'coccus$', 'coccal', genus)} {condition}"}
-    return {f"{genus} {species} {condition}", f"{genus[0]}. {species} {condition}"}
+        return {f"{genus} {condition}", f"{re.sub(r'coccus$', 'coccal', genus)} {condition}"}, by_genus
+    return {f"{genus} {species} {condition}", f"{genus[0]}. {species} {condition}"}, by_genus
 
 
 def genus_terms(by_genus: dict[str, set[str]]) -> dict[str, str]:
     """`pneumocystis pneumonia` (B59) by the genus alone, only where every title of the condition
     due to that genus has one code: not `streptococcus sepsis` (group A, pneumoniae, other …)."""
     return {name: next(iter(codes)) for name, codes in by_genus.items() if len(codes) == 1}
-
-
-def genus_names(term: str, genera: frozenset[str]) -> set[str]:
-    """`<genus> <condition>` for each genus a `<condition> due to …` name holds anywhere in its cause."""
-    match = re.fullmatch(r"(?P<condition>[a-z][a-z ]*?) due to (?P<cause>.+)", term)
-    if not match:
-        return set()
-    return {f"{word} {match['condition']}" for word in re.findall(r"[a-z]+", match["cause"]) if word in genera}
 
 
 def title_terms(title: str) -> set[str]:
@@ -197,10 +195,10 @@ def icd10cm_terms() -> tuple[dict[str, str], dict[str, str]]:
             for term in (t for name in names for t in title_terms(name)):
                 by_rank[term][rank].add(code)
                 # a newborn's or a contact's code is never the name of the condition itself
-                by_cause = cause_terms(term, genera) if code[0] not in "PZ" else set()
+                by_cause, genus_forms = cause_terms(term, genera) if code[0] not in "PZ" else (set(), set())
                 for form in {*organ_terms(term, adjectives), *by_cause, DEFAULT_QUALIFIER.sub("", term)} - {term}:
                     by_rank[form][3].add(code)
-                for form in genus_names(term, genera) if code[0] not in "PZ" else ():
+                for form in genus_forms:
                     by_genus[form].add(code)
     for form, code in genus_terms(by_genus).items():
         by_rank[form][4].add(code)

@@ -95,12 +95,12 @@ def _codes_in_diseases(icd) -> dict[str, str]:
     condition another disease causes (ICD-10-CM's manifestation codes, coded after that disease)."""
     found: dict[str, str] = {}
     for code in icd.get_all_codes(with_dots=True):
-        title = icd.get_description(code)
-        match = IN_DISEASES.fullmatch(title)
+        match = IN_DISEASES.fullmatch(icd.get_description(code))
+        if not match or not icd.is_leaf(code):
+            continue
         # not pneumonia: a disease's own pneumonia has its combination or organism code (J17 is for a listed few)
-        stem = match["stem"] if match else ""
-        if match and icd.is_leaf(code) and not re.search(r"\b(other|specified|pneumonia)\b", stem, re.IGNORECASE):
-            found.setdefault(_stem(stem), code)
+        if not re.search(r"\b(other|specified|pneumonia)\b", match["stem"], re.IGNORECASE):
+            found.setdefault(_stem(match["stem"]), code)
     return found
 
 

@@ -105,7 +105,8 @@ class ArticleContext:
         self.linking = frozenset(linking)
         self.anatomy = frozenset().union(*self.sites.values(), *(title_words(o) for o in adjectives), anatomy)
         self.with_categories = frozenset(with_categories)
-        self.size_words = frozenset(size_words)  # `large`: a site word only in a site phrase
+        # `large`: a site word only in a site phrase
+        self.not_said = STOP | frozenset(size_words)
 
     def in_phrase(self, code: str, words: list[str]) -> Refinement | None:
         """The code of `code`'s category, or of its cause, whose added words the condition's
@@ -125,7 +126,7 @@ class ArticleContext:
         return refinement.words <= self.anatomy
 
     def phrase_words(self, tokens: list[str]) -> frozenset[str]:
-        words = {singular(w) for token in tokens for w in WORD.findall(token) if w not in STOP | self.size_words}
+        words = {singular(w) for token in tokens for w in WORD.findall(token) if w not in self.not_said}
         for phrase in {*tokens, *(" ".join(pair) for pair in zip(tokens, tokens[1:]))}:
             words |= self.sites.get(phrase, frozenset())
         return frozenset(words)

@@ -288,10 +288,11 @@ class Coder(DataFiles):
     def infection(self, name: str) -> Codes | None:
         """`varicella infection`: an infectious disease's name with `infection` after it is that
         disease (A00–B99, influenza, COVID-19), never another category's (`wound infection`)."""
-        disease = re.sub(r" infections?$", "", name.strip().lower())
-        codes = self.condition(disease) if disease != name.strip().lower() else None
+        written = name.strip().lower()
+        disease = re.sub(r" infections?$", "", written)
+        codes = self.condition(disease) if disease != written else None
         if codes and codes.icd10cm.startswith(INFECTIOUS):
-            return replace(codes, evidence=f"{name.strip().lower()} → {codes.evidence}")
+            return replace(codes, evidence=f"{written} → {codes.evidence}")
         return None
 
     def refined(self, codes: Codes | None, span: Span) -> Codes | None:
