@@ -126,9 +126,7 @@ class HeadStart:
 def _read_ahead(pipe: int, items: list[InputFile], limits: Limits) -> None:
     die_with_parent()
     name_process(READER_NAME)
-    if limits.max_memory_mb:  # a bomb fails here as in a worker; the worker then meets it again
-        limit = limits.max_memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    limit_memory(limits.max_memory_mb)  # a bomb fails here as in a worker; the worker then meets it again
     _send(pipe, CONFIG, json.dumps(RunConfig(limits).describe()).encode("utf-8"))
     for index, item in enumerate(items):
         try:
@@ -159,24 +157,29 @@ def kill_and_reap(pid: int) -> int:
 def name_process(name: str) -> None:
     """Name this process as `ps` and /proc/PID/comm show it (`casextract-read`), so that a reader
     or a writer is told from a worker by what watches the batch (prctl PR_SET_NAME, 15 bytes)."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(15, name.encode()[:15], 0, 0, 0)  # 15: PR_SET_NAME
-    except (OSError, AttributeError):
-        pass
+    _prctl(15, name.encode()[:15], 0, 0, 0)  # 15: PR_SET_NAME
 
 
 def die_with_parent() -> None:
     """On Linux, a process whose batch process is killed (even with SIGKILL) is killed too, rather
     than left running a document nobody will record (prctl PR_SET_PDEATHSIG; no library wraps it)."""
+    _prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+
+
+def limit_memory(max_memory_mb: int) -> None:
+    """This process's address space at most `max_memory_mb` (RLIMIT_AS; 0: no limit)."""
+    if max_memory_mb:
+        limit = max_memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _prctl(*args) -> None:
+    """Linux's prctl (no library wraps it); elsewhere, or where it fails, nothing."""
     if not sys.platform.startswith("linux"):
         return
     import ctypes
 
     try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+        ctypes.CDLL(None, use_errno=True).prctl(*args)
     except (OSError, AttributeError):
         pass

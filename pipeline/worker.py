@@ -17,7 +17,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .head_start import HeadStart, die_with_parent
+from .head_start import HeadStart, die_with_parent, limit_memory
 from .inputs import (  # noqa: F401  (TEXT_SUFFIXES, read_layout: re-exported, tests and tools use them)
     TEXT_SUFFIXES,
     InputFile,
@@ -258,9 +258,7 @@ def worker_context() -> multiprocessing.context.BaseContext:
 
 def _start_worker(max_memory_mb: int) -> None:
     die_with_parent()
-    if max_memory_mb:
-        limit = max_memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    limit_memory(max_memory_mb)
     prepare_worker()
 
 
