@@ -80,6 +80,12 @@ def icd(coder: Coder, name: str) -> str:
         ("schizo-affective disorder", "F25.9"),  # a hyphenated name also as one word
         ("non-small cell lung cancer", "C34.90"),
         ("oculomotor nerve palsy", "H49.00"),  # ICD-10-CM's `Third [oculomotor] nerve palsy`
+        ("chronic urticaria", "L50.8"),  # an acuity the index names keeps its code
+        ("chronic sinusitis", "J32.9"),
+        ("chronic eczema", "L30.9"),  # no name for that acuity: the main term's code, as the Index reads
+        ("acute hepatitis", "B17.9"),  # never hepatitis' K75.9 when the acute form has its own
+        ("adenocarcinoma", "C80.1"),  # the Alphabetic Index's default for a bare morphology: site unspecified
+        ("tumour", "D49.9"),  # Tumor → Neoplasm, unspecified behavior
     ],
 )
 def test_a_condition_takes_the_most_specific_code_its_name_supports(coder, name, code):
@@ -200,6 +206,25 @@ def test_a_site_said_once_holds_for_the_patients_other_mentions_of_that_conditio
     assert abbreviated[0][1:] == ("K50.00", "crohn disease; small intestine said of it")
 
 
+def test_a_tumour_named_without_its_site_is_the_patients_tumour_of_the_one_site_named():
+    def codes(text: str) -> list[str]:
+        return [c for _, c, _ in condition_codes(text)]
+
+    text = "A 66-year-old woman was found to have an adenocarcinoma of the gall bladder.\n\n"
+    text += "The malignancy was resected and the carcinoma had not spread."
+    assert codes(text) == ["C23", "C23", "C23"]  # `gall bladder` is one organ, not the urinary bladder too
+    skin = "A 70-year-old man on azathioprine had many skin cancers. Eight were squamous cell carcinomas."
+    assert codes(skin)[-1] == "C44.92"  # its own cell type, of the organ the other mentions name
+    two_sites = "He was treated for renal cell carcinoma and for prostate adenocarcinoma. The cancer did not recur."
+    assert codes(two_sites)[-1] == "C80.1"  # two sites: which tumour is meant is not said
+    other_cell = "A 59-year-old man had a lung adenocarcinoma. A squamous cell carcinoma was later found."
+    assert codes(other_cell)[-1] == "C80.1"  # another cell type may be another tumour
+    relative = "A 49-year-old woman had a malignancy. Her sister had breast cancer."
+    assert codes(relative)[0] == "C80.1"  # a relative's site is not the patient's
+    two = "Case 1\n\nA 50-year-old man had thyroid cancer.\n\nCase 2\n\nA 61-year-old woman had a carcinoma."
+    assert codes(two) == ["C73", "C80.1"]
+
+
 def test_a_condition_another_disease_causes_takes_its_manifestation_code():
     caused = condition_codes("A 45-year-old man had a polyneuropathy due to hypothyroidism.")
     assert caused[0][1:] == ("G63", "polyneuropathy; caused by another disease")  # not G62.9
@@ -261,8 +286,8 @@ def test_a_tumour_no_vocabulary_names_is_coded_by_its_site_and_behaviour(coder):
     assert coder.neoplasms.tumour_names(metastatic, metastatic) == []
     assert "malignant neoplasm of stomach" in coder.neoplasms.tumour_names("adenocarcinoma", "gastric adenocarcinoma")
     # the site said of it, never one said of something else in the sentence; a morphology's own organ first
-    assert coded("Biopsy of the gastric mass showed adenocarcinoma.")[0] == ""
-    assert coded("Brain MRI showed a mass; biopsy revealed adenocarcinoma.")[0] == ""
+    assert coded("Biopsy of the gastric mass showed adenocarcinoma.")[0] == "C80.1"  # site unspecified
+    assert coded("Brain MRI showed a mass; biopsy revealed adenocarcinoma.")[0] == "C80.1"
     assert coded("Biopsy of a cervical lymph node showed squamous cell carcinoma of unknown primary.")[0][:3] != "C53"
     assert coded("She had a hepatic flexure adenocarcinoma.")[0][:3] != "C22"
     assert coded("He had a basal cell carcinoma on the nose.")[0] == "C44.311"  # of the skin of the nose
@@ -271,6 +296,7 @@ def test_a_tumour_no_vocabulary_names_is_coded_by_its_site_and_behaviour(coder):
 def test_an_undefined_abbreviation_in_capitals_is_coded_as_the_condition_it_stands_for(coder):
     text = "A 60-year-old man with CKD, COPD and T2DM presented with AKI and a DVT."
     assert ("AKI", "N17.9", "aki → acute kidney injury") in condition_codes(text)
+    assert [c for _, c, _ in condition_codes("A 60-year-old man was treated for NHL and PCP.")] == ["C85.90", "B59"]
     assert coder.abbreviations["stemi"] == "st elevation myocardial infarction"
     assert "ms" not in coder.abbreviations and "pe" not in coder.abbreviations  # two clinical readings each
 

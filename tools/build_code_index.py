@@ -53,7 +53,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from pipeline.lexicons import resource_json, table_rows, word_list  # noqa: E402
-from pipeline.nlp.coding import fold_name, spelling_folds  # noqa: E402
+from pipeline.nlp.name_forms import fold_name, spelling_folds  # noqa: E402
 from tools.code_refinements import refinement_rows  # noqa: E402
 
 RESOURCES = ROOT / "pipeline" / "resources"

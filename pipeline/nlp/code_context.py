@@ -206,7 +206,7 @@ def _only_best(refinements: list[Refinement]) -> Refinement | None:
 
 def across_article(context: ArticleContext, mentions: list[Mention]) -> None:
     """Codes the other mentions make more specific: a site said once, a complication named."""
-    patient = [m for m in mentions if _the_patients(m.span)]
+    patient = [m for m in mentions if the_patients(m.span)]
     said: dict[tuple, set[str]] = {}
     for mention in patient:
         # only a part of the body holds for every mention: a stage, a cause or an acuity is of its time
@@ -230,5 +230,7 @@ def across_article(context: ArticleContext, mentions: list[Mention]) -> None:
                     mention.evidence += f" with {complication.span._.normalized or complication.span.text}"
 
 
-def _the_patients(span: Span) -> bool:
+def the_patients(span: Span) -> bool:
+    """Whether a condition is the patient's, as the text asserts it (not negated, weighed or
+    another person's)."""
     return span._.assertion not in ("negated", "differential") and not span._.subject

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import re
 import sys
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from itertools import zip_longest
@@ -43,8 +42,17 @@ from spacy.tokens import Doc, Span
 from ..cases import case_at, segment_cases
 from ..disk_cache import disk_cached
 from ..lexicons import resource_json, resource_text, table_rows, word_list
-from .code_context import ArticleContext, Mention, across_article, attached_words, caused_by_condition, title_words
+from .code_context import (
+    ArticleContext,
+    Mention,
+    across_article,
+    attached_words,
+    caused_by_condition,
+    the_patients,
+    title_words,
+)
 from .data_files import DataFiles
+from .name_forms import fold_name, singulars, spelling_folds
 from .neoplasm_sites import NeoplasmSites
 from .values import DISEASE, DRUG, _ext
 
@@ -66,7 +74,6 @@ FILES = {
     "morphology": "neoplasm_morphology.json",
     "abbreviations": "condition_abbreviations.json",
 }
-PLURALS = (("ies", "y"), ("ses", "sis"), ("sses", "ss"), ("xes", "x"), ("li", "lus"), ("ci", "cus"), ("i", "us"))
 INFECTIOUS = tuple("AB") + ("J09", "J10", "J11", "U07")  # chapter 1, influenza, COVID-19
 LOOKED_UP = 50_000  # names remembered at most (a few MB)
 PARENTHESIS = re.compile(r"\s*[(\[][^)\]]*[)\]]")
@@ -185,6 +192,7 @@ class Coder(DataFiles):
             mention.case = case_at(cases, ent.start_char) if several else None
             mentions.append(mention)
         across_article(self.context, mentions)
+        self.tumour_sites(mentions)
         for mention in mentions:
             codes = coded[mention.span.start]
             if codes and mention.code != codes.icd10cm:
@@ -192,6 +200,20 @@ class Coder(DataFiles):
                 codes = replace(codes, icd10cm=mention.code, icd10cm_title=title, evidence=mention.evidence)
             coded[mention.span.start] = self.on_side(codes, phrases[mention.span.start])
         return coded
+
+    def tumour_sites(self, mentions: list[Mention]) -> None:
+        """A tumour named without its site (`the carcinoma`, C80.1) is the patient's tumour of
+        the one site their other mentions name (`lung adenocarcinoma`; `neoplasm_sites.py`), coded
+        by its own cell type where their names say the organ (`SCC` of a patient's skin cancers)."""
+        for mention in (m for m in mentions if m.code in self.neoplasms.site_from_the_patient and not m.span._.subject):
+            tumours = [(_name(m.span), m.code) for m in mentions if m.case == mention.case and the_patients(m.span)]
+            code, names = self.neoplasms.patients_site(mention.code, _name(mention.span), tumours)
+            if not code:
+                continue
+            organ = self.neoplasms.only_organ(fold_name(" ".join(names), self.folds).split())
+            own = self.by_site(_name(mention.span), mention.span, None, [organ]) if organ else None
+            mention.code = own.icd10cm if own and own.icd10cm[:3] == code[:3] else code
+            mention.evidence += "; the site of the patient's other tumours"
 
     def abbreviated(self, span: Span) -> Codes | None:
         """The codes of a condition named by an abbreviation the article leaves undefined, written
@@ -332,16 +354,20 @@ class Coder(DataFiles):
     def names_within(self, name: str) -> list[list[str]]:
         """The ways to write `name` (as written, without its parenthesis, in the singular), then
         the same with each phrase before it that never says which condition left off, one at a
-        time, while what is left is not too general to code by itself."""
+        time, while what is left is not too general to code by itself; last, the name after its
+        acuity (`chronic asthma` → `asthma`), where the index has no name for that acuity."""
         words = PARENTHESIS.sub("", name).split()
-        names = [[name, " ".join(words), *_singulars(" ".join(words))]]
+        names = [[name, " ".join(words), *singulars(" ".join(words))]]
         start = 0
         while modifier := next((m for m in self.nonspecific if tuple(words[start : start + len(m)]) == m), None):
             start += len(modifier)
             rest = " ".join(words[start:])
             if not rest or rest in self.too_general:
                 break
-            names.append([rest, *_singulars(rest)])
+            names.append([rest, *singulars(rest)])
+        rest = " ".join(words[start + 1 :])
+        if start < len(words) and words[start] in self.acuity and rest and rest not in self.too_general:
+            names.append([rest, *singulars(rest)])
         return [list(dict.fromkeys(spellings)) for spellings in names]
 
     def drug(self, generic: str) -> Codes | None:
@@ -404,22 +430,13 @@ def code_index(
         "abbreviations": resource_json(abbreviations)["abbreviations"],
         "other_cause": frozenset(rules["other_cause"]),
         "not_old": frozenset(rules["not_old"]),
+        "acuity": frozenset(rules["acuity_words"]),
         "neoplasms": NeoplasmSites(resource_json(morphology), adjectives, rules["sites"]),
     }
 
 
-def spelling_folds(name: str = "spelling.json") -> list[tuple[re.Pattern, str]]:
-    return [(re.compile(pattern), american) for pattern, american in resource_json(name)["fold"].items()]
-
-
-def fold_name(name: str, folds: list[tuple[re.Pattern, str]]) -> str:
-    """A name as the code index writes it: lower case, one space between words, no accents
-    (`henoch-schönlein`), the spelling folds applied (the index is built through this too)."""
-    name = unicodedata.normalize("NFKD", " ".join(name.lower().split()))
-    name = "".join(char for char in name if not unicodedata.combining(char))
-    for pattern, american in folds:
-        name = pattern.sub(american, name)
-    return name
+def _name(span: Span) -> str:
+    return span._.normalized or span.text
 
 
 def _columns(name: str, *wanted: str) -> Iterator[list[str]]:
@@ -429,13 +446,3 @@ def _columns(name: str, *wanted: str) -> Iterator[list[str]]:
     header = next(rows)
     where = [header.index(column) for column in wanted]
     return ([row[i] for i in where] for row in rows)
-
-
-def _singulars(name: str) -> list[str]:
-    """The ways the last word may read in the singular (`ulcers` → `ulcer`, `myopathies` →
-    `myopathy`, `metastases` → `metastasis`, `abscesses` → `abscess`, `emboli` → `embolus`); a
-    word that only looks plural (`diabetes`, `psoriasis`) is found as written before these."""
-    forms = [name[: -len(plural)] + singular for plural, singular in PLURALS if name.endswith(plural)]
-    if name.endswith("s") and not name.endswith(("ss", "is", "us")):
-        forms.append(name[:-1])
-    return forms

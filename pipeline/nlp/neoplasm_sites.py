@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from .code_context import singular
 
@@ -23,7 +24,7 @@ class NeoplasmSites:
     def __init__(self, morphology: dict, organs: dict[str, str], sites: dict[str, str]):
         self.behaviour = {
             tuple(singular(w) for w in phrase.split()): behaviour
-            for behaviour in ("malignant", "benign", "in_situ")
+            for behaviour in ("malignant", "benign", "in_situ", "unspecified")
             for phrase in morphology[behaviour]
         }
         # the longest first: `cystic teratoma` is benign, where a bare `teratoma` is not listed
@@ -32,6 +33,11 @@ class NeoplasmSites:
         self.code_names = morphology["code_names"]
         self.ambiguous = frozenset(morphology["ambiguous_adjectives"])
         self.other_parts = frozenset(morphology["other_parts"])
+        self.any_morphology = frozenset(tuple(singular(w) for w in p.split()) for p in morphology["any_morphology"])
+        self.site_from_the_patient = {
+            code: [tuple(bounds.split("-")) for bounds in categories]
+            for code, categories in morphology["site_from_the_patient"].items()
+        }
         self.implied = {
             tuple(singular(w) for w in p.split()): organ for p, organ in morphology["implied_organs"].items()
         }
@@ -48,13 +54,11 @@ class NeoplasmSites:
         written = phrase.replace("-", " ").split()
         if self.not_by_site & set(written):
             return []
-        words = [singular(w) for w in name.replace("-", " ").split()]
-        # `adenocarcinoma of the stomach`: the tumour before `of`, its site after
-        head = words[: words.index("of")] if "of" in words[1:] else words
-        found = next(((kind, b) for kind, b in self.phrases if _ends_with(head, kind)), None)
-        if found is None:
+        head = _tumour_words(name)
+        found = self.morphology_of(name)
+        if not found:
             return []
-        morphology, behaviour = " ".join(found[0]), found[1]
+        morphology, behaviour = " ".join(found), self.behaviour[found]
         implied = next((organ for kind, organ in self.implied.items() if _ends_with(head, kind)), "")
         organ = implied or self.only_organ(written)
         if not organ:
@@ -64,15 +68,16 @@ class NeoplasmSites:
     def only_organ(self, words: list[str]) -> str:
         """The organ `words` name, when they name one and no other: not an organ's adjective that
         names another part (`hepatic flexure`, `cervical lymph node`, `renal function`)."""
-        organs = set()
-        for i, word in enumerate(words):
-            pair = " ".join(words[i : i + 2])
-            if pair in self.organ_of:
+        organs, i = set(), 0
+        while i < len(words):
+            word, pair = words[i], " ".join(words[i : i + 2])
+            if pair in self.organ_of:  # `gall bladder`: one organ, not a bladder too
                 organs.add(self.organ_of[pair])
+                i += 1
             elif word in self.organ_of and word not in self.ambiguous:
-                if i + 1 < len(words) and words[i + 1] in self.other_parts:
-                    continue
-                organs.add(self.organ_of[word])
+                if not (i + 1 < len(words) and words[i + 1] in self.other_parts):
+                    organs.add(self.organ_of[word])
+            i += 1
         return organs.pop() if len(organs) == 1 else ""
 
     def site_unknown(self, title: str) -> bool:
@@ -80,12 +85,44 @@ class NeoplasmSites:
         unspecified`, C80.1): a site the text names says more."""
         return bool(UNKNOWN_SITE.search(title))
 
+    def morphology_of(self, name: str) -> tuple[str, ...]:
+        """The cell type a tumour's name ends with (`… squamous cell carcinoma`), or ()."""
+        head = _tumour_words(name)
+        return next((kind for kind, _ in self.phrases if _ends_with(head, kind)), ())
+
+    def patients_site(self, code: str, name: str, tumours: list[tuple[str, str]]) -> tuple[str, list[str]]:
+        """The code of a tumour named without its site (`code`: `the carcinoma`, C80.1) when the
+        patient's other `tumours` (name, code) of a named site are of one category and of its cell
+        type or of any (`lung adenocarcinoma`): their most frequent code, and their names; else
+        ("", [])."""
+        categories = self.site_from_the_patient.get(code, [])
+        own = self.morphology_of(name)
+        found = [
+            (other_name, other_code)
+            for other_name, other_code in tumours
+            if any(low <= other_code[:3] <= high for low, high in categories)
+            and self.same_cell_type(own, self.morphology_of(other_name))
+        ]
+        if len({c[:3] for _, c in found}) != 1:
+            return "", []
+        return Counter(c for _, c in found).most_common(1)[0][0], [n for n, _ in found]
+
+    def same_cell_type(self, one: tuple[str, ...], other: tuple[str, ...]) -> bool:
+        return one == other or one in self.any_morphology or other in self.any_morphology
+
     def by_organ_noun(self, name: str) -> str | None:
         """`name` with each organ adjective written as its organ's noun (`renal failure` → `kidney
         failure`), or None when it has none."""
         words = name.split()
         nouns = [self.noun_of.get(w, w) for w in words]
         return " ".join(nouns) if nouns != words else None
+
+
+def _tumour_words(name: str) -> list[str]:
+    """A tumour's name without its site phrase (`adenocarcinoma of the stomach`: the tumour before
+    `of`, its site after), singular."""
+    words = [singular(w) for w in name.replace("-", " ").split()]
+    return words[: words.index("of")] if "of" in words[1:] else words
 
 
 def _ends_with(words: list[str], morphology: tuple[str, ...]) -> bool:

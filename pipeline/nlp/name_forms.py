@@ -1,0 +1,36 @@
+"""How the coder and its index write a condition's name: one spelling (American, no accents, lower
+case) and the singulars of its last word, so that the index, built through the same functions
+(tools/build_code_index.py), and the text meet."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from ..lexicons import resource_json
+
+PLURALS = (("ies", "y"), ("ses", "sis"), ("sses", "ss"), ("xes", "x"), ("li", "lus"), ("ci", "cus"), ("i", "us"))
+
+
+def spelling_folds(name: str = "spelling.json") -> list[tuple[re.Pattern, str]]:
+    return [(re.compile(pattern), american) for pattern, american in resource_json(name)["fold"].items()]
+
+
+def fold_name(name: str, folds: list[tuple[re.Pattern, str]]) -> str:
+    """A name as the code index writes it: lower case, one space between words, no accents
+    (`henoch-schönlein`), the spelling folds applied (the index is built through this too)."""
+    name = unicodedata.normalize("NFKD", " ".join(name.lower().split()))
+    name = "".join(char for char in name if not unicodedata.combining(char))
+    for pattern, american in folds:
+        name = pattern.sub(american, name)
+    return name
+
+
+def singulars(name: str) -> list[str]:
+    """The ways the last word may read in the singular (`ulcers` → `ulcer`, `myopathies` →
+    `myopathy`, `metastases` → `metastasis`, `abscesses` → `abscess`, `emboli` → `embolus`); a
+    word that only looks plural (`diabetes`, `psoriasis`) is found as written before these."""
+    forms = [name[: -len(plural)] + singular for plural, singular in PLURALS if name.endswith(plural)]
+    if name.endswith("s") and not name.endswith(("ss", "is", "us")):
+        forms.append(name[:-1])
+    return forms
