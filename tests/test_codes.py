@@ -225,6 +225,17 @@ def test_a_tumour_named_without_its_site_is_the_patients_tumour_of_the_one_site_
     assert codes(two) == ["C73", "C80.1"]
 
 
+def test_a_metastasis_is_coded_by_the_organ_it_is_in_never_the_primary():
+    def code(text: str) -> str:
+        return condition_codes(text)[0][1]
+
+    assert code("CT showed multiple metastases to the liver.") == "C78.7"
+    assert code("PET showed metastases in the mediastinal lymph nodes.") == "C77.9"
+    assert code("There were metastases to the peritoneum.") == "C78.6"
+    assert code("She had metastases from the lung.") == "C79.9"  # the primary's organ, not the metastasis'
+    assert code("There were metastases in the liver and lung.") == "C79.9"  # two organs: no single site
+
+
 def test_a_condition_another_disease_causes_takes_its_manifestation_code():
     caused = condition_codes("A 45-year-old man had a polyneuropathy due to hypothyroidism.")
     assert caused[0][1:] == ("G63", "polyneuropathy; caused by another disease")  # not G62.9

@@ -32,7 +32,9 @@ from spacy.tokens import Span
 # words that join, never name (a title's `of`, `with`; a sentence's `the`)
 STOP = frozenset({"of", "the", "and", "or", "in", "on", "at", "to", "with", "due", "a", "an", "by", "for", "as"})
 # a word after a condition that hangs a phrase on it, and the words that end that phrase
-ATTACHING = frozenset({"of", "in", "on", "from", "involving", "affecting", "at", "within", "arising", "caused", "due"})
+ATTACHING = frozenset(
+    {"of", "in", "on", "to", "from", "involving", "affecting", "at", "within", "arising", "caused", "due"}
+)
 PHRASE_ENDS = frozenset({"but", "with", "without", "was", "were", "is", "are", "which", "that", "who", "showed"})
 AFTER = 7  # words at most in that phrase
 CAUSED_BY = frozenset({"due to", "secondary to", "caused by", "because of", "attributed to", "resulting from"})

@@ -38,6 +38,11 @@ class NeoplasmSites:
             code: [tuple(bounds.split("-")) for bounds in categories]
             for code, categories in morphology["site_from_the_patient"].items()
         }
+        metastasis = morphology["metastasis"]
+        self.metastasis_names = frozenset(metastasis["names"])
+        self.metastasis_leads = frozenset(metastasis["leads"])
+        self.metastasis_code_name = metastasis["code_name"]
+        self.metastasis_sites = metastasis["sites"]
         self.implied = {
             tuple(singular(w) for w in p.split()): organ for p, organ in morphology["implied_organs"].items()
         }
@@ -53,7 +58,7 @@ class NeoplasmSites:
         on the nose is of the skin); two organs say no single site, nor an `unknown primary`."""
         written = phrase.replace("-", " ").split()
         if self.not_by_site & set(written):
-            return []
+            return self.metastasis_site(name, written)
         head = _tumour_words(name)
         found = self.morphology_of(name)
         if not found:
@@ -65,18 +70,33 @@ class NeoplasmSites:
             return []
         return [template.format(organ=organ, morphology=morphology) for template in self.code_names[behaviour]]
 
-    def only_organ(self, words: list[str]) -> str:
+    def metastasis_site(self, name: str, written: list[str]) -> list[str]:
+        """The code set's name for a metastasis (`name`) of the one organ the phrase after it
+        names (`metastases to the liver` → `liver metastasis`), never the primary after `from`."""
+        words = name.replace("-", " ").split()
+        if " ".join(words) not in self.metastasis_names:
+            return []
+        ends = [i + len(words) for i in range(len(written)) if written[i : i + len(words)] == words]
+        after = [singular(w) for w in written[ends[0] :]] if ends else []
+        after = after[: after.index("from")] if "from" in after else after
+        if not after or after[0] not in self.metastasis_leads:
+            return []
+        organ = self.only_organ(after, self.organ_of | self.metastasis_sites)
+        return [self.metastasis_code_name.format(organ=organ)] if organ else []
+
+    def only_organ(self, words: list[str], organ_of: dict[str, str] | None = None) -> str:
         """The organ `words` name, when they name one and no other: not an organ's adjective that
         names another part (`hepatic flexure`, `cervical lymph node`, `renal function`)."""
+        organ_of = organ_of or self.organ_of
         organs, i = set(), 0
         while i < len(words):
             word, pair = words[i], " ".join(words[i : i + 2])
-            if pair in self.organ_of:  # `gall bladder`: one organ, not a bladder too
-                organs.add(self.organ_of[pair])
+            if pair in organ_of:  # `gall bladder`: one organ, not a bladder too
+                organs.add(organ_of[pair])
                 i += 1
-            elif word in self.organ_of and word not in self.ambiguous:
+            elif word in organ_of and word not in self.ambiguous:
                 if not (i + 1 < len(words) and words[i + 1] in self.other_parts):
-                    organs.add(self.organ_of[word])
+                    organs.add(organ_of[word])
             i += 1
         return organs.pop() if len(organs) == 1 else ""
 
