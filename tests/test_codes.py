@@ -242,9 +242,24 @@ def test_a_condition_another_disease_causes_takes_its_manifestation_code():
     assert condition_codes("She had myocarditis secondary to systemic lupus erythematosus.")[0][1] == "I41"
     # else its secondary form, where ICD-10-CM has one
     assert condition_codes("He had hypertension secondary to a pheochromocytoma.")[0][1] == "I15.9"
-    # a drug, or no cause, is no disease: the condition's own code
-    assert condition_codes("A 60-year-old man had a polyneuropathy due to cisplatin.")[0][1] == "G62.9"
+    # a drug is no disease: its drug-induced form, not the manifestation code
+    assert condition_codes("A 60-year-old man had a polyneuropathy due to cisplatin.")[0][1] == "G62.0"
     assert condition_codes("A 60-year-old man had a polyneuropathy and diabetes insipidus.")[0][1] == "G62.9"
+
+
+def test_a_condition_a_drug_caused_takes_the_code_of_its_drug_induced_form():
+    def coded(text: str) -> tuple[str, str]:
+        return condition_codes(text)[0][1:]
+
+    assert coded("She developed methotrexate-induced neutropenia.") == ("D70.2", "neutropenia; caused by methotrexate")
+    assert coded("He developed hepatitis due to isoniazid.")[0] == "K71.6"  # toxic liver disease, not K75.9
+    assert coded("The pneumonitis was thought to be caused by nitrofurantoin.")[0] == "J70.4"
+    assert coded("Her hypothyroidism was attributed to lithium.")[0] == "E03.2"
+    # the drug's own form where the code set names one: heparin-induced thrombocytopenia
+    assert coded("He developed thrombocytopenia caused by heparin.")[0] == "D75.829"
+    assert coded("He developed thrombocytopenia caused by sepsis.")[0] == "D69.59"  # a disease: secondary
+    assert coded("He had a rash after amoxicillin.")[0] == "R21"  # `after` says when, not why
+    assert coded("He had pancreatitis due to hypertriglyceridemia.")[0] == "K85.90"  # no drug
 
 
 def test_a_complication_of_the_same_patient_takes_the_combination_code():

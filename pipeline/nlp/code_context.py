@@ -37,8 +37,6 @@ ATTACHING = frozenset(
 )
 PHRASE_ENDS = frozenset({"but", "with", "without", "was", "were", "is", "are", "which", "that", "who", "showed"})
 AFTER = 7  # words at most in that phrase
-CAUSED_BY = frozenset({"due to", "secondary to", "caused by", "because of", "attributed to", "resulting from"})
-LEAD_INS = frozenset({"the", "a", "an", "his", "her", "their", "underlying", "known"})
 BRACKETS = re.compile(r"\[[^\]]*\]|\([^)]*\)")
 WORD = re.compile(r"[a-z0-9']+")
 
@@ -156,7 +154,7 @@ def attached_words(span: Span, before: int, others: set[int]) -> list[str]:
     while first > sentence.start and words < before and _word(doc[first - 1]) and doc[first - 1].i not in others:
         first -= 1
         words += doc[first].text != "-"
-    after = _after_parenthesis(span)  # `Crohn's disease (CD) of the ileum`
+    after = after_parenthesis(span)  # `Crohn's disease (CD) of the ileum`
     last = after
     if last < sentence.end and doc[last].lower_ in ATTACHING:
         # to the end of the phrase: punctuation, a verb or `with`, the next condition, AFTER words
@@ -167,21 +165,7 @@ def attached_words(span: Span, before: int, others: set[int]) -> list[str]:
     return [t.lower_ for t in (*doc[first : span.end], *doc[after:last])]
 
 
-def caused_by_condition(span: Span, condition_starts: set[int]) -> bool:
-    """Whether the text says another condition caused this one, right after its name
-    (`polyneuropathy due to dry beriberi`, `myocarditis secondary to the lupus`)."""
-    doc, end = span.doc, span.sent.end
-    i = _after_parenthesis(span)
-    words = [t.lower_ for t in doc[i : min(end, i + 2)]]
-    if " ".join(words) not in CAUSED_BY and words[:1] != ["from"]:
-        return False
-    i += 1 if words[:1] == ["from"] else 2
-    while i < end and doc[i].lower_ in LEAD_INS:
-        i += 1
-    return i in condition_starts
-
-
-def _after_parenthesis(span: Span) -> int:
+def after_parenthesis(span: Span) -> int:
     """Where the words after a condition go on: past a short parenthesis that follows its name
     (an abbreviation, `(CD)`), else right after it."""
     doc, end = span.doc, span.sent.end

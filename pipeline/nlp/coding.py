@@ -42,12 +42,12 @@ from spacy.tokens import Doc, Span
 from ..cases import case_at, segment_cases
 from ..disk_cache import disk_cached
 from ..lexicons import resource_json, resource_text, table_rows, word_list
+from .code_causes import Causes
 from .code_context import (
     ArticleContext,
     Mention,
     across_article,
     attached_words,
-    caused_by_condition,
     the_patients,
     title_words,
 )
@@ -143,6 +143,7 @@ class Coder(DataFiles):
     def load(self, files: dict[str, str]) -> None:
         self.__dict__.update(code_index(*(files[name] for name in FILES)))
         self.looked_up: dict[str, Codes | None] = {}  # a name's codes, once per name and process
+        self.causes = Causes(self.context, self.condition, self.drugs.__contains__)
 
     def __call__(self, doc: Doc) -> Doc:
         self.ready()
@@ -167,6 +168,7 @@ class Coder(DataFiles):
         diseases = [ent for ent in doc.ents if ent.label_ == DISEASE]
         in_conditions = {i for ent in diseases for i in range(ent.start, ent.end)}
         starts = {ent.start for ent in diseases}
+        drugs = {ent.start: _name(ent).lower() for ent in doc.ents if ent.label_ == DRUG}
         other_cause = self.other_cause_tokens(doc) if diseases else set()
         article = doc._.article
         cases = segment_cases(article) if article is not None else []
@@ -186,8 +188,8 @@ class Coder(DataFiles):
             if code and (refinement := self.context.in_phrase(code, phrase)):
                 mention.code, mention.said = refinement.code, refinement
                 mention.evidence += f"; {refinement.said} said of it"
-            elif code and caused_by_condition(ent, starts) and (caused := self.caused_code(code, name)):
-                mention.code, mention.evidence = caused, f"{mention.evidence}; caused by another disease"
+            elif code and (caused := self.causes.code_of(ent, code, name, starts, drugs)):
+                mention.code, mention.evidence = caused.code, f"{mention.evidence}; caused by {caused.by}"
             mention.complication = self.may_complicate(ent, other_cause)
             mention.case = case_at(cases, ent.start_char) if several else None
             mentions.append(mention)
@@ -255,15 +257,6 @@ class Coder(DataFiles):
                 ids = {"doid": own.doid, "mesh_id": own.mesh_id} if own and (own.doid or own.mesh_id) else {}
                 return replace(codes, evidence=f"{folded} → {codes.evidence}", **ids)
         return None
-
-    def caused_code(self, code: str, name: str) -> str:
-        """The code of a condition another disease causes: ICD-10-CM's manifestation code
-        (`… in diseases classified elsewhere`: polyneuropathy → G63), else its secondary form
-        (`secondary thrombocytopenia`, D69.59), else none."""
-        if manifestation := self.context.in_disease(code):
-            return manifestation.code
-        secondary = self.condition(f"secondary {name}")
-        return secondary.icd10cm if secondary and secondary.icd10cm != code else ""
 
     def as_history(self, name: str, span: Span) -> Codes | None:
         """A condition of the patient's past that ICD-10-CM codes as such (`old myocardial infarction`)."""

@@ -1,0 +1,100 @@
+"""A condition's code when the text says what caused it, right after its name or just before it.
+
+- Another disease (`polyneuropathy due to dry beriberi`, `myocarditis secondary to the lupus`):
+  ICD-10-CM's manifestation code (`… in diseases classified elsewhere`: polyneuropathy → G63),
+  else the condition's secondary form (`secondary thrombocytopenia`, D69.59).
+- A drug (`azathioprine-induced pancreatitis`, `hepatitis due to isoniazid`, `… associated with
+  use of D-penicillamine`): the code of that drug's own form of the condition where the code set
+  names one (`heparin-induced thrombocytopenia`, D75.82), else of the drug-induced form
+  (`drug-induced acute pancreatitis`, K85.30); pharmacovigilance pools adverse reactions by it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from spacy.tokens import Span
+
+from .code_context import ArticleContext, after_parenthesis
+
+CAUSED_BY = frozenset({"due to", "secondary to", "caused by", "because of", "attributed to", "resulting from"})
+LEAD_INS = frozenset({"the", "a", "an", "his", "her", "their", "underlying", "known"})
+DRUG_CAUSES = CAUSED_BY | {"induced by", "associated with", "related to"}
+# `… associated with use of D-penicillamine`, `due to high-dose methotrexate therapy`
+DRUG_LEAD_INS = LEAD_INS | {"use", "of", "treatment", "therapy", "with", "administration", "intake", "exposure", "to"}
+HEDGES = frozenset({"was", "were", "is", "are", "likely", "probably", "possibly", "most", "thought", "to", "be"})
+DRUG_PREFIX = re.compile(r"^(.+?)-(?:induced|associated|related|caused|mediated)$")
+
+
+@dataclass(frozen=True)
+class Caused:
+    code: str
+    by: str  # `another disease`, or the drug's name
+
+
+class Causes:
+    def __init__(self, context: ArticleContext, condition: Callable, is_drug: Callable[[str], bool]):
+        self.context, self.condition, self.is_drug = context, condition, is_drug
+
+    def code_of(self, span: Span, code: str, name: str, conditions: set[int], drugs: dict[int, str]) -> Caused | None:
+        """The code of a condition (coded `code` by its name) that the text says another of the
+        `conditions` (by first token) or one of the `drugs` (name by first token) caused."""
+        if caused_by_condition(span, conditions):
+            caused = self.caused_code(code, name)
+            return Caused(caused, "another disease") if caused else None
+        if drug := caused_by_drug(span, drugs, self.is_drug):
+            induced = self.drug_induced(code, name, drug)
+            return Caused(induced, drug) if induced else None
+        return None
+
+    def caused_code(self, code: str, name: str) -> str:
+        """The code of a condition another disease causes: ICD-10-CM's manifestation code
+        (`… in diseases classified elsewhere`: polyneuropathy → G63), else its secondary form
+        (`secondary thrombocytopenia`, D69.59), else none."""
+        if manifestation := self.context.in_disease(code):
+            return manifestation.code
+        secondary = self.condition(f"secondary {name}")
+        return secondary.icd10cm if secondary and secondary.icd10cm != code else ""
+
+    def drug_induced(self, code: str, name: str, drug: str) -> str:
+        """The code of a condition a drug caused: that drug's own (`heparin-induced
+        thrombocytopenia`, D75.82), else any drug's (`drug-induced thrombocytopenia`, D69.59)."""
+        for cause in (drug, "drug"):
+            codes = self.condition(f"{cause}-induced {name}")
+            if codes and codes.icd10cm and codes.icd10cm != code:
+                return codes.icd10cm
+        return ""
+
+
+def caused_by_condition(span: Span, condition_starts: set[int]) -> bool:
+    """Whether the text says another condition caused this one, right after its name
+    (`polyneuropathy due to dry beriberi`, `myocarditis secondary to the lupus`)."""
+    doc, end = span.doc, span.sent.end
+    i = after_parenthesis(span)
+    words = [t.lower_ for t in doc[i : min(end, i + 2)]]
+    if " ".join(words) not in CAUSED_BY and words[:1] != ["from"]:
+        return False
+    i += 1 if words[:1] == ["from"] else 2
+    while i < end and doc[i].lower_ in LEAD_INS:
+        i += 1
+    return i in condition_starts
+
+
+def caused_by_drug(span: Span, drugs: dict[int, str], is_drug: Callable[[str], bool]) -> str:
+    """The drug the text says caused the condition (`drugs`: the DRUG entities' names by first
+    token), or "": `azathioprine-induced pancreatitis`, `hepatitis due to isoniazid`, `…
+    associated with use of D-penicillamine`."""
+    doc, end = span.doc, span.sent.end
+    if span.start > span.sent.start and (prefix := DRUG_PREFIX.match(doc[span.start - 1].lower_)):
+        return prefix.group(1) if is_drug(prefix.group(1)) else ""
+    i = after_parenthesis(span)
+    while i < min(end, span.end + 4) and doc[i].lower_ in HEDGES:  # `… was probably induced by`
+        i += 1
+    if " ".join(t.lower_ for t in doc[i : min(end, i + 2)]) not in DRUG_CAUSES:
+        return ""
+    i, last = i + 2, min(end, i + 6)
+    while i < last and i not in drugs and doc[i].lower_ in DRUG_LEAD_INS:
+        i += 1
+    return drugs.get(i, "")
