@@ -330,6 +330,15 @@ def test_an_undefined_abbreviation_in_capitals_is_coded_as_the_condition_it_stan
 def test_an_organ_adjective_finds_the_name_the_vocabulary_writes_with_the_organ():
     [(_, code, evidence)] = condition_codes("A 70-year-old man developed renal failure.")
     assert (code, evidence) == ("N19", "renal failure → kidney failure")
+    # and an organ's noun finds the name written with its adjective
+    assert condition_codes("A 50-year-old woman had liver fibrosis.")[0][1] == "K74.00"  # hepatic fibrosis
+
+
+def test_a_condition_named_only_with_its_organ_takes_the_organ_its_phrase_names():
+    assert condition_codes("CT showed an infarct in the spleen.")[0][1:] == ("D73.5", "infarction → spleen infarction")
+    assert condition_codes("Endoscopy showed ulcers in the gastric antrum.")[0][1] == "K25.9"
+    assert condition_codes("He had fibrosis.")[0][1] == ""  # no organ, no code
+    assert condition_codes("He had fibrosis of the liver and the lung.")[0][1] == ""  # two organs
 
 
 def test_a_code_carries_its_title_and_the_name_it_was_chosen_from(coder):

@@ -247,11 +247,13 @@ class Coder(DataFiles):
         """The code of a condition no vocabulary names, by its organ (`neoplasm_sites.py`): a
         tumour by site and behaviour, with the organ its phrase names (`duodenal`
         adenocarcinoma, adenocarcinoma `of the stomach`); an organ adjective as the organ's
-        noun. The name's own Disease Ontology and MeSH ids stay."""
+        noun; a name without a code, with the organ its phrase names (`fibrosis of the liver`).
+        The name's own Disease Ontology and MeSH ids stay."""
         folded = fold_name(name, self.folds)
-        by_noun = self.neoplasms.by_organ_noun(folded)
-        tumours = self.neoplasms.tumour_names(folded, fold_name(" ".join(phrase), self.folds))
-        for candidate in [*([by_noun] if by_noun else []), *tumours]:
+        written = fold_name(" ".join(phrase), self.folds)
+        tumours = self.neoplasms.tumour_names(folded, written)
+        organs = self.neoplasms.with_organ(folded, written) if not (own and own.icd10cm) else []
+        for candidate in [*self.neoplasms.by_organ_word(folded), *tumours, *organs]:
             codes = self.condition(candidate)
             if codes and codes.icd10cm:
                 ids = {"doid": own.doid, "mesh_id": own.mesh_id} if own and (own.doid or own.mesh_id) else {}

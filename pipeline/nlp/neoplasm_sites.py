@@ -7,7 +7,11 @@
   morphology is ICD-O's (`neoplasm_morphology.json`); a metastasis is never coded to the organ it
   names; two organs in one name say no single site.
 - A condition named with an organ's adjective the vocabularies know by the organ's noun
-  (`renal failure` is `kidney failure`, N19).
+  (`renal failure` is `kidney failure`, N19), or the other way (`liver fibrosis` is `hepatic
+  fibrosis`, K74.00); a condition ICD-10-CM names only with its organ, with the organ its phrase
+  names (`fibrosis of the liver`).
+- A tumour named without its site is the patient's tumour of the one site their other mentions
+  name; a metastasis is coded by the organ it is in (`metastases to the liver`, C78.7).
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ class NeoplasmSites:
         # a site phrase → the organ as ICD-10-CM titles name it (`gastric` → `stomach`, `jejunum`
         # → `small intestine`)
         self.organ_of = dict(sites) | {organ: organ for organ in organs} | {a: o for o, a in organs.items()}
+        self.adjective_of = dict(organs)
         self.noun_of = {adjective: organ for organ, adjective in organs.items() if adjective != organ}
 
     def tumour_names(self, name: str, phrase: str) -> list[str]:
@@ -130,12 +135,21 @@ class NeoplasmSites:
     def same_cell_type(self, one: tuple[str, ...], other: tuple[str, ...]) -> bool:
         return one == other or one in self.any_morphology or other in self.any_morphology
 
-    def by_organ_noun(self, name: str) -> str | None:
-        """`name` with each organ adjective written as its organ's noun (`renal failure` → `kidney
-        failure`), or None when it has none."""
+    def with_organ(self, name: str, phrase: str) -> list[str]:
+        """A condition ICD-10-CM names only with its organ (`necrosis`, `fibrosis`, `infarct`),
+        named with the one organ its phrase names (`fibrosis of the liver` → `liver fibrosis`)."""
         words = name.split()
-        nouns = [self.noun_of.get(w, w) for w in words]
-        return " ".join(nouns) if nouns != words else None
+        others = [w for w in phrase.replace("-", " ").split() if w not in words]
+        organ = self.only_organ([singular(w) for w in others])
+        adjective = self.adjective_of.get(organ, organ)
+        return list(dict.fromkeys([f"{organ} {name}", f"{adjective} {name}", f"{name} of {organ}"])) if organ else []
+
+    def by_organ_word(self, name: str) -> list[str]:
+        """`name` with each organ adjective written as its organ's noun (`renal failure` → `kidney
+        failure`), and each organ's noun as its adjective (`liver fibrosis` → `hepatic fibrosis`)."""
+        words = name.split()
+        forms = [[self.noun_of.get(w, w) for w in words], [self.adjective_of.get(w, w) for w in words]]
+        return [" ".join(form) for form in forms if form != words]
 
 
 def _tumour_words(name: str) -> list[str]:
