@@ -275,6 +275,20 @@ def test_a_complication_of_the_same_patient_takes_the_combination_code():
     assert condition_codes(steroid)[0][1] == "E11.9"  # another cause in its sentence: no link presumed
 
 
+def test_diseases_of_several_heart_valves_of_one_patient_take_the_combination_code():
+    def codes(text: str) -> list[str]:
+        return [c for _, c, _ in condition_codes(text)]
+
+    assert codes("Echocardiography showed mild mitral and tricuspid regurgitation.") == ["I08.1"]
+    three = "Echocardiography showed mitral regurgitation, aortic stenosis and tricuspid regurgitation."
+    assert codes(three) == ["I08.3", "I08.3", "I08.3"]
+    assert codes("A 70-year-old man had aortic stenosis.\n\nLater he developed mitral regurgitation.") == ["I08.0"] * 2
+    assert codes("She had aortic stenosis. Her mother had mitral regurgitation.") == ["I35.0", "I34.0"]  # two people
+    assert codes("He had mitral regurgitation.") == ["I34.0"]
+    negated = "A 70-year-old man had aortic stenosis.\n\nThere was no mitral regurgitation."
+    assert codes(negated) == ["I35.0", "I34.0"]  # a negated valve disease is none of his
+
+
 def test_a_past_condition_icd10cm_codes_as_old_takes_that_code():
     past = condition_codes("A 70-year-old man had a history of myocardial infarction. He was admitted with pneumonia.")
     assert past[0][1:] == ("I25.2", "old myocardial infarction")

@@ -38,6 +38,7 @@ ATTACHING = frozenset(
 PHRASE_ENDS = frozenset({"but", "with", "without", "was", "were", "is", "are", "which", "that", "who", "showed"})
 AFTER = 7  # words at most in that phrase
 BRACKETS = re.compile(r"\[[^\]]*\]|\([^)]*\)")
+COORDINATED = re.compile(r"(\w+) (?:and|&) (\w+) (\w+)")
 WORD = re.compile(r"[a-z0-9']+")
 
 
@@ -94,6 +95,7 @@ class ArticleContext:
         anatomy: Iterable[str] = (),
         with_categories: Iterable[str] = (),
         size_words: Iterable[str] = (),
+        multiple_valves: dict | None = None,
     ):
         self.refinements: dict[str, list[Refinement]] = {}
         for code, refined, kind, words in rows:
@@ -107,6 +109,13 @@ class ArticleContext:
         self.with_categories = frozenset(with_categories)
         # `large`: a site word only in a site phrase
         self.not_said = STOP | frozenset(size_words)
+        self.valve_of = (multiple_valves or {}).get("valves", {})
+        self.valve_codes = (multiple_valves or {}).get("codes", {})
+
+    def valves_code(self, codes: Iterable[str]) -> str:
+        """ICD-10-CM's code for diseases of all these valves together, or "" (`multiple_valves`)."""
+        valves = {self.valve_of.get(code[:3]) for code in codes}
+        return "" if None in valves else self.valve_codes.get(" ".join(sorted(valves)), "")
 
     def in_phrase(self, code: str, words: list[str]) -> Refinement | None:
         """The code of `code`'s category, or of its cause, whose added words the condition's
@@ -214,6 +223,24 @@ def across_article(context: ArticleContext, mentions: list[Mention]) -> None:
                 for mention in (m for m in mentions if m.code == code and m.case == case and not m.span._.subject):
                     mention.code = refinement.code
                     mention.evidence += f" with {complication.span._.normalized or complication.span.text}"
+
+
+def coordinated_names(name: str) -> list[str]:
+    """The names a coordinated one joins (`mitral and tricuspid regurgitation` → `mitral
+    regurgitation`, `tricuspid regurgitation`), or none."""
+    match = COORDINATED.fullmatch(name.lower())
+    return [f"{match[1]} {match[3]}", f"{match[2]} {match[3]}"] if match else []
+
+
+def multiple_valves(context: ArticleContext, mentions: list[Mention]) -> None:
+    """Diseases of two or more heart valves of one patient take ICD-10-CM's combination code
+    (`mitral regurgitation` and `aortic stenosis`, I08.0), each mention of them."""
+    for case in {m.case for m in mentions}:
+        valves = [m for m in mentions if m.case == case and m.code[:3] in context.valve_of and the_patients(m.span)]
+        code = context.valves_code(m.code for m in valves)
+        for mention in valves if code else ():
+            mention.code = code
+            mention.evidence += " (with another valve's disease)"
 
 
 def the_patients(span: Span) -> bool:

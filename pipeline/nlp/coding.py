@@ -48,6 +48,8 @@ from .code_context import (
     Mention,
     across_article,
     attached_words,
+    coordinated_names,
+    multiple_valves,
     the_patients,
     title_words,
 )
@@ -116,24 +118,8 @@ def make_coder(
     morphology: str,
     abbreviations: str,
 ) -> Coder:
-    return Coder(
-        {
-            "conditions": conditions,
-            "titles": titles,
-            "drugs": drugs,
-            "labs": labs,
-            "spelling": spelling,
-            "too_general": too_general,
-            "nonspecific": nonspecific,
-            "sides": sides,
-            "laterality": laterality,
-            "refinements": refinements,
-            "context": context,
-            "organs": organs,
-            "morphology": morphology,
-            "abbreviations": abbreviations,
-        }
-    )
+    arguments = locals()  # the config's file arguments, one per FILES key
+    return Coder({key: arguments[key] for key in FILES})
 
 
 class Coder(DataFiles):
@@ -179,7 +165,7 @@ class Coder(DataFiles):
             phrase = phrases[ent.start] = attached_words(ent, self.words_before, in_conditions)
             codes = self.as_history(name, ent) or self.refined(self.condition(name), ent)
             if not (codes and codes.icd10cm):
-                codes = self.abbreviated(ent) or codes
+                codes = self.abbreviated(ent) or self.coordinated(name) or codes
             if not (codes and codes.icd10cm) or self.neoplasms.site_unknown(codes.icd10cm_title):
                 codes = self.by_site(name, ent, codes, phrase) or codes
             coded[ent.start] = codes
@@ -194,6 +180,7 @@ class Coder(DataFiles):
             mention.case = case_at(cases, ent.start_char) if several else None
             mentions.append(mention)
         across_article(self.context, mentions)
+        multiple_valves(self.context, mentions)
         self.tumour_sites(mentions)
         for mention in mentions:
             codes = coded[mention.span.start]
@@ -202,6 +189,14 @@ class Coder(DataFiles):
                 codes = replace(codes, icd10cm=mention.code, icd10cm_title=title, evidence=mention.evidence)
             coded[mention.span.start] = self.on_side(codes, phrases[mention.span.start])
         return coded
+
+    def coordinated(self, name: str) -> Codes | None:
+        """The combination code of a name that joins two (`mitral and tricuspid regurgitation`,
+        I08.1), where ICD-10-CM has one for both."""
+        parts = [self.condition(part) for part in coordinated_names(name)]
+        code = self.context.valves_code(p.icd10cm for p in parts if p) if parts and all(parts) else ""
+        evidence = " + ".join(p.evidence for p in parts if p)
+        return Codes(icd10cm=code, icd10cm_title=self.titles.get(code, ""), evidence=evidence) if code else None
 
     def tumour_sites(self, mentions: list[Mention]) -> None:
         """A tumour named without its site (`the carcinoma`, C80.1) is the patient's tumour of
@@ -421,6 +416,7 @@ def code_index(
             rules["anatomy"],
             rules["with_categories"],
             rules["size_words"],
+            rules["multiple_valves"],
         ),
         "abbreviations": resource_json(abbreviations)["abbreviations"],
         "other_cause": frozenset(rules["other_cause"]),
