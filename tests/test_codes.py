@@ -86,6 +86,9 @@ def icd(coder: Coder, name: str) -> str:
         ("acute hepatitis", "B17.9"),  # never hepatitis' K75.9 when the acute form has its own
         ("adenocarcinoma", "C80.1"),  # the Alphabetic Index's default for a bare morphology: site unspecified
         ("tumour", "D49.9"),  # Tumor → Neoplasm, unspecified behavior
+        ("hypoglycaemic", "E16.2"),  # a condition's adjective, British spelling (`she was hypoglycaemic`)
+        ("infection", "B99.9"),
+        ("wound infection", ""),  # never the bare `infection`: `wound` says which
     ],
 )
 def test_a_condition_takes_the_most_specific_code_its_name_supports(coder, name, code):
