@@ -160,6 +160,9 @@ def test_a_longer_name_before_the_recognised_one_may_take_another_category():
     assert coded.get("metastases", coded.get("liver metastases")) == "C78.7"  # not C79.9, site unknown
     assert coded.get("bleeding", coded.get("postmenopausal bleeding")) == "N95.0"  # not R58
     assert coded.get("myocardial infarction", coded.get("acute myocardial infarction")) == "I25.2"  # still old
+    # the name the recogniser found need not be coded itself
+    [(_, palsy, _)] = condition_codes("Examination showed a right hypoglossal nerve palsy.")
+    assert palsy == "G52.3"
 
 
 def condition_codes(text: str) -> list[tuple[str, str, str]]:

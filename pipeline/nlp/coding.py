@@ -311,15 +311,13 @@ class Coder(DataFiles):
         """The code of the longest name the words just before the condition make with it, where
         the index knows that name (`ovarian endometriosis` where the recogniser found
         `endometriosis`: N80.1-, not N80.9; `liver metastases`: C78.7, not C79.9; `complete
-        heart block`: I44.2, not I45.9)."""
-        if codes is None or not codes.icd10cm:
-            return codes
+        heart block`: I44.2, not I45.9), the name itself coded or not (`hypoglossal nerve palsy`)."""
         for first in range(self.context_start(span), span.start):
             before = span.doc[first : span.start]
             if not all(token.is_alpha or token.text == "-" for token in before):
                 continue
             wider = self.condition(f"{before.text} {span._.normalized or span.text}")
-            if wider and wider.icd10cm and wider.icd10cm != codes.icd10cm:
+            if wider and wider.icd10cm and (codes is None or wider.icd10cm != codes.icd10cm):
                 return wider
         return codes
 
