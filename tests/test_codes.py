@@ -89,6 +89,7 @@ def icd(coder: Coder, name: str) -> str:
         ("hypoglycaemic", "E16.2"),  # a condition's adjective, British spelling (`she was hypoglycaemic`)
         ("infection", "B99.9"),
         ("wound infection", ""),  # never the bare `infection`: `wound` says which
+        ("abscess of the liver", "K75.0"),  # ICD-10-CM's `Abscess of liver`
     ],
 )
 def test_a_condition_takes_the_most_specific_code_its_name_supports(coder, name, code):
@@ -319,7 +320,7 @@ def test_a_tumour_no_vocabulary_names_is_coded_by_its_site_and_behaviour(coder):
 
     assert coded("A 60-year-old man had an adenocarcinoma of the stomach.") == (
         "C16.9",
-        "adenocarcinoma of the stomach → malignant neoplasm of stomach",
+        "adenocarcinoma of stomach → malignant neoplasm of stomach",
     )
     assert coded("A 61-year-old woman had an esophageal leiomyoma.")[0] == "D13.0"  # benign
     assert coded("She had a 6 cm left ovarian cystic teratoma.")[0] == "D27.1"  # benign, left side
