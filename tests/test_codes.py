@@ -296,6 +296,16 @@ def test_diseases_of_several_heart_valves_of_one_patient_take_the_combination_co
     assert codes(negated) == ["I35.0", "I34.0"]  # a negated valve disease is none of his
 
 
+def test_a_sign_integral_to_the_patients_diagnosis_takes_its_code():
+    def codes(text: str) -> list[str]:
+        return [c for _, c, _ in condition_codes(text)]
+
+    assert codes("A 12-year-old boy with epilepsy was admitted with seizures.") == ["G40.909", "G40.909"]
+    assert codes("A 30-year-old woman with migraine presented with headache.") == ["G43.909", "G43.909"]
+    assert codes("A 40-year-old man presented with seizures.") == ["R56.9"]  # no diagnosis it is a sign of
+    assert codes("A 12-year-old boy had seizures. His brother had epilepsy.") == ["R56.9", "G40.909"]  # another's
+
+
 def test_a_past_condition_icd10cm_codes_as_old_takes_that_code():
     past = condition_codes("A 70-year-old man had a history of myocardial infarction. He was admitted with pneumonia.")
     assert past[0][1:] == ("I25.2", "old myocardial infarction")

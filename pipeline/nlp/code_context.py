@@ -96,6 +96,7 @@ class ArticleContext:
         with_categories: Iterable[str] = (),
         size_words: Iterable[str] = (),
         multiple_valves: dict | None = None,
+        integral_signs: dict[str, list[str]] | None = None,
     ):
         self.refinements: dict[str, list[Refinement]] = {}
         for code, refined, kind, words in rows:
@@ -111,6 +112,7 @@ class ArticleContext:
         self.not_said = STOP | frozenset(size_words)
         self.valve_of = (multiple_valves or {}).get("valves", {})
         self.valve_codes = (multiple_valves or {}).get("codes", {})
+        self.integral_signs = integral_signs or {}
 
     def valves_code(self, codes: Iterable[str]) -> str:
         """ICD-10-CM's code for diseases of all these valves together, or "" (`multiple_valves`)."""
@@ -241,6 +243,18 @@ def multiple_valves(context: ArticleContext, mentions: list[Mention]) -> None:
         for mention in valves if code else ():
             mention.code = code
             mention.evidence += " (with another valve's disease)"
+
+
+def integral_signs(context: ArticleContext, mentions: list[Mention]) -> None:
+    """A sign or symptom of the patient that is integral to their one definitive diagnosis takes
+    its code (`seizures` of a patient with epilepsy → G40.-; Official Guidelines I.B.5)."""
+    for case in {m.case for m in mentions}:
+        patient = [m for m in mentions if m.case == case and the_patients(m.span)]
+        for sign in (m for m in patient if m.code[:3] in context.integral_signs):
+            diagnoses = {m.code for m in patient if m.code[:3] in context.integral_signs[sign.code[:3]]}
+            if len(diagnoses) == 1:
+                sign.code = diagnoses.pop()
+                sign.evidence += " (a sign of the patient's diagnosis)"
 
 
 def the_patients(span: Span) -> bool:

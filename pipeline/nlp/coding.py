@@ -49,6 +49,7 @@ from .code_context import (
     across_article,
     attached_words,
     coordinated_names,
+    integral_signs,
     multiple_valves,
     the_patients,
     title_words,
@@ -181,6 +182,7 @@ class Coder(DataFiles):
             mentions.append(mention)
         across_article(self.context, mentions)
         multiple_valves(self.context, mentions)
+        integral_signs(self.context, mentions)
         self.tumour_sites(mentions)
         for mention in mentions:
             codes = coded[mention.span.start]
@@ -415,6 +417,7 @@ def code_index(
             rules["with_categories"],
             rules["size_words"],
             rules["multiple_valves"],
+            rules["integral_signs"],
         ),
         "abbreviations": resource_json(abbreviations)["abbreviations"],
         "other_cause": frozenset(rules["other_cause"]),
