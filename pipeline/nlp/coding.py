@@ -18,9 +18,11 @@ name without the words before it that never say which condition (`severe acute p
 `acute pancreatitis`, `community-acquired pneumonia` → `pneumonia`; never an organism, a site or
 `history of`), never a name too general to code by itself (`disease`, `syndrome`). Then what the
 article says of the condition makes the code more specific (`code_context.py`: a site, type or
-cause said of it, a diabetes complication of the same patient, a past condition coded as old), a
-tumour no vocabulary names is coded by its site and behaviour (`neoplasm_sites.py`), and a side
-said of it picks that side's code. A condition no vocabulary knows stays uncoded.
+cause said of it, a diabetes complication or another valve's disease of the same patient, the
+diagnosis a sign is part of, a past condition coded as old; `code_causes.py`: the disease or drug
+that caused it), a tumour no vocabulary names is coded by its site and behaviour, or by the site
+of the patient's other tumours (`neoplasm_sites.py`), and a side said of it picks that side's
+code. A condition no vocabulary knows stays uncoded.
 
 Why by hand: scispaCy's entity linker needs UMLS knowledge bases fetched at run time, and the
 code sets' own search is by words (a bag-of-words hit is a guess, not a code).
