@@ -1,0 +1,84 @@
+"""What a run's start-up leaves out, or reads back whole from the disk cache, and the results
+that stay the same."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline import disk_cache
+from pipeline.worker import worker_context
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_python(code: str, cache: Path | str) -> str:
+    """`code` in a fresh interpreter (nothing this test process imported), its printed output."""
+    env = {**os.environ, disk_cache.CACHE_ENV: str(cache)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=True
+    )
+    return done.stdout
+
+
+@pytest.fixture()
+def cache(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(disk_cache.CACHE_ENV, str(folder))
+    return folder
+
+
+needs_fork = pytest.mark.skipif(
+    worker_context().get_start_method() != "fork", reason="workers are spawned on this platform"
+)
+
+PDF_LIBRARIES_IN_WORKERS = """
+import sys
+from pipeline.worker import GuardedPool, Limits
+
+def pdf_libraries():
+    return sorted(name for name in ("pdfplumber", "pypdfium2") if name in sys.modules)
+
+assert pdf_libraries() == [], pdf_libraries()  # the batch process has not imported them
+limits = Limits(max_seconds=60, max_memory_mb=0)
+for reads in (False, True):
+    with GuardedPool(1, limits, reads_documents=reads) as pool:
+        print(reads, pool.pool.schedule(pdf_libraries).result())
+"""
+
+
+@needs_fork
+def test_workers_given_only_documents_already_read_map_no_pdf_library(tmp_path):
+    printed = run_python(PDF_LIBRARIES_IN_WORKERS, tmp_path / "cache").splitlines()
+    assert printed == ["False []", "True ['pdfplumber', 'pypdfium2']"]
+
+
+def test_a_document_whose_reading_took_its_whole_time_is_read_again():
+    from pipeline.worker import Limits, _usable
+
+    class Read:  # what `_usable` looks at of a ReadDocument
+        seconds = 5.0
+
+    assert _usable(Read(), Limits(max_seconds=10)) and _usable(Read(), Limits(max_seconds=0))
+    assert not _usable(Read(), Limits(max_seconds=5)) and not _usable(None, Limits())
+
+
+def test_a_run_of_documents_already_read_writes_the_same_records(tmp_path):
+    """The head start reads the input; the worker, which maps no PDF library, runs what it read."""
+    from pipeline.batch import Limits, run
+    from pipeline.head_start import HeadStart
+    from pipeline.inputs import discover
+
+    text = tmp_path / "case.txt"
+    text.write_text("A 54-year-old man presented with fever. He was given ceftriaxone 2 g daily.\n", encoding="utf-8")
+    limits = Limits(max_seconds=120.0, max_memory_mb=0)
+    ahead = run([text], tmp_path / "a", workers=1, limits=limits, head_start=HeadStart(discover([text]), limits, 1))
+    alone = run([text], tmp_path / "b", workers=1, limits=limits)
+    assert ahead.ok == alone.ok == 1
+    records = [json.loads((tmp_path / out / ".casextract/documents/case.json").read_text("utf-8")) for out in "ab"]
+    assert records[0]["rows"] == records[1]["rows"] and records[0]["rows"]["medications"]
