@@ -78,6 +78,7 @@ def run(
     cpus_per_actor: float = typer.Option(1.0, metavar="CPUS", min=0.1, help="CPUs each Ray actor reserves"),
 ) -> None:
     """Extract every input into the contract's tables under OUT."""
+    from .collector import building_to_keep
     from .head_start import HeadStart
     from .inputs import discover
     from .pdf import ENGINES
@@ -100,8 +101,9 @@ def run(
     limits = Limits(max_pages, max_seconds, max_memory_mb, pdf_engine)
     # documents read on the other core while this process imports spaCy and loads the pipeline
     head_start = HeadStart(found, limits, workers or os.cpu_count() or 1) if engine == "local" else None
-    from .batch import ConfigMismatch, OutInUse, WriteFailed
-    from .batch import run as run_batch
+    with building_to_keep():  # the modules of spaCy and of the pipeline: kept for the whole run
+        from .batch import ConfigMismatch, OutInUse, WriteFailed
+        from .batch import run as run_batch
 
     progress = Progress(
         TextColumn("[bold]extracting"),

@@ -17,6 +17,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .collector import building_to_keep
 from .head_start import HeadStart, die_with_parent, limit_memory
 from .inputs import (  # noqa: F401  (TEXT_SUFFIXES, read_layout: re-exported, tests and tools use them)
     TEXT_SUFFIXES,
@@ -131,9 +132,16 @@ class LocalExecutor:
 
 def _load_quietly() -> None:
     try:
-        load_pipeline()
+        load_to_fork_from()
     except Exception:  # noqa: BLE001  a broken model: each document's row says so
         pass
+
+
+def load_to_fork_from() -> None:
+    """Load the pipeline in the process that runs the batch: it lasts as long as the process, and
+    the workers forked from it share it (`collector.building_to_keep`)."""
+    with building_to_keep():
+        load_pipeline()
 
 
 # loading the pipeline takes seconds; a worker that has not loaded it in this time never will
@@ -163,7 +171,7 @@ class GuardedPool:
         self.broken = ""
         if forked:
             try:
-                load_pipeline()  # before the workers exist, so that they inherit it
+                load_to_fork_from()  # before the workers exist, so that they inherit it
             except Exception as exc:  # a missing or broken model: every document says so
                 self.broken = f"the NLP pipeline could not be loaded ({type(exc).__name__}: {str(exc)[:160]})"
             # a fork inherits this process's address space, and pebble's threads (stacks, malloc

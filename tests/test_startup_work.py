@@ -68,6 +68,25 @@ def test_a_document_whose_reading_took_its_whole_time_is_read_again():
     assert not _usable(Read(), Limits(max_seconds=5)) and not _usable(None, Limits())
 
 
+COLLECTIONS_DURING_LOAD = """
+import gc
+import pipeline.batch
+from pipeline.worker import load_to_fork_from
+
+passes = []
+gc.callbacks.append(lambda phase, info: phase == "start" and passes.append(info["generation"]))
+before = gc.get_threshold()
+load_to_fork_from()
+print(len(passes), gc.isenabled() and gc.get_threshold() == before, gc.get_freeze_count() > 100_000)
+"""
+
+
+def test_the_batch_process_builds_the_pipeline_with_the_collector_paused_then_frozen(tmp_path):
+    # no pass of the collector during the build, the collector on again after it, and the
+    # pipeline's objects out of its sight (as the workers forked from it keep them)
+    assert run_python(COLLECTIONS_DURING_LOAD, tmp_path / "cache").split() == ["0", "True", "True"]
+
+
 def test_a_run_of_documents_already_read_writes_the_same_records(tmp_path):
     """The head start reads the input; the worker, which maps no PDF library, runs what it read."""
     from pipeline.batch import Limits, run
