@@ -87,6 +87,24 @@ def test_the_batch_process_builds_the_pipeline_with_the_collector_paused_then_fr
     assert run_python(COLLECTIONS_DURING_LOAD, tmp_path / "cache").split() == ["0", "True", "True"]
 
 
+def test_spacys_registries_find_every_installed_entry_point_of_theirs():
+    from importlib.metadata import entry_points
+
+    import catalogue
+    import spacy
+
+    import pipeline.nlp  # noqa: F401  groups the entry points for catalogue
+
+    assert isinstance(catalogue.AVAILABLE_ENTRY_POINTS, dict)
+    registries = [getattr(spacy.registry, name) for name in dir(spacy.registry)]
+    with_entry_points = [r for r in registries if isinstance(r, catalogue.Registry) and r.entry_points]
+    assert len(with_entry_points) > 10
+    for registry in with_entry_points:
+        installed = {e.name for e in entry_points(group=registry.entry_point_namespace)}
+        assert {e.name for e in registry._get_entry_points()} == installed
+    assert "casextract_coder" in {e.name for e in spacy.registry._entry_point_factories._get_entry_points()}
+
+
 def test_a_run_of_documents_already_read_writes_the_same_records(tmp_path):
     """The head start reads the input; the worker, which maps no PDF library, runs what it read."""
     from pipeline.batch import Limits, run
