@@ -105,6 +105,42 @@ def test_spacys_registries_find_every_installed_entry_point_of_theirs():
     assert "casextract_coder" in {e.name for e in spacy.registry._entry_point_factories._get_entry_points()}
 
 
+def test_unit_conversions_are_pints_own_to_the_last_bit(cache):
+    from pipeline.lexicons import resource_json
+    from pipeline.nlp.quantities import _pint_unit, to_canonical, unit_quantity, unit_registry
+
+    registry = unit_registry()
+    aliases = sorted(resource_json("units.json")["aliases"])
+    converted = 0
+    for unit in aliases + ["10^9/L", "10^12/L"]:
+        for target in aliases:
+            for value in (0.5, 3.7, 118.0, 12345.678, 0.3333):
+                source, goal = unit_quantity(unit), unit_quantity(target)
+                try:  # what to_canonical computed with pint before the conversions were cached
+                    quantity = registry.Quantity(value * source[0], _pint_unit(registry, source[1]))
+                    magnitude = quantity.to(_pint_unit(registry, goal[1])).magnitude
+                    expected = (round(float(magnitude) / goal[0], 6), target)
+                except Exception:
+                    expected = (None, "")
+                assert to_canonical(value, unit, target) == expected, (value, unit, target)
+                converted += expected[0] is not None
+    assert converted > 1000
+
+
+UNITS_IN_A_FRESH_PROCESS = """
+import sys
+from pipeline.nlp.quantities import to_canonical
+print(to_canonical(2.1, "10^11/L", "10^9/L"), to_canonical(5.0, "mg/dL", "g/L"), "pint" in sys.modules)
+"""
+
+
+def test_a_run_converts_units_from_the_cache_without_importing_pint(tmp_path):
+    first = run_python(UNITS_IN_A_FRESH_PROCESS, tmp_path / "cache")  # works them out with pint
+    again = run_python(UNITS_IN_A_FRESH_PROCESS, tmp_path / "cache")
+    assert first.split()[-1] == "True" and again.split()[-1] == "False"
+    assert first.split()[:-1] == again.split()[:-1] == ["(210.0,", "'10^9/L')", "(0.05,", "'g/L')"]
+
+
 def test_a_run_of_documents_already_read_writes_the_same_records(tmp_path):
     """The head start reads the input; the worker, which maps no PDF library, runs what it read."""
     from pipeline.batch import Limits, run
