@@ -141,6 +141,14 @@ def test_a_run_converts_units_from_the_cache_without_importing_pint(tmp_path):
     assert first.split()[:-1] == again.split()[:-1] == ["(210.0,", "'10^9/L')", "(0.05,", "'g/L')"]
 
 
+def test_names_with_the_same_codes_share_one_tuple():
+    from pipeline.nlp.coding import FILES, code_index
+
+    conditions = code_index(*FILES.values())["conditions"]
+    distinct = set(conditions.values())
+    assert len({id(codes) for codes in conditions.values()}) == len(distinct) < len(conditions)
+
+
 def test_a_run_of_documents_already_read_writes_the_same_records(tmp_path):
     """The head start reads the input; the worker, which maps no PDF library, runs what it read."""
     from pipeline.batch import Limits, run
