@@ -3,6 +3,7 @@ that stay the same."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import subprocess
@@ -139,6 +140,24 @@ def test_a_run_converts_units_from_the_cache_without_importing_pint(tmp_path):
     again = run_python(UNITS_IN_A_FRESH_PROCESS, tmp_path / "cache")
     assert first.split()[-1] == "True" and again.split()[-1] == "False"
     assert first.split()[:-1] == again.split()[:-1] == ["(210.0,", "'10^9/L')", "(0.05,", "'g/L')"]
+
+
+def test_lexicon_matchers_read_from_the_cache_are_the_ones_built(cache, tmp_path):
+    from pipeline.lexicons import drug_lexicon
+    from pipeline.nlp.lexicon_matcher import LexiconMatcher, drug_matcher
+
+    names = tmp_path / "drugs.tsv.gz"
+    names.write_bytes(gzip.compress(b"variant\tgeneric\nSolu-Medrol\tmethylprednisolone\ntylenol\tacetaminophen\n"))
+    overrides = tmp_path / "overrides.tsv"
+    overrides.write_text("variant\tgeneric\nMPSL\tmethylprednisolone\n", encoding="utf-8")
+    files = (str(names), str(overrides), None)
+    built = LexiconMatcher(drug_lexicon.__wrapped__(*files))
+    stored = drug_matcher.__wrapped__(*files)  # built, and stored in the cache
+    assert len(list(cache.glob("drug_matcher-*.pickle"))) == 1
+    read = drug_matcher.__wrapped__(*files)
+    for matcher in (stored, read):
+        assert (matcher.names, matcher.heads, matcher.in_order) == (built.names, built.heads, built.in_order)
+    assert read.names == {"solu-medrol", "tylenol", "mpsl"}
 
 
 def test_names_with_the_same_codes_share_one_tuple():
