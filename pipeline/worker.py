@@ -9,6 +9,7 @@ import gc
 import multiprocessing
 import resource
 import sys
+import threading
 import time
 from collections.abc import Iterable
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -106,6 +107,7 @@ class LocalExecutor:
         """`head_start`: the documents it read before the pipeline was ready are not read again."""
         self.workers = workers
         self.head_start = head_start
+        self._closing: threading.Thread | None = None
 
     def __call__(self, todo: list[InputFile], limits: Limits) -> Iterable[DocumentResult]:
         if not todo:
@@ -121,8 +123,22 @@ class LocalExecutor:
         read = self._read_ahead(limits)
         # workers whose documents were all read (a run of a few files) need no PDF library
         reads = not all(_usable(read.get(item), limits) for item in todo)
-        with GuardedPool(min(self.workers, len(todo)), limits, reads_documents=reads) as pool:
+        pool = GuardedPool(min(self.workers, len(todo)), limits, reads_documents=reads)
+        try:
             yield from pool.map(largest_first(todo) if self.workers > 1 else todo, read)
+        except BaseException:
+            pool.__exit__(*sys.exc_info())
+            raise
+        # every result is in: the pool shuts down (pebble's threads wake every 0.1 s to notice)
+        # while the batch writes its tables; `wait` joins it
+        self._closing = threading.Thread(target=pool.close, name="casextract-pool-close")
+        self._closing.start()
+
+    def wait(self) -> None:
+        """Until the last pool's workers have exited."""
+        if self._closing is not None:
+            self._closing.join()
+            self._closing = None
 
     def _read_ahead(self, limits: Limits) -> dict[InputFile, ReadDocument]:
         if self.head_start is None or self.head_start.limits != limits:
