@@ -14,6 +14,8 @@ from ..disk_cache import disk_cached
 from ..lexicons import disease_gazetteer, drug_lexicon
 from .values import token_view
 
+REMEMBERED = 100_000  # texts whose answer a matcher keeps (~10 MB), then it starts again
+
 
 class LexiconMatcher:
     """Longest-match lookup of a large name list (the 55,000-name drug lexicon) on token spans.
@@ -29,21 +31,26 @@ class LexiconMatcher:
         self.max_tokens = max_tokens
         self.heads = {n[:3] for n in self.names}
         self.in_order = sorted(self.names)
+        self.begun: dict[str, bool] = {}  # text → whether a name begins with it, as looked up
 
     def __call__(self, doc: Doc) -> list[tuple[int, int]]:
         lowers, spaces, stops = token_view(doc)
         found = []
         i, n = 0, len(doc)
-        in_order, last = self.in_order, len(self.in_order)
+        begun = self.begun
+        if len(begun) > REMEMBERED:
+            begun.clear()
         while i < n:
             end = None
             if lowers[i][:3] in self.heads or len(lowers[i]) < 3:
                 text = lowers[i]
                 for j in range(i + 1, min(n, i + self.max_tokens) + 1):
-                    # no name begins so (the first name sorted at or after it does not): no longer
-                    # run of tokens can be one, and most runs end here after a token or two
-                    at = bisect_left(in_order, text)
-                    if at == last or not in_order[at].startswith(text):
+                    # no name begins so: no longer run of tokens can be one, and most runs end
+                    # here after a token or two (a word's answer is remembered: most recur)
+                    begins = begun.get(text)
+                    if begins is None:
+                        begins = begun[text] = self.name_begins(text)
+                    if not begins:
                         break
                     if text in self.names:
                         end = j  # keep looking: the longest name wins
@@ -57,6 +64,11 @@ class LexiconMatcher:
             else:
                 i += 1
         return found
+
+    def name_begins(self, text: str) -> bool:
+        """Whether some name begins with `text` (the first name sorted at or after it does)."""
+        at = bisect_left(self.in_order, text)
+        return at < len(self.in_order) and self.in_order[at].startswith(text)
 
 
 def _folded(names: Iterable[str]) -> set[str]:
