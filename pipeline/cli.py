@@ -81,8 +81,7 @@ def run(
     from .collector import building_to_keep
     from .head_start import HeadStart
     from .inputs import discover
-    from .pdf import ENGINES
-    from .run_config import Limits
+    from .run_config import PDF_ENGINES, Limits
 
     missing = [path for path in inputs if not path.exists()]
     if missing:
@@ -90,8 +89,8 @@ def run(
         raise usage_error(f"no such file or folder: {missing[0]}{more}")
     if engine not in ("local", "ray"):
         raise usage_error(f"--engine is local or ray, not {engine!r}")
-    if pdf_engine not in ENGINES:
-        raise usage_error(f"--pdf-engine is {' or '.join(ENGINES)}, not {pdf_engine!r}")
+    if pdf_engine not in PDF_ENGINES:
+        raise usage_error(f"--pdf-engine is {' or '.join(PDF_ENGINES)}, not {pdf_engine!r}")
     if redo_other_config and not resume:
         raise usage_error("--redo-other-config goes with --resume")
     found = discover(inputs)

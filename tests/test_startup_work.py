@@ -40,10 +40,12 @@ needs_fork = pytest.mark.skipif(
 
 PDF_LIBRARIES_IN_WORKERS = """
 import sys
+import pipeline.batch, pipeline.cli
 from pipeline.worker import GuardedPool, Limits
 
 def pdf_libraries():
-    return sorted(name for name in ("pdfplumber", "pypdfium2") if name in sys.modules)
+    readers = ("pdfplumber", "pypdfium2", "pipeline.pdf", "pipeline.sections")
+    return sorted(name for name in readers if name in sys.modules)
 
 assert pdf_libraries() == [], pdf_libraries()  # the batch process has not imported them
 limits = Limits(max_seconds=60, max_memory_mb=0)
@@ -56,7 +58,14 @@ for reads in (False, True):
 @needs_fork
 def test_workers_given_only_documents_already_read_map_no_pdf_library(tmp_path):
     printed = run_python(PDF_LIBRARIES_IN_WORKERS, tmp_path / "cache").splitlines()
-    assert printed == ["False []", "True ['pdfplumber', 'pypdfium2']"]
+    assert printed == ["False []", "True ['pdfplumber', 'pipeline.pdf', 'pipeline.sections', 'pypdfium2']"]
+
+
+def test_the_command_line_knows_every_pdf_engine_without_importing_them():
+    from pipeline.pdf import ENGINES
+    from pipeline.run_config import PDF_ENGINES
+
+    assert PDF_ENGINES == tuple(ENGINES)
 
 
 def test_a_document_whose_reading_took_its_whole_time_is_read_again():
