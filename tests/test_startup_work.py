@@ -191,3 +191,19 @@ def test_a_run_of_documents_already_read_writes_the_same_records(tmp_path):
     assert ahead.ok == alone.ok == 1
     records = [json.loads((tmp_path / out / ".casextract/documents/case.json").read_text("utf-8")) for out in "ab"]
     assert records[0]["rows"] == records[1]["rows"] and records[0]["rows"]["medications"]
+
+
+SPACY_IN_A_FRESH_PROCESS = """
+import sys
+import pipeline.nlp
+print("spacy.cli" in sys.modules, "spacy.cli.init_config" in sys.modules, "jinja2" in sys.modules)
+import spacy
+from spacy.cli.train import train  # noqa: F401  training imports spaCy's commands as usual
+import spacy.cli
+print(callable(spacy.cli.download), spacy.info is spacy.cli.info)
+"""
+
+
+def test_spacy_is_imported_without_its_command_line_until_a_command_is_wanted(tmp_path):
+    expected = ["False", "False", "False", "True", "True"]
+    assert run_python(SPACY_IN_A_FRESH_PROCESS, tmp_path / "cache").split() == expected

@@ -17,6 +17,9 @@ import warnings
 from functools import lru_cache
 from pathlib import Path
 
+from . import spacy_import  # noqa: F401  first: spaCy imported without its command line
+
+# isort: split
 import negspacy.negation  # noqa: F401  registers the "negex" factory
 import scispacy.abbreviation  # noqa: F401  registers the "abbreviation_detector" factory
 import spacy
