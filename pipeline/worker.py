@@ -32,7 +32,7 @@ from .inputs import (  # noqa: F401  (TEXT_SUFFIXES, read_layout: re-exported, t
     read_layout,
 )
 from .link import link
-from .nlp import analyse, load_pipeline
+from .nlp import analyse, load_pipeline, pipeline_loaded
 from .run_config import DEFAULT_LIMITS, Limits
 from .schema import DocumentRow
 from .structures import InputError
@@ -156,9 +156,11 @@ def _load_quietly() -> None:
 
 def load_to_fork_from() -> None:
     """Load the pipeline in the process that runs the batch: it lasts as long as the process, and
-    the workers forked from it share it (`collector.building_to_keep`)."""
-    with building_to_keep():
-        load_pipeline()
+    the workers forked from it share it (`collector.building_to_keep`). Once: a process that runs
+    batch after batch (a notebook, the tests) freezes no later garbage."""
+    if not pipeline_loaded():
+        with building_to_keep():
+            load_pipeline()
 
 
 # loading the pipeline takes seconds; a worker that has not loaded it in this time never will

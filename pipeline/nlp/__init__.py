@@ -66,9 +66,19 @@ def load_pipeline(ner_model: str | None = None) -> Language:
     return _pipeline_for(ner_model_name(ner_model))
 
 
+def pipeline_loaded(ner_model: str | None = None) -> bool:
+    """Whether this process has assembled `load_pipeline(ner_model)` already."""
+    return ner_model_name(ner_model) in _ASSEMBLED
+
+
+_ASSEMBLED: set[str] = set()
+
+
 @lru_cache(maxsize=4)
 def _pipeline_for(source: str) -> Language:
-    return build_pipeline(source)
+    nlp = build_pipeline(source)
+    _ASSEMBLED.add(source)
+    return nlp
 
 
 def build_pipeline(ner_model: str | None = None, overrides: dict[str, object] | None = None) -> Language:
