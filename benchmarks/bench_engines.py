@@ -1,8 +1,8 @@
 """Both PDF engines side by side, in one run, on the same PDFs: what plain text extraction costs
 (pdfplumber's `page.extract_text()`, pypdfium2's raw page text) against casextract end to end with
 the default engine (pdfplumber) and the fast one (pdfium), documents only and as whole `casextract
-run` processes; one PDF from process start to tables written; 1 and 2 worker batches; peak memory;
-NLP words/s.
+run` processes; one PDF from process start to tables written (median of five runs); 1 and 2 worker
+batches; peak memory; NLP words/s.
 
 Run: `.venv/bin/python benchmarks/bench_engines.py` (`make bench`). Inputs: the 45 real case reports
 rendered as two-column journal PDFs (tools/real_corpus.py, needs ../shared), else the bundled
@@ -133,7 +133,16 @@ def report(folder: Path, described: str) -> None:
     raw = in_fresh_process("pdfium_text", folder)
     ends = {engine: in_fresh_process("end_to_end", folder, engine) for engine in ENGINES}
     one_pdf = one_report(folder)
-    singles = {engine: in_fresh_process("command", one_pdf.parent, engine, "1", one_pdf.name) for engine in ENGINES}
+    # a second or two each, so one burst of the shared machine's other work would be the figure:
+    # the median of SINGLE_RUNS, the engines taking turns
+    runs = [
+        in_fresh_process("command", one_pdf.parent, engine, "1", one_pdf.name)
+        for _ in range(SINGLE_RUNS)
+        for engine in ENGINES
+    ]
+    singles = {
+        engine: _median_run([r for r, e in zip(runs, ENGINES * SINGLE_RUNS) if e == engine]) for engine in ENGINES
+    }
     batches = {
         (engine, workers): in_fresh_process("command", folder, engine, str(workers))
         for engine in ENGINES
@@ -155,9 +164,13 @@ def report(folder: Path, described: str) -> None:
         result = batches[(engine, 1)]
         row(f"casextract run, whole process, --pdf-engine {engine}", result["seconds"], result["peak_mb"])
     print(f"\n(pipeline load, once per batch: {ends['pdfium']['load']:.1f} s; in the whole-process rows)")
-    print(f"\none PDF ({one_pdf.stem}, {singles['pdfium']['pages']} pages), process start to tables written:")
+    print(
+        f"\none PDF ({one_pdf.stem}, {singles['pdfium']['pages']} pages), process start to tables written"
+        f" (median of {SINGLE_RUNS} runs):"
+    )
     for engine, result in singles.items():
-        print(f"  --pdf-engine {engine:12s} {result['seconds']:6.2f} s   peak {result['peak_mb']:5.0f} MB")
+        spread = f"{min(result['all']):.2f}-{max(result['all']):.2f} s"
+        print(f"  --pdf-engine {engine:12s} {result['seconds']:6.2f} s   ({spread})   peak {result['peak_mb']:5.0f} MB")
     print(
         f"\n{'batch, whole process (casextract run)':48s} {'1 worker':>12s} {'2 workers':>12s} {'speed-up':>9s}"
         f" {'peak/process':>12s}"
@@ -178,6 +191,13 @@ def report(folder: Path, described: str) -> None:
 
 
 ENGINES = ("pdfplumber", "pdfium")
+SINGLE_RUNS = 5
+
+
+def _median_run(results: list[dict]) -> dict:
+    """The run of median time, with every run's time under `all`."""
+    ordered = sorted(results, key=lambda r: r["seconds"])
+    return {**ordered[len(ordered) // 2], "all": [r["seconds"] for r in results]}
 
 
 def one_report(folder: Path) -> Path:

@@ -16,7 +16,7 @@ import shutil
 import signal
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from functools import partial
 from importlib import metadata
@@ -165,7 +165,7 @@ def _run_locked(
         on_start(len(todo))
     workers = max(1, workers or os.cpu_count() or 1)
     # the local engine's batch leaves pandas to the writer, which imports it while the documents run
-    with TableWriter(start=executor is None and engine == "local") as writer:
+    with TableWriter(start=executor is None and engine == "local") as writer, ExitStack() as at_end:
         if executor is None and engine == "ray":
             from .ray_engine import RayExecutor
 
@@ -173,6 +173,7 @@ def _run_locked(
         if executor is not None and head_start is not None:
             head_start.stop()  # another engine: the documents are read where they run
         executor = executor or LocalExecutor(workers, head_start)
+        at_end.callback(getattr(executor, "wait", lambda: None))  # its workers gone when the run returns
         engine = getattr(executor, "name", engine)
         # the tables are begun when the last document is recorded, while the workers shut down
         write = partial(writer.start, write_tables, out, items)

@@ -78,10 +78,10 @@ def run(
     cpus_per_actor: float = typer.Option(1.0, metavar="CPUS", min=0.1, help="CPUs each Ray actor reserves"),
 ) -> None:
     """Extract every input into the contract's tables under OUT."""
+    from .collector import building_to_keep
     from .head_start import HeadStart
     from .inputs import discover
-    from .pdf import ENGINES
-    from .run_config import Limits
+    from .run_config import PDF_ENGINES, Limits
 
     missing = [path for path in inputs if not path.exists()]
     if missing:
@@ -89,8 +89,8 @@ def run(
         raise usage_error(f"no such file or folder: {missing[0]}{more}")
     if engine not in ("local", "ray"):
         raise usage_error(f"--engine is local or ray, not {engine!r}")
-    if pdf_engine not in ENGINES:
-        raise usage_error(f"--pdf-engine is {' or '.join(ENGINES)}, not {pdf_engine!r}")
+    if pdf_engine not in PDF_ENGINES:
+        raise usage_error(f"--pdf-engine is {' or '.join(PDF_ENGINES)}, not {pdf_engine!r}")
     if redo_other_config and not resume:
         raise usage_error("--redo-other-config goes with --resume")
     found = discover(inputs)
@@ -100,8 +100,9 @@ def run(
     limits = Limits(max_pages, max_seconds, max_memory_mb, pdf_engine)
     # documents read on the other core while this process imports spaCy and loads the pipeline
     head_start = HeadStart(found, limits, workers or os.cpu_count() or 1) if engine == "local" else None
-    from .batch import ConfigMismatch, OutInUse, WriteFailed
-    from .batch import run as run_batch
+    with building_to_keep():  # the modules of spaCy and of the pipeline: kept for the whole run
+        from .batch import ConfigMismatch, OutInUse, WriteFailed
+        from .batch import run as run_batch
 
     progress = Progress(
         TextColumn("[bold]extracting"),

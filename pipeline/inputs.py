@@ -1,7 +1,10 @@
 """A batch's inputs, and reading one: file → `Layout` → `Article`, the stages before the NLP.
 
 Nothing here imports spaCy or pandas: a process that only reads documents (`head_start.py`) starts
-in a fraction of a second, and the command line finds its inputs before any model loads.
+in a fraction of a second, and the command line finds its inputs before any model loads. The
+readers themselves (`pdf`, `sections`, `textfile`: numpy, pdfplumber, pypdfium2 and our modules,
+~0.1 s) are imported by the process that reads: the batch process forks the head start before
+importing them, and a run whose documents the head start read never does (its workers neither).
 """
 
 from __future__ import annotations
@@ -14,11 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .pdf import ENGINES, read_pdf
 from .run_config import DEFAULT_LIMITS, Limits
-from .sections import build_article
 from .structures import Article, InputError, Layout
-from .textfile import read_text
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 
@@ -88,7 +88,11 @@ def file_sha256(path: Path) -> str:
 
 def read_layout(path: Path, limits: Limits = DEFAULT_LIMITS) -> Layout:
     if path.suffix.lower() in TEXT_SUFFIXES:
+        from .textfile import read_text
+
         return read_text(path)
+    from .pdf import ENGINES, read_pdf
+
     return read_pdf(path, {"max_pages": limits.max_pages}, open_source=ENGINES[limits.pdf_engine])
 
 
@@ -110,9 +114,19 @@ def check_file(path: Path) -> None:
         raise InputError("not found" if not path.exists() else "not a regular file")
 
 
+def prepare_reading() -> None:
+    """Import what reading a document needs (and map the PDF libraries' shared objects) now."""
+    import pdfplumber  # noqa: F401
+    import pypdfium2  # noqa: F401
+
+    from . import pdf, sections, textfile  # noqa: F401
+
+
 def read_document(item: InputFile, limits: Limits, sha256: str) -> ReadDocument:
     """`item` (whose bytes have the digest `sha256`) read into its article; raises for a file that
     cannot be read, as the stages do."""
+    from .sections import build_article
+
     started = time.perf_counter()
     layout = read_layout(item.path, limits)
     article = build_article(layout, item.doc_id)

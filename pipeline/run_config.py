@@ -28,6 +28,10 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 READING_PACKAGES = ("spacy", "scispacy", "negspacy", "pdfplumber", "pdfminer.six", "pypdfium2")
 
 
+# `pipeline.pdf.ENGINES`' names, for the command line to check before anything reads a PDF
+PDF_ENGINES = ("pdfplumber", "pdfium")
+
+
 @dataclass(frozen=True)
 class Limits:
     """What one document may cost before it becomes an error row (0 = no limit), and which engine

@@ -9,6 +9,7 @@ import gc
 import multiprocessing
 import resource
 import sys
+import threading
 import time
 from collections.abc import Iterable
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -17,6 +18,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .collector import building_to_keep
 from .head_start import HeadStart, die_with_parent, limit_memory
 from .inputs import (  # noqa: F401  (TEXT_SUFFIXES, read_layout: re-exported, tests and tools use them)
     TEXT_SUFFIXES,
@@ -25,11 +27,12 @@ from .inputs import (  # noqa: F401  (TEXT_SUFFIXES, read_layout: re-exported, t
     check_file,
     file_sha256,
     largest_first,
+    prepare_reading,
     read_document,
     read_layout,
 )
 from .link import link
-from .nlp import analyse, load_pipeline
+from .nlp import analyse, load_pipeline, pipeline_loaded
 from .run_config import DEFAULT_LIMITS, Limits
 from .schema import DocumentRow
 from .structures import InputError
@@ -105,26 +108,59 @@ class LocalExecutor:
         """`head_start`: the documents it read before the pipeline was ready are not read again."""
         self.workers = workers
         self.head_start = head_start
+        self._closing: threading.Thread | None = None
 
     def __call__(self, todo: list[InputFile], limits: Limits) -> Iterable[DocumentResult]:
         if not todo:
             return
         if not limits.max_seconds and not limits.max_memory_mb and self.workers == 1:
-            try:
-                load_pipeline()  # before taking what the head start read: it reads meanwhile
-            except Exception:  # noqa: BLE001  a broken model: each document's row says so
-                pass
+            _load_quietly()  # before taking what the head start read: it reads meanwhile
             read = self._read_ahead(limits)
             for item in todo:  # no limits to enforce: stay in this process (easiest to debug)
                 yield process(item, limits, read.get(item))
             return
-        with GuardedPool(min(self.workers, len(todo)), limits) as pool:
-            yield from pool.map(largest_first(todo) if self.workers > 1 else todo, self._read_ahead(limits))
+        if self.head_start is not None and worker_context().get_start_method() == "fork":
+            _load_quietly()  # here, where the workers are forked from, while the head start reads
+        read = self._read_ahead(limits)
+        # workers whose documents were all read (a run of a few files) need no PDF library
+        reads = not all(_usable(read.get(item), limits) for item in todo)
+        pool = GuardedPool(min(self.workers, len(todo)), limits, reads_documents=reads)
+        try:
+            yield from pool.map(largest_first(todo) if self.workers > 1 else todo, read)
+        except BaseException:
+            pool.__exit__(*sys.exc_info())
+            raise
+        # every result is in: the pool shuts down (pebble's threads wake every 0.1 s to notice)
+        # while the batch writes its tables; `wait` joins it
+        self._closing = threading.Thread(target=pool.close, name="casextract-pool-close")
+        self._closing.start()
+
+    def wait(self) -> None:
+        """Until the last pool's workers have exited."""
+        if self._closing is not None:
+            self._closing.join()
+            self._closing = None
 
     def _read_ahead(self, limits: Limits) -> dict[InputFile, ReadDocument]:
         if self.head_start is None or self.head_start.limits != limits:
             return {}
         return self.head_start.take()
+
+
+def _load_quietly() -> None:
+    try:
+        load_to_fork_from()
+    except Exception:  # noqa: BLE001  a broken model: each document's row says so
+        pass
+
+
+def load_to_fork_from() -> None:
+    """Load the pipeline in the process that runs the batch: it lasts as long as the process, and
+    the workers forked from it share it (`collector.building_to_keep`). Once: a process that runs
+    batch after batch (a notebook, the tests) freezes no later garbage."""
+    if not pipeline_loaded():
+        with building_to_keep():
+            load_pipeline()
 
 
 # loading the pipeline takes seconds; a worker that has not loaded it in this time never will
@@ -142,9 +178,10 @@ class GuardedPool:
     pool; the Ray engine gives each actor a pool of one.
     """
 
-    def __init__(self, workers: int, limits: Limits, start_method: str | None = None):
+    def __init__(self, workers: int, limits: Limits, start_method: str | None = None, reads_documents: bool = True):
         """`start_method`: multiprocessing's, where the caller knows better than `worker_context`
-        (a Ray actor maps gigabytes of address space a forked worker would inherit)."""
+        (a Ray actor maps gigabytes of address space a forked worker would inherit).
+        `reads_documents`: False when every document comes already read (`map`'s `read`)."""
         from pebble import ProcessPool
 
         self.limits = limits
@@ -153,7 +190,7 @@ class GuardedPool:
         self.broken = ""
         if forked:
             try:
-                load_pipeline()  # before the workers exist, so that they inherit it
+                load_to_fork_from()  # before the workers exist, so that they inherit it
             except Exception as exc:  # a missing or broken model: every document says so
                 self.broken = f"the NLP pipeline could not be loaded ({type(exc).__name__}: {str(exc)[:160]})"
             # a fork inherits this process's address space, and pebble's threads (stacks, malloc
@@ -162,7 +199,10 @@ class GuardedPool:
             if limits.max_memory_mb and _address_space_mb() > limits.max_memory_mb // 2:
                 context, forked = multiprocessing.get_context("spawn"), False
         self.pool = ProcessPool(
-            max_workers=workers, initializer=_start_worker, initargs=(limits.max_memory_mb,), context=context
+            max_workers=workers,
+            initializer=_start_worker,
+            initargs=(limits.max_memory_mb, reads_documents),
+            context=context,
         )
         if not forked and not self.broken:
             self._wait_for_workers(workers)
@@ -211,8 +251,10 @@ class GuardedPool:
 
     def schedule(self, item: InputFile, read: ReadDocument | None = None):
         timeout = self.limits.max_seconds or None
-        if read and timeout:  # the reading counts against the limit
-            timeout, read = (timeout - read.seconds, read) if read.seconds < timeout else (timeout, None)
+        if not _usable(read, self.limits):  # read again, in the document's whole time
+            read = None
+        elif timeout:  # the reading counts against the limit
+            timeout -= read.seconds
         return self.pool.schedule(process, args=(item, self.limits, read), timeout=timeout)
 
     def run_one(self, item: InputFile, read: ReadDocument | None = None) -> DocumentResult:
@@ -246,6 +288,12 @@ class GuardedPool:
             return error_result(item, f"internal error ({type(exc).__name__}: {str(exc)[:160]})")
 
 
+def _usable(read: ReadDocument | None, limits: Limits) -> bool:
+    """Whether a document read by the head start is run from what it read: not when the reading
+    alone took the document's time limit."""
+    return read is not None and (not limits.max_seconds or read.seconds < limits.max_seconds)
+
+
 def _warm_up() -> None:
     time.sleep(0.2)  # long enough that the pool hands the next warm-up to another worker
 
@@ -256,10 +304,10 @@ def worker_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
 
 
-def _start_worker(max_memory_mb: int) -> None:
+def _start_worker(max_memory_mb: int, reads_documents: bool = True) -> None:
     die_with_parent()
     limit_memory(max_memory_mb)
-    prepare_worker()
+    prepare_worker(reads_documents)
 
 
 # A document allocates millions of small objects (a dict per PDF character, spaCy tokens) that live
@@ -268,19 +316,22 @@ def _start_worker(max_memory_mb: int) -> None:
 WORKER_GC_THRESHOLD = 10_000
 
 
-def prepare_worker() -> None:
+def prepare_worker(reads_documents: bool = True) -> None:
     """Ready a process that runs document after document: one BLAS thread, the pipeline loaded,
     then frozen out of the garbage collector's sight (it lives as long as the process; walking its
     objects at every full collection cost ~7 % of a document's time), and young collections made
-    rarer. Workers only: `pipeline.extract` leaves the caller's threads and collector as they are."""
+    rarer. Workers only: `pipeline.extract` leaves the caller's threads and collector as they are.
+    `reads_documents`: whether it may read a PDF (False: every document comes already read)."""
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(1)  # workers are the parallelism, a core each: no BLAS threads of their own
-    # the PDF libraries and the shared objects they map (pdfminer's `cryptography`, libpdfium) now, not
-    # at the first document that needs them: that could come late, into an address space filled up to
-    # --max-memory-mb, and mapping the library failed (an internal error on every later document)
-    import pdfplumber  # noqa: F401
-    import pypdfium2  # noqa: F401
+    if reads_documents:
+        # the readers and the shared objects the PDF libraries map (pdfminer's `cryptography`,
+        # libpdfium) now, not at the first document that needs them: that could come late, into an
+        # address space filled up to --max-memory-mb, and mapping the library failed (an internal
+        # error on every later document). A worker given only documents already read never imports
+        # them (0.1 s of a one-file run).
+        prepare_reading()
 
     load_pipeline()
     gc.freeze()

@@ -440,6 +440,23 @@ def test_the_lexicon_matcher_finds_the_longest_name_as_trying_every_run_does():
     assert "Vitamin B12 deficiency syndrome type" in [doc[s:e].text for s, e in found]  # runs of spaces folded
 
 
+def test_the_lexicon_matcher_finds_the_same_names_with_the_answers_it_remembered(monkeypatch):
+    from pipeline.nlp import lexicon_matcher
+    from pipeline.nlp.values import token_view
+
+    matcher = lexicon_matcher.LexiconMatcher({"vitamin b12", "vitamin b12 deficiency", "il-6", "anti-mda5 antibody"})
+    nlp = load_pipeline()
+    docs = [
+        nlp.make_doc("Vitamin B12 deficiency and IL-6; vitamin C."),
+        nlp.make_doc("anti-MDA5 antibody, vitamin B12"),
+    ]
+    expected = [_longest_names_by_brute_force(matcher.names, *token_view(doc)) for doc in docs]
+    assert [matcher(doc) for doc in docs] == expected and matcher.begun["vitamin"] and not matcher.begun[";"]
+    assert [matcher(doc) for doc in docs] == expected  # now from what it remembered
+    monkeypatch.setattr(lexicon_matcher, "REMEMBERED", 3)
+    assert [matcher(doc) for doc in docs] == expected and len(matcher.begun) < 20  # started again
+
+
 def test_a_cue_before_a_list_holds_for_every_entity_of_the_list():
     doc = doc_of(
         "Her past medical history was notable for asthma, gout and a stroke; she now presented with pneumonia. "

@@ -15,6 +15,7 @@ Shared value types and the Doc/Span extensions they write are in `values.py`. Im
 module registers every factory.
 """
 
+from ..lexicons import disease_gazetteer  # noqa: F401
 from . import (  # noqa: F401
     certainty,
     coding,
@@ -29,8 +30,9 @@ from . import (  # noqa: F401
     statements,
 )
 from .coding import Codes  # noqa: F401
-from .entities import ClinicalEntities, LexiconMatcher, disease_gazetteer, pathogen_infections  # noqa: F401
+from .entities import ClinicalEntities, pathogen_infections  # noqa: F401
 from .lab_tables import read_lab_tables  # noqa: F401
 from .labs import LabValues  # noqa: F401
+from .lexicon_matcher import LexiconMatcher  # noqa: F401
 from .medication import MedicationDetails  # noqa: F401
 from .values import DISEASE, DRUG, LAB, LabResult, LabTestEntry, Regimen, lab_lexicon  # noqa: F401

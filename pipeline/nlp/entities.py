@@ -11,10 +11,10 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
-from ..lexicons import disease_gazetteer, drug_lexicon, resource_json, word_list
+from ..lexicons import drug_lexicon, resource_json, word_list
 from .data_files import DataFiles
 from .lab_values import lab_context
-from .lexicon_matcher import LexiconMatcher
+from .lexicon_matcher import LexiconMatcher, disease_matcher, drug_matcher  # noqa: F401  (LexiconMatcher: re-exported)
 from .quantities import (
     clean_unit,
     dose_units,
@@ -106,10 +106,8 @@ class ClinicalEntities(DataFiles):
 
     def load(self, files: dict[str, str]) -> None:
         self.drugs = drug_lexicon(files["drugs"], files["drug_overrides"], files["routes"])
-        self.drug_matcher = LexiconMatcher(self.drugs)
-        self.disease_matcher = LexiconMatcher(
-            disease_gazetteer(files["diseases"], files["disease_additions"], files["disease_ontology"])
-        )
+        self.drug_matcher = drug_matcher(files["drugs"], files["drug_overrides"], files["routes"])
+        self.disease_matcher = disease_matcher(files["diseases"], files["disease_additions"], files["disease_ontology"])
         folded, exact = lab_lexicon(files["labs"])
         self.labs_folded, self.labs_exact = folded, exact
         self._by_prefix: dict[str, list[str]] = {}

@@ -14,11 +14,11 @@ from .lab_tables import read_lab_tables, table_character_ranges
 from .lab_values import NUMBER_START, in_reference_range, lab_context, read_quantity
 from .quantities import (
     clean_unit,
+    conversions,
     is_concentration,
     is_unit,
     parse_number,
     to_canonical,
-    unit_registry,
 )
 from .values import (
     COMPARATORS,
@@ -65,7 +65,7 @@ class LabValues(DataFiles):
     def load(self, files: dict[str, str]) -> None:
         self.lexicon = lab_lexicon(files["labs"])
         self.context = lab_context(files["context"])
-        unit_registry()  # pint's registry takes a while to build: with the pipeline, not in a document
+        conversions()  # the units pint reads: with the pipeline, not in a document
 
     def __call__(self, doc: Doc) -> Doc:
         self.ready()
