@@ -131,6 +131,8 @@ def unit_conversions(units: str, pint: tuple[str, str]) -> tuple[frozenset[str],
     for same in by_dimension.values():
         for source, source_unit in same.items():
             for goal, goal_unit in same.items():
+                if registry.Quantity(0.0, source_unit).to(goal_unit).magnitude != 0:
+                    continue  # an offset scale (°C → K) converts by no factor: no SI value
                 factors[source, goal] = registry.Quantity(1.0, source_unit).to(goal_unit).magnitude
     return frozenset(e for same in by_dimension.values() for e in same), factors
 
