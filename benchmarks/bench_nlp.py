@@ -34,11 +34,13 @@ TIMED_OFF = {  # component → what it is: each is timed off as well, in the sam
 
 def measure() -> dict:
     """Load the pipeline, then run it over the reports: words, entities, seconds, peak MB."""
+    from pipeline.collector import building_to_keep
     from pipeline.nlp import load_pipeline
 
     texts = [json.loads(line)["text"] for line in CORPUS.read_text("utf-8").splitlines() if line.strip()]
     started = time.perf_counter()
-    nlp = load_pipeline()
+    with building_to_keep():  # as a batch loads it for its workers: the pipeline out of the collector's sight
+        nlp = load_pipeline()
     load_seconds = time.perf_counter() - started
     words = sum(len(t.split()) for t in texts)
     _timed(nlp, texts[:5])  # lexicons and models read on first use: not what a document costs

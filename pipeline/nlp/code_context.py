@@ -84,6 +84,14 @@ class Mention:
     complication: bool = False  # whether it may be the complication of a "with" code
     case: int | None = None  # the patient (`Case 2`) where a report has several, else None
 
+    @cached_property
+    def patients(self) -> bool:
+        return the_patients(self.span)
+
+    @property
+    def name(self) -> str:
+        return self.span._.normalized or self.span.text
+
 
 class ArticleContext:
     def __init__(
@@ -203,7 +211,7 @@ def _only_best(refinements: list[Refinement]) -> Refinement | None:
 
 def across_article(context: ArticleContext, mentions: list[Mention]) -> None:
     """Codes the other mentions make more specific: a site said once, a complication named."""
-    patient = [m for m in mentions if the_patients(m.span)]
+    patient = [m for m in mentions if m.patients]
     said: dict[tuple, set[str]] = {}
     for mention in patient:
         # only a part of the body holds for every mention: a stage, a cause or an acuity is of its time
@@ -238,7 +246,7 @@ def multiple_valves(context: ArticleContext, mentions: list[Mention]) -> None:
     """Diseases of two or more heart valves of one patient take ICD-10-CM's combination code
     (`mitral regurgitation` and `aortic stenosis`, I08.0), each mention of them."""
     for case in {m.case for m in mentions}:
-        valves = [m for m in mentions if m.case == case and m.code[:3] in context.valve_of and the_patients(m.span)]
+        valves = [m for m in mentions if m.case == case and m.code[:3] in context.valve_of and m.patients]
         code = context.valves_code(m.code for m in valves)
         for mention in valves if code else ():
             mention.code = code
@@ -249,7 +257,7 @@ def integral_signs(context: ArticleContext, mentions: list[Mention]) -> None:
     """A sign or symptom of the patient that is integral to their one definitive diagnosis takes
     its code (`seizures` of a patient with epilepsy → G40.-; Official Guidelines I.B.5)."""
     for case in {m.case for m in mentions}:
-        patient = [m for m in mentions if m.case == case and the_patients(m.span)]
+        patient = [m for m in mentions if m.case == case and m.patients]
         for sign in (m for m in patient if m.code[:3] in context.integral_signs):
             diagnoses = {m.code for m in patient if m.code[:3] in context.integral_signs[sign.code[:3]]}
             if len(diagnoses) == 1:

@@ -34,6 +34,7 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from itertools import zip_longest
 
 import numpy
@@ -53,7 +54,6 @@ from .code_context import (
     coordinated_names,
     integral_signs,
     multiple_valves,
-    the_patients,
     title_words,
 )
 from .data_files import DataFiles
@@ -132,6 +132,8 @@ class Coder(DataFiles):
     def load(self, files: dict[str, str]) -> None:
         self.__dict__.update(code_index(*(files[name] for name in FILES)))
         self.looked_up: dict[str, Codes | None] = {}  # a name's codes, once per name and process
+        # a word's first word as the index writes it (`oesophageal` → `esophageal`, `drug-induced` → `drug`)
+        self.first_word = lru_cache(maxsize=LOOKED_UP)(lambda word: next(iter(fold_name(word, self.folds).split()), ""))
         self.causes = Causes(self.context, self.condition, self.drugs.__contains__)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -157,7 +159,7 @@ class Coder(DataFiles):
         diseases = [ent for ent in doc.ents if ent.label_ == DISEASE]
         in_conditions = {i for ent in diseases for i in range(ent.start, ent.end)}
         starts = {ent.start for ent in diseases}
-        drugs = {ent.start: _name(ent).lower() for ent in doc.ents if ent.label_ == DRUG}
+        drugs = {ent.start: (ent._.normalized or ent.text).lower() for ent in doc.ents if ent.label_ == DRUG}
         other_cause = self.other_cause_tokens(doc) if diseases else set()
         article = doc._.article
         cases = segment_cases(article) if article is not None else []
@@ -207,12 +209,12 @@ class Coder(DataFiles):
         the one site their other mentions name (`lung adenocarcinoma`; `neoplasm_sites.py`), coded
         by its own cell type where their names say the organ (`SCC` of a patient's skin cancers)."""
         for mention in (m for m in mentions if m.code in self.neoplasms.site_from_the_patient and not m.span._.subject):
-            tumours = [(_name(m.span), m.code) for m in mentions if m.case == mention.case and the_patients(m.span)]
-            code, names = self.neoplasms.patients_site(mention.code, _name(mention.span), tumours)
+            tumours = [(m.name, m.code) for m in mentions if m.case == mention.case and m.patients]
+            code, names = self.neoplasms.patients_site(mention.code, mention.name, tumours)
             if not code:
                 continue
             organ = self.neoplasms.only_organ(fold_name(" ".join(names), self.folds).split())
-            own = self.by_site(_name(mention.span), mention.span, None, [organ]) if organ else None
+            own = self.by_site(mention.name, mention.span, None, [organ]) if organ else None
             mention.code = own.icd10cm if own and own.icd10cm[:3] == code[:3] else code
             mention.evidence += "; the site of the patient's other tumours"
 
@@ -230,9 +232,8 @@ class Coder(DataFiles):
     def may_complicate(self, span: Span, other_cause: set[int]) -> bool:
         """Whether a condition may be the complication of a "with" code: the patient's, current,
         and with no other cause (nor a hypothesis) in its sentence (`polyneuropathy after cisplatin`)."""
-        if span._.assertion not in ("confirmed", "suspected") or span._.fact_type not in ("diagnosis", "symptom"):
-            return False
-        return span.start not in other_cause
+        current = span._.assertion in ("confirmed", "suspected") and span._.fact_type in ("diagnosis", "symptom")
+        return current and span.start not in other_cause
 
     def other_cause_tokens(self, doc: Doc) -> set[int]:
         """The tokens of the sentences that give a condition another cause or make it hypothetical
@@ -317,6 +318,8 @@ class Coder(DataFiles):
         `endometriosis`: N80.1-, not N80.9; `liver metastases`: C78.7, not C79.9; `complete
         heart block`: I44.2, not I45.9), the name itself coded or not (`hypoglossal nerve palsy`)."""
         for first in range(self.context_start(span), span.start):
+            if self.first_word(span.doc[first].lower_) not in self.first_words:
+                continue  # no name the index knows starts with it: nothing to look up
             before = span.doc[first : span.start]
             if not all(token.is_alpha or token.text == "-" for token in before):
                 continue
@@ -401,6 +404,8 @@ def code_index(
     side_table = resource_json(laterality)
     return {
         "conditions": by_name,
+        # what a name the index knows may start with: the words before a condition worth a lookup
+        "first_words": frozenset(name.split(" ", 1)[0] for name in by_name),
         "titles": dict(_columns(titles, "code", "title")),
         "drugs": {generic: (db, mesh) for generic, db, mesh in _columns(drugs, "generic", "drugbank_id", "mesh_id")},
         "labs": {r["test"]: r["loinc"] for r in table_rows(labs)},
@@ -431,10 +436,6 @@ def code_index(
         "acuity": frozenset(rules["acuity_words"]),
         "neoplasms": NeoplasmSites(resource_json(morphology), adjectives, rules["sites"]),
     }
-
-
-def _name(span: Span) -> str:
-    return span._.normalized or span.text
 
 
 def _columns(name: str, *wanted: str) -> Iterator[list[str]]:

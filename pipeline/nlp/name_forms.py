@@ -12,15 +12,27 @@ from ..lexicons import resource_json
 PLURALS = (("ies", "y"), ("ses", "sis"), ("sses", "ss"), ("xes", "x"), ("li", "lus"), ("ci", "cus"), ("i", "us"))
 
 
-def spelling_folds(name: str = "spelling.json") -> list[tuple[re.Pattern, str]]:
-    return [(re.compile(pattern), american) for pattern, american in resource_json(name)["fold"].items()]
+class SpellingFolds(list):
+    """The folds, in order, as (pattern, replacement); `any` finds where one of them applies, so
+    that the many names none applies to cost one search, not one per fold."""
+
+    def __init__(self, folds: list[tuple[re.Pattern, str]]):
+        super().__init__(folds)
+        self.any = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in folds)) if folds else None
+
+
+def spelling_folds(name: str = "spelling.json") -> SpellingFolds:
+    return SpellingFolds([(re.compile(pattern), american) for pattern, american in resource_json(name)["fold"].items()])
 
 
 def fold_name(name: str, folds: list[tuple[re.Pattern, str]]) -> str:
     """A name as the code index writes it: lower case, one space between words, no accents
     (`henoch-schönlein`), the spelling folds applied (the index is built through this too)."""
     name = unicodedata.normalize("NFKD", " ".join(name.lower().split()))
-    name = "".join(char for char in name if not unicodedata.combining(char))
+    if not name.isascii():
+        name = "".join(char for char in name if not unicodedata.combining(char))
+    if getattr(folds, "any", None) is not None and not folds.any.search(name):
+        return name
     for pattern, american in folds:
         name = pattern.sub(american, name)
     return name
