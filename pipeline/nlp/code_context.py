@@ -17,6 +17,9 @@ from the titles alone); this module decides, from the text, which of them the ar
   when no mention says another, and never for another patient of the report or a relative;
 - with another condition: a diabetes "with" code whose complication is another current condition
   of the same patient, with no other cause or hypothesis in its sentence.
+- several valves: diseases of two or more heart valves of one patient, ICD-10-CM's combination
+  code (I08.-), a coordinated name (`mitral and tricuspid regurgitation`) read as the two;
+- a sign integral to the patient's one definitive diagnosis (`seizures` with epilepsy), its code.
 Of several codes the words support equally, none is taken: the name's own code stays.
 """
 
