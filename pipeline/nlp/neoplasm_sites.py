@@ -46,13 +46,14 @@ class NeoplasmSites:
         self.metastasis_names = frozenset(metastasis["names"])
         self.metastasis_leads = frozenset(metastasis["leads"])
         self.metastasis_code_name = metastasis["code_name"]
-        self.metastasis_sites = metastasis["sites"]
         self.implied = {
             tuple(singular(w) for w in p.split()): organ for p, organ in morphology["implied_organs"].items()
         }
         # a site phrase → the organ as ICD-10-CM titles name it (`gastric` → `stomach`, `jejunum`
         # → `small intestine`)
         self.organ_of = dict(sites) | {organ: organ for organ in organs} | {a: o for o, a in organs.items()}
+        # and the organs only a metastasis is said to be in (`lymph nodes`)
+        self.metastasis_organ_of = self.organ_of | metastasis["sites"]
         self.adjective_of = dict(organs)
         self.noun_of = {adjective: organ for organ, adjective in organs.items() if adjective != organ}
 
@@ -86,7 +87,7 @@ class NeoplasmSites:
         after = after[: after.index("from")] if "from" in after else after
         if not after or after[0] not in self.metastasis_leads:
             return []
-        organ = self.only_organ(after, self.organ_of | self.metastasis_sites)
+        organ = self.only_organ(after, self.metastasis_organ_of)
         return [self.metastasis_code_name.format(organ=organ)] if organ else []
 
     def only_organ(self, words: list[str], organ_of: dict[str, str] | None = None) -> str:
