@@ -90,6 +90,14 @@ def icd(coder: Coder, name: str) -> str:
         ("infection", "B99.9"),
         ("wound infection", ""),  # never the bare `infection`: `wound` says which
         ("abscess of the liver", "K75.0"),  # ICD-10-CM's `Abscess of liver`
+        # a category's `Includes` note with NOS sends the bare name there (N05: `glomerulonephritis
+        # NOS`), never to a manifestation code (`Glomerular disorders in diseases classified elsewhere`)
+        ("glomerulonephritis", "N05.9"),
+        ("nephritis", "N05.9"),
+        ("peptic ulcer", "K27.9"),
+        ("kidney disease", ""),  # by name alone no code: the Disease Ontology's N08 is a manifestation's
+        ("nonpressure chronic ulcer of calf", "L97.209"),  # `… with unspecified severity`, not `… muscle involvement`
+        ("hyperuricaemia", "E79.0"),
     ],
 )
 def test_a_condition_takes_the_most_specific_code_its_name_supports(coder, name, code):
@@ -213,6 +221,34 @@ def test_a_site_said_once_holds_for_the_patients_other_mentions_of_that_conditio
     assert abbreviated[0][1:] == ("K50.00", "crohn disease; small intestine said of it")
 
 
+def test_the_type_a_longer_name_says_holds_for_the_patients_mentions_of_the_condition_named_alone():
+    def codes(text: str) -> list[str]:
+        return [c for _, c, _ in condition_codes(text)]
+
+    text = "A 63-year-old man with ischaemic cardiomyopathy was admitted.\n\n"
+    text += "His cardiomyopathy was treated with carvedilol."
+    assert condition_codes(text)[1][1:] == ("I25.5", "cardiomyopathy (its type said of another mention)")
+    bilateral = "A 58-year-old man had a bilateral inguinal hernia. The inguinal hernia was repaired."
+    assert codes(bilateral) == ["K40.20", "K40.20"]
+    # not from a sentence of risk or another cause, not an acuity, not a relative's or another patient's
+    risk = "A 63-year-old man had no risk factors for ischemic cardiomyopathy. His cardiomyopathy was treated."
+    assert codes(risk) == ["I25.5", "I42.9"]
+    assert codes("A 70-year-old woman had chronic kidney disease. Her kidney disease was stable.")[0] == "N18.9"
+    assert codes("A 70-year-old woman had chronic kidney disease. Her kidney disease was stable.")[1] != "N18.9"
+    assert codes("A 58-year-old man had a bilateral inguinal hernia. His brother had an inguinal hernia.") == [
+        "K40.20",
+        "K40.90",
+    ]
+    two = "Case 1\n\nA 58-year-old man had a bilateral inguinal hernia.\n\n"
+    two += "Case 2\n\nA 60-year-old man had an inguinal hernia."
+    assert codes(two) == ["K40.20", "K40.90"]
+    # a name that joins others is no type of its last word; a sign stays a sign
+    cadasil = "A 45-year-old man had cerebral autosomal dominant arteriopathy with subcortical infarcts and"
+    cadasil += " leukoencephalopathy. MRI showed leukoencephalopathy."
+    assert codes(cadasil)[-1] != codes(cadasil)[0]
+    assert codes("A 30-year-old man had typhoid fever. His fever settled.")[-1] == "R50.9"
+
+
 def test_a_tumour_named_without_its_site_is_the_patients_tumour_of_the_one_site_named():
     def codes(text: str) -> list[str]:
         return [c for _, c, _ in condition_codes(text)]
@@ -267,6 +303,8 @@ def test_a_condition_a_drug_caused_takes_the_code_of_its_drug_induced_form():
     assert coded("He developed thrombocytopenia caused by sepsis.")[0] == "D69.59"  # a disease: secondary
     assert coded("He had a rash after amoxicillin.")[0] == "R21"  # `after` says when, not why
     assert coded("He had pancreatitis due to hypertriglyceridemia.")[0] == "K85.90"  # no drug
+    # no drug-induced form of the whole name: that of its head (`drug-induced pneumonitis`)
+    assert coded("She developed interstitial pneumonitis associated with bleomycin.")[0] == "J70.4"
 
 
 def test_a_complication_of_the_same_patient_takes_the_combination_code():

@@ -66,8 +66,11 @@ UNSPECIFIED_SEGMENT = re.compile(
     re.IGNORECASE,
 )
 # a child's title that says the text named no more (not `with unspecified complications`, a
-# complication said to be there), and one in the form a condition takes when nothing more is said
-UNSPECIFIED_CHILD = re.compile(r"(?<!with )unspecified|unspecified morphologic", re.IGNORECASE)
+# complication said to be there; `with unspecified severity` says no more), and one in the form a
+# condition takes when nothing more is said
+UNSPECIFIED_CHILD = re.compile(
+    r"(?<!with )unspecified|unspecified morphologic|with unspecified severity", re.IGNORECASE
+)
 DEFAULT_FORM = re.compile(
     r" without |uncomplicated|not having achieved remission|not intractable|not specified as", re.IGNORECASE
 )
@@ -150,6 +153,12 @@ def title_terms(title: str) -> set[str]:
     return {" ".join(term.lower().split()) for term in terms if term.strip()}
 
 
+def _default_form(title: str) -> bool:
+    """Whether a title is its condition's default form (`… without complications`), not one that
+    says something more (`… with muscle involvement without evidence of necrosis`)."""
+    return bool(DEFAULT_FORM.search(title)) and "without evidence of" not in title.lower()
+
+
 def unspecified_leaf(icd, code: str) -> str:
     """Follow a category down to the leaf a coder takes for its bare name: of its children, one
     that says it is unspecified (`Migraine, unspecified`), preferably in its default form
@@ -161,7 +170,7 @@ def unspecified_leaf(icd, code: str) -> str:
         if any(icd.is_extended_subcategory(c) for c in children):
             return code  # a seventh character says the encounter or stage, never the condition
         unspecified = [c for c in children if UNSPECIFIED_CHILD.search(icd.get_description(c))]
-        default = [c for c in children if DEFAULT_FORM.search(icd.get_description(c))]
+        default = [c for c in children if _default_form(icd.get_description(c))]
         pool = [c for c in unspecified if c in default] or unspecified or default
         # no child for the bare name: the index sends it to the "Other …" child (`Ascites` → R18.8)
         pool = pool or [c for c in children if icd.get_description(c).startswith("Other ") and c.endswith("9")]
@@ -189,7 +198,11 @@ def icd10cm_terms() -> tuple[dict[str, str], dict[str, str]]:
             continue
         titles[code] = " ".join(icd.get_description(code).split())  # a title can hold a tab
         inclusions = icd.get_inclusion_term(code)
-        nos = [re.sub(r"\s+NOS$", "", i) for i in inclusions if i.endswith(" NOS")]
+        # a category's "Includes" note names what its codes hold; one "… NOS" there is the bare
+        # name the Alphabetic Index sends to it (`glomerulonephritis NOS`, N05: not N08's manifestation)
+        # (not an external cause's, V01-Y99, nor a quoted colloquial name: `'growth' NOS`)
+        includes = [i for i in icd.get_includes(code) if i.endswith(" NOS") and "'" not in i and code[0] not in "VWXY"]
+        nos = [re.sub(r"\s+NOS$", "", i) for i in [*inclusions, *includes] if i.endswith(" NOS")]
         others = [i for i in inclusions if not i.endswith(" NOS")]
         for rank, names in enumerate((nos, [titles[code]], others)):
             for term in (t for name in names for t in title_terms(name)):
@@ -242,9 +255,16 @@ def parent_code(icd, label: str, doid: str, do_labels: dict, do_icd: dict, paren
     code = do_icd.get(do_labels.get(parent, ""), "")
     if not _is_code(icd, code) or "C00" <= code[:3] <= "D49" or code[0] in "RSTVWXYZ":
         return ""
-    if "classified elsewhere" in icd.get_description(code).lower():
+    if _manifestation(icd, code):
         return ""
     return unspecified_leaf(icd, code)
+
+
+def _manifestation(icd, code: str) -> bool:
+    """A code of a manifestation or an agent (`Glomerular disorders in diseases classified
+    elsewhere`, `… as the cause of diseases classified elsewhere`), which ICD-10-CM codes only
+    beside the disease itself."""
+    return "classified elsewhere" in icd.get_description(code).lower()
 
 
 def _only_reference(rows, prefix: str) -> dict[str, str]:
@@ -321,6 +341,8 @@ def condition_rows(icd_terms: dict[str, str], folder: Path, rules) -> tuple[list
         coded_as = ""
         if not code and doid:
             code = unspecified_leaf(icd, do_icd[doid]) if _is_code(icd, do_icd.get(doid, "")) else ""
+            if code and _manifestation(icd, code):  # never coded first: not the name's code (N08)
+                code = ""
             if not code and (code := parent_code(icd, name, doid, do_labels, do_icd, parent_of)):
                 coded_as = parent_of[doid]
         rows[name] = [code, doid, mesh_id, coded_as]

@@ -60,11 +60,15 @@ class Causes:
 
     def drug_induced(self, code: str, name: str, drug: str) -> str:
         """The code of a condition a drug caused: that drug's own (`heparin-induced
-        thrombocytopenia`, D75.82), else any drug's (`drug-induced thrombocytopenia`, D69.59)."""
-        for cause in (drug, "drug"):
-            codes = self.condition(f"{cause}-induced {name}")
-            if codes and codes.icd10cm and codes.icd10cm != code:
-                return codes.icd10cm
+        thrombocytopenia`, D75.82), else any drug's (`drug-induced thrombocytopenia`, D69.59),
+        else that of its name's head with fewer of the words before it (`interstitial
+        pneumonitis` → `drug-induced pneumonitis`, J70.4)."""
+        words = name.split()
+        for tail in (" ".join(words[first:]) for first in range(len(words))):
+            for cause in (drug, "drug"):
+                codes = self.condition(f"{cause}-induced {tail}")
+                if codes and codes.icd10cm and codes.icd10cm != code:
+                    return codes.icd10cm
         return ""
 
 

@@ -14,7 +14,10 @@ from the titles alone); this module decides, from the text, which of them the ar
   (`code_context.json`) and organ adjectives;
 - across the article: a site said of one of the patient's mentions holds for the patient's other
   mentions of the same name (`Crohn's disease` of the ileum, then `the Crohn's disease` alone),
-  when no mention says another, and never for another patient of the report or a relative;
+  when no mention says another, and never for another patient of the report or a relative; so
+  does the type or side of a longer name one mention has (`ischemic cardiomyopathy`, then `the
+  cardiomyopathy`; `bilateral inguinal hernia`), never an acuity or a time (`acute`, `old`:
+  `not_carried`), never for a sign or symptom, nor a tumour (its site is `neoplasm_sites.py`'s);
 - with another condition: a diabetes "with" code whose complication is another current condition
   of the same patient, with no other cause or hypothesis in its sentence.
 - several valves: diseases of two or more heart valves of one patient, ICD-10-CM's combination
@@ -86,6 +89,8 @@ class Mention:
     said: Refinement | None = None  # what its own phrase made more specific
     complication: bool = False  # whether it may be the complication of a "with" code
     case: int | None = None  # the patient (`Case 2`) where a report has several, else None
+    bare_code: str = ""  # its name's own code, before the words just before it made it more specific
+    plainly_said: bool = False  # the patient's, said as fact, with no other cause nor hypothesis in its sentence
 
     @cached_property
     def patients(self) -> bool:
@@ -108,6 +113,7 @@ class ArticleContext:
         size_words: Iterable[str] = (),
         multiple_valves: dict | None = None,
         integral_signs: dict[str, list[str]] | None = None,
+        not_carried: Iterable[str] = (),
     ):
         self.refinements: dict[str, list[Refinement]] = {}
         for code, refined, kind, words in rows:
@@ -124,6 +130,7 @@ class ArticleContext:
         self.valve_of = (multiple_valves or {}).get("valves", {})
         self.valve_codes = (multiple_valves or {}).get("codes", {})
         self.integral_signs = integral_signs or {}
+        self.not_carried = frozenset(not_carried)
 
     def valves_code(self, codes: Iterable[str]) -> str:
         """ICD-10-CM's code for diseases of all these valves together, or "" (`multiple_valves`)."""
@@ -227,6 +234,7 @@ def across_article(context: ArticleContext, mentions: list[Mention]) -> None:
         if mention.code == mention.name_code and len(refined) == 1:
             mention.code = next(iter(refined))
             mention.evidence += " (its site said of another mention)"
+    _type_said_once(context, mentions, patient)
     for case in {m.case for m in patient}:
         complications = [m for m in patient if m.complication and m.case == case]
         for code in {m.code for m in patient if m.case == case and m.code[:3] in context.with_categories}:
@@ -236,6 +244,39 @@ def across_article(context: ArticleContext, mentions: list[Mention]) -> None:
                 for mention in (m for m in mentions if m.code == code and m.case == case and not m.span._.subject):
                     mention.code = refinement.code
                     mention.evidence += f" with {complication.span._.normalized or complication.span.text}"
+
+
+def _type_said_once(context: ArticleContext, mentions: list[Mention], patient: list[Mention]) -> None:
+    """The code of a longer name of the patient's condition (`ischemic cardiomyopathy`, I25.5; a
+    `cataract` with `nuclear sclerotic` before it, H25.10) for their mentions of it named alone
+    (`cardiomyopathy`, I42.9): the longer name ends with theirs, its mention is said plainly,
+    what it adds says no acuity, time or cause (`not_carried`), and no mention makes it another.
+    Never a sign or symptom (`fever` of a patient with typhoid fever is still a fever) nor a tumour."""
+    targets = [m for m in mentions if m.code == m.bare_code == m.name_code and m.code and not m.span._.subject]
+    targets = [m for m in targets if m.code[0] != "R" and not _is_neoplasm(m.code)]
+    sources = [m for m in patient if m.plainly_said and m.code == m.name_code and m.code and not _is_neoplasm(m.code)]
+    said: dict[tuple, set[str]] = {}
+    for source in sources if targets else ():
+        longer = _head_first(source.evidence.split(" → ")[0])
+        for target in (t for t in targets if t.case == source.case and t.code != source.code):
+            named = _head_first(target.name)
+            added = set(longer[len(named) :])  # the words before its head, none joining another name
+            if added and longer[: len(named)] == named and not added & (context.not_carried | STOP):
+                said.setdefault((target.case, target.code), set()).add(source.code)
+    for mention in targets:
+        refined = said.get((mention.case, mention.code), set())
+        if len(refined) == 1:
+            mention.code = next(iter(refined))
+            mention.evidence += " (its type said of another mention)"
+
+
+def _head_first(name: str) -> list[str]:
+    """A name's words from its last (its head, `cardiomyopathy`) back, in the singular."""
+    return [singular(w) for w in reversed(written_words(name))]
+
+
+def _is_neoplasm(code: str) -> bool:
+    return code[:1] == "C" or "D00" <= code[:3] <= "D49"
 
 
 def coordinated_names(name: str) -> list[str]:

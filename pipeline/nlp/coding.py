@@ -31,8 +31,6 @@ code sets' own search is by words (a bag-of-words hit is a guess, not a code).
 from __future__ import annotations
 
 import re
-import sys
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import zip_longest
@@ -43,11 +41,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..cases import case_at, segment_cases
-from ..disk_cache import disk_cached
-from ..lexicons import resource_json, resource_text, table_rows, word_list
 from .code_causes import Causes
 from .code_context import (
-    ArticleContext,
     Mention,
     across_article,
     attached_words,
@@ -56,9 +51,9 @@ from .code_context import (
     multiple_valves,
     title_words,
 )
+from .code_tables import code_index
 from .data_files import DataFiles
-from .name_forms import fold_name, singulars, spelling_folds
-from .neoplasm_sites import NeoplasmSites
+from .name_forms import fold_name, singulars
 from .values import DISEASE, DRUG, _ext
 
 _ext(Span, "codes")
@@ -168,7 +163,8 @@ class Coder(DataFiles):
         for ent in diseases:
             name = ent._.normalized or ent.text
             phrase = phrases[ent.start] = attached_words(ent, self.words_before, in_conditions)
-            codes = self.as_history(name, ent) or self.refined(self.condition(name), ent)
+            bare = self.condition(name)
+            codes = self.as_history(name, ent) or self.refined(bare, ent)
             if not (codes and codes.icd10cm):
                 codes = self.abbreviated(ent) or self.coordinated(name) or codes
             if not (codes and codes.icd10cm) or self.neoplasms.site_unknown(codes.icd10cm_title):
@@ -176,12 +172,14 @@ class Coder(DataFiles):
             coded[ent.start] = codes
             code = codes.icd10cm if codes else ""
             mention = Mention(ent, code, code, codes.evidence if codes else "", title_words(name))
+            mention.bare_code = bare.icd10cm if bare else ""
             if code and (refinement := self.context.in_phrase(code, phrase)):
                 mention.code, mention.said = refinement.code, refinement
                 mention.evidence += f"; {refinement.said} said of it"
             elif code and (caused := self.causes.code_of(ent, code, name, starts, drugs)):
                 mention.code, mention.evidence = caused.code, f"{mention.evidence}; caused by {caused.by}"
             mention.complication = self.may_complicate(ent, other_cause)
+            mention.plainly_said = ent._.assertion in ("confirmed", "history") and ent.start not in other_cause
             mention.case = case_at(cases, ent.start_char) if several else None
             mentions.append(mention)
         across_article(self.context, mentions)
@@ -370,78 +368,3 @@ class Coder(DataFiles):
             return None
         drugbank_id, mesh_id = self.drugs[generic]
         return Codes(drugbank_id=drugbank_id, mesh_id=mesh_id, evidence=generic)
-
-
-@disk_cached
-def code_index(
-    conditions: str,
-    titles: str,
-    drugs: str,
-    labs: str,
-    spelling: str,
-    too_general: str,
-    nonspecific: str,
-    sides: str,
-    laterality: str,
-    refinements: str,
-    context: str,
-    organs: str,
-    morphology: str,
-    abbreviations: str,
-) -> dict:
-    """What the coder looks codes up in, from its files (in `FILES`' order): 220,000 names, built
-    once and then read from the disk cache."""
-    by_name, shared = {}, {}
-    for name, icd10cm, doid, mesh_id, coded_as in _columns(
-        conditions, "name", "icd10cm", "doid", "mesh_id", "coded_as"
-    ):
-        if icd10cm or doid or mesh_id:
-            codes = (sys.intern(icd10cm), sys.intern(doid), sys.intern(mesh_id), coded_as)
-            # names with the same codes share one tuple (150,000 names, 58,000 tuples): a quarter
-            # less to read back from the disk cache at every start
-            by_name[name] = shared.setdefault(codes, codes)
-    folds = spelling_folds(spelling)
-    side_table = resource_json(laterality)
-    return {
-        "conditions": by_name,
-        # what a name the index knows may start with: the words before a condition worth a lookup
-        "first_words": frozenset(name.split(" ", 1)[0] for name in by_name),
-        "titles": dict(_columns(titles, "code", "title")),
-        "drugs": {generic: (db, mesh) for generic, db, mesh in _columns(drugs, "generic", "drugbank_id", "mesh_id")},
-        "labs": {r["test"]: r["loinc"] for r in table_rows(labs)},
-        "folds": folds,
-        "too_general": word_list(too_general),
-        # as the names are folded: `community-acquired` is two words there
-        "nonspecific": [tuple(fold_name(m, folds).split()) for m in word_list(nonspecific)],
-        "sides": {
-            code: dict(zip(("right", "left", "bilateral"), others))
-            for code, *others in _columns(sides, "code", "right", "left", "bilateral")
-        },
-        "side_words": {word: side for side, words in side_table["sides"].items() for word in words},
-        "words_before": side_table["words_before"],
-        "context": ArticleContext(
-            _columns(refinements, "code", "refined", "kind", "words"),
-            (rules := resource_json(context))["sites"],
-            (adjectives := resource_json(organs)["adjectives"]),
-            rules["with_adjectives"],
-            rules["anatomy"],
-            rules["with_categories"],
-            rules["size_words"],
-            rules["multiple_valves"],
-            rules["integral_signs"],
-        ),
-        "abbreviations": resource_json(abbreviations)["abbreviations"],
-        "other_cause": frozenset(rules["other_cause"]),
-        "not_old": frozenset(rules["not_old"]),
-        "acuity": frozenset(rules["acuity_words"]),
-        "neoplasms": NeoplasmSites(resource_json(morphology), adjectives, rules["sites"]),
-    }
-
-
-def _columns(name: str, *wanted: str) -> Iterator[list[str]]:
-    """The named columns of a tab-separated resource, row by row, as lists: the index holds
-    220,000 names, and a dict per row (`table_rows`) would cost some 150 MB more per worker."""
-    rows = (line.split("\t") for line in resource_text(name).splitlines() if line and not line.startswith("#"))
-    header = next(rows)
-    where = [header.index(column) for column in wanted]
-    return ([row[i] for i in where] for row in rows)
