@@ -394,6 +394,9 @@ def test_an_undefined_abbreviation_in_capitals_is_coded_as_the_condition_it_stan
     assert [c for _, c, _ in condition_codes("A 60-year-old man was treated for NHL and PCP.")] == ["C85.90", "B59"]
     assert coder.abbreviations["stemi"] == "st elevation myocardial infarction"
     assert "ms" not in coder.abbreviations and "pe" not in coder.abbreviations  # two clinical readings each
+    # a virus's usual abbreviation inside a name is the virus's name (`CMV retinitis`)
+    assert coder.condition("CMV retinitis").evidence == "cytomegalovirus retinitis"
+    assert coder.condition("HSV keratitis").mesh_id == coder.condition("herpes simplex keratitis").mesh_id != ""
 
 
 def test_an_organ_adjective_finds_the_name_the_vocabulary_writes_with_the_organ():
