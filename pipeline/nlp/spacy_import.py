@@ -2,11 +2,12 @@
 
 `import spacy` imports `spacy.cli`, and with it every `spacy` command (project, train, debug …,
 jinja2, displacy, the training converters: some 60 modules), for the one function it re-exports
-(`spacy.info`): 0.05-0.1 s of every run's start, none of it used by a run. Here `spacy.cli` is a
-bare package while spaCy's own import runs, so that only `spacy.cli.info` (and what it needs) is
-imported, and is then taken away again: a later `import spacy.cli` (training: `spacy.cli.train`) imports the whole
-command line as usual. Should spaCy's import need more of `spacy.cli` than that, it is imported
-again the usual way.
+(`spacy.info`), itself importing weasel, requests and urllib3 (`spacy.cli.info` → `spacy.cli._util`,
+`spacy.cli.download`): 0.15-0.25 s of every run's start, none of it used by a run. Here `spacy.cli`
+is a bare package and `spacy.cli.info` a stand-in while spaCy's own import runs; both are then taken
+away again, and `spacy.info` imports the real one when first asked for: a later `import spacy.cli`
+(training: `spacy.cli.train`) imports the whole command line as usual. Should spaCy's import need
+more of `spacy.cli` than that, it is imported again the usual way.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ def import_spacy() -> None:
         return
     bare = types.ModuleType("spacy.cli")
     bare.__path__ = [os.path.join(spec.submodule_search_locations[0], "cli")]
-    sys.modules["spacy.cli"] = bare
+    info = types.ModuleType("spacy.cli.info")  # `spacy.info`, imported when first asked for
+    info.info = _info_on_first_use
+    sys.modules["spacy.cli"], sys.modules["spacy.cli.info"] = bare, info
     try:
         import spacy  # noqa: F401
     except ImportError:  # a spaCy whose import needs all of `spacy.cli`: import it as usual
@@ -34,11 +37,29 @@ def import_spacy() -> None:
             del sys.modules[name]
         import spacy  # noqa: F401
     finally:
-        if sys.modules.get("spacy.cli") is bare:
-            del sys.modules["spacy.cli"]
+        for name, stand_in in (("spacy.cli", bare), ("spacy.cli.info", info)):
+            if sys.modules.get(name) is stand_in:
+                del sys.modules[name]
         spacy_module = sys.modules.get("spacy")
         if spacy_module is not None and spacy_module.__dict__.get("cli") is bare:
             del spacy_module.cli
+        if spacy_module is not None and spacy_module.__dict__.get("info") is _info_on_first_use:
+            del spacy_module.info
+            spacy_module.__getattr__ = _spacy_attribute
+
+
+def _spacy_attribute(name: str):
+    """`spacy.info`, spaCy's own (`spacy.cli.info.info`), imported on first use (PEP 562)."""
+    if name != "info":
+        raise AttributeError(f"module 'spacy' has no attribute {name!r}")
+    from spacy.cli.info import info
+
+    sys.modules["spacy"].info = info
+    return info
+
+
+def _info_on_first_use(*args, **kwargs):
+    return _spacy_attribute("info")(*args, **kwargs)
 
 
 import_spacy()
