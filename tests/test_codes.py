@@ -98,6 +98,14 @@ def icd(coder: Coder, name: str) -> str:
         ("kidney disease", ""),  # by name alone no code: the Disease Ontology's N08 is a manifestation's
         ("nonpressure chronic ulcer of calf", "L97.209"),  # `… with unspecified severity`, not `… muscle involvement`
         ("hyperuricaemia", "E79.0"),
+        ("arterial hypertension", "I10"),  # the Index's Hypertension (accelerated) (malignant) (systemic) …
+        ("malignant hypertension", "I10"),
+        ("symptomatic aortic stenosis", "I35.0"),  # `symptomatic` never says which condition
+        # a name that says `malignant` never takes a benign code: the Neoplasm Table's malignant form
+        # of its site (MeSH files `malignant meningioma` under Meningioma, D32.9)
+        ("malignant meningioma", "C70.9"),
+        ("malignant mesothelioma", "C45.9"),
+        ("benign brain neoplasm", ""),  # nor `benign` a malignant one (MeSH's Brain Neoplasms, C71.9)
     ],
 )
 def test_a_condition_takes_the_most_specific_code_its_name_supports(coder, name, code):

@@ -306,6 +306,17 @@ def _is_code(icd, code: str) -> bool:
     )
 
 
+def _other_behaviour(name: str, code: str) -> bool:
+    """Whether a tumour's name says a behaviour its descriptor's code does not have (MeSH lists
+    `malignant meningioma` under Meningioma, D32.9 benign; `benign brain neoplasms` under Brain
+    Neoplasms, C71.9)."""
+    if not (code[0] == "C" or "D00" <= code[:3] <= "D49"):  # `neuroleptic malignant syndrome`: no tumour
+        return False
+    words = set(name.split())
+    malignant = code[0] == "C" or code[:3] < "D10"
+    return ("malignant" in words and not malignant) or ("benign" in words and code[0] == "C")
+
+
 def _contains(name: str, other: str) -> bool:
     """Whether every word of `other` is in `name` (`hepatitis b virus infection`, `hepatitis b`)."""
     return set(other.split()) <= set(name.split())
@@ -352,7 +363,8 @@ def condition_rows(icd_terms: dict[str, str], folder: Path, rules) -> tuple[list
         # retinopathy`, nor `thyroid storm` → `thyroid crisis`, E07.9)
         own = descriptor_of.get(row[2], "")
         if not row[0] and own in rows and rows[own][0] and _contains(name, own):
-            row[0], row[3] = rows[own][0], own
+            if not _other_behaviour(name, rows[own][0]):
+                row[0], row[3] = rows[own][0], own
     for name, (code, doid, mesh_id, coded_as) in rows.items():
         lines.append(f"{name}\t{code}\t{doid}\t{mesh_id}\t{coded_as}")
         used.add(code)

@@ -77,6 +77,8 @@ FILES = {
 INFECTIOUS = tuple("AB") + ("J09", "J10", "J11", "U07")  # chapter 1, influenza, COVID-19
 LOOKED_UP = 50_000  # names remembered at most (a few MB)
 PARENTHESIS = re.compile(r"\s*[(\[][^)\]]*[)\]]")
+# a tumour's site, in a code title of a behaviour other than malignant
+BEHAVIOUR_TITLE = re.compile(r"(?:Benign neoplasm|Neoplasm of (?:uncertain|unspecified) behavior) of (.+)")
 
 
 @dataclass(frozen=True)
@@ -269,8 +271,25 @@ class Coder(DataFiles):
         if name not in self.looked_up:
             if len(self.looked_up) > LOOKED_UP:
                 self.looked_up.clear()
-            self.looked_up[name] = self.by_name(name)
+            codes = self.by_name(name)
+            self.looked_up[name] = codes if codes and codes.icd10cm else self.malignant_form(name) or codes
         return self.looked_up[name]
+
+    def malignant_form(self, name: str) -> Codes | None:
+        """`malignant X` that no vocabulary names: X's code where it is malignant already
+        (`malignant mesothelioma`, C45.9), else X's site with malignant behaviour, as the Neoplasm
+        Table pairs them (`malignant meningioma`: Benign neoplasm of meninges → Malignant neoplasm
+        of meninges, C70.9); never X's benign code."""
+        words = name.lower().split()
+        if len(words) < 2 or words[0] != "malignant":
+            return None
+        tumour = self.condition(" ".join(words[1:]))
+        code = tumour.icd10cm if tumour else ""
+        site = BEHAVIOUR_TITLE.fullmatch(self.titles.get(code, ""))
+        malignant = self.condition(f"malignant neoplasm of {site[1]}") if site else tumour
+        if malignant and malignant.icd10cm.startswith("C"):
+            return replace(malignant, evidence=f"{name} → {malignant.evidence}")
+        return None
 
     def by_name(self, name: str) -> Codes | None:
         """The codes of the most specific name the index knows within `name`, or None: the name
