@@ -257,6 +257,20 @@ def test_the_type_a_longer_name_says_holds_for_the_patients_mentions_of_the_cond
     assert codes("A 30-year-old man had typhoid fever. His fever settled.")[-1] == "R50.9"
 
 
+def test_a_name_no_vocabulary_knows_is_coded_by_its_main_term(coder):
+    text = "A 50-year-old woman had undifferentiated sarcoma and hemorrhagic cystitis."
+    assert [(c, e) for _, c, e in condition_codes(text)] == [
+        ("C49.9", "undifferentiated sarcoma → sarcoma (its main term)"),
+        ("N30.90", "hemorrhagic cystitis → cystitis (its main term)"),
+    ]
+    assert coder.main_term("ulcerative ileitis", None).icd10cm == "K52.9"
+    # never past a word that changes the code: a cause, `congenital`, a part of the body, a position
+    text = "A 9-year-old boy had congenital pigmentary retinopathy, optic neuropathy and posterior uveitis."
+    assert [c for _, c, _ in condition_codes(text)] == ["", "", ""]  # not H35.00, G62.9 (polyneuropathy), H20.9
+    assert coder.main_term("instability of the elbow", None) is None  # a phrase has no single head
+    assert coder.main_term("secondary polycythemia", None) is None
+
+
 def test_a_tumour_named_without_its_site_is_the_patients_tumour_of_the_one_site_named():
     def codes(text: str) -> list[str]:
         return [c for _, c, _ in condition_codes(text)]

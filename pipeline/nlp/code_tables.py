@@ -30,6 +30,7 @@ def code_index(
     organs: str,
     morphology: str,
     abbreviations: str,
+    main_term_stops: str,
 ) -> dict:
     """What the coder looks codes up in, from its files (in `FILES`' order): 220,000 names, built
     once and then read from the disk cache."""
@@ -74,6 +75,12 @@ def code_index(
             rules["not_carried"],
         ),
         "abbreviations": resource_json(abbreviations)["abbreviations"],
+        "main_term_stops": frozenset(word_list(main_term_stops))
+        | {word for pair in adjectives.items() for name in pair for word in name.split()}
+        | {word for site in rules["sites"] for word in site.split()}
+        | frozenset(rules["anatomy"]),
+        # words that join two names or hang a phrase on one: a name with one has no single main term
+        "joining": frozenset({"of", "in", "on", "with", "without", "and", "or", "to", "from", "by", "due", "after"}),
         "other_cause": frozenset(rules["other_cause"]),
         "not_old": frozenset(rules["not_old"]),
         "acuity": frozenset(rules["acuity_words"]),

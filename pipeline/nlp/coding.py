@@ -73,6 +73,7 @@ FILES = {
     "organs": "organ_adjectives.json",
     "morphology": "neoplasm_morphology.json",
     "abbreviations": "condition_abbreviations.json",
+    "main_term_stops": "main_term_stops.txt",
 }
 INFECTIOUS = tuple("AB") + ("J09", "J10", "J11", "U07")  # chapter 1, influenza, COVID-19
 LOOKED_UP = 50_000  # names remembered at most (a few MB)
@@ -117,6 +118,7 @@ def make_coder(
     organs: str,
     morphology: str,
     abbreviations: str,
+    main_term_stops: str,
 ) -> Coder:
     arguments = locals()  # the config's file arguments, one per FILES key
     return Coder({key: arguments[key] for key in FILES})
@@ -171,6 +173,8 @@ class Coder(DataFiles):
                 codes = self.abbreviated(ent) or self.coordinated(name) or codes
             if not (codes and codes.icd10cm) or self.neoplasms.site_unknown(codes.icd10cm_title):
                 codes = self.by_site(name, ent, codes, phrase) or codes
+            if not (codes and codes.icd10cm):
+                codes = self.main_term(name, codes) or codes
             coded[ent.start] = codes
             code = codes.icd10cm if codes else ""
             mention = Mention(ent, code, code, codes.evidence if codes else "", title_words(name))
@@ -258,6 +262,26 @@ class Coder(DataFiles):
             if codes and codes.icd10cm:
                 ids = {"doid": own.doid, "mesh_id": own.mesh_id} if own and (own.doid or own.mesh_id) else {}
                 return replace(codes, evidence=f"{folded} → {codes.evidence}", **ids)
+        return None
+
+    def main_term(self, name: str, own: Codes | None) -> Codes | None:
+        """The code of a name no vocabulary knows by its main term, as a coder takes it where the
+        Alphabetic Index has no subterm for the words before it: the name without its first words,
+        one at a time (`hemorrhagic cystitis` → `cystitis`, N30.90), never past a word that changes
+        the code (`main_term_stops.txt`: `congenital`, a cause, a behaviour), nor down to a name too
+        general to code, nor in a name joined by a preposition (`instability of the elbow`). The
+        name's own Disease Ontology and MeSH ids stay."""
+        words = fold_name(name, self.folds).split()
+        if len(words) < 2 or any(word in self.joining for word in words):
+            return None
+        for first in range(1, len(words)):
+            rest = " ".join(words[first:])
+            if words[first - 1] in self.main_term_stops or rest in self.too_general:
+                return None
+            codes = self.condition(rest)
+            if codes and codes.icd10cm:
+                ids = {"doid": own.doid, "mesh_id": own.mesh_id} if own and (own.doid or own.mesh_id) else {}
+                return replace(codes, evidence=f"{' '.join(words)} → {codes.evidence} (its main term)", **ids)
         return None
 
     def as_history(self, name: str, span: Span) -> Codes | None:
