@@ -16,13 +16,16 @@ The coder reads the name the pipeline gave the condition (abbreviations already 
 American spelling, and takes the most specific name the index knows: the whole name, then the
 name without the words before it that never say which condition (`severe acute pancreatitis` →
 `acute pancreatitis`, `community-acquired pneumonia` → `pneumonia`; never an organism, a site or
-`history of`), never a name too general to code by itself (`disease`, `syndrome`). Then what the
-article says of the condition makes the code more specific (`code_context.py`: a site, type or
-cause said of it, a diabetes complication or another valve's disease of the same patient, the
-diagnosis a sign is part of, a past condition coded as old; `code_causes.py`: the disease or drug
-that caused it), a tumour no vocabulary names is coded by its site and behaviour, or by the site
-of the patient's other tumours (`neoplasm_sites.py`), and a side said of it picks that side's
-code. A condition no vocabulary knows stays uncoded.
+`history of`), never a name too general to code by itself (`disease`, `syndrome`); a name that
+says `malignant` never takes a benign code (`malignant meningioma` → C70.9, not D32.9). Then what
+the article says of the condition makes the code more specific (`code_context.py`: a site, type or
+cause said of it, the type a longer name of the patient's condition says, a diabetes complication
+or another valve's disease of the same patient, the diagnosis a sign is part of, a past condition
+coded as old; `code_causes.py`: the disease or drug that caused it), a tumour no vocabulary names
+is coded by its site and behaviour, or by the site of the patient's other tumours
+(`neoplasm_sites.py`), a name no vocabulary knows by its main term where no word before it changes
+the code (`hemorrhagic cystitis` → cystitis), and a side said of it picks that side's code. A
+condition none of these reach stays uncoded.
 
 Why by hand: scispaCy's entity linker needs UMLS knowledge bases fetched at run time, and the
 code sets' own search is by words (a bag-of-words hit is a guess, not a code).
