@@ -106,6 +106,13 @@ def icd(coder: Coder, name: str) -> str:
         ("malignant meningioma", "C70.9"),
         ("malignant mesothelioma", "C45.9"),
         ("benign brain neoplasm", ""),  # nor `benign` a malignant one (MeSH's Brain Neoplasms, C71.9)
+        # the child a parent `…, unspecified` sends a bare name to adds `unspecified site`, not
+        # `extranodal and solid organ sites` (every child repeats the parent's `unspecified`)
+        ("lymphoma", "C85.90"),
+        ("hodgkin lymphoma", "C81.90"),
+        ("tonsillitis", "J03.90"),
+        ("nicotine dependence", "F17.200"),
+        ("left ventricular hypertrophy", "I51.7"),
     ],
 )
 def test_a_condition_takes_the_most_specific_code_its_name_supports(coder, name, code):
@@ -310,6 +317,10 @@ def test_a_condition_another_disease_causes_takes_its_manifestation_code():
     # a drug is no disease: its drug-induced form, not the manifestation code
     assert condition_codes("A 60-year-old man had a polyneuropathy due to cisplatin.")[0][1] == "G62.0"
     assert condition_codes("A 60-year-old man had a polyneuropathy and diabetes insipidus.")[0][1] == "G62.9"
+
+
+def test_a_cause_said_with_a_hedge_between_is_still_the_cause():
+    assert condition_codes("Her polyneuropathy was probably due to hypothyroidism.")[0][1] == "G63"
 
 
 def test_a_condition_a_drug_caused_takes_the_code_of_its_drug_induced_form():

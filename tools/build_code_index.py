@@ -159,6 +159,18 @@ def _default_form(title: str) -> bool:
     return bool(DEFAULT_FORM.search(title)) and "without evidence of" not in title.lower()
 
 
+def _says_unspecified(title: str, parent: str) -> bool:
+    """Whether a child's title, by the words it adds to its parent's, says the text named no more:
+    it adds none, or an unspecified part (`Non-Hodgkin lymphoma, unspecified` → `…, unspecified
+    site`, not `…, extranodal and solid organ sites`; `Nicotine dependence unspecified, with
+    withdrawal` adds no `unspecified` of its own)."""
+    added = re.findall(r"[\w-]+", title.lower())
+    for word in re.findall(r"[\w-]+", parent.lower()):
+        if word in added:
+            added.remove(word)
+    return not added or bool(UNSPECIFIED_CHILD.search(" ".join(added)))
+
+
 def unspecified_leaf(icd, code: str) -> str:
     """Follow a category down to the leaf a coder takes for its bare name: of its children, one
     that says it is unspecified (`Migraine, unspecified`), preferably in its default form
@@ -169,7 +181,12 @@ def unspecified_leaf(icd, code: str) -> str:
         children = icd.get_children(code)
         if any(icd.is_extended_subcategory(c) for c in children):
             return code  # a seventh character says the encounter or stage, never the condition
+        # the children of `Non-Hodgkin lymphoma, unspecified` all say `unspecified`: `…, unspecified
+        # site` is the unspecified one, not `…, extranodal and solid organ sites`
+        parent = icd.get_description(code)
         unspecified = [c for c in children if UNSPECIFIED_CHILD.search(icd.get_description(c))]
+        if parent.lower().endswith(", unspecified"):  # every child repeats it: what a child adds says
+            unspecified = [c for c in children if _says_unspecified(icd.get_description(c), parent)] or unspecified
         default = [c for c in children if _default_form(icd.get_description(c))]
         pool = [c for c in unspecified if c in default] or unspecified or default
         # no child for the bare name: the index sends it to the "Other …" child (`Ascites` → R18.8)

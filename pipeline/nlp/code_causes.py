@@ -74,9 +74,12 @@ class Causes:
 
 def caused_by_condition(span: Span, condition_starts: set[int]) -> bool:
     """Whether the text says another condition caused this one, right after its name
-    (`polyneuropathy due to dry beriberi`, `myocarditis secondary to the lupus`)."""
+    (`polyneuropathy due to dry beriberi`, `myocarditis secondary to the lupus`, `the
+    cardiomyopathy was attributed to carnitine deficiency`)."""
     doc, end = span.doc, span.sent.end
     i = after_parenthesis(span)
+    while i < min(end, span.end + 4) and doc[i].lower_ in HEDGES:  # `… was attributed to`
+        i += 1
     words = [t.lower_ for t in doc[i : min(end, i + 2)]]
     if " ".join(words) not in CAUSED_BY and words[:1] != ["from"]:
         return False
