@@ -276,6 +276,7 @@ def test_a_name_no_vocabulary_knows_is_coded_by_its_main_term(coder):
     assert [c for _, c, _ in condition_codes(text)] == ["", "", ""]  # not H35.00, G62.9 (polyneuropathy), H20.9
     assert coder.main_term("instability of the elbow", None) is None  # a phrase has no single head
     assert coder.main_term("secondary polycythemia", None) is None
+    assert coder.main_term("CMV retinitis", None) is None  # an organism says which retinitis
 
 
 def test_a_tumour_named_without_its_site_is_the_patients_tumour_of_the_one_site_named():

@@ -78,7 +78,8 @@ def code_index(
         "main_term_stops": frozenset(word_list(main_term_stops))
         | {word for pair in adjectives.items() for name in pair for word in name.split()}
         | {word for site in rules["sites"] for word in site.split()}
-        | frozenset(rules["anatomy"]),
+        | frozenset(rules["anatomy"])
+        | {word.lower() for word in word_list("microbes.txt")},  # an organism says which infection
         # words that join two names or hang a phrase on one: a name with one has no single main term
         "joining": frozenset({"of", "in", "on", "with", "without", "and", "or", "to", "from", "by", "due", "after"}),
         "other_cause": frozenset(rules["other_cause"]),
