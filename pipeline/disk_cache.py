@@ -44,7 +44,8 @@ def cache_folder() -> Path | None:
 
 def disk_cached(build: Callable[..., T]) -> Callable[..., T]:
     """`build(*args)` read from the cache when an entry of these arguments and the resource files
-    they name (every string argument is a resource name or path) exists, built and stored when not."""
+    they name (every string argument, and every string of a `*files` argument, is a resource name
+    or path) exists, built and stored when not."""
 
     @functools.wraps(build)
     def cached(*args) -> T:
@@ -83,14 +84,20 @@ def package_code_digest() -> bytes:
 def _key(build: Callable, args: tuple) -> str:
     from .lexicons import resource_bytes  # lexicons' builders are cached here: no import cycle
 
-    bound = inspect.signature(build).bind(*args)
+    signature = inspect.signature(build)
+    bound = signature.bind(*args)
     bound.apply_defaults()  # `drug_lexicon()` names its files through its defaults
     values = tuple(bound.arguments.values())
     digest = hashlib.sha256(f"{__version__}\0{build.__qualname__}\0{values!r}".encode())
     digest.update(package_code_digest())
-    for value in values:
-        if isinstance(value, str):
-            digest.update(hashlib.sha256(resource_bytes(value)).digest())
+    files = []
+    for name, value in bound.arguments.items():
+        if signature.parameters[name].kind is inspect.Parameter.VAR_POSITIONAL:  # `*files`
+            files += [item for item in value if isinstance(item, str)]
+        elif isinstance(value, str):
+            files.append(value)
+    for file in files:
+        digest.update(hashlib.sha256(resource_bytes(file)).digest())
     return digest.hexdigest()[:24]
 
 

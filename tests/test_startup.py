@@ -104,6 +104,28 @@ def test_an_entry_is_keyed_by_the_files_its_defaults_name(cache, tmp_path):
     assert lines() == 2 and len(BUILDS) == 2  # the default's file changed: not the stale entry
 
 
+def test_an_entry_is_keyed_by_every_file_of_a_files_argument_and_by_no_other_tuple(cache, tmp_path):
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    first.write_text("a\n", encoding="utf-8")
+    second.write_text("b\n", encoding="utf-8")
+
+    @disk_cached
+    def joined(*files: str) -> str:
+        BUILDS.append(files)
+        return "".join(open(name, encoding="utf-8").read() for name in files)
+
+    assert joined(str(first), str(second)) == joined(str(first), str(second)) == "a\nb\n"
+    second.write_text("c\n", encoding="utf-8")
+    assert joined(str(first), str(second)) == "a\nc\n" and len(BUILDS) == 2  # its second file changed
+
+    @disk_cached
+    def units(pair: tuple) -> str:  # a tuple argument of words, not files: cached all the same
+        BUILDS.append(pair)
+        return "/".join(pair)
+
+    assert units(("mg", "dL")) == units(("mg", "dL")) == "mg/dL" and len(BUILDS) == 3
+
+
 def test_only_writes_into_out_are_write_failures(tmp_path):
     import errno
 

@@ -173,8 +173,7 @@ def test_lexicon_matchers_read_from_the_cache_are_the_ones_built(cache, tmp_path
 
 
 def test_names_with_the_same_codes_share_one_tuple():
-    from pipeline.nlp.code_tables import code_index
-    from pipeline.nlp.coding import FILES
+    from pipeline.nlp.code_tables import FILES, code_index
 
     conditions = code_index(*FILES.values())["conditions"]
     distinct = set(conditions.values())

@@ -54,30 +54,13 @@ from .code_context import (
     multiple_valves,
     title_words,
 )
-from .code_tables import code_index
+from .code_tables import FILES, code_index
 from .data_files import DataFiles
 from .name_forms import fold_name, singulars
 from .values import DISEASE, DRUG, _ext
 
 _ext(Span, "codes")
 
-FILES = {
-    "conditions": "condition_codes.tsv.gz",
-    "titles": "icd10cm_titles.tsv.gz",
-    "drugs": "drug_codes.tsv.gz",
-    "labs": "lab_codes.tsv",
-    "spelling": "spelling.json",
-    "too_general": "too_general_to_code.txt",
-    "nonspecific": "nonspecific_modifiers.txt",
-    "sides": "icd10cm_sides.tsv.gz",
-    "laterality": "laterality.json",
-    "refinements": "icd10cm_refinements.tsv.gz",
-    "context": "code_context.json",
-    "organs": "organ_adjectives.json",
-    "morphology": "neoplasm_morphology.json",
-    "abbreviations": "condition_abbreviations.json",
-    "main_term_stops": "main_term_stops.txt",
-}
 INFECTIOUS = tuple("AB") + ("J09", "J10", "J11", "U07")  # chapter 1, influenza, COVID-19
 LOOKED_UP = 50_000  # names remembered at most (a few MB)
 PARENTHESIS = re.compile(r"\s*[(\[][^)\]]*[)\]]")
@@ -122,6 +105,7 @@ def make_coder(
     morphology: str,
     abbreviations: str,
     main_term_stops: str,
+    microbes: str,
 ) -> Coder:
     arguments = locals()  # the config's file arguments, one per FILES key
     return Coder({key: arguments[key] for key in FILES})
