@@ -283,14 +283,14 @@ class Coder(DataFiles):
             if len(self.looked_up) > LOOKED_UP:
                 self.looked_up.clear()
             codes = self.by_name(name)
-            self.looked_up[name] = codes if codes and codes.icd10cm else self.malignant_form(name) or codes
+            self.looked_up[name] = codes if codes and codes.icd10cm else self.malignant_form(name, codes) or codes
         return self.looked_up[name]
 
-    def malignant_form(self, name: str) -> Codes | None:
+    def malignant_form(self, name: str, own: Codes | None = None) -> Codes | None:
         """`malignant X` that no vocabulary names: X's code where it is malignant already
         (`malignant mesothelioma`, C45.9), else X's site with malignant behaviour, as the Neoplasm
         Table pairs them (`malignant meningioma`: Benign neoplasm of meninges → Malignant neoplasm
-        of meninges, C70.9); never X's benign code."""
+        of meninges, C70.9); never X's benign code. The name's own Disease Ontology and MeSH ids stay."""
         words = name.lower().split()
         if len(words) < 2 or words[0] != "malignant":
             return None
@@ -299,7 +299,8 @@ class Coder(DataFiles):
         site = BEHAVIOUR_TITLE.fullmatch(self.titles.get(code, ""))
         malignant = self.condition(f"malignant neoplasm of {site[1]}") if site else tumour
         if malignant and malignant.icd10cm.startswith("C"):
-            return replace(malignant, evidence=f"{name} → {malignant.evidence}")
+            ids = {"doid": own.doid, "mesh_id": own.mesh_id} if own and (own.doid or own.mesh_id) else {}
+            return replace(malignant, evidence=f"{name} → {malignant.evidence}", **ids)
         return None
 
     def by_name(self, name: str) -> Codes | None:
