@@ -404,7 +404,9 @@ def test_the_case_recogniser_reads_around_each_condition_what_it_reads_in_the_wh
             mine = _labels_within(doc.spans["case"], ent)
             assert mine == _labels_within(whole.ents, ent), (article.doc_id, ent.text)
             compared += 1
-    assert compared > (50 if real_reports else 5)  # the corpus's three reports alone hold a dozen
+    # the real reports hold some hundred conditions no vocabulary names; the corpus's three reports,
+    # read alone (no ../shared), hold a few (3 once the vocabularies had grown to their size of 12-07)
+    assert compared > (50 if real_reports else 0)
 
 
 def _longest_names_by_brute_force(names: set[str], lowers: list[str], spaces: list[str], stops: list[bool]):
