@@ -277,6 +277,15 @@ def test_a_name_no_vocabulary_knows_is_coded_by_its_main_term(coder):
     assert coder.main_term("instability of the elbow", None) is None  # a phrase has no single head
     assert coder.main_term("secondary polycythemia", None) is None
     assert coder.main_term("CMV retinitis", None) is None  # an organism says which retinitis
+    assert coder.main_term("adenovirus pneumonia", None) is None
+    assert coder.main_term("halothane hepatitis", None) is None  # a drug says which hepatitis
+    assert coder.main_term("bipolar depression", None) is None
+    # never a sign's or a circumstance's code: a word before one often makes a disease of it
+    assert coder.main_term("argentine hemorrhagic fever", None) is None  # not R50.9
+    assert coder.main_term("sinus arrest", None) is None  # not Z65.3, an arrest by the police
+    assert coder.main_term("chronic allograft nephropathy", None) is None  # a transplant's, T86.1-
+    # an acuity the name starts with stays where the Index has it: acute gastritis, not gastritis
+    assert coder.main_term("acute erosive gastritis", None).icd10cm == "K29.00"
 
 
 def test_a_tumour_named_without_its_site_is_the_patients_tumour_of_the_one_site_named():

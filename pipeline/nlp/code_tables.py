@@ -82,7 +82,8 @@ def code_index(*files: str) -> dict:
             rules["not_carried"],
         ),
         "abbreviations": resource_json(file["abbreviations"])["abbreviations"],
-        "main_term_stops": frozenset(word_list(file["main_term_stops"]))
+        "main_term_stop_endings": tuple(w[1:] for w in word_list(file["main_term_stops"]) if w.startswith("-")),
+        "main_term_stops": frozenset(w for w in word_list(file["main_term_stops"]) if not w.startswith("-"))
         | {word for pair in adjectives.items() for name in pair for word in name.split()}
         | {word for site in rules["sites"] for word in site.split()}
         | frozenset(rules["anatomy"])

@@ -64,6 +64,9 @@ _ext(Span, "codes")
 INFECTIOUS = tuple("AB") + ("J09", "J10", "J11", "U07")  # chapter 1, influenza, COVID-19
 LOOKED_UP = 50_000  # names remembered at most (a few MB)
 PARENTHESIS = re.compile(r"\s*[(\[][^)\]]*[)\]]")
+# chapters whose codes are never a disease's main term: symptoms and signs (a word before one often
+# makes a disease of it), external causes, circumstances (Z65.3 `arrest`)
+MAIN_TERMS_NOT = frozenset("RVWXYZ")
 # a tumour's site, in a code title of a behaviour other than malignant
 BEHAVIOUR_TITLE = re.compile(r"(?:Benign neoplasm|Neoplasm of (?:uncertain|unspecified) behavior) of (.+)")
 
@@ -255,18 +258,25 @@ class Coder(DataFiles):
         """The code of a name no vocabulary knows by its main term, as a coder takes it where the
         Alphabetic Index has no subterm for the words before it: the name without its first words,
         one at a time (`hemorrhagic cystitis` → `cystitis`, N30.90), never past a word that changes
-        the code (`main_term_stops.txt`: `congenital`, a cause, a behaviour), nor down to a name too
-        general to code, nor in a name joined by a preposition (`instability of the elbow`). The
-        name's own Disease Ontology and MeSH ids stay."""
+        the code (`main_term_stops.txt`: `congenital`, a cause, a behaviour; a drug), nor down to a
+        name too general to code or to a sign's or a circumstance's code (`argentine hemorrhagic
+        fever` is no R50.9, `sinus arrest` no Z65.3), nor in a name joined by a preposition
+        (`instability of the elbow`). The name's own Disease Ontology and MeSH ids stay."""
         words = fold_name(name, self.folds).split()
         if len(words) < 2 or any(word in self.joining for word in words):
             return None
         for first in range(1, len(words)):
-            rest = " ".join(words[first:])
-            if words[first - 1] in self.main_term_stops or rest in self.too_general:
+            rest, left_off = " ".join(words[first:]), words[first - 1]
+            stops = left_off in self.main_term_stops or left_off.endswith(self.main_term_stop_endings)
+            if stops or left_off in self.drugs or rest in self.too_general:
                 return None
-            codes = self.condition(rest)
+            # an acuity the name starts with, kept where the Index has it (`acute erosive gastritis`
+            # → `acute gastritis`, K29.00, not the bare main term's K29.70)
+            acuity = self.condition(f"{words[0]} {rest}") if words[0] in self.acuity and first > 1 else None
+            codes = acuity if acuity and acuity.icd10cm else self.condition(rest)
             if codes and codes.icd10cm:
+                if codes.icd10cm[0] in MAIN_TERMS_NOT:  # a symptom's main term, a circumstance's
+                    return None
                 ids = {"doid": own.doid, "mesh_id": own.mesh_id} if own and (own.doid or own.mesh_id) else {}
                 return replace(codes, evidence=f"{' '.join(words)} → {codes.evidence} (its main term)", **ids)
         return None
