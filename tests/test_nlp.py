@@ -426,7 +426,7 @@ def _longest_names_by_brute_force(names: set[str], lowers: list[str], spaces: li
 
 
 def test_the_lexicon_matcher_finds_the_longest_name_as_trying_every_run_does():
-    from pipeline.nlp.entities import LexiconMatcher
+    from pipeline.nlp.lexicon_matcher import LexiconMatcher
     from pipeline.nlp.values import token_view
 
     names = {"anti", "anti-mda5", "anti-mda5 antibody", "vitamin b12", "vitamin b12 deficiency", "b", "il-6", "zz"}

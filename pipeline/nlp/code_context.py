@@ -256,12 +256,14 @@ def _type_said_once(context: ArticleContext, mentions: list[Mention], patient: l
     targets = [m for m in targets if m.code[0] != "R" and not _is_neoplasm(m.code)]
     sources = [m for m in patient if m.plainly_said and m.code == m.name_code and m.code and not _is_neoplasm(m.code)]
     said: dict[tuple, set[str]] = {}
+    named = {id(target): _head_first(target.name) for target in targets}
+    not_added = context.not_carried | STOP  # nor a word joining another name
     for source in sources if targets else ():
         longer = _head_first(source.evidence.split(" → ")[0])
         for target in (t for t in targets if t.case == source.case and t.code != source.code):
-            named = _head_first(target.name)
-            added = set(longer[len(named) :])  # the words before its head, none joining another name
-            if added and longer[: len(named)] == named and not added & (context.not_carried | STOP):
+            head = named[id(target)]
+            added = set(longer[len(head) :])  # the words before its head
+            if added and longer[: len(head)] == head and not added & not_added:
                 said.setdefault((target.case, target.code), set()).add(source.code)
     for mention in targets:
         refined = said.get((mention.case, mention.code), set())

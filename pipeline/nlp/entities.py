@@ -14,7 +14,7 @@ from spacy.util import filter_spans
 from ..lexicons import drug_lexicon, resource_json, word_list
 from .data_files import DataFiles
 from .lab_values import lab_context
-from .lexicon_matcher import LexiconMatcher, disease_matcher, drug_matcher  # noqa: F401  (LexiconMatcher: re-exported)
+from .lexicon_matcher import disease_matcher, drug_matcher
 from .quantities import (
     clean_unit,
     dose_units,
