@@ -250,8 +250,7 @@ class Coder(DataFiles):
         for candidate in [*self.neoplasms.by_organ_word(folded), *tumours, *organs]:
             codes = self.condition(candidate)
             if codes and codes.icd10cm:
-                ids = {"doid": own.doid, "mesh_id": own.mesh_id} if own and (own.doid or own.mesh_id) else {}
-                return replace(codes, evidence=f"{folded} → {codes.evidence}", **ids)
+                return replace(codes, evidence=f"{folded} → {codes.evidence}", **own_ids(own))
         return None
 
     def main_term(self, name: str, own: Codes | None) -> Codes | None:
@@ -277,8 +276,7 @@ class Coder(DataFiles):
             if codes and codes.icd10cm:
                 if codes.icd10cm[0] in MAIN_TERMS_NOT:  # a symptom's main term, a circumstance's
                     return None
-                ids = {"doid": own.doid, "mesh_id": own.mesh_id} if own and (own.doid or own.mesh_id) else {}
-                return replace(codes, evidence=f"{' '.join(words)} → {codes.evidence} (its main term)", **ids)
+                return replace(codes, evidence=f"{' '.join(words)} → {codes.evidence} (its main term)", **own_ids(own))
         return None
 
     def as_history(self, name: str, span: Span) -> Codes | None:
@@ -309,8 +307,7 @@ class Coder(DataFiles):
         site = BEHAVIOUR_TITLE.fullmatch(self.titles.get(code, ""))
         malignant = self.condition(f"malignant neoplasm of {site[1]}") if site else tumour
         if malignant and malignant.icd10cm.startswith("C"):
-            ids = {"doid": own.doid, "mesh_id": own.mesh_id} if own and (own.doid or own.mesh_id) else {}
-            return replace(malignant, evidence=f"{name} → {malignant.evidence}", **ids)
+            return replace(malignant, evidence=f"{name} → {malignant.evidence}", **own_ids(own))
         return None
 
     def by_name(self, name: str) -> Codes | None:
@@ -409,3 +406,8 @@ class Coder(DataFiles):
             return None
         drugbank_id, mesh_id = self.drugs[generic]
         return Codes(drugbank_id=drugbank_id, mesh_id=mesh_id, evidence=generic)
+
+
+def own_ids(own: Codes | None) -> dict[str, str]:
+    """A name's own Disease Ontology and MeSH ids, kept when another name gives its code."""
+    return {"doid": own.doid, "mesh_id": own.mesh_id} if own and (own.doid or own.mesh_id) else {}
