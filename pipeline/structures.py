@@ -30,9 +30,11 @@ class ExtractionError(Exception):
         self.path, self.reason = path, reason
 
 
-@dataclass(frozen=True)
-class Box:
-    """Where a run of characters was printed: 1-based page and PDF points from the top-left."""
+class Box(NamedTuple):
+    """Where a run of characters was printed: 1-based page and PDF points from the top-left.
+
+    A named tuple, as `TextRun` is: a PDF has a box per word, and a frozen dataclass cost five
+    times as much to make and to compare (`TextMapBuilder` compares each word's box with the last)."""
 
     page: int
     x0: float
@@ -101,7 +103,7 @@ class TextMapBuilder:
     def _add_run(self, run: TextRun) -> None:
         """A run that continues the last one in the same box lengthens it."""
         last = self._runs[-1] if self._runs else None
-        if last is not None and last.end == run.start and last.box == run.box:
+        if last is not None and last.end == run.start and (last.box is run.box or last.box == run.box):
             self._runs[-1] = TextRun(last.start, run.end, run.box)
         else:
             self._runs.append(run)

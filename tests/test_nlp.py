@@ -97,6 +97,33 @@ def test_roman_numeral_is_not_a_route():
     assert found._.route is None
 
 
+def test_medication_details_matched_in_drug_sentences_are_those_matched_in_the_whole_text(monkeypatch, tmp_path):
+    """The token patterns are matched only in the sentences that name a drug (a detail is given only
+    to a drug of its sentence): every drug's regimens are those of matching the whole text."""
+    from pipeline.nlp import medication
+    from pipeline.worker import read_layout
+
+    paths = sorted(ROOT.joinpath("corpus").glob("*.pdf"))
+    if (ROOT.parent / "shared" / "data" / "case-reports-ada").exists():
+        from tools.real_corpus import build
+
+        paths += sorted(build(tmp_path, layouts=("text",))["text"].iterdir())
+    articles = [build_article(read_layout(p), p.stem) for p in paths]
+    articles.append(
+        article_from("The mass was 5 mg. Tacrolimus 1 mg twice daily for 2 wk; then 2 mg.\n\nIt was 3 mg daily.")
+    )
+
+    def regimens(article):
+        return [(d.start, d.end, d._.regimens) for d in drugs(analyse(article))]
+
+    in_drug_sentences = [regimens(a) for a in articles]
+    monkeypatch.setattr(medication, "_drug_sentences", lambda doc, found: [doc[:]] if found else [])
+    assert [regimens(a) for a in articles] == in_drug_sentences
+    assert sum(bool(r) for doc in in_drug_sentences for _, _, r in doc) > 20  # details were found at all
+    hand = dict((d._.normalized, d) for d in drugs(analyse(articles[-1])))["tacrolimus"]
+    assert (hand._.dose.value, hand._.frequency, hand._.duration) == (1, "2/d", "for 2 wk")
+
+
 def lab_results(text, tables=()):
     return {r.test._.normalized: r for r in doc_of(text, tables)._.lab_results}
 

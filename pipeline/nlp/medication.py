@@ -96,14 +96,16 @@ class MedicationDetails(DataFiles):
 
     def __call__(self, doc: Doc) -> Doc:
         self.ready()
+        drugs = [e for e in doc.ents if e.label_ == DRUG]
         found: list[Span] = []
-        for match_id, start, end in self.matcher(doc):
-            found.append(Span(doc, start, end, label=doc.vocab.strings[match_id]))
+        # a detail is only ever given to a drug of its own sentence: the token patterns (the
+        # component's cost) are matched in the stretches of sentences that name a drug
+        for stretch in _drug_sentences(doc, drugs):
+            found += self.matcher(stretch, as_spans=True)
         found += [Span(doc, s, e, label="FREQUENCY") for _, s, e in self.freq_phrases(doc)]
         found += [Span(doc, s, e, label="ROUTE") for _, s, e in self.route_phrases(doc)]
         found = [span for span in filter_spans(found) if not _overlaps_entity(span)]
         doc.spans["medication_details"] = found
-        drugs = [e for e in doc.ents if e.label_ == DRUG]
         reach: dict[int, int] = {}  # drug start → end of its last detail: details chain on
         for detail in found:
             drug = _nearest_drug(detail, drugs, self.max_distance, reach)
@@ -146,6 +148,18 @@ class MedicationDetails(DataFiles):
             elif detail.label_ == "DURATION" and current.duration is None:
                 current.duration = text
         drug._.regimens = regimens
+
+
+def _drug_sentences(doc: Doc, drugs: list[Span]) -> list[Span]:
+    """The runs of consecutive sentences with a drug in them, each as one span."""
+    stretches: list[list[int]] = []
+    for drug in drugs:
+        sentence = drug.sent
+        if stretches and sentence.start <= stretches[-1][1]:
+            stretches[-1][1] = max(stretches[-1][1], sentence.end)
+        else:
+            stretches.append([sentence.start, sentence.end])
+    return [doc[start:end] for start, end in stretches]
 
 
 def _overlaps_entity(span: Span) -> bool:

@@ -19,8 +19,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from ..structures import InputError
 from .chars import Char, DamagedPdf, PlumberPage, TableGrid, first_line, open_plumber
@@ -169,11 +172,14 @@ def pdfium_source(document: Any, path: Path) -> Iterator[PdfiumSource]:
 
 
 def overprinted(chars: Sequence[Char]) -> bool:
-    """Two glyphs in a row at the same spot: a font with no advance widths (a broken `/Widths`)."""
-    return any(
-        abs(a["x0"] - b["x0"]) < 0.01 and abs(a["bottom"] - b["bottom"]) < 0.01 and a["text"].strip()
-        for a, b in zip(chars, chars[1:])
-    )
+    """Two glyphs in a row at the same spot: a font with no advance widths (a broken `/Widths`).
+    The positions are compared by numpy: a page has thousands of characters."""
+    if len(chars) < 2:
+        return False
+    x0 = np.fromiter(map(itemgetter("x0"), chars), float, len(chars))
+    bottom = np.fromiter(map(itemgetter("bottom"), chars), float, len(chars))
+    same_spot = (np.abs(np.diff(x0)) < 0.01) & (np.abs(np.diff(bottom)) < 0.01)
+    return any(chars[i]["text"].strip() for i in np.flatnonzero(same_spot))
 
 
 def _untyped(function: Any, restype: Any, *argtypes: Any) -> Any:

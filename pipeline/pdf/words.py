@@ -7,13 +7,32 @@ import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from operator import itemgetter
 
 from .chars import Char
 from .settings import PdfSettings
 
 BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|,b\b", re.I)
+
+
+class cached_property:  # noqa: N801  (functools' name: it is that, less its lock)
+    """`functools.cached_property` without the lock Python 3.11 takes at every first read (one
+    lock per property, for all instances; 3.12 dropped it): a page's words and rows are made by the
+    thousand and read by one thread."""
+
+    def __init__(self, compute):
+        self.compute = compute
+        self.__doc__ = compute.__doc__
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.compute(instance)
+        return value
 
 
 @dataclass
@@ -142,33 +161,31 @@ def _split_line(line: list[Char], x_tolerance_ratio: float, y_tolerance: float) 
     the last one's size past its end, or at another height."""
     words: list[list[Char]] = []
     current: list[Char] = []
+    # of the last character: its left edge, how far right of it the next may start, its top
+    left = reach = top = 0.0
     for char in line:
         text = char["text"]
         if text.isspace():
             if current:
                 words.append(current)
             current = []
-        elif text == "":  # pdfplumber's `text in split_at_punctuation`, with none given: a word of its own
+            continue
+        if text == "":  # pdfplumber's `text in split_at_punctuation`, with none given: a word of its own
             if current:
                 words.append(current)
             words.append([char])
             current = []
-        elif current and _begins_word(current[-1], char, x_tolerance_ratio * current[-1]["size"], y_tolerance):
+            continue
+        x0, char_top = char["x0"], char["top"]
+        if current and (x0 < left or x0 > reach or abs(char_top - top) > y_tolerance):
             words.append(current)
             current = [char]
         else:
             current.append(char)
+        left, reach, top = x0, char["x1"] + x_tolerance_ratio * char["size"], char_top
     if current:
         words.append(current)
     return words
-
-
-def _begins_word(previous: Char, char: Char, x_tolerance: float, y_tolerance: float) -> bool:
-    return (
-        char["x0"] < previous["x0"]
-        or char["x0"] > previous["x1"] + x_tolerance
-        or abs(char["top"] - previous["top"]) > y_tolerance
-    )
 
 
 _X0, _X1, _TOP, _BOTTOM = itemgetter("x0"), itemgetter("x1"), itemgetter("top"), itemgetter("bottom")
