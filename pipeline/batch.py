@@ -193,12 +193,13 @@ def _run_locked(
             redone=len(other),
             warnings=sum(r.info.status == "ok" and bool(r.info.warning) for r in results),
         )
+        writer.start(write_report, out)  # the page reads the tables, not run.json: both written at once
         _write_run_json(out, summary, results, workers, started, engine, config)
         if engine == "ray":
             from .ray_engine import write_partitioned
 
             write_partitioned(out)
-        writer.call(write_report, out)
+        writer.result()
     return summary
 
 
