@@ -2,7 +2,9 @@
 (pdfplumber's `page.extract_text()`, pypdfium2's raw page text) against casextract end to end with
 the default engine (pdfplumber) and the fast one (pdfium), documents only and as whole `casextract
 run` processes; one PDF from process start to tables written (median of five runs); 1 and 2 worker
-batches; peak memory; NLP words/s.
+batches; peak memory; NLP words/s. The whole-process batches and plain `extract_text()` run in three
+rounds, every measurement once per round: ratios are taken within a round and the median round's
+given, so that a minute of the shared machine's other work moves one round, not the figure.
 
 Run: `.venv/bin/python benchmarks/bench_engines.py` (`make bench`). Inputs: the 45 real case reports
 rendered as two-column journal PDFs (tools/real_corpus.py, needs ../shared), else the bundled
@@ -129,7 +131,6 @@ def inputs(work: Path) -> tuple[Path, str]:
 
 
 def report(folder: Path, described: str) -> None:
-    text = in_fresh_process("extract_text", folder)
     raw = in_fresh_process("pdfium_text", folder)
     ends = {engine: in_fresh_process("end_to_end", folder, engine) for engine in ENGINES}
     one_pdf = one_report(folder)
@@ -143,17 +144,23 @@ def report(folder: Path, described: str) -> None:
     singles = {
         engine: _median_run([r for r, e in zip(runs, ENGINES * SINGLE_RUNS) if e == engine]) for engine in ENGINES
     }
-    batches = {
-        (engine, workers): in_fresh_process("command", folder, engine, str(workers))
-        for engine in ENGINES
-        for workers in (1, 2)
-    }
+    # the batches and plain `extract_text()` in ROUNDS rounds, each round all of them one after
+    # another: a ratio is taken within a round (its two runs a minute apart, not ten), and the
+    # figure is the median round's
+    rounds = []
+    for _ in range(ROUNDS):
+        measured = {"text": in_fresh_process("extract_text", folder)}
+        for engine in ENGINES:
+            for workers in (1, 2):
+                measured[(engine, workers)] = in_fresh_process("command", folder, engine, str(workers))
+        rounds.append(measured)
+    text = _median_by(rounds, lambda r: r["text"]["seconds"])["text"]
     pages = text["pages"]
     print(f"inputs: {described}: {len(list(folder.glob('*.pdf')))} PDFs, {pages} pages; one core unless said\n")
     print(f"{'':48s} {'s/page':>8s} {'pages/s':>8s} {'× extract_text':>15s} {'peak MB':>8s}")
 
-    def row(label: str, seconds: float, peak: float) -> None:
-        ratio = seconds / text["seconds"]
+    def row(label: str, seconds: float, peak: float, ratio: float | None = None) -> None:
+        ratio = seconds / text["seconds"] if ratio is None else ratio
         print(f"{label:48s} {seconds / pages:8.4f} {pages / seconds:8.1f} {ratio:15.2f} {peak:8.0f}")
 
     row("pdfplumber page.extract_text()", text["seconds"], text["peak_mb"])
@@ -161,9 +168,19 @@ def report(folder: Path, described: str) -> None:
     for engine, result in ends.items():
         row(f"documents only, --pdf-engine {engine}", result["seconds"], result["peak_mb"])
     for engine in ENGINES:
-        result = batches[(engine, 1)]
-        row(f"casextract run, whole process, --pdf-engine {engine}", result["seconds"], result["peak_mb"])
+        ratios = [r[(engine, 1)]["seconds"] / r["text"]["seconds"] for r in rounds]
+        middle = _median_by(rounds, lambda r, e=engine: r[(e, 1)]["seconds"] / r["text"]["seconds"])[(engine, 1)]
+        row(
+            f"casextract run, whole process, --pdf-engine {engine}",
+            middle["seconds"],
+            middle["peak_mb"],
+            _median(ratios),
+        )
     print(f"\n(pipeline load, once per batch: {ends['pdfium']['load']:.1f} s; in the whole-process rows)")
+    within = "; ".join(
+        ", ".join(f"{r[(engine, 1)]['seconds'] / r['text']['seconds']:.2f}" for engine in ENGINES) for r in rounds
+    )
+    print(f"(whole process and extract_text: the median of {ROUNDS} rounds; {'/'.join(ENGINES)} by round: {within})")
     print(
         f"\none PDF ({one_pdf.stem}, {singles['pdfium']['pages']} pages), process start to tables written"
         f" (median of {SINGLE_RUNS} runs):"
@@ -176,10 +193,13 @@ def report(folder: Path, described: str) -> None:
         f" {'peak/process':>12s}"
     )
     for engine in ENGINES:
-        one, two = batches[(engine, 1)], batches[(engine, 2)]
+        speedups = [r[(engine, 1)]["seconds"] / r[(engine, 2)]["seconds"] for r in rounds]
+        one = _median([r[(engine, 1)]["seconds"] for r in rounds])
+        two = _median([r[(engine, 2)]["seconds"] for r in rounds])
+        peak = max(r[(engine, w)]["peak_mb"] for r in rounds for w in (1, 2))
         print(
-            f"{'--pdf-engine ' + engine:48s} {pages / one['seconds']:8.2f} p/s {pages / two['seconds']:8.2f} p/s"
-            f" {one['seconds'] / two['seconds']:8.2f}x {max(one['peak_mb'], two['peak_mb']):9.0f} MB"
+            f"{'--pdf-engine ' + engine:48s} {pages / one:8.2f} p/s {pages / two:8.2f} p/s"
+            f" {_median(speedups):8.2f}x {peak:9.0f} MB   (rounds: {', '.join(f'{x:.2f}x' for x in speedups)})"
         )
     if REPORTS.exists():
         nlp = in_fresh_process("nlp", folder)
@@ -196,6 +216,17 @@ def report(folder: Path, described: str) -> None:
 
 ENGINES = ("pdfplumber", "pdfium")
 SINGLE_RUNS = 5
+ROUNDS = 3
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
+
+
+def _median_by(rounds: list[dict], key) -> dict:
+    """The round whose `key` is the median of the rounds'."""
+    return sorted(rounds, key=key)[len(rounds) // 2]
 
 
 def _median_run(results: list[dict]) -> dict:

@@ -41,6 +41,9 @@ def icd(coder: Coder, name: str) -> str:
         ("type 1 diabetes mellitus", "E10.9"),  # the type, when the text says it
         ("diabetes mellitus", "E11.9"),  # the Alphabetic Index's default for the bare name
         ("myopathies", "G72.9"),  # a plural
+        ("gallstone", "K80.20"),  # a singular the vocabularies name only in the plural
+        ("neurological deficit", "R29.818"),
+        ("tonic-clonic seizure", "R56.9"),  # MeSH names it without a code; its plural has one
         ("hepatocellular carcinoma (HCC)", "C22.0"),  # an inclusion term; the parenthesis left off
         ("migraine", "G43.909"),  # the unspecified leaf in its default form
         ("chronic kidney disease", "N18.9"),
@@ -126,6 +129,7 @@ def test_no_bag_of_words_guess(coder):
     assert coder.condition("acute kidney zorblax") is None
     assert icd(coder, "drug allergy") != "T78.40"  # not coded down to `allergy`
     assert icd(coder, "penicillin allergy") == ""
+    assert coder.condition("aid") is None and coder.condition("hearing aid") is None  # not `aids` (B20)
     assert icd(coder, "pancreatic cancer") != "C75.9"  # not its Disease Ontology parent's
     # words that say which condition are never left off: an organism, `history of`, a site
     assert icd(coder, "pseudomonas aeruginosa pneumonia") != "J18.9"

@@ -56,7 +56,7 @@ from .code_context import (
 )
 from .code_tables import FILES, code_index
 from .data_files import DataFiles
-from .name_forms import fold_name, singulars
+from .name_forms import fold_name, plurals, singulars
 from .values import DISEASE, DRUG, _ext
 
 _ext(Span, "codes")
@@ -383,12 +383,13 @@ class Coder(DataFiles):
         )
 
     def names_within(self, name: str) -> list[list[str]]:
-        """The ways to write `name` (as written, without its parenthesis, in the singular), then
-        the same with each phrase before it that never says which condition left off, one at a
-        time, while what is left is not too general to code by itself; last, the name after its
-        acuity (`chronic asthma` → `asthma`), where the index has no name for that acuity."""
+        """The ways to write `name` (as written, without its parenthesis, in the singular, in the
+        plural), then the same with each phrase before it that never says which condition left
+        off, one at a time, while what is left is not too general to code by itself; last, the name
+        after its acuity (`chronic asthma` → `asthma`), where the index has no name for that acuity."""
         words = PARENTHESIS.sub("", name).split()
-        names = [[name, " ".join(words), *singulars(" ".join(words))]]
+        whole = " ".join(words)
+        names = [[name, whole, *singulars(whole), *plurals(whole)]]
         start = 0
         while modifier := next((m for m in self.nonspecific if tuple(words[start : start + len(m)]) == m), None):
             start += len(modifier)

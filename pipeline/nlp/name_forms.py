@@ -1,5 +1,5 @@
 """How the coder and its index write a condition's name: one spelling (American, no accents, lower
-case) and the singulars of its last word, so that the index, built through the same functions
+case), the singulars of its last word and its plural, so that the index, built through the same functions
 (tools/build_code_index.py), and the text meet."""
 
 from __future__ import annotations
@@ -46,3 +46,16 @@ def singulars(name: str) -> list[str]:
     if name.endswith("s") and not name.endswith(("ss", "is", "us")):
         forms.append(name[:-1])
     return forms
+
+
+def plurals(name: str) -> list[str]:
+    """The last word in the plural, where it reads as a singular noun (`gallstone` → `gallstones`,
+    `neurological deficit` → `neurological deficits`, `myopathy` → `myopathies`): some names are
+    in the vocabularies only in the plural. Not a word of three letters or fewer (`aid`, `pre`),
+    nor one that ends as a plural, a Latin or Greek name (`-is`, `-us`, `-a`) or a hyphen would."""
+    last = name.rsplit(" ", 1)[-1]
+    if len(last) <= 3 or not last.isalpha() or last.endswith(("s", "x", "z", "sh", "ch", "a", "i", "um", "on")):
+        return []
+    if last.endswith("y") and last[-2] not in "aeiou":
+        return [name[:-1] + "ies"]
+    return [name + "s"]
