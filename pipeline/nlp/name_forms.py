@@ -1,6 +1,6 @@
 """How the coder and its index write a condition's name: one spelling (American, no accents, lower
-case), the singulars of its last word and its plural, so that the index, built through the same functions
-(tools/build_code_index.py), and the text meet."""
+case), the singulars of its last word and its plural, so that the index, built through the same
+functions (tools/build_code_index.py), and the text meet."""
 
 from __future__ import annotations
 
@@ -51,8 +51,9 @@ def singulars(name: str) -> list[str]:
 def plurals(name: str) -> list[str]:
     """The last word in the plural, where it reads as a singular noun (`gallstone` → `gallstones`,
     `neurological deficit` → `neurological deficits`, `myopathy` → `myopathies`): some names are
-    in the vocabularies only in the plural. Not a word of three letters or fewer (`aid`, `pre`),
-    nor one that ends as a plural, a Latin or Greek name (`-is`, `-us`, `-a`) or a hyphen would."""
+    in the vocabularies only in the plural. Not of a word of three letters or fewer (`aid`, `pre`),
+    of one with other than letters, or of one ending as plurals and Latin or Greek names do (`-s`,
+    `-x`, `-a`, `-i`, `-um`, `-on`)."""
     last = name.rsplit(" ", 1)[-1]
     if len(last) <= 3 or not last.isalpha() or last.endswith(("s", "x", "z", "sh", "ch", "a", "i", "um", "on")):
         return []
