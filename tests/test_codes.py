@@ -221,6 +221,20 @@ def test_the_sentence_names_the_site_or_type_that_makes_a_code_more_specific():
     ]
 
 
+def test_the_finding_a_condition_is_read_from_says_its_site():
+    def crohn(text):
+        return next(code for name, code, _ in condition_codes(text) if name.lower().startswith("crohn"))
+
+    # the finding a link (`consistent with`, `suggestive of` …) ties to the condition: its site
+    assert crohn("A colonoscopy found deep ulcers in the terminal ileum, consistent with Crohn's disease.") == "K50.00"
+    assert (
+        crohn("Biopsies showed transmural inflammation of the sigmoid colon suggestive of Crohn's disease.") == "K50.10"
+    )
+    # no link, or a clause of its own before the finding: that is another matter
+    assert crohn("Ulcers were seen in the ileum; Crohn's disease was diagnosed.") == "K50.90"
+    assert crohn("The ileum was normal, but the colon was inflamed, consistent with Crohn's disease.") == "K50.10"
+
+
 def test_a_site_said_once_holds_for_the_patients_other_mentions_of_that_condition():
     text = "A 30-year-old woman had Crohn's disease of the terminal ileum.\n\n"
     text += "Her Crohn's disease was treated with mesalamine."

@@ -43,6 +43,8 @@ ATTACHING = frozenset(
 )
 PHRASE_ENDS = frozenset({"but", "with", "without", "was", "were", "is", "are", "which", "that", "who", "showed"})
 AFTER = 7  # words at most in that phrase
+FINDING = 10  # tokens at most of a finding a link ties to a condition (`finding_links`)
+CLAUSE_WORDS = frozenset({"but", "while", "whereas", "although", "and", "which", "that"})
 BRACKETS = re.compile(r"\[[^\]]*\]|\([^)]*\)")
 COORDINATED = re.compile(r"(\w+) (?:and|&) (\w+) (\w+)")
 WORD = re.compile(r"[a-z0-9']+")
@@ -114,6 +116,7 @@ class ArticleContext:
         multiple_valves: dict | None = None,
         integral_signs: dict[str, list[str]] | None = None,
         not_carried: Iterable[str] = (),
+        finding_links: Iterable[str] = (),
     ):
         self.refinements: dict[str, list[Refinement]] = {}
         for code, refined, kind, words in rows:
@@ -131,6 +134,7 @@ class ArticleContext:
         self.valve_codes = (multiple_valves or {}).get("codes", {})
         self.integral_signs = integral_signs or {}
         self.not_carried = frozenset(not_carried)
+        self.finding_links = tuple(tuple(link.split()) for link in finding_links)
 
     def valves_code(self, codes: Iterable[str]) -> str:
         """ICD-10-CM's code for diseases of all these valves together, or "" (`multiple_valves`)."""
@@ -172,17 +176,19 @@ class ArticleContext:
         return next(((r, m) for r, m in found if r == best), None) if best else None
 
 
-def attached_words(span: Span, before: int, others: set[int]) -> list[str]:
+def attached_words(span: Span, before: int, others: set[int], links: Iterable[tuple[str, ...]] = ()) -> list[str]:
     """The words that qualify a condition, lower case: its own, the run of words just before it
-    (at most `before`), and the phrase that hangs on it (`… of the duodenum`, `… in the right
-    ear`, `… caused by Klebsiella pneumoniae`), never the rest of its sentence: there a word
-    belongs to another finding as often as not (`systolic blood pressure`, `left ventricular`,
-    `negative for Streptococcus pneumoniae`). The other conditions' words are left out."""
+    (at most `before`), the finding a link ties to it (`erosions in the ileum, suggesting` it:
+    `links`), and the phrase that hangs on it (`… of the duodenum`, `… in the right ear`, `…
+    caused by Klebsiella pneumoniae`), never the rest of its sentence: there a word belongs to
+    another finding as often as not (`systolic blood pressure`, `left ventricular`, `negative for
+    Streptococcus pneumoniae`). The other conditions' words are left out."""
     doc, sentence = span.doc, span.sent
     first, words = span.start, 0
     while first > sentence.start and words < before and _word(doc[first - 1]) and doc[first - 1].i not in others:
         first -= 1
         words += doc[first].text != "-"
+    first = min(first, _finding_before(span, links, others))
     after = after_parenthesis(span)  # `Crohn's disease (CD) of the ileum`
     last = after
     if last < sentence.end and doc[last].lower_ in ATTACHING:
@@ -192,6 +198,27 @@ def attached_words(span: Span, before: int, others: set[int]) -> list[str]:
                 break
             last += 1
     return [t.lower_ for t in (*doc[first : span.end], *doc[after:last])]
+
+
+def _finding_before(span: Span, links: Iterable[tuple[str, ...]], others: set[int]) -> int:
+    """Where the finding starts that a link just before the condition ties to it (`multiple erosions
+    in the ileum, suggesting` …, `ileal biopsies showed … consistent with` …): back from the link,
+    past a comma, to the clause's start, another condition or FINDING tokens; else the condition's
+    own start."""
+    doc, start = span.doc, span.sent.start
+    for link in links:
+        at = span.start - len(link)
+        if at <= start or [t.lower_ for t in doc[at : span.start]] != list(link):
+            continue
+        first = at - 1 if doc[at - 1].text == "," else at
+        while first > max(start, at - FINDING) and doc[first - 1].i not in others and not _ends_clause(doc[first - 1]):
+            first -= 1
+        return first
+    return span.start
+
+
+def _ends_clause(token) -> bool:
+    return token.is_punct and token.text not in ("-", "–", "(", ")", "/") or token.lower_ in CLAUSE_WORDS
 
 
 def after_parenthesis(span: Span) -> int:

@@ -80,6 +80,7 @@ def code_index(*files: str) -> dict:
             rules["multiple_valves"],
             rules["integral_signs"],
             rules["not_carried"],
+            rules["finding_links"],
         ),
         "abbreviations": resource_json(file["abbreviations"])["abbreviations"],
         "main_term_stop_endings": tuple(w[1:] for w in word_list(file["main_term_stops"]) if w.startswith("-")),

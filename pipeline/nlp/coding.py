@@ -156,7 +156,9 @@ class Coder(DataFiles):
         coded, mentions, phrases = {}, [], {}
         for ent in diseases:
             name = ent._.normalized or ent.text
-            phrase = phrases[ent.start] = attached_words(ent, self.words_before, in_conditions)
+            phrase = phrases[ent.start] = attached_words(
+                ent, self.words_before, in_conditions, self.context.finding_links
+            )
             bare = self.condition(name)
             codes = self.as_history(name, ent) or self.refined(bare, ent)
             if not (codes and codes.icd10cm):
