@@ -168,18 +168,16 @@ def report(folder: Path, described: str) -> None:
     for engine, result in ends.items():
         row(f"documents only, --pdf-engine {engine}", result["seconds"], result["peak_mb"])
     for engine in ENGINES:
-        ratios = [r[(engine, 1)]["seconds"] / r["text"]["seconds"] for r in rounds]
-        middle = _median_by(rounds, lambda r, e=engine: r[(e, 1)]["seconds"] / r["text"]["seconds"])[(engine, 1)]
+        middle = _median_by(rounds, lambda r, e=engine: _whole_ratio(r, e))
+        whole = middle[(engine, 1)]
         row(
             f"casextract run, whole process, --pdf-engine {engine}",
-            middle["seconds"],
-            middle["peak_mb"],
-            _median(ratios),
+            whole["seconds"],
+            whole["peak_mb"],
+            _whole_ratio(middle, engine),
         )
     print(f"\n(pipeline load, once per batch: {ends['pdfium']['load']:.1f} s; in the whole-process rows)")
-    within = "; ".join(
-        ", ".join(f"{r[(engine, 1)]['seconds'] / r['text']['seconds']:.2f}" for engine in ENGINES) for r in rounds
-    )
+    within = "; ".join(", ".join(f"{_whole_ratio(r, engine):.2f}" for engine in ENGINES) for r in rounds)
     print(f"(whole process and extract_text: the median of {ROUNDS} rounds; {'/'.join(ENGINES)} by round: {within})")
     print(
         f"\none PDF ({one_pdf.stem}, {singles['pdfium']['pages']} pages), process start to tables written"
@@ -224,15 +222,19 @@ def _median(values: list[float]) -> float:
     return ordered[len(ordered) // 2]
 
 
-def _median_by(rounds: list[dict], key) -> dict:
-    """The round whose `key` is the median of the rounds'."""
-    return sorted(rounds, key=key)[len(rounds) // 2]
+def _median_by(results: list[dict], key) -> dict:
+    """The result (a run, a round) whose `key` is the median of the results'."""
+    return sorted(results, key=key)[len(results) // 2]
+
+
+def _whole_ratio(measured: dict, engine: str) -> float:
+    """A round's one-worker `casextract run` with `engine` ÷ its `extract_text()`."""
+    return measured[(engine, 1)]["seconds"] / measured["text"]["seconds"]
 
 
 def _median_run(results: list[dict]) -> dict:
     """The run of median time, with every run's time under `all`."""
-    ordered = sorted(results, key=lambda r: r["seconds"])
-    return {**ordered[len(ordered) // 2], "all": [r["seconds"] for r in results]}
+    return {**_median_by(results, lambda r: r["seconds"]), "all": [r["seconds"] for r in results]}
 
 
 def one_report(folder: Path) -> Path:

@@ -60,13 +60,15 @@ def csv_view(df: pd.DataFrame) -> pd.DataFrame:
     # built as lists, column by column (a Series `map` per column was most of a small table's time)
     view: dict[str, object] = {}
     for column, series in df.items():
-        dtype, values = str(series.dtype), series.tolist()
+        dtype = str(series.dtype)
         if dtype == "Float64":
-            view[column] = ["" if pd.isna(v) else format_number(float(v)) for v in values]
+            view[column] = ["" if pd.isna(v) else format_number(float(v)) for v in series.tolist()]
         elif dtype == "boolean":
-            view[column] = ["" if pd.isna(v) else ("true" if v else "false") for v in values]
+            view[column] = ["" if pd.isna(v) else ("true" if v else "false") for v in series.tolist()]
         elif dtype == "string":
-            view[column] = [v if pd.isna(v) or not str(v).startswith(FORMULA_START) else "'" + str(v) for v in values]
-        else:
+            view[column] = [
+                v if pd.isna(v) or not str(v).startswith(FORMULA_START) else "'" + str(v) for v in series.tolist()
+            ]
+        else:  # as it is: no list made of it
             view[column] = series.array
     return pd.DataFrame(view, columns=df.columns)
