@@ -30,6 +30,10 @@ def icd(coder: Coder, name: str) -> str:
     "name, code",
     [
         ("fever", "R50.9"),  # never typhoid fever's A01.0-
+        ("hand-foot syndrome", "L27.1"),  # never hand, foot and mouth disease (B08.4)
+        ("Balo's concentric sclerosis", "G37.5"),  # not Schilder's diffuse sclerosis (G37.0)
+        ("oral candidiasis", "B37.0"),
+        ("influenza A", "J10.1"),  # an identified virus
         ("typhoid fever", "A01.00"),
         ("pneumonia", "J18.9"),
         ("severe community-acquired pneumonia", "J18.9"),  # words that never say which condition left off
@@ -161,6 +165,12 @@ def test_the_side_the_text_names_picks_the_code_of_that_side():
     assert condition_codes("Ultrasound showed an ovarian cyst on the left.")[0][1] == "N83.202"
     assert condition_codes("After a right mastectomy, an ovarian cyst was found.")[0][1] == "N83.209"
     assert condition_codes("She left the clinic; an ovarian cyst had been found.")[0][1] == "N83.209"
+    # a side said without which side is dominant: the guidelines' default, right dominant, left not
+    assert condition_codes("A 70-year-old man had left hemiplegia.")[0][1] == "G81.94"
+    assert condition_codes("She developed hemiparesis on the right.")[0][1] == "G81.91"
+    assert condition_codes("A 70-year-old man had hemiplegia.")[0][1] == "G81.90"
+    # a lobe of the lung, and its side
+    assert condition_codes("A squamous cell carcinoma of the left upper lobe was resected.")[0][1] == "C34.12"
 
 
 def test_words_before_a_condition_make_the_longer_name_it_is_coded_by(coder):
@@ -174,6 +184,22 @@ def test_words_before_a_condition_make_the_longer_name_it_is_coded_by(coder):
     pancreatitis = next(t.i for t in doc if t.text == "pancreatitis")
     man = Span(doc, pancreatitis, pancreatitis + 1, label="DISEASE")  # `man had acute`: no other category
     assert coder.refined(coder.condition("pancreatitis"), man).icd10cm.startswith("K85")
+
+
+def test_words_after_a_condition_may_end_the_name_it_is_coded_by(coder):
+    from spacy.tokens import Span
+
+    def refined(text: str, word: str) -> str:
+        doc = analyse_text(text)
+        at = next(t.i for t in doc if t.text == word)
+        codes = coder.refined(coder.condition(word), Span(doc, at, at + 1, label="DISEASE"))
+        return codes.icd10cm if codes else ""
+
+    assert refined("On examination there was alopecia totalis of the scalp.", "alopecia") == "L63.0"  # not L65.9
+    assert refined("He had chronic hepatitis C.", "hepatitis") == "B18.2"  # the initial's full stop
+    assert refined("She had hepatitis that resolved.", "hepatitis") == "K75.9"  # no name goes on
+    [(_, flu, _)] = condition_codes("He was treated for influenza B last winter.")
+    assert flu == "J10.1"  # an identified influenza virus, not J11.1
 
 
 def test_a_longer_name_before_the_recognised_one_may_take_another_category():
@@ -333,6 +359,8 @@ def test_a_metastasis_is_coded_by_the_organ_it_is_in_never_the_primary():
     assert code("PET showed metastases in the mediastinal lymph nodes.") == "C77.9"
     assert code("There were metastases to the peritoneum.") == "C78.6"
     assert code("She had metastases from the lung.") == "C79.9"  # the primary's organ, not the metastasis'
+    assert code("The nodule was a metastasis from the kidney.") == "C79.9"  # not a secondary of the kidney
+    assert code("Lung metastases from the right kidney were seen.") == "C78.00"  # the primary's side neither
     assert code("There were metastases in the liver and lung.") == "C79.9"  # two organs: no single site
 
 

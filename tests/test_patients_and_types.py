@@ -333,6 +333,14 @@ def test_a_disease_word_naming_a_test_leaves_the_tests_result_to_the_lab_stage()
     facts = facts_of("A 40-year-old man had fever. Antinuclear antibodies and hepatitis C serology were negative.")
     assert ("antinuclear antibody", "negative") in {(r.test, r.result) for r in facts.labs}
     assert not {d.diagnosis for d in facts.diagnoses} & {"hepatitis c"}
+    # nor an instrument or a screen named after a condition
+    facts = facts_of("A 40-year-old man fell. His Glasgow Coma Scale score was 8 and a hepatitis screen was negative.")
+    assert not {d.diagnosis for d in facts.diagnoses} & {"coma", "hepatitis"}
+
+
+def test_a_disease_abbreviation_that_is_an_everyday_word_is_a_disease_only_in_capitals():
+    facts = facts_of("A 50-year-old man used hearing aids and walking aids. His brother had AIDS.")
+    assert [d.diagnosis for d in facts.diagnoses] == ["aids"] and facts.diagnoses[0].mention == "AIDS"
 
 
 def test_a_drug_of_the_past_said_not_to_have_been_taken_is_still_before():

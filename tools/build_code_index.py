@@ -431,15 +431,21 @@ def lab_rows() -> list[str]:
 
 
 SIDE_WORD = re.compile(r"\b(right|left|bilateral)\b")
+# a side's dominance, where a title says it: the guidelines' default is the one taken (below)
+DOMINANCE = re.compile(r" (?:non-?)?dominant\b")
+# what the guidelines do not default to: right is dominant, left nondominant (Official Guidelines I.C.6.a)
+NOT_DEFAULT_DOMINANCE = re.compile(r"\b(?:right non-?dominant|left dominant)\b")
 
 
 def side_codes(icd, codes: set[str]) -> list[str]:
     """For each code whose title leaves the side unspecified, its siblings for the right, left and
     both sides: the sibling whose title says the side where this one says "unspecified"
-    (`Cellulitis of unspecified orbit` → `… of right orbit`, `… of left orbit`, `… of bilateral orbits`)."""
+    (`Cellulitis of unspecified orbit` → `… of right orbit`, `… of left orbit`, `… of bilateral orbits`).
+    Where the titles also say which side is dominant (hemiplegia, monoplegia), a side said without
+    it is the guidelines' default: right dominant, left nondominant."""
 
     def plain(title: str) -> str:
-        words = SIDE_WORD.sub("unspecified", title.lower()).replace(",", " ").split()
+        words = SIDE_WORD.sub("unspecified", DOMINANCE.sub("", title.lower())).replace(",", " ").split()
         return " ".join(w[:-3] + "y" if w.endswith("ies") else w.rstrip("s") for w in words)
 
     lines = ["code\tright\tleft\tbilateral"]
@@ -451,7 +457,8 @@ def side_codes(icd, codes: set[str]) -> list[str]:
         for sibling in icd.get_children(parent):
             other = icd.get_description(sibling)
             side = SIDE_WORD.search(other.lower())
-            if sibling != code and side and plain(other) == plain(title):
+            default = not NOT_DEFAULT_DOMINANCE.search(other.lower())
+            if sibling != code and side and default and plain(other) == plain(title):
                 sides.setdefault(side.group(1), sibling)
         if sides:
             lines.append(f"{code}\t{sides.get('right', '')}\t{sides.get('left', '')}\t{sides.get('bilateral', '')}")

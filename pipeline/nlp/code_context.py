@@ -48,6 +48,7 @@ CLAUSE_WORDS = frozenset({"but", "while", "whereas", "although", "and", "which",
 BRACKETS = re.compile(r"\[[^\]]*\]|\([^)]*\)")
 COORDINATED = re.compile(r"(\w+) (?:and|&) (\w+) (\w+)")
 WORD = re.compile(r"[a-z0-9']+")
+SECONDARY = ("C77", "C78", "C79")  # secondary malignant neoplasms: a metastasis's codes
 
 
 def singular(word: str) -> str:
@@ -198,6 +199,14 @@ def attached_words(span: Span, before: int, others: set[int], links: Iterable[tu
                 break
             last += 1
     return [t.lower_ for t in (*doc[first : span.end], *doc[after:last])]
+
+
+def where_it_is(code: str, words: list[str]) -> list[str]:
+    """The words of a metastasis's phrase that may say where it is: not what follows `from`, its
+    primary (`metastasis from the breast` is no secondary of the breast, C79.81)."""
+    if code.startswith(SECONDARY) and "from" in words:
+        return words[: words.index("from")]
+    return words
 
 
 def _finding_before(span: Span, links: Iterable[tuple[str, ...]], others: set[int]) -> int:

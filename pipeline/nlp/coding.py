@@ -53,6 +53,7 @@ from .code_context import (
     integral_signs,
     multiple_valves,
     title_words,
+    where_it_is,
 )
 from .code_tables import FILES, code_index
 from .data_files import DataFiles
@@ -69,6 +70,7 @@ PARENTHESIS = re.compile(r"\s*[(\[][^)\]]*[)\]]")
 MAIN_TERMS_NOT = frozenset("RVWXYZ")
 # a tumour's site, in a code title of a behaviour other than malignant
 BEHAVIOUR_TITLE = re.compile(r"(?:Benign neoplasm|Neoplasm of (?:uncertain|unspecified) behavior) of (.+)")
+INITIAL = re.compile(r"[A-Z]\.")  # a capital letter and its full stop, one token
 
 
 @dataclass(frozen=True)
@@ -171,7 +173,7 @@ class Coder(DataFiles):
             code = codes.icd10cm if codes else ""
             mention = Mention(ent, code, code, codes.evidence if codes else "", title_words(name))
             mention.bare_code = bare.icd10cm if bare else ""
-            if code and (refinement := self.context.in_phrase(code, phrase)):
+            if code and (refinement := self.context.in_phrase(code, where_it_is(code, phrase))):
                 mention.code, mention.said = refinement.code, refinement
                 mention.evidence += f"; {refinement.said} said of it"
             elif code and (caused := self.causes.code_of(ent, code, name, starts, drugs)):
@@ -189,7 +191,7 @@ class Coder(DataFiles):
             if codes and mention.code != codes.icd10cm:
                 title = self.titles.get(mention.code, "")
                 codes = replace(codes, icd10cm=mention.code, icd10cm_title=title, evidence=mention.evidence)
-            coded[mention.span.start] = self.on_side(codes, phrases[mention.span.start])
+            coded[mention.span.start] = self.on_side(codes, where_it_is(mention.code, phrases[mention.span.start]))
         return coded
 
     def coordinated(self, name: str) -> Codes | None:
@@ -351,19 +353,22 @@ class Coder(DataFiles):
         return None
 
     def refined(self, codes: Codes | None, span: Span) -> Codes | None:
-        """The code of the longest name the words just before the condition make with it, where
-        the index knows that name (`ovarian endometriosis` where the recogniser found
+        """The code of the longest name the words just before and after the condition make with
+        it, where the index knows that name (`ovarian endometriosis` where the recogniser found
         `endometriosis`: N80.1-, not N80.9; `liver metastases`: C78.7, not C79.9; `complete
-        heart block`: I44.2, not I45.9), the name itself coded or not (`hypoglossal nerve palsy`)."""
-        for first in range(self.context_start(span), span.start):
-            if self.first_word(span.doc[first].lower_) not in self.first_words:
-                continue  # no name the index knows starts with it: nothing to look up
-            before = span.doc[first : span.start]
-            if not all(token.is_alpha or token.text == "-" for token in before):
-                continue
-            wider = self.condition(f"{before.text} {span._.normalized or span.text}")
-            if wider and wider.icd10cm and (codes is None or wider.icd10cm != codes.icd10cm):
-                return wider
+        heart block`: I44.2, not I45.9; `alopecia totalis`: L63.0, not L65.9; `chronic
+        hepatitis C`), the name itself coded or not (`hypoglossal nerve palsy`)."""
+        name = span._.normalized or span.text
+        for after in words_after(span):
+            for first in range(self.context_start(span), span.start + 1):
+                before = span.doc[first : span.start]
+                if before and self.first_word(before[0].lower_) not in self.first_words:
+                    continue  # no name the index knows starts with it: nothing to look up
+                if not (before or after) or not all(token.is_alpha or token.text == "-" for token in before):
+                    continue
+                wider = self.condition(" ".join(part for part in (before.text, name, after) if part))
+                if wider and wider.icd10cm and (codes is None or wider.icd10cm != codes.icd10cm):
+                    return wider
         return codes
 
     def context_start(self, span: Span) -> int:
@@ -409,6 +414,20 @@ class Coder(DataFiles):
             return None
         drugbank_id, mesh_id = self.drugs[generic]
         return Codes(drugbank_id=drugbank_id, mesh_id=mesh_id, evidence=generic)
+
+
+def words_after(span: Span, most: int = 2) -> list[str]:
+    """The words just after a condition that may end its name (`alopecia totalis`, `influenza
+    A`), in its sentence: the longest first, then fewer, then none."""
+    words = []
+    for token in span.doc[span.end : min(span.end + most, span.sent.end)]:
+        if INITIAL.fullmatch(token.text):  # `hepatitis C.`: the tokenizer keeps an initial's full stop
+            words.append(token.text[0])
+            break
+        if not token.is_alpha:
+            break
+        words.append(token.text)
+    return [" ".join(words[:count]) for count in range(len(words), 0, -1)] + [""]
 
 
 def own_ids(own: Codes | None) -> dict[str, str]:

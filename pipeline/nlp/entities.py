@@ -116,7 +116,9 @@ class ClinicalEntities(DataFiles):
         self.lab_exact_matcher = PhraseMatcher(self.vocab, attr="ORTH")
         self.lab_exact_matcher.add(LAB, list(self.tokenizer.pipe(sorted(exact))))
         self.genera = word_list(files["microbes"])
-        self.test_nouns = frozenset(resource_json(files["test_names"])["test_nouns"])
+        test_names = resource_json(files["test_names"])
+        self.test_nouns = frozenset(test_names["test_nouns"])
+        self.capitals_only = frozenset(test_names["capitals_only"])
         self.lab_context = lab_context(files["lab_context"])
         # a result word after a drug's name that says a sample was measured, not a dose changed
         self.measured_results = frozenset(self.lab_context.qualitative) - self.lab_context.words["dose_change_words"]
@@ -144,6 +146,7 @@ class ClinicalEntities(DataFiles):
         diseases += _short_forms_of(doc, diseases, DISEASE)
         # `hepatitis C serology`: the disease word names a test, whose result the lab stage reads
         diseases = [span for span in diseases if not _names_a_test(span, self.test_nouns)]
+        diseases = [span for span in diseases if not (span.text.islower() and span.text in self.capitals_only)]
         infections = pathogen_infections(doc, self.genera)
         diseases = [d for d in diseases if not any(i.start < d.end and d.start < i.end for i in infections)]
         diseases += list(infections)
