@@ -34,6 +34,14 @@ def icd(coder: Coder, name: str) -> str:
         ("Balo's concentric sclerosis", "G37.5"),  # not Schilder's diffuse sclerosis (G37.0)
         ("oral candidiasis", "B37.0"),
         ("influenza A", "J10.1"),  # an identified virus
+        ("diverticulosis", "K57.90"),
+        ("diverticulitis", "K57.92"),
+        ("pulmonary congestion", "R09.89"),  # the Index's bare entry, not the tabular's J81.1 …
+        ("chronic pulmonary congestion", "J81.1"),  # … which is chronic or passive congestion
+        # the name a title is of without the complications it is without
+        ("cholecystolithiasis", "K80.20"),  # Calculus of gallbladder without cholecystitis without obstruction
+        ("aortic arch aneurysm", "I71.22"),
+        ("pilonidal sinus", "L05.92"),
         ("typhoid fever", "A01.00"),
         ("pneumonia", "J18.9"),
         ("severe community-acquired pneumonia", "J18.9"),  # words that never say which condition left off

@@ -92,6 +92,9 @@ REPORT_NAMES = {
 # a title's first word that the bare name leaves out by default (`Nontraumatic subarachnoid
 # hemorrhage` is the code of `subarachnoid hemorrhage`; the traumatic one is an injury's code)
 DEFAULT_QUALIFIER = re.compile(r"^(nontraumatic|nonrheumatic) ")
+# what a default-form title adds to its condition's name: the complications it is without
+# (`Diverticulosis of large intestine without perforation or abscess without bleeding`)
+WITHOUT_TAIL = re.compile(r",? (?<!or )without (?!evidence of).*$")
 CAUSE_TITLE = re.compile(r"(?P<condition>[a-z][a-z ]*?) due to (?P<cause>.+)")
 ORGAN_TITLE = re.compile(r"([a-z][a-z-]*(?: [a-z][a-z-]*){0,2}) of (?:the )?([a-z][a-z-]*(?: [a-z][a-z-]*)?)")
 
@@ -230,6 +233,11 @@ def icd10cm_terms() -> tuple[dict[str, str], dict[str, str]]:
                     by_rank[form][3].add(code)
                 for form in genus_forms:
                     by_genus[form].add(code)
+                # the name a default-form title is of, where nothing else names it; never a
+                # newborn's code, nor an injury's (its seventh character is never coded here)
+                if code[0] not in "PST" and (bare := WITHOUT_TAIL.sub("", term)) != term:
+                    for form in {bare, *organ_terms(bare, adjectives)}:
+                        by_rank[form][5].add(code)
     for form, code in genus_terms(by_genus).items():
         by_rank[form][4].add(code)
     chosen = {}
