@@ -35,6 +35,8 @@ def icd(coder: Coder, name: str) -> str:
         ("oral candidiasis", "B37.0"),
         ("influenza A", "J10.1"),  # an identified virus
         ("diverticulosis", "K57.90"),
+        ("Creutzfeldt–Jakob disease", "A81.00"),  # an eponym's en dash is its hyphen
+        ("zinc deficiency", "E60"),
         ("diverticulitis", "K57.92"),
         ("pulmonary congestion", "R09.89"),  # the Index's bare entry, not the tabular's J81.1 …
         ("chronic pulmonary congestion", "J81.1"),  # … which is chronic or passive congestion
@@ -192,6 +194,14 @@ def test_words_before_a_condition_make_the_longer_name_it_is_coded_by(coder):
     pancreatitis = next(t.i for t in doc if t.text == "pancreatitis")
     man = Span(doc, pancreatitis, pancreatitis + 1, label="DISEASE")  # `man had acute`: no other category
     assert coder.refined(coder.condition("pancreatitis"), man).icd10cm.startswith("K85")
+
+
+def test_an_eponym_joined_by_an_en_dash_is_found_and_coded_as_with_a_hyphen():
+    coded = condition_codes("A 30-year-old man had Ehlers–Danlos syndrome. His sister had Guillain–Barré syndrome.")
+    assert [(name, code) for name, code, _ in coded] == [
+        ("Ehlers–Danlos syndrome", "Q79.60"),
+        ("Guillain–Barré syndrome", "G61.0"),
+    ]
 
 
 def test_words_after_a_condition_may_end_the_name_it_is_coded_by(coder):

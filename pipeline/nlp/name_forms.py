@@ -27,8 +27,9 @@ def spelling_folds(name: str = "spelling.json") -> SpellingFolds:
 
 def fold_name(name: str, folds: list[tuple[re.Pattern, str]]) -> str:
     """A name as the code index writes it: lower case, one space between words, no accents
-    (`henoch-schönlein`), the spelling folds applied (the index is built through this too)."""
-    name = unicodedata.normalize("NFKD", " ".join(name.lower().split()))
+    (`henoch-schönlein`), an en dash a hyphen, the spelling folds applied (the index is built
+    through this too)."""
+    name = unicodedata.normalize("NFKD", " ".join(name.lower().split())).replace("–", "-")  # `Guillain–Barré`
     if not name.isascii():
         name = "".join(char for char in name if not unicodedata.combining(char))
     if getattr(folds, "any", None) is not None and not folds.any.search(name):

@@ -163,7 +163,8 @@ def token_view(doc: Doc) -> tuple[list[str], list[str], list[bool]]:
     if view is None or len(view[0]) != len(doc):
         strings = doc.vocab.strings
         lower, spacy, is_space = doc.to_array([LOWER, SPACY, IS_SPACE]).T.tolist() if len(doc) else ([], [], [])
-        lowers = [strings[h] for h in lower]
+        # an en dash joins an eponym's names as a hyphen does (`Guillain–Barré`, `Ehlers–Danlos`)
+        lowers = [text.replace("–", "-") if "–" in text else text for text in map(strings.__getitem__, lower)]
         spaces = [" " if s else "" for s in spacy]
         stops = [False] + [bool(s) for s in is_space[1:]]
         view = doc.user_data["casextract_token_view"] = (lowers, spaces, stops)
