@@ -37,6 +37,11 @@ def icd(coder: Coder, name: str) -> str:
         ("diverticulosis", "K57.90"),
         ("Creutzfeldt–Jakob disease", "A81.00"),  # an eponym's en dash is its hyphen
         ("zinc deficiency", "E60"),
+        ("hyperthermia", "R50.9"),  # not malignant hyperthermia due to anesthesia (T88.3)
+        ("movement disorders", "G25.9"),  # an index term in the plural, not a vocabulary's G24.4
+        ("convulsion", "R56.9"),  # a name the code set has in the plural only
+        ("cocaine abuse", "F14.10"),  # uncomplicated: not `Cocaine abuse, unspecified with withdrawal`
+        ("male breast cancer", "C50.929"),
         ("diverticulitis", "K57.92"),
         ("pulmonary congestion", "R09.89"),  # the Index's bare entry, not the tabular's J81.1 …
         ("chronic pulmonary congestion", "J81.1"),  # … which is chronic or passive congestion
@@ -194,6 +199,19 @@ def test_words_before_a_condition_make_the_longer_name_it_is_coded_by(coder):
     pancreatitis = next(t.i for t in doc if t.text == "pancreatitis")
     man = Span(doc, pancreatitis, pancreatitis + 1, label="DISEASE")  # `man had acute`: no other category
     assert coder.refined(coder.condition("pancreatitis"), man).icd10cm.startswith("K85")
+
+
+def test_a_name_ending_a_sentence_with_an_initial_is_coded_without_its_full_stop():
+    coded = condition_codes("A 45-year-old man was admitted in thyroid storm. His brother had hepatitis B.")
+    assert [(name, code) for name, code, _ in coded] == [("thyroid storm", "E05.91"), ("hepatitis B.", "B19.10")]
+    facts = facts_of("A 45-year-old man had hepatitis B.")
+    assert [d.diagnosis for d in facts.diagnoses] == ["hepatitis b"]
+
+
+def test_a_tumour_of_an_unspecified_part_of_its_organ_keeps_its_code():
+    # `… of unspecified site of unspecified male breast` names its organ: no site to look for
+    [(_, code, _)] = condition_codes("A 60-year-old man was treated for male breast cancer.")
+    assert code == "C50.929"
 
 
 def test_an_eponym_joined_by_an_en_dash_is_found_and_coded_as_with_a_hyphen():

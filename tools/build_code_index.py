@@ -53,7 +53,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from pipeline.lexicons import resource_json, table_rows, word_list  # noqa: E402
-from pipeline.nlp.name_forms import fold_name, spelling_folds  # noqa: E402
+from pipeline.nlp.name_forms import fold_name, plurals, spelling_folds  # noqa: E402
 from tools.code_refinements import refinement_rows  # noqa: E402
 
 RESOURCES = ROOT / "pipeline" / "resources"
@@ -71,6 +71,7 @@ UNSPECIFIED_SEGMENT = re.compile(
 UNSPECIFIED_CHILD = re.compile(
     r"(?<!with )unspecified|unspecified morphologic|with unspecified severity", re.IGNORECASE
 )
+UNSPECIFIED_WITH = re.compile(r"unspecified with (?!or without|unspecified)", re.IGNORECASE)
 DEFAULT_FORM = re.compile(
     r" without |uncomplicated|not having achieved remission|not intractable|not specified as", re.IGNORECASE
 )
@@ -188,6 +189,9 @@ def unspecified_leaf(icd, code: str) -> str:
         # site` is the unspecified one, not `…, extranodal and solid organ sites`
         parent = icd.get_description(code)
         unspecified = [c for c in children if UNSPECIFIED_CHILD.search(icd.get_description(c))]
+        # `Cocaine abuse, unspecified with withdrawal` says a complication its parent does not
+        if not UNSPECIFIED_WITH.search(parent):
+            unspecified = [c for c in unspecified if not UNSPECIFIED_WITH.search(icd.get_description(c))]
         if parent.lower().endswith(", unspecified"):  # every child repeats it: what a child adds says
             unspecified = [c for c in children if _says_unspecified(icd.get_description(c), parent)] or unspecified
         default = [c for c in children if _default_form(icd.get_description(c))]
@@ -355,6 +359,8 @@ def condition_rows(icd_terms: dict[str, str], folder: Path, rules) -> tuple[list
     descriptor_of = {mesh_id: fold_name(n, rules) for mesh_id, n in descriptor_of.items()}
     descriptors = set(descriptor_of.values())
     index_terms = {fold_name(row["name"], rules): row["icd10cm"] for row in table_rows("icd10cm_index_terms.tsv")}
+    # an index term in the plural too, where that is no term of its own (`movement disorders`)
+    index_terms = {plural: code for name, code in index_terms.items() for plural in plurals(name)} | index_terms
     doids_of_mesh = defaultdict(set)
     for doid, mesh_id in do_mesh.items():
         doids_of_mesh[mesh_id].add(doid)

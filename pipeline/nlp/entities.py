@@ -286,10 +286,12 @@ class ClinicalEntities(DataFiles):
                 return f"{before.lower_} antibody"  # `anti-GM1 IgM antibody`: the antibody, not the isotype
             return entry.name if entry else text.lower()
         expanded = long_forms.get(text, text)
-        return re.sub(r"\s+", " ", expanded).lower()
+        # `hepatitis B.` ending a sentence: the tokenizer keeps an initial's full stop in its token
+        return re.sub(r"\s+", " ", INITIAL_STOP.sub("", expanded)).lower()
 
 
 DETERMINERS = {"a", "an", "the", "this", "that", "his", "her", "their", "its"}
+INITIAL_STOP = re.compile(r"(?<=\b[A-Za-z])\.$")
 INFECTION_WORDS = {"infection", "infections", "coinfection", "co-infection", "superinfection"}
 
 

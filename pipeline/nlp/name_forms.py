@@ -54,9 +54,10 @@ def plurals(name: str) -> list[str]:
     `neurological deficit` → `neurological deficits`, `myopathy` → `myopathies`): some names are
     in the vocabularies only in the plural. Not of a word of three letters or fewer (`aid`, `pre`),
     of one with other than letters, or of one ending as plurals and Latin or Greek names do (`-s`,
-    `-x`, `-a`, `-i`, `-um`, `-on`)."""
+    `-x`, `-a`, `-i`, `-um`, `-on`, but `-ion`: `convulsion` → `convulsions`)."""
     last = name.rsplit(" ", 1)[-1]
-    if len(last) <= 3 or not last.isalpha() or last.endswith(("s", "x", "z", "sh", "ch", "a", "i", "um", "on")):
+    latin = last.endswith(("s", "x", "z", "sh", "ch", "a", "i", "um", "on")) and not last.endswith("ion")
+    if len(last) <= 3 or not last.isalpha() or latin:
         return []
     if last.endswith("y") and last[-2] not in "aeiou":
         return [name[:-1] + "ies"]

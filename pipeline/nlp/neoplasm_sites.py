@@ -21,7 +21,7 @@ from collections import Counter
 
 from .code_context import singular
 
-UNKNOWN_SITE = re.compile(r"unspecified site|site unspecified|\(primary\) neoplasm, unspecified", re.IGNORECASE)
+UNKNOWN_SITE = re.compile(r"unspecified site(?! of)|site unspecified|\(primary\) neoplasm, unspecified", re.IGNORECASE)
 
 
 class NeoplasmSites:
