@@ -37,6 +37,7 @@ def icd(coder: Coder, name: str) -> str:
         ("diverticulosis", "K57.90"),
         ("Creutzfeldt–Jakob disease", "A81.00"),  # an eponym's en dash is its hyphen
         ("zinc deficiency", "E60"),
+        ("ophthalmoplegia", "H49.9"),
         ("hyperthermia", "R50.9"),  # not malignant hyperthermia due to anesthesia (T88.3)
         ("movement disorders", "G25.9"),  # an index term in the plural, not a vocabulary's G24.4
         ("convulsion", "R56.9"),  # a name the code set has in the plural only
@@ -511,6 +512,10 @@ def test_a_tumour_no_vocabulary_names_is_coded_by_its_site_and_behaviour(coder):
     assert coded("Biopsy of a cervical lymph node showed squamous cell carcinoma of unknown primary.")[0][:3] != "C53"
     assert coded("She had a hepatic flexure adenocarcinoma.")[0][:3] != "C22"
     assert coded("He had a basal cell carcinoma on the nose.")[0] == "C44.311"  # of the skin of the nose
+    # a villous adenoma is of uncertain behaviour (`Adenoma, villous — see Neoplasm, uncertain behavior`)
+    assert coded("Colonoscopy showed a villous adenoma of the colon.")[0] == "D37.4"
+    assert coded("Biopsies were of a villous adenoma.")[0] == "D48.9"
+    assert coded("A tubulovillous adenoma of the colon was removed.")[0] == "D12.6"  # benign
 
 
 def test_an_undefined_abbreviation_in_capitals_is_coded_as_the_condition_it_stands_for(coder):

@@ -21,14 +21,17 @@ from collections import Counter
 
 from .code_context import singular
 
-UNKNOWN_SITE = re.compile(r"unspecified site(?! of)|site unspecified|\(primary\) neoplasm, unspecified", re.IGNORECASE)
+UNKNOWN_SITE = re.compile(
+    r"unspecified site(?! of)|site unspecified|\(primary\) neoplasm, unspecified|uncertain behavior, unspecified$",
+    re.IGNORECASE,
+)
 
 
 class NeoplasmSites:
     def __init__(self, morphology: dict, organs: dict[str, str], sites: dict[str, str]):
         self.behaviour = {
             tuple(singular(w) for w in phrase.split()): behaviour
-            for behaviour in ("malignant", "benign", "in_situ", "unspecified")
+            for behaviour in ("malignant", "benign", "in_situ", "uncertain", "unspecified")
             for phrase in morphology[behaviour]
         }
         # the longest first: `cystic teratoma` is benign, where a bare `teratoma` is not listed
