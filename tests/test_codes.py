@@ -431,6 +431,13 @@ def test_a_condition_a_drug_caused_takes_the_code_of_its_drug_induced_form():
     assert coded("He had pancreatitis due to hypertriglyceridemia.")[0] == "K85.90"  # no drug
     # no drug-induced form of the whole name: that of its head (`drug-induced pneumonitis`)
     assert coded("She developed interstitial pneumonitis associated with bleomycin.")[0] == "J70.4"
+    # a drug's name as the condition's first word; two drugs joined by a slash
+    assert coded("He developed bleomycin pneumonitis.") == ("J70.4", "pneumonitis; caused by bleomycin")
+    assert coded("Everolimus/exemestane-induced pneumonitis was diagnosed.")[0] == "J70.4"
+    # a title `… due to drugs` names the drug-induced form
+    assert coded("Amiodarone-induced hypotension was treated.")[0] == "I95.2"
+    assert coded("Doxorubicin-induced cardiomyopathy was diagnosed.")[0] == "I42.7"
+    assert coded("She developed a carbamazepine-induced maculopapular rash.")[0] == "L27.0"  # a drug eruption
 
 
 def test_a_complication_of_the_same_patient_takes_the_combination_code():

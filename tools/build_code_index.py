@@ -96,6 +96,9 @@ DEFAULT_QUALIFIER = re.compile(r"^(nontraumatic|nonrheumatic) ")
 # what a default-form title adds to its condition's name: the complications it is without
 # (`Diverticulosis of large intestine without perforation or abscess without bleeding`)
 WITHOUT_TAIL = re.compile(r",? (?<!or )without (?!evidence of).*$")
+# a title of a condition a drug caused (`Hypotension due to drugs`, `Cardiomyopathy due to drug and
+# external agent`), never by contact with the skin
+DRUG_CAUSE_TITLE = re.compile(r"(?P<condition>[a-z][a-z ,-]*?) due to (?:drugs?|medicaments?)\b(?!.*contact)")
 CAUSE_TITLE = re.compile(r"(?P<condition>[a-z][a-z ]*?) due to (?P<cause>.+)")
 ORGAN_TITLE = re.compile(r"([a-z][a-z-]*(?: [a-z][a-z-]*){0,2}) of (?:the )?([a-z][a-z-]*(?: [a-z][a-z-]*)?)")
 
@@ -198,6 +201,9 @@ def unspecified_leaf(icd, code: str) -> str:
         pool = [c for c in unspecified if c in default] or unspecified or default
         # no child for the bare name: the index sends it to the "Other …" child (`Ascites` → R18.8)
         pool = pool or [c for c in children if icd.get_description(c).startswith("Other ") and c.endswith("9")]
+        # … or to the child that is "Other" and the parent's own name (`Pancytopenia` → D61.818,
+        # `Other pancytopenia`)
+        pool = pool or [c for c in children if icd.get_description(c).lower() == f"other {parent.lower()}"]
         if not pool:
             return code
         code = next((c for c in pool if c.endswith("9")), pool[0])
@@ -233,7 +239,9 @@ def icd10cm_terms() -> tuple[dict[str, str], dict[str, str]]:
                 by_rank[term][rank].add(code)
                 # a newborn's or a contact's code is never the name of the condition itself
                 by_cause, genus_forms = cause_terms(term, genera) if code[0] not in "PZ" else (set(), set())
-                for form in {*organ_terms(term, adjectives), *by_cause, DEFAULT_QUALIFIER.sub("", term)} - {term}:
+                drug_form = {f"drug-induced {m['condition']}"} if (m := DRUG_CAUSE_TITLE.match(term)) else set()
+                forms = {*organ_terms(term, adjectives), *by_cause, *drug_form, DEFAULT_QUALIFIER.sub("", term)}
+                for form in forms - {term}:
                     by_rank[form][3].add(code)
                 for form in genus_forms:
                     by_genus[form].add(code)

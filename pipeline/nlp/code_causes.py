@@ -3,10 +3,11 @@
 - Another disease (`polyneuropathy due to dry beriberi`, `myocarditis secondary to the lupus`):
   ICD-10-CM's manifestation code (`… in diseases classified elsewhere`: polyneuropathy → G63),
   else the condition's secondary form (`secondary thrombocytopenia`, D69.59).
-- A drug (`azathioprine-induced pancreatitis`, `hepatitis due to isoniazid`, `… associated with
-  use of D-penicillamine`): the code of that drug's own form of the condition where the code set
-  names one (`heparin-induced thrombocytopenia`, D75.82), else of the drug-induced form
-  (`drug-induced acute pancreatitis`, K85.30); pharmacovigilance pools adverse reactions by it.
+- A drug (`azathioprine-induced pancreatitis`, `thalidomide neuropathy`, `hepatitis due to
+  isoniazid`, `… associated with use of D-penicillamine`): the code of that drug's own form of
+  the condition where the code set names one (`heparin-induced thrombocytopenia`, D75.82), else
+  of the drug-induced form (`drug-induced acute pancreatitis`, K85.30); pharmacovigilance pools
+  adverse reactions by it.
 """
 
 from __future__ import annotations
@@ -91,11 +92,18 @@ def caused_by_condition(span: Span, condition_starts: set[int]) -> bool:
 
 def caused_by_drug(span: Span, drugs: dict[int, str], is_drug: Callable[[str], bool]) -> str:
     """The drug the text says caused the condition (`drugs`: the DRUG entities' names by first
-    token), or "": `azathioprine-induced pancreatitis`, `hepatitis due to isoniazid`, `…
-    associated with use of D-penicillamine`."""
+    token), or "": `azathioprine-induced pancreatitis`, `thalidomide neuropathy` (a drug's name
+    as the condition's first word), `hepatitis due to isoniazid`, `… associated with use of
+    D-penicillamine`."""
     doc, end = span.doc, span.sent.end
     if span.start > span.sent.start and (prefix := DRUG_PREFIX.match(doc[span.start - 1].lower_)):
-        return prefix.group(1) if is_drug(prefix.group(1)) else ""
+        # `rapamycin/sirolimus-induced`: one drug by two names, or two drugs
+        return next((name for name in prefix.group(1).split("/") if is_drug(name)), "")
+    if span.start > span.sent.start and doc[span.start - 1].ent_type_ == "DRUG":
+        first = span.start - 1
+        while first > span.sent.start and doc[first].ent_iob_ == "I":
+            first -= 1
+        return drugs.get(first, "")
     i = after_parenthesis(span)
     while i < min(end, span.end + 4) and doc[i].lower_ in HEDGES:  # `… was probably induced by`
         i += 1
