@@ -38,6 +38,8 @@ def icd(coder: Coder, name: str) -> str:
         ("Creutzfeldt–Jakob disease", "A81.00"),  # an eponym's en dash is its hyphen
         ("zinc deficiency", "E60"),
         ("ophthalmoplegia", "H49.9"),
+        ("thymoma", "D15.0"),
+        ("malignant thymoma", "C37"),
         ("hyperthermia", "R50.9"),  # not malignant hyperthermia due to anesthesia (T88.3)
         ("movement disorders", "G25.9"),  # an index term in the plural, not a vocabulary's G24.4
         ("convulsion", "R56.9"),  # a name the code set has in the plural only
@@ -519,6 +521,14 @@ def test_a_tumour_no_vocabulary_names_is_coded_by_its_site_and_behaviour(coder):
     assert coded("Biopsy of a cervical lymph node showed squamous cell carcinoma of unknown primary.")[0][:3] != "C53"
     assert coded("She had a hepatic flexure adenocarcinoma.")[0][:3] != "C22"
     assert coded("He had a basal cell carcinoma on the nose.")[0] == "C44.311"  # of the skin of the nose
+    # organs the code set names a tumour of, by noun or adjective
+    assert coded("He had squamous cell carcinoma of the tongue.")[0] == "C02.9"
+    assert coded("She had a vulvar squamous cell carcinoma.")[0] == "C51.9"
+    assert coded("An adenoid cystic carcinoma of the parotid gland was resected.")[0] == "C07"
+    # a tumour coded by its own category is the main term of a name joined by a preposition …
+    assert coded("She had metastatic melanoma of the back.")[0] == "C43.9"
+    # … never one coded by a site it leaves unknown
+    assert coded("He was diagnosed with metastatic adenocarcinoma of the small bowel.")[0] != "C80.1"
     # a villous adenoma is of uncertain behaviour (`Adenoma, villous — see Neoplasm, uncertain behavior`)
     assert coded("Colonoscopy showed a villous adenoma of the colon.")[0] == "D37.4"
     assert coded("Biopsies were of a villous adenoma.")[0] == "D48.9"

@@ -289,8 +289,8 @@ def _type_said_once(context: ArticleContext, mentions: list[Mention], patient: l
     what it adds says no acuity, time or cause (`not_carried`), and no mention makes it another.
     Never a sign or symptom (`fever` of a patient with typhoid fever is still a fever) nor a tumour."""
     targets = [m for m in mentions if m.code == m.bare_code == m.name_code and m.code and not m.span._.subject]
-    targets = [m for m in targets if m.code[0] != "R" and not _is_neoplasm(m.code)]
-    sources = [m for m in patient if m.plainly_said and m.code == m.name_code and m.code and not _is_neoplasm(m.code)]
+    targets = [m for m in targets if m.code[0] != "R" and not is_neoplasm(m.code)]
+    sources = [m for m in patient if m.plainly_said and m.code == m.name_code and m.code and not is_neoplasm(m.code)]
     said: dict[tuple, set[str]] = {}
     named = {id(target): _head_first(target.name) for target in targets}
     not_added = context.not_carried | STOP  # nor a word joining another name
@@ -313,7 +313,7 @@ def _head_first(name: str) -> list[str]:
     return [singular(w) for w in reversed(written_words(name))]
 
 
-def _is_neoplasm(code: str) -> bool:
+def is_neoplasm(code: str) -> bool:
     return code[:1] == "C" or "D00" <= code[:3] <= "D49"
 
 

@@ -51,6 +51,7 @@ from .code_context import (
     attached_words,
     coordinated_names,
     integral_signs,
+    is_neoplasm,
     multiple_valves,
     title_words,
     where_it_is,
@@ -264,8 +265,14 @@ class Coder(DataFiles):
         the code (`main_term_stops.txt`: `congenital`, a cause, a behaviour; a drug), nor down to a
         name too general to code or to a sign's or a circumstance's code (`argentine hemorrhagic
         fever` is no R50.9, `sinus arrest` no Z65.3), nor in a name joined by a preposition
-        (`instability of the elbow`). The name's own Disease Ontology and MeSH ids stay."""
+        (`instability of the elbow`), where only a tumour before it is its main term (`melanoma of
+        the back`, C43.9). The name's own Disease Ontology and MeSH ids stay."""
         words = fold_name(name, self.folds).split()
+        if joined := next((i for i, word in enumerate(words) if word in self.joining), 0):
+            head = self.condition(" ".join(words[:joined]))
+            # a tumour coded by its own category, not one coded by a site it leaves unknown (C80.1)
+            if head and is_neoplasm(head.icd10cm) and not self.neoplasms.site_unknown(head.icd10cm_title):
+                return replace(head, evidence=f"{' '.join(words)} → {head.evidence} (its tumour)", **own_ids(own))
         if len(words) < 2 or any(word in self.joining for word in words):
             return None
         for first in range(1, len(words)):
