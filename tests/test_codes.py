@@ -39,6 +39,8 @@ def icd(coder: Coder, name: str) -> str:
         ("zinc deficiency", "E60"),
         ("ophthalmoplegia", "H49.9"),
         ("thymoma", "D15.0"),
+        ("type 2 diabetes", "E11.9"),
+        ("type I diabetes", "E10.9"),
         ("malignant thymoma", "C37"),
         ("hyperthermia", "R50.9"),  # not malignant hyperthermia due to anesthesia (T88.3)
         ("movement disorders", "G25.9"),  # an index term in the plural, not a vocabulary's G24.4
@@ -467,6 +469,18 @@ def test_diseases_of_several_heart_valves_of_one_patient_take_the_combination_co
     assert codes("He had mitral regurgitation.") == ["I34.0"]
     negated = "A 70-year-old man had aortic stenosis.\n\nThere was no mitral regurgitation."
     assert codes(negated) == ["I35.0", "I34.0"]  # a negated valve disease is none of his
+
+
+def test_a_diabetic_condition_is_of_the_type_of_the_patients_diabetes():
+    coded = condition_codes("A 19-year-old man with type 1 diabetes mellitus was admitted with diabetic ketoacidosis.")
+    assert [code for _, code, _ in coded] == ["E10.9", "E10.10"]  # not the default type's E11.10
+    # `type 1` before the name the recogniser found; a relative's type 2 is another person's
+    coded = condition_codes("A woman with type 1 diabetes had diabetic nephropathy. Her mother had type 2 diabetes.")
+    assert [code for _, code, _ in coded] == ["E10.9", "E10.21", "E11.9"]
+    # the type said is type 2, or none is said: the default stays
+    coded = condition_codes("A 50-year-old man with type 2 diabetes mellitus had diabetic ketoacidosis.")
+    assert [code for _, code, _ in coded] == ["E11.9", "E11.10"]
+    assert [code for _, code, _ in condition_codes("A 50-year-old man had diabetic ketoacidosis.")] == ["E11.10"]
 
 
 def test_a_sign_integral_to_the_patients_diagnosis_takes_its_code():

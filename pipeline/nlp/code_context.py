@@ -29,7 +29,7 @@ Of several codes the words support equally, none is taken: the name's own code s
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -118,6 +118,7 @@ class ArticleContext:
         integral_signs: dict[str, list[str]] | None = None,
         not_carried: Iterable[str] = (),
         finding_links: Iterable[str] = (),
+        diabetes_types: dict | None = None,
     ):
         self.refinements: dict[str, list[Refinement]] = {}
         for code, refined, kind, words in rows:
@@ -136,6 +137,10 @@ class ArticleContext:
         self.integral_signs = integral_signs or {}
         self.not_carried = frozenset(not_carried)
         self.finding_links = tuple(tuple(link.split()) for link in finding_links)
+        diabetes = diabetes_types or {"categories": [], "default": "", "type_2_words": []}
+        self.diabetes, self.default_diabetes = frozenset(diabetes["categories"]), diabetes["default"]
+        words = "|".join(map(re.escape, diabetes["type_2_words"]))
+        self.type_2 = re.compile(rf"\b(?:{words})\b" if words else "(?!)")
 
     def valves_code(self, codes: Iterable[str]) -> str:
         """ICD-10-CM's code for diseases of all these valves together, or "" (`multiple_valves`)."""
@@ -345,6 +350,21 @@ def integral_signs(context: ArticleContext, mentions: list[Mention]) -> None:
             if len(diagnoses) == 1:
                 sign.code = diagnoses.pop()
                 sign.evidence += " (a sign of the patient's diagnosis)"
+
+
+def diabetes_of_its_type(context: ArticleContext, mentions: list[Mention], codes: Container[str]) -> None:
+    """A diabetic condition of the patient coded by the default type (`diabetic ketoacidosis`,
+    E11.10) takes the one type their other mentions say (`type 1 diabetes mellitus`: E10.10):
+    the type said, not the default, where a code of that type exists (Official Guidelines I.C.4.a.2)."""
+    default = context.default_diabetes
+    for case in {m.case for m in mentions}:
+        patient = [m for m in mentions if m.case == case and m.patients and m.code[:3] in context.diabetes]
+        typed = {m.code[:3] for m in patient if m.code[:3] != default or context.type_2.search(m.name.lower())}
+        if len(typed) != 1 or (kind := typed.pop()) == default:
+            continue
+        for mention in (m for m in patient if m.code[:3] == default and f"{kind}{m.code[3:]}" in codes):
+            mention.code = f"{kind}{mention.code[3:]}"
+            mention.evidence += f" (the patient's diabetes is {kind})"
 
 
 def the_patients(span: Span) -> bool:

@@ -81,6 +81,7 @@ def code_index(*files: str) -> dict:
             rules["integral_signs"],
             rules["not_carried"],
             rules["finding_links"],
+            rules["diabetes_types"],
         ),
         "abbreviations": resource_json(file["abbreviations"])["abbreviations"],
         "main_term_stop_endings": tuple(w[1:] for w in word_list(file["main_term_stops"]) if w.startswith("-")),

@@ -50,6 +50,7 @@ from .code_context import (
     across_article,
     attached_words,
     coordinated_names,
+    diabetes_of_its_type,
     integral_signs,
     is_neoplasm,
     multiple_valves,
@@ -186,6 +187,7 @@ class Coder(DataFiles):
         across_article(self.context, mentions)
         multiple_valves(self.context, mentions)
         integral_signs(self.context, mentions)
+        diabetes_of_its_type(self.context, mentions, self.titles)
         self.tumour_sites(mentions)
         for mention in mentions:
             codes = coded[mention.span.start]
@@ -371,7 +373,8 @@ class Coder(DataFiles):
                 before = span.doc[first : span.start]
                 if before and self.first_word(before[0].lower_) not in self.first_words:
                     continue  # no name the index knows starts with it: nothing to look up
-                if not (before or after) or not all(token.is_alpha or token.text == "-" for token in before):
+                # words and hyphens, and numbers after the first (`type 1 diabetes`)
+                if not (before or after) or not all(t.is_alpha or t.text == "-" or t.is_digit for t in before):
                     continue
                 wider = self.condition(" ".join(part for part in (before.text, name, after) if part))
                 if wider and wider.icd10cm and (codes is None or wider.icd10cm != codes.icd10cm):
