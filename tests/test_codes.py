@@ -39,6 +39,8 @@ def icd(coder: Coder, name: str) -> str:
         ("zinc deficiency", "E60"),
         ("ophthalmoplegia", "H49.9"),
         ("thymoma", "D15.0"),
+        ("Pseudomonas aeruginosa pneumonia", "J15.1"),  # the code set names it by the genus alone
+        ("cytomegalovirus colitis", "B25.8"),
         ("type 2 diabetes", "E11.9"),
         ("type I diabetes", "E10.9"),
         ("malignant thymoma", "C37"),
@@ -241,6 +243,8 @@ def test_words_after_a_condition_may_end_the_name_it_is_coded_by(coder):
     assert refined("She had hepatitis that resolved.", "hepatitis") == "K75.9"  # no name goes on
     [(_, flu, _)] = condition_codes("He was treated for influenza B last winter.")
     assert flu == "J10.1"  # an identified influenza virus, not J11.1
+    [(_, failure, _)] = condition_codes("Her echocardiogram showed heart failure with reduced ejection fraction.")
+    assert failure == "I50.20"  # systolic: four words after the name the recogniser found
 
 
 def test_a_longer_name_before_the_recognised_one_may_take_another_category():

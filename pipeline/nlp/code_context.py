@@ -49,6 +49,7 @@ BRACKETS = re.compile(r"\[[^\]]*\]|\([^)]*\)")
 COORDINATED = re.compile(r"(\w+) (?:and|&) (\w+) (\w+)")
 WORD = re.compile(r"[a-z0-9']+")
 SECONDARY = ("C77", "C78", "C79")  # secondary malignant neoplasms: a metastasis's codes
+INITIAL = re.compile(r"[A-Z]\.")  # a capital letter and its full stop, one token
 
 
 def singular(word: str) -> str:
@@ -204,6 +205,20 @@ def attached_words(span: Span, before: int, others: set[int], links: Iterable[tu
                 break
             last += 1
     return [t.lower_ for t in (*doc[first : span.end], *doc[after:last])]
+
+
+def words_after(span: Span, most: int = 4) -> list[str]:
+    """The words just after a condition that may end its name (`alopecia totalis`, `influenza
+    A`), in its sentence: the longest first, then fewer, then none."""
+    words = []
+    for token in span.doc[span.end : min(span.end + most, span.sent.end)]:
+        if INITIAL.fullmatch(token.text):  # `hepatitis C.`: the tokenizer keeps an initial's full stop
+            words.append(token.text[0])
+            break
+        if not token.is_alpha:
+            break
+        words.append(token.text)
+    return [" ".join(words[:count]) for count in range(len(words), 0, -1)] + [""]
 
 
 def where_it_is(code: str, words: list[str]) -> list[str]:

@@ -84,6 +84,7 @@ def code_index(*files: str) -> dict:
             rules["diabetes_types"],
         ),
         "abbreviations": resource_json(file["abbreviations"])["abbreviations"],
+        "genera": frozenset(word.lower() for word in word_list(file["microbes"])),
         "main_term_stop_endings": tuple(w[1:] for w in word_list(file["main_term_stops"]) if w.startswith("-")),
         "main_term_stops": frozenset(w for w in word_list(file["main_term_stops"]) if not w.startswith("-"))
         | {word for pair in adjectives.items() for name in pair for word in name.split()}

@@ -56,6 +56,7 @@ from .code_context import (
     multiple_valves,
     title_words,
     where_it_is,
+    words_after,
 )
 from .code_tables import FILES, code_index
 from .data_files import DataFiles
@@ -72,7 +73,6 @@ PARENTHESIS = re.compile(r"\s*[(\[][^)\]]*[)\]]")
 MAIN_TERMS_NOT = frozenset("RVWXYZ")
 # a tumour's site, in a code title of a behaviour other than malignant
 BEHAVIOUR_TITLE = re.compile(r"(?:Benign neoplasm|Neoplasm of (?:uncertain|unspecified) behavior) of (.+)")
-INITIAL = re.compile(r"[A-Z]\.")  # a capital letter and its full stop, one token
 
 
 @dataclass(frozen=True)
@@ -332,7 +332,7 @@ class Coder(DataFiles):
         known = [[t for t in spellings if t in self.conditions] for spellings in self.spellings(name)]
         known = [terms for terms in known if terms]
         if not known:
-            return self.infection(name)
+            return self.infection(name) or self.by_genus(name)
         term = next((t for terms in known for t in terms if self.conditions[t][0]), known[0][0])
         icd10cm, doid, mesh_id, coded_as = self.conditions[term]
         if not doid and not mesh_id:  # the ICD-10-CM code of a shorter name; the name's own ids
@@ -350,6 +350,13 @@ class Coder(DataFiles):
             joined = self.names_within(fold_name(name.replace("-", ""), self.folds))
             levels = [[*written, *one_word] for written, one_word in zip_longest(levels, joined, fillvalue=[])]
         return levels
+
+    def by_genus(self, name: str) -> Codes | None:
+        """`pseudomonas aeruginosa pneumonia`: a condition named with its organism's genus and
+        species that the code set names by the genus alone (Pneumonia due to Pseudomonas, J15.1)."""
+        words = fold_name(name, self.folds).split()
+        codes = self.condition(" ".join([words[0], *words[2:]])) if len(words) > 2 and words[0] in self.genera else None
+        return replace(codes, evidence=f"{' '.join(words)} → {codes.evidence}") if codes and codes.icd10cm else None
 
     def infection(self, name: str) -> Codes | None:
         """`varicella infection`: an infectious disease's name with `infection` after it is that
@@ -424,20 +431,6 @@ class Coder(DataFiles):
             return None
         drugbank_id, mesh_id = self.drugs[generic]
         return Codes(drugbank_id=drugbank_id, mesh_id=mesh_id, evidence=generic)
-
-
-def words_after(span: Span, most: int = 2) -> list[str]:
-    """The words just after a condition that may end its name (`alopecia totalis`, `influenza
-    A`), in its sentence: the longest first, then fewer, then none."""
-    words = []
-    for token in span.doc[span.end : min(span.end + most, span.sent.end)]:
-        if INITIAL.fullmatch(token.text):  # `hepatitis C.`: the tokenizer keeps an initial's full stop
-            words.append(token.text[0])
-            break
-        if not token.is_alpha:
-            break
-        words.append(token.text)
-    return [" ".join(words[:count]) for count in range(len(words), 0, -1)] + [""]
 
 
 def own_ids(own: Codes | None) -> dict[str, str]:
