@@ -41,6 +41,12 @@ def icd(coder: Coder, name: str) -> str:
         ("thymoma", "D15.0"),
         ("Pseudomonas aeruginosa pneumonia", "J15.1"),  # the code set names it by the genus alone
         ("cytomegalovirus colitis", "B25.8"),
+        ("transient ischemic attack", "G45.9"),  # never backed off to `attacks`
+        ("peripheral artery disease", "I73.9"),
+        ("cerebral venous thrombosis", "I67.6"),
+        ("subdural hematoma", "I62.00"),  # nontraumatic, as the Index reads the bare name
+        ("schwannoma", "D36.10"),
+        ("pseudogout", "M11.20"),
         ("type 2 diabetes", "E11.9"),
         ("type I diabetes", "E10.9"),
         ("malignant thymoma", "C37"),

@@ -341,6 +341,8 @@ def test_a_disease_word_naming_a_test_leaves_the_tests_result_to_the_lab_stage()
 def test_common_valve_diseases_are_found_wherever_they_are_written():
     facts = facts_of("A 78-year-old man was admitted. Echocardiography showed aortic stenosis and mitral stenosis.")
     assert {d.diagnosis for d in facts.diagnoses} >= {"aortic stenosis", "mitral stenosis"}
+    facts = facts_of("A 66-year-old woman had a transient ischemic attack and later developed pseudogout.")
+    assert {d.diagnosis for d in facts.diagnoses} >= {"transient ischemic attack", "pseudogout"}
 
 
 def test_a_disease_abbreviation_that_is_an_everyday_word_is_a_disease_only_in_capitals():
