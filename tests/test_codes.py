@@ -47,6 +47,8 @@ def icd(coder: Coder, name: str) -> str:
         ("subdural hematoma", "I62.00"),  # nontraumatic, as the Index reads the bare name
         ("schwannoma", "D36.10"),
         ("pseudogout", "M11.20"),
+        ("paresthesias", "R20.2"),
+        ("hypophosphatemia", "E83.39"),
         ("type 2 diabetes", "E11.9"),
         ("type I diabetes", "E10.9"),
         ("malignant thymoma", "C37"),

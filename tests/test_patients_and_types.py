@@ -343,6 +343,8 @@ def test_common_valve_diseases_are_found_wherever_they_are_written():
     assert {d.diagnosis for d in facts.diagnoses} >= {"aortic stenosis", "mitral stenosis"}
     facts = facts_of("A 66-year-old woman had a transient ischemic attack and later developed pseudogout.")
     assert {d.diagnosis for d in facts.diagnoses} >= {"transient ischemic attack", "pseudogout"}
+    facts = facts_of("A 2-year-old boy had failure to thrive. His mother had a miscarriage in 2019.")
+    assert {d.diagnosis for d in facts.diagnoses} >= {"failure to thrive", "miscarriage"}
 
 
 def test_a_disease_abbreviation_that_is_an_everyday_word_is_a_disease_only_in_capitals():
