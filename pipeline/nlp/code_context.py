@@ -207,15 +207,16 @@ def attached_words(span: Span, before: int, others: set[int], links: Iterable[tu
     return [t.lower_ for t in (*doc[first : span.end], *doc[after:last])]
 
 
-def words_after(span: Span, most: int = 4) -> list[str]:
+def words_after(span: Span, known: Container[str], most: int = 4) -> list[str]:
     """The words just after a condition that may end its name (`alopecia totalis`, `influenza
-    A`), in its sentence: the longest first, then fewer, then none."""
+    A`, `heart failure with reduced ejection fraction`), in its sentence, each a word some name the
+    index knows goes on with (`known`): the longest first, then fewer, then none."""
     words = []
     for token in span.doc[span.end : min(span.end + most, span.sent.end)]:
         if INITIAL.fullmatch(token.text):  # `hepatitis C.`: the tokenizer keeps an initial's full stop
             words.append(token.text[0])
             break
-        if not token.is_alpha:
+        if not token.is_alpha or token.lower_ not in known:
             break
         words.append(token.text)
     return [" ".join(words[:count]) for count in range(len(words), 0, -1)] + [""]
@@ -235,9 +236,10 @@ def _finding_before(span: Span, links: Iterable[tuple[str, ...]], others: set[in
     past a comma, to the clause's start, another condition or FINDING tokens; else the condition's
     own start."""
     doc, start = span.doc, span.sent.start
+    last = doc[span.start - 1].lower_ if span.start > start else ""
     for link in links:
         at = span.start - len(link)
-        if at <= start or [t.lower_ for t in doc[at : span.start]] != list(link):
+        if link[-1] != last or at <= start or [t.lower_ for t in doc[at : span.start]] != list(link):
             continue
         first = at - 1 if doc[at - 1].text == "," else at
         while first > max(start, at - FINDING) and doc[first - 1].i not in others and not _ends_clause(doc[first - 1]):

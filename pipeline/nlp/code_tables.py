@@ -5,7 +5,7 @@ sides, and the article context's rules (`code_context.py`, `neoplasm_sites.py`).
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from ..disk_cache import disk_cached
 from ..lexicons import resource_json, resource_text, table_rows, word_list
@@ -54,6 +54,8 @@ def code_index(*files: str) -> dict:
         "conditions": by_name,
         # what a name the index knows may start with: the words before a condition worth a lookup
         "first_words": frozenset(name.split(" ", 1)[0] for name in by_name),
+        # the words a name the index knows goes on with: the words after a condition worth a lookup
+        "later_words": frozenset(word for name in by_name for word in name.split()[1:]),
         "titles": dict(_columns(file["titles"], "code", "title")),
         "drugs": {
             generic: (db, mesh) for generic, db, mesh in _columns(file["drugs"], "generic", "drugbank_id", "mesh_id")
@@ -62,7 +64,8 @@ def code_index(*files: str) -> dict:
         "folds": folds,
         "too_general": word_list(file["too_general"]),
         # as the names are folded: `community-acquired` is two words there
-        "nonspecific": [tuple(fold_name(m, folds).split()) for m in word_list(file["nonspecific"])],
+        # by first word, in the list's order: each name tries only the modifiers its word may start
+        "nonspecific": _by_first_word(tuple(fold_name(m, folds).split()) for m in word_list(file["nonspecific"])),
         "sides": {
             code: dict(zip(("right", "left", "bilateral"), others))
             for code, *others in _columns(file["sides"], "code", "right", "left", "bilateral")
@@ -107,3 +110,10 @@ def _columns(name: str, *wanted: str) -> Iterator[list[str]]:
     header = next(rows)
     where = [header.index(column) for column in wanted]
     return ([row[i] for i in where] for row in rows)
+
+
+def _by_first_word(phrases: Iterable[tuple[str, ...]]) -> dict[str, list[tuple[str, ...]]]:
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        by_first.setdefault(phrase[0], []).append(phrase)
+    return by_first

@@ -374,16 +374,18 @@ class Coder(DataFiles):
         `endometriosis`: N80.1-, not N80.9; `liver metastases`: C78.7, not C79.9; `complete
         heart block`: I44.2, not I45.9; `alopecia totalis`: L63.0, not L65.9; `chronic
         hepatitis C`), the name itself coded or not (`hypoglossal nerve palsy`)."""
-        name = span._.normalized or span.text
-        for after in words_after(span):
-            for first in range(self.context_start(span), span.start + 1):
-                before = span.doc[first : span.start]
-                if before and self.first_word(before[0].lower_) not in self.first_words:
-                    continue  # no name the index knows starts with it: nothing to look up
-                # words and hyphens, and numbers after the first (`type 1 diabetes`)
-                if not (before or after) or not all(t.is_alpha or t.text == "-" or t.is_digit for t in before):
-                    continue
-                wider = self.condition(" ".join(part for part in (before.text, name, after) if part))
+        name, doc = span._.normalized or span.text, span.doc
+        befores = []  # the runs of words before it that a name the index knows may start with
+        for first in range(self.context_start(span), span.start):
+            if self.first_word(doc[first].lower_) not in self.first_words:
+                continue  # no name the index knows starts with it: nothing to look up
+            before = doc[first : span.start]
+            # words and hyphens, and numbers after the first (`type 1 diabetes`)
+            if all(t.is_alpha or t.text == "-" or t.is_digit for t in before):
+                befores.append(before.text)
+        for after in words_after(span, self.later_words):
+            for before in [*befores, ""] if after else befores:
+                wider = self.condition(" ".join(part for part in (before, name, after) if part))
                 if wider and wider.icd10cm and (codes is None or wider.icd10cm != codes.icd10cm):
                     return wider
         return codes
@@ -415,7 +417,11 @@ class Coder(DataFiles):
         whole = " ".join(words)
         names = [[name, whole, *singulars(whole), *plurals(whole)]]
         start = 0
-        while modifier := next((m for m in self.nonspecific if tuple(words[start : start + len(m)]) == m), None):
+        while start < len(words) and (
+            modifier := next(
+                (m for m in self.nonspecific.get(words[start], ()) if tuple(words[start : start + len(m)]) == m), None
+            )
+        ):
             start += len(modifier)
             rest = " ".join(words[start:])
             if not rest or rest in self.too_general:

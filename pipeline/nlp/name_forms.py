@@ -12,6 +12,9 @@ from ..lexicons import resource_json
 PLURALS = (("ies", "y"), ("ses", "sis"), ("sses", "ss"), ("xes", "x"), ("li", "lus"), ("ci", "cus"), ("i", "us"))
 
 
+FOLDED = 100_000  # names a SpellingFolds remembers folded at most (a few MB)
+
+
 class SpellingFolds(list):
     """The folds, in order, as (pattern, replacement); `any` finds where one of them applies, so
     that the many names none applies to cost one search, not one per fold."""
@@ -19,6 +22,7 @@ class SpellingFolds(list):
     def __init__(self, folds: list[tuple[re.Pattern, str]]):
         super().__init__(folds)
         self.any = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in folds)) if folds else None
+        self.folded: dict[str, str] = {}  # names folded already: the coder folds the same ones doc after doc
 
 
 def spelling_folds(name: str = "spelling.json") -> SpellingFolds:
@@ -29,14 +33,20 @@ def fold_name(name: str, folds: list[tuple[re.Pattern, str]]) -> str:
     """A name as the code index writes it: lower case, one space between words, no accents
     (`henoch-schönlein`), an en dash a hyphen, the spelling folds applied (the index is built
     through this too)."""
-    name = unicodedata.normalize("NFKD", " ".join(name.lower().split())).replace("–", "-")  # `Guillain–Barré`
-    if not name.isascii():
-        name = "".join(char for char in name if not unicodedata.combining(char))
-    if getattr(folds, "any", None) is not None and not folds.any.search(name):
-        return name
-    for pattern, american in folds:
-        name = pattern.sub(american, name)
-    return name
+    memo = getattr(folds, "folded", None)
+    if memo is not None and (folded := memo.get(name)) is not None:
+        return folded
+    folded = unicodedata.normalize("NFKD", " ".join(name.lower().split())).replace("–", "-")  # `Guillain–Barré`
+    if not folded.isascii():
+        folded = "".join(char for char in folded if not unicodedata.combining(char))
+    if getattr(folds, "any", None) is None or folds.any.search(folded):
+        for pattern, american in folds:
+            folded = pattern.sub(american, folded)
+    if memo is not None:
+        if len(memo) > FOLDED:
+            memo.clear()
+        memo[name] = folded
+    return folded
 
 
 def singulars(name: str) -> list[str]:
