@@ -48,6 +48,11 @@ def icd(coder: Coder, name: str) -> str:
         ("schwannoma", "D36.10"),
         ("pseudogout", "M11.20"),
         ("paresthesias", "R20.2"),
+        ("vascular disease", "I99.9"),  # not a Disease Ontology cross-reference's aneurysm (I72.9)
+        ("acute myelocytic leukemia", "C92.00"),  # myelocytic is myeloid, not leukemia of unspecified cell type
+        ("haematological malignancies", "C96.9"),
+        ("Hansen's disease", "A30.9"),
+        ("bleeding disorders", "D68.9"),
         ("hypophosphatemia", "E83.39"),
         ("type 2 diabetes", "E11.9"),
         ("type I diabetes", "E10.9"),
