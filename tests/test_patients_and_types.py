@@ -345,6 +345,8 @@ def test_common_valve_diseases_are_found_wherever_they_are_written():
     assert {d.diagnosis for d in facts.diagnoses} >= {"transient ischemic attack", "pseudogout"}
     facts = facts_of("A 2-year-old boy had failure to thrive. His mother had a miscarriage in 2019.")
     assert {d.diagnosis for d in facts.diagnoses} >= {"failure to thrive", "miscarriage"}
+    facts = facts_of("A 14-year-old boy presented with testicular torsion; he also had a chalazion.")
+    assert {d.diagnosis for d in facts.diagnoses} >= {"testicular torsion", "chalazion"}
 
 
 def test_a_disease_abbreviation_that_is_an_everyday_word_is_a_disease_only_in_capitals():
