@@ -42,13 +42,11 @@ def main() -> None:
         items = list(csv.DictReader(handle, delimiter="\t"))
     texts = phee_texts()
     nlp = load_pipeline()
-    docs = dict(
-        zip(
-            sorted({i["phee_doc_id"] for i in items}),
-            nlp.pipe(texts[d] for d in sorted({i["phee_doc_id"] for i in items})),
-        )
-    )
+    ids = sorted({item["phee_doc_id"] for item in items})
+    docs = dict(zip(ids, nlp.pipe(texts[i] for i in ids)))
     coded = [item for item in items if item["icd10cm"]]
+    if not coded:
+        sys.exit(f"{BLIND} holds no blind code: nothing to measure")
     category = full = any_code = 0
     for item in coded:
         start, end = int(item["start"]), int(item["end"])

@@ -173,6 +173,8 @@ def test_no_bag_of_words_guess(coder):
     assert icd(coder, "drug allergy") != "T78.40"  # not coded down to `allergy`
     assert icd(coder, "penicillin allergy") == ""
     assert coder.condition("aid") is None and coder.condition("hearing aid") is None  # not `aids` (B20)
+    # a species is left off only where the code set names its condition by the genus alone
+    assert icd(coder, "streptococcus agalactiae pneumonia") != "J13"  # not pneumococcal
     assert icd(coder, "pancreatic cancer") != "C75.9"  # not its Disease Ontology parent's
     # words that say which condition are never left off: an organism, `history of`, a site
     assert icd(coder, "pseudomonas aeruginosa pneumonia") != "J18.9"
@@ -208,6 +210,7 @@ def test_the_side_the_text_names_picks_the_code_of_that_side():
     assert condition_codes("A 70-year-old man had left hemiplegia.")[0][1] == "G81.94"
     assert condition_codes("She developed hemiparesis on the right.")[0][1] == "G81.91"
     assert condition_codes("A 70-year-old man had hemiplegia.")[0][1] == "G81.90"
+    assert condition_codes("She has left dominant hemiplegia.")[0][1] != "G81.94"  # a dominance said stays
     # a lobe of the lung, and its side
     assert condition_codes("A squamous cell carcinoma of the left upper lobe was resected.")[0][1] == "C34.12"
 
@@ -260,6 +263,8 @@ def test_words_after_a_condition_may_end_the_name_it_is_coded_by(coder):
     assert refined("She had hepatitis that resolved.", "hepatitis") == "K75.9"  # no name goes on
     [(_, flu, _)] = condition_codes("He was treated for influenza B last winter.")
     assert flu == "J10.1"  # an identified influenza virus, not J11.1
+    # never into another condition: `nausea and vomiting` are two
+    assert condition_codes("He had nausea and vomiting.")[0][:2] == ("nausea", "R11.0")
     [(_, failure, _)] = condition_codes("Her echocardiogram showed heart failure with reduced ejection fraction.")
     assert failure == "I50.20"  # systolic: four words after the name the recogniser found
 
@@ -423,6 +428,7 @@ def test_a_metastasis_is_coded_by_the_organ_it_is_in_never_the_primary():
     assert code("She had metastases from the lung.") == "C79.9"  # the primary's organ, not the metastasis'
     assert code("The nodule was a metastasis from the kidney.") == "C79.9"  # not a secondary of the kidney
     assert code("Lung metastases from the right kidney were seen.") == "C78.00"  # the primary's side neither
+    assert code("He suffered from liver metastases.") == "C78.7"  # `from` before its name says nothing
     assert code("There were metastases in the liver and lung.") == "C79.9"  # two organs: no single site
 
 
@@ -562,6 +568,8 @@ def test_a_tumour_no_vocabulary_names_is_coded_by_its_site_and_behaviour(coder):
     assert coded("An adenoid cystic carcinoma of the parotid gland was resected.")[0] == "C07"
     # a tumour coded by its own category is the main term of a name joined by a preposition …
     assert coded("She had metastatic melanoma of the back.")[0] == "C43.9"
+    assert not coded("Biopsy showed melanoma of the choroid.")[0].startswith("C43")  # an organ: no skin's
+    assert not coded("A melanoma in situ of the cheek was excised.")[0].startswith("C43")  # not invasive
     # … never one coded by a site it leaves unknown
     assert coded("He was diagnosed with metastatic adenocarcinoma of the small bowel.")[0] != "C80.1"
     # a villous adenoma is of uncertain behaviour (`Adenoma, villous — see Neoplasm, uncertain behavior`)

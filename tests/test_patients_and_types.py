@@ -352,6 +352,7 @@ def test_common_valve_diseases_are_found_wherever_they_are_written():
 def test_a_disease_abbreviation_that_is_an_everyday_word_is_a_disease_only_in_capitals():
     facts = facts_of("A 50-year-old man used hearing aids and walking aids. His brother had AIDS.")
     assert [d.diagnosis for d in facts.diagnoses] == ["aids"] and facts.diagnoses[0].mention == "AIDS"
+    assert not facts_of("A 50-year-old man fell. Aids such as a cane were provided.").diagnoses
 
 
 def test_a_drug_of_the_past_said_not_to_have_been_taken_is_still_before():

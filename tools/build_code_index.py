@@ -201,9 +201,11 @@ def unspecified_leaf(icd, code: str) -> str:
         pool = [c for c in unspecified if c in default] or unspecified or default
         # no child for the bare name: the index sends it to the "Other …" child (`Ascites` → R18.8)
         pool = pool or [c for c in children if icd.get_description(c).startswith("Other ") and c.endswith("9")]
-        # … or to the child that is "Other" and the parent's own name (`Pancytopenia` → D61.818,
-        # `Other pancytopenia`)
-        pool = pool or [c for c in children if icd.get_description(c).lower() == f"other {parent.lower()}"]
+        # … or to the child that is "Other" and the parent's own name, where it is a complete code
+        # (`Pancytopenia` → D61.818, `Other pancytopenia`; no further choice below it)
+        pool = pool or [
+            c for c in children if icd.is_leaf(c) and icd.get_description(c).lower() == f"other {parent.lower()}"
+        ]
         if not pool:
             return code
         code = next((c for c in pool if c.endswith("9")), pool[0])
@@ -473,7 +475,8 @@ def side_codes(icd, codes: set[str]) -> list[str]:
     lines = ["code\tright\tleft\tbilateral"]
     for code in sorted(codes):
         title, parent = icd.get_description(code), icd.get_parent(code)
-        if "unspecified" not in title.lower() or not parent:
+        # a title that names its side already (`Hemiplegia, unspecified affecting right dominant side`)
+        if "unspecified" not in title.lower() or not parent or SIDE_WORD.search(title.lower()):
             continue
         sides = {}
         for sibling in icd.get_children(parent):

@@ -92,8 +92,8 @@ def caused_by_condition(span: Span, condition_starts: set[int]) -> bool:
 
 def caused_by_drug(span: Span, drugs: dict[int, str], is_drug: Callable[[str], bool]) -> str:
     """The drug the text says caused the condition (`drugs`: the DRUG entities' names by first
-    token), or "": `azathioprine-induced pancreatitis`, `thalidomide neuropathy` (a drug's name
-    as the condition's first word), `hepatitis due to isoniazid`, `… associated with use of
+    token), or "": `azathioprine-induced pancreatitis`, `thalidomide neuropathy` (a drug named
+    just before the condition), `hepatitis due to isoniazid`, `… associated with use of
     D-penicillamine`."""
     doc, end = span.doc, span.sent.end
     if span.start > span.sent.start and (prefix := DRUG_PREFIX.match(doc[span.start - 1].lower_)):

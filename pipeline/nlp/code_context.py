@@ -207,12 +207,15 @@ def attached_words(span: Span, before: int, others: set[int], links: Iterable[tu
     return [t.lower_ for t in (*doc[first : span.end], *doc[after:last])]
 
 
-def words_after(span: Span, known: Container[str], most: int = 4) -> list[str]:
+def words_after(span: Span, known: Container[str], others: Container[int] = (), most: int = 4) -> list[str]:
     """The words just after a condition that may end its name (`alopecia totalis`, `influenza
-    A`, `heart failure with reduced ejection fraction`), in its sentence, each a word some name the
-    index knows goes on with (`known`): the longest first, then fewer, then none."""
+    A`, `heart failure with reduced ejection fraction`), in its sentence and up to another
+    condition (`others`: `nausea` and `vomiting` are two), each a word some name the index knows
+    goes on with (`known`): the longest first, then fewer, then none."""
     words = []
     for token in span.doc[span.end : min(span.end + most, span.sent.end)]:
+        if token.i in others:
+            break
         if INITIAL.fullmatch(token.text):  # `hepatitis C.`: the tokenizer keeps an initial's full stop
             words.append(token.text[0])
             break
@@ -222,12 +225,15 @@ def words_after(span: Span, known: Container[str], most: int = 4) -> list[str]:
     return [" ".join(words[:count]) for count in range(len(words), 0, -1)] + [""]
 
 
-def where_it_is(code: str, words: list[str]) -> list[str]:
-    """The words of a metastasis's phrase that may say where it is: not what follows `from`, its
-    primary (`metastasis from the breast` is no secondary of the breast, C79.81)."""
-    if code.startswith(SECONDARY) and "from" in words:
-        return words[: words.index("from")]
-    return words
+def where_it_is(code: str, words: list[str], last: str) -> list[str]:
+    """The words of a metastasis's phrase (`last`: its name's last word) that may say where it
+    is: not what follows `from` after its name, its primary (`metastasis from the breast` is no
+    secondary of the breast, C79.81; `suffered from liver metastases` keeps the liver)."""
+    if not code.startswith(SECONDARY) or "from" not in words:
+        return words
+    end = len(words) - words[::-1].index(last) if last in words else 0
+    cut = next((i for i in range(end, len(words)) if words[i] == "from"), len(words))
+    return words[:cut]
 
 
 def _finding_before(span: Span, links: Iterable[tuple[str, ...]], others: set[int]) -> int:
@@ -336,6 +342,7 @@ def _head_first(name: str) -> list[str]:
 
 
 def is_neoplasm(code: str) -> bool:
+    """Whether a code is of chapter 2, Neoplasms (C00–D49)."""
     return code[:1] == "C" or "D00" <= code[:3] <= "D49"
 
 

@@ -87,7 +87,7 @@ def code_index(*files: str) -> dict:
             rules["diabetes_types"],
         ),
         "abbreviations": resource_json(file["abbreviations"])["abbreviations"],
-        "genera": frozenset(word.lower() for word in word_list(file["microbes"])),
+        "coded_by_genus": frozenset(fold_name(genus, folds) for genus in rules["coded_by_genus"]),
         "main_term_stop_endings": tuple(w[1:] for w in word_list(file["main_term_stops"]) if w.startswith("-")),
         "main_term_stops": frozenset(w for w in word_list(file["main_term_stops"]) if not w.startswith("-"))
         | {word for pair in adjectives.items() for name in pair for word in name.split()}
@@ -113,6 +113,7 @@ def _columns(name: str, *wanted: str) -> Iterator[list[str]]:
 
 
 def _by_first_word(phrases: Iterable[tuple[str, ...]]) -> dict[str, list[tuple[str, ...]]]:
+    """The phrases by their first word, each word's in the order given."""
     by_first: dict[str, list[tuple[str, ...]]] = {}
     for phrase in phrases:
         by_first.setdefault(phrase[0], []).append(phrase)

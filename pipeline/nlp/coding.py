@@ -34,6 +34,7 @@ code sets' own search is by words (a bag-of-words hit is a guess, not a code).
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import zip_longest
@@ -71,6 +72,7 @@ PARENTHESIS = re.compile(r"\s*[(\[][^)\]]*[)\]]")
 # chapters whose codes are never a disease's main term: symptoms and signs (a word before one often
 # makes a disease of it), external causes, circumstances (Z65.3 `arrest`)
 MAIN_TERMS_NOT = frozenset("RVWXYZ")
+DOMINANCE = frozenset({"dominant", "nondominant", "non-dominant"})
 # a tumour's site, in a code title of a behaviour other than malignant
 BEHAVIOUR_TITLE = re.compile(r"(?:Benign neoplasm|Neoplasm of (?:uncertain|unspecified) behavior) of (.+)")
 
@@ -164,7 +166,7 @@ class Coder(DataFiles):
                 ent, self.words_before, in_conditions, self.context.finding_links
             )
             bare = self.condition(name)
-            codes = self.as_history(name, ent) or self.refined(bare, ent)
+            codes = self.as_history(name, ent) or self.refined(bare, ent, in_conditions)
             if not (codes and codes.icd10cm):
                 codes = self.abbreviated(ent) or self.coordinated(name) or codes
             if not (codes and codes.icd10cm) or self.neoplasms.site_unknown(codes.icd10cm_title):
@@ -175,7 +177,7 @@ class Coder(DataFiles):
             code = codes.icd10cm if codes else ""
             mention = Mention(ent, code, code, codes.evidence if codes else "", title_words(name))
             mention.bare_code = bare.icd10cm if bare else ""
-            if code and (refinement := self.context.in_phrase(code, where_it_is(code, phrase))):
+            if code and (refinement := self.context.in_phrase(code, where_it_is(code, phrase, ent[-1].lower_))):
                 mention.code, mention.said = refinement.code, refinement
                 mention.evidence += f"; {refinement.said} said of it"
             elif code and (caused := self.causes.code_of(ent, code, name, starts, drugs)):
@@ -194,7 +196,8 @@ class Coder(DataFiles):
             if codes and mention.code != codes.icd10cm:
                 title = self.titles.get(mention.code, "")
                 codes = replace(codes, icd10cm=mention.code, icd10cm_title=title, evidence=mention.evidence)
-            coded[mention.span.start] = self.on_side(codes, where_it_is(mention.code, phrases[mention.span.start]))
+            phrase = where_it_is(mention.code, phrases[mention.span.start], mention.span[-1].lower_)
+            coded[mention.span.start] = self.on_side(codes, phrase)
         return coded
 
     def coordinated(self, name: str) -> Codes | None:
@@ -270,9 +273,11 @@ class Coder(DataFiles):
         (`instability of the elbow`), where only a tumour before it is its main term (`melanoma of
         the back`, C43.9). The name's own Disease Ontology and MeSH ids stay."""
         words = fold_name(name, self.folds).split()
-        if joined := next((i for i, word in enumerate(words) if word in self.joining), 0):
+        joined = next((i for i, word in enumerate(words) if word in self.joining), 0)
+        # a tumour coded by its own category, not one coded by a site it leaves unknown (C80.1),
+        # where what follows names no organ (`melanoma of the choroid` is no skin's) nor `in situ`
+        if joined and words[joined : joined + 2] != ["in", "situ"] and not self.neoplasms.only_organ(words[joined:]):
             head = self.condition(" ".join(words[:joined]))
-            # a tumour coded by its own category, not one coded by a site it leaves unknown (C80.1)
             if head and is_neoplasm(head.icd10cm) and not self.neoplasms.site_unknown(head.icd10cm_title):
                 return replace(head, evidence=f"{' '.join(words)} → {head.evidence} (its tumour)", **own_ids(own))
         if len(words) < 2 or any(word in self.joining for word in words):
@@ -353,9 +358,12 @@ class Coder(DataFiles):
 
     def by_genus(self, name: str) -> Codes | None:
         """`pseudomonas aeruginosa pneumonia`: a condition named with its organism's genus and
-        species that the code set names by the genus alone (Pneumonia due to Pseudomonas, J15.1)."""
+        species that the code set names by the genus alone (Pneumonia due to Pseudomonas, J15.1),
+        for a genus whose species never change the category (`code_context.json`: never
+        `streptococcus agalactiae pneumonia` as pneumococcal)."""
         words = fold_name(name, self.folds).split()
-        codes = self.condition(" ".join([words[0], *words[2:]])) if len(words) > 2 and words[0] in self.genera else None
+        by_genus = len(words) > 2 and words[0] in self.coded_by_genus
+        codes = self.condition(" ".join([words[0], *words[2:]])) if by_genus else None
         return replace(codes, evidence=f"{' '.join(words)} → {codes.evidence}") if codes and codes.icd10cm else None
 
     def infection(self, name: str) -> Codes | None:
@@ -368,9 +376,10 @@ class Coder(DataFiles):
             return replace(codes, evidence=f"{written} → {codes.evidence}")
         return None
 
-    def refined(self, codes: Codes | None, span: Span) -> Codes | None:
-        """The code of the longest name the words just before and after the condition make with
-        it, where the index knows that name (`ovarian endometriosis` where the recogniser found
+    def refined(self, codes: Codes | None, span: Span, others: Container[int] = ()) -> Codes | None:
+        """The code of a longer name the words just after the condition (the most first, never
+        another condition's: `others`) and just before it (the most first) make with it, where
+        the index knows that name (`ovarian endometriosis` where the recogniser found
         `endometriosis`: N80.1-, not N80.9; `liver metastases`: C78.7, not C79.9; `complete
         heart block`: I44.2, not I45.9; `alopecia totalis`: L63.0, not L65.9; `chronic
         hepatitis C`), the name itself coded or not (`hypoglossal nerve palsy`)."""
@@ -380,10 +389,10 @@ class Coder(DataFiles):
             if self.first_word(doc[first].lower_) not in self.first_words:
                 continue  # no name the index knows starts with it: nothing to look up
             before = doc[first : span.start]
-            # words and hyphens, and numbers after the first (`type 1 diabetes`)
+            # words, hyphens and numbers (`type 1 diabetes`)
             if all(t.is_alpha or t.text == "-" or t.is_digit for t in before):
                 befores.append(before.text)
-        for after in words_after(span, self.later_words):
+        for after in words_after(span, self.later_words, others):
             for before in [*befores, ""] if after else befores:
                 wider = self.condition(" ".join(part for part in (before, name, after) if part))
                 if wider and wider.icd10cm and (codes is None or wider.icd10cm != codes.icd10cm):
@@ -397,8 +406,8 @@ class Coder(DataFiles):
     def on_side(self, codes: Codes | None, phrase: list[str]) -> Codes | None:
         """The code of the side the condition's phrase names, where ICD-10-CM has one (`left
         ovarian cyst` → N83.202, not N83.209; an ovarian cyst `on the left`)."""
-        if codes is None or codes.icd10cm not in self.sides:
-            return codes
+        if codes is None or codes.icd10cm not in self.sides or DOMINANCE & set(phrase):
+            return codes  # a side with its dominance said is in the name's own code, if anywhere
         sides = {s for word in phrase if (s := self.side_words.get(word))}
         side = sides.pop() if len(sides) == 1 else None
         code = self.sides[codes.icd10cm].get(side or "", "")

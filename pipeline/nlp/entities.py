@@ -146,7 +146,7 @@ class ClinicalEntities(DataFiles):
         diseases += _short_forms_of(doc, diseases, DISEASE)
         # `hepatitis C serology`: the disease word names a test, whose result the lab stage reads
         diseases = [span for span in diseases if not _names_a_test(span, self.test_nouns)]
-        diseases = [span for span in diseases if not (span.text.islower() and span.text in self.capitals_only)]
+        diseases = [s for s in diseases if s.text.isupper() or s.text.lower() not in self.capitals_only]
         infections = pathogen_infections(doc, self.genera)
         diseases = [d for d in diseases if not any(i.start < d.end and d.start < i.end for i in infections)]
         diseases += list(infections)

@@ -12,7 +12,7 @@ from ..lexicons import resource_json
 PLURALS = (("ies", "y"), ("ses", "sis"), ("sses", "ss"), ("xes", "x"), ("li", "lus"), ("ci", "cus"), ("i", "us"))
 
 
-FOLDED = 100_000  # names a SpellingFolds remembers folded at most (a few MB)
+FOLDED = 20_000  # names a SpellingFolds remembers folded at most (~5 MB; 100,000 took 23 MB)
 
 
 class SpellingFolds(list):
