@@ -273,13 +273,10 @@ class Coder(DataFiles):
         (`instability of the elbow`), where only a tumour before it is its main term (`melanoma of
         the back`, C43.9). The name's own Disease Ontology and MeSH ids stay."""
         words = fold_name(name, self.folds).split()
-        joined = next((i for i, word in enumerate(words) if word in self.joining), 0)
-        # a tumour coded by its own category, not one coded by a site it leaves unknown (C80.1),
-        # where what follows names no organ (`melanoma of the choroid` is no skin's) nor `in situ`
-        if joined and words[joined : joined + 2] != ["in", "situ"] and not self.neoplasms.only_organ(words[joined:]):
-            head = self.condition(" ".join(words[:joined]))
-            if head and is_neoplasm(head.icd10cm) and not self.neoplasms.site_unknown(head.icd10cm_title):
-                return replace(head, evidence=f"{' '.join(words)} → {head.evidence} (its tumour)", **own_ids(own))
+        # a tumour coded by its own category, not one coded by a site it leaves unknown (C80.1)
+        head = self.condition(tumour) if (tumour := self.neoplasms.head_before_phrase(words, self.joining)) else None
+        if head and is_neoplasm(head.icd10cm) and not self.neoplasms.site_unknown(head.icd10cm_title):
+            return replace(head, evidence=f"{' '.join(words)} → {head.evidence} (its tumour)", **own_ids(own))
         if len(words) < 2 or any(word in self.joining for word in words):
             return None
         for first in range(1, len(words)):

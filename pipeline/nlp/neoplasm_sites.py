@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Container
 
 from .code_context import singular
 
@@ -108,6 +109,15 @@ class NeoplasmSites:
                     organs.add(organ_of[word])
             i += 1
         return organs.pop() if len(organs) == 1 else ""
+
+    def head_before_phrase(self, words: list[str], joining: Container[str]) -> str:
+        """The words before a name's first joining word (`melanoma` of `melanoma of the back`), or
+        "" where there is none, or what follows names an organ (`melanoma of the choroid` is no
+        skin's) or is `in situ`: a tumour named so is not its head's."""
+        joined = next((i for i, word in enumerate(words) if word in joining), 0)
+        if not joined or words[joined : joined + 2] == ["in", "situ"] or self.only_organ(words[joined:]):
+            return ""
+        return " ".join(words[:joined])
 
     def site_unknown(self, title: str) -> bool:
         """Whether a code says its tumour's site is not known (`Malignant (primary) neoplasm,
