@@ -173,6 +173,10 @@ def test_no_bag_of_words_guess(coder):
     assert icd(coder, "drug allergy") != "T78.40"  # not coded down to `allergy`
     assert icd(coder, "penicillin allergy") == ""
     assert coder.condition("aid") is None and coder.condition("hearing aid") is None  # not `aids` (B20)
+    # an index default that is another chapter than the Disease Ontology's cross-reference keeps
+    # none of that term's ids: it names another condition (hand, foot and mouth disease)
+    hand_foot = coder.condition("hand-foot syndrome")
+    assert (hand_foot.icd10cm, hand_foot.doid, hand_foot.mesh_id) == ("L27.1", "", "")
     # a species is left off only where the code set names its condition by the genus alone
     assert icd(coder, "streptococcus agalactiae pneumonia") != "J13"  # not pneumococcal
     assert icd(coder, "pancreatic cancer") != "C75.9"  # not its Disease Ontology parent's

@@ -334,6 +334,12 @@ def mesh_diseases() -> tuple[dict[str, str], dict[str, str]]:
     return found, {mesh_id: names.pop() for mesh_id, names in names_of.items() if len(names) == 1}
 
 
+def _other_chapter(code: str, other: str) -> bool:
+    """Whether two codes name conditions of different chapters, neither a sign's or symptom's (a
+    sign's code and a disease's often name one condition: bradyarrhythmia, I49.8 or R00.1)."""
+    return bool(code and other) and code[0] != other[0] and "R" not in (code[0], other[0])
+
+
 def _is_code(icd, code: str) -> bool:
     """A category or subcategory (a Disease Ontology cross-reference can name a block, `D55-D59`),
     without a seventh character (`S06.6XA`: it says the encounter)."""
@@ -390,6 +396,8 @@ def condition_rows(icd_terms: dict[str, str], folder: Path, rules) -> tuple[list
         doid = do_labels.get(name) or (mesh_to_doid.get(mesh_id, "") if name in descriptors else "")
         mesh_id = mesh_id or do_mesh.get(doid, "")
         code = index_terms.get(name) or icd_terms.get(name, "")
+        if name in index_terms and _other_chapter(code, do_icd.get(doid, "")):
+            doid = mesh_id = ""  # another condition's ids (`hand foot syndrome`: hand, foot and mouth disease's)
         coded_as = ""
         if not code and doid:
             code = unspecified_leaf(icd, do_icd[doid]) if _is_code(icd, do_icd.get(doid, "")) else ""
