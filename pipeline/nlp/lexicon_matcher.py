@@ -12,6 +12,7 @@ from spacy.tokens import Doc
 
 from ..disk_cache import disk_cached
 from ..lexicons import disease_gazetteer, drug_lexicon
+from .name_forms import dashes_as_hyphens
 from .values import token_view
 
 REMEMBERED = 100_000  # texts whose answer a matcher keeps (~10 MB), then it starts again
@@ -79,8 +80,8 @@ def _folded(names: Iterable[str]) -> set[str]:
     names = list(names)
     joined = "\x00".join(names)
     if "\x00" in "".join(names):  # a name with a NUL of its own: name by name
-        return {re.sub(r"\s+", " ", n.lower()).replace("–", "-") for n in names}
-    return set(re.sub(r"\s+", " ", joined.lower()).replace("–", "-").split("\x00")) if names else set()
+        return {dashes_as_hyphens(re.sub(r"\s+", " ", n.lower())) for n in names}
+    return set(dashes_as_hyphens(re.sub(r"\s+", " ", joined.lower())).split("\x00")) if names else set()
 
 
 # the matchers of the two lexicons kept whole in the disk cache: folding, indexing and sorting their

@@ -29,6 +29,12 @@ def spelling_folds(name: str = "spelling.json") -> SpellingFolds:
     return SpellingFolds([(re.compile(pattern), american) for pattern, american in resource_json(name)["fold"].items()])
 
 
+def dashes_as_hyphens(text: str) -> str:
+    """An en dash as the hyphen it stands for in an eponym's name (`Guillain–Barré`,
+    `Ehlers–Danlos`): the lexicon matchers read the text, and the coder folds names, this way."""
+    return text.replace("–", "-") if "–" in text else text
+
+
 def fold_name(name: str, folds: list[tuple[re.Pattern, str]]) -> str:
     """A name as the code index writes it: lower case, one space between words, no accents
     (`henoch-schönlein`), an en dash a hyphen, the spelling folds applied (the index is built
@@ -36,7 +42,7 @@ def fold_name(name: str, folds: list[tuple[re.Pattern, str]]) -> str:
     memo = getattr(folds, "folded", None)
     if memo is not None and (folded := memo.get(name)) is not None:
         return folded
-    folded = unicodedata.normalize("NFKD", " ".join(name.lower().split())).replace("–", "-")  # `Guillain–Barré`
+    folded = dashes_as_hyphens(unicodedata.normalize("NFKD", " ".join(name.lower().split())))
     if not folded.isascii():
         folded = "".join(char for char in folded if not unicodedata.combining(char))
     if getattr(folds, "any", None) is None or folds.any.search(folded):

@@ -12,6 +12,7 @@ from spacy.attrs import IS_SPACE, LOWER, SPACY
 from spacy.tokens import Doc, Span
 
 from ..lexicons import table_rows
+from .name_forms import dashes_as_hyphens
 from .quantities import Dose
 
 DRUG, DISEASE, LAB = "DRUG", "DISEASE", "LAB_TEST"
@@ -163,8 +164,7 @@ def token_view(doc: Doc) -> tuple[list[str], list[str], list[bool]]:
     if view is None or len(view[0]) != len(doc):
         strings = doc.vocab.strings
         lower, spacy, is_space = doc.to_array([LOWER, SPACY, IS_SPACE]).T.tolist() if len(doc) else ([], [], [])
-        # an en dash joins an eponym's names as a hyphen does (`Guillain–Barré`, `Ehlers–Danlos`)
-        lowers = [text.replace("–", "-") if "–" in text else text for text in map(strings.__getitem__, lower)]
+        lowers = [dashes_as_hyphens(strings[h]) for h in lower]
         spaces = [" " if s else "" for s in spacy]
         stops = [False] + [bool(s) for s in is_space[1:]]
         view = doc.user_data["casextract_token_view"] = (lowers, spaces, stops)
