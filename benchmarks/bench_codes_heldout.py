@@ -13,7 +13,6 @@ Run: `.venv/bin/python benchmarks/bench_codes_heldout.py` (needs ../shared; ~30 
 from __future__ import annotations
 
 import csv
-import json
 import sys
 from pathlib import Path
 
@@ -24,13 +23,9 @@ BLIND = Path(__file__).with_name("data") / "phee_blind_codes.tsv"
 
 
 def phee_texts() -> dict[str, str]:
-    texts = {}
-    for split in ("train", "dev"):
-        with open(PHEE / f"{split}.jsonl", encoding="utf-8") as handle:
-            for line in handle:
-                document = json.loads(line)
-                texts[document["doc_id"]] = document["text"].strip()
-    return texts
+    from pipeline.training.corpora import read_phee
+
+    return {r.doc_id: r.text.strip() for split in ("train", "dev") for r in read_phee(PHEE / f"{split}.jsonl")}
 
 
 def main() -> None:
