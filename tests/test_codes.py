@@ -475,6 +475,54 @@ def test_a_condition_a_drug_caused_takes_the_code_of_its_drug_induced_form():
     assert coded("She developed a carbamazepine-induced maculopapular rash.")[0] == "L27.0"  # a drug eruption
 
 
+def test_a_condition_a_procedure_caused_takes_its_postprocedural_code():
+    def coded(text: str) -> str:
+        return condition_codes(text)[0][1]
+
+    assert coded("She developed hypothyroidism following a total thyroidectomy.") == "E89.0"
+    assert coded("A pneumothorax occurred after central venous catheterization.") == "J95.811"
+    assert coded("A 70-year-old man developed respiratory failure post-esophagectomy.") == "J95.821"
+    assert coded("He was treated for a postoperative pneumothorax.") == "J95.811"  # ICD-10-CM's `postprocedural`
+    # `after` a drug, a fall or a flight says when, not that a procedure caused it
+    assert coded("He had a rash after the first dose of penicillin.") == "R21"
+    assert coded("She had a pneumothorax after a fall from a ladder.") == "J93.9"
+    # no postprocedural form of the condition: its own code
+    assert coded("He developed pneumonia after the operation.") == "J18.9"
+
+
+def test_an_adjective_that_names_a_complication_takes_the_code_with_it():
+    def coded(text: str) -> str:
+        return condition_codes(text)[0][1]
+
+    assert coded("Endoscopy found a perforated gastric ulcer.") == "K25.5"  # chronic or unspecified, perforation
+    assert coded("She was admitted with haemorrhagic gastritis.") == "K29.71"  # gastritis with bleeding
+    assert coded("Endoscopy showed acute hemorrhagic gastritis.") == "K29.01"
+    assert coded("He underwent repair of a strangulated inguinal hernia.") == "K40.30"  # unilateral, obstruction
+    assert coded("Endoscopy found a gastric ulcer.") == "K25.9"
+
+
+def test_hypertension_with_heart_or_kidney_disease_takes_the_combination_code_icd10cm_presumes():
+    def codes(text: str) -> list[str]:
+        return [c for _, c, _ in condition_codes(text)]
+
+    # Official Guidelines I.C.9.a: the causal relationship is presumed; the other condition keeps its code
+    assert codes("A 72-year-old man with hypertension was admitted with congestive heart failure.") == [
+        "I11.0",
+        "I50.9",
+    ]
+    assert codes("She had long-standing hypertension and end-stage renal disease.") == ["I12.0", "N18.6"]
+    assert codes("Echocardiography showed left ventricular hypertrophy in this man with hypertension.") == [
+        "I51.7",
+        "I11.9",
+    ]
+    # heart failure ruled out, or another person's: no combination
+    assert codes("He had hypertension. There was no heart failure.") == ["I10", "I50.9"]
+    assert codes("She had hypertension. Her father died of heart failure.") == ["I10", "I50.9"]
+    # the Alphabetic Index's G6PD deficiency with anemia
+    assert codes("A boy with G6PD deficiency developed hemolytic anemia after eating fava beans.")[0] == "D55.0"
+    assert codes("A boy with G6PD deficiency was well.") == ["D75.A"]
+
+
 def test_a_complication_of_the_same_patient_takes_the_combination_code():
     codes = condition_codes("A 58-year-old man had type 2 diabetes mellitus. Nerve conduction showed a polyneuropathy.")
     assert codes[0][1:] == ("E11.42", "type 2 diabetes mellitus with polyneuropathy") and codes[1][1] == "G62.9"

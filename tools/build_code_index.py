@@ -82,8 +82,10 @@ SUBTYPE = re.compile(r",? (type |group |class )?([0-9]+[a-z]?|[ivx]+|[a-z])")
 BRACKETED = re.compile(r"\s*\[[^\]]*\]")
 # … or, one word in brackets after one word, that word's synonym (`Third [oculomotor] nerve palsy`)
 BRACKETED_SYNONYM = re.compile(r"\b([A-Za-z]+) \[([a-z]+)\]")
-# ICD-10-CM's bracketed words are optional: `Hemorrhoids (bleeding)` is hemorrhoids, bleeding or not
-OPTIONAL_WORDS = re.compile(r"\s*\(([a-z][a-z ,-]*)\)")
+# ICD-10-CM's bracketed words are optional: `Hemorrhoids (bleeding)` is hemorrhoids, bleeding or not;
+# never `(bilateral)`: a name that leaves out its side is unilateral (`Incarcerated inguinal hernia
+# (bilateral)` is K40.0-, the bare name K40.3-)
+OPTIONAL_WORDS = re.compile(r"\s*\((?!bilateral\))([a-z][a-z ,-]*)\)")
 # blood specimens: a test the labs table names without a specimen word is a blood test
 BLOOD = {"serum", "plasma", "whole_blood", "venous_blood"}
 REPORT_NAMES = {

@@ -75,14 +75,20 @@ def refinement_rows(icd, codes: set[str]) -> list[str]:
             added = theirs - own
             if added and not added & NEVER_ADDED and own - theirs <= GENERIC:
                 lines.append(f"{code}\t{other}\tsaid\t{' '.join(in_title_order(other_title, added))}")
-            elif without and other_title.lower().startswith(without["stem"].lower() + " with "):
-                tail = other_title[len(without["stem"]) + len(" with ") :]
+            elif without and (joined := _with_joined(other_title, without["stem"])):
+                tail = other_title[len(without["stem"]) + len(joined) :]
                 tail = re.sub(r",\s*unspecified$| without .*$", "", tail, flags=re.IGNORECASE)
                 if not re.search(r"\b(other|specified|unspecified|and|or|with)\b|,", tail, re.IGNORECASE):
                     lines.append(f"{code}\t{other}\twith\t{' '.join(written_words(tail))}")
         if manifestation := in_diseases.get(_stem(title)):
             lines.append(f"{code}\t{manifestation}\tin_disease\t")
     return lines
+
+
+def _with_joined(title: str, stem: str) -> str:
+    """How `title` joins its complication to `stem`, or "": ` with ` (`Acute gastritis with
+    bleeding`) or `, with ` (`Gastritis, unspecified, with bleeding`)."""
+    return next((j for j in (" with ", ", with ") if title.lower().startswith(stem.lower() + j)), "")
 
 
 def _stem(title: str) -> str:

@@ -8,6 +8,8 @@
   the condition where the code set names one (`heparin-induced thrombocytopenia`, D75.82), else
   of the drug-induced form (`drug-induced acute pancreatitis`, K85.30); pharmacovigilance pools
   adverse reactions by it.
+- A procedure (`pneumothorax after the thoracotomy`, `post-thoracotomy`, `following surgery`):
+  the condition's postprocedural code where the code set names one (J95.811).
 """
 
 from __future__ import annotations
@@ -30,14 +32,56 @@ DRUG_PREFIX = re.compile(r"^(.+?)-(?:induced|associated|related|caused|mediated)
 
 
 @dataclass(frozen=True)
+class Procedures:
+    """The words right after a condition that say a procedure caused it (`code_context.json`)."""
+
+    after: frozenset[str]  # `after`, `following`, `post`
+    between: frozenset[str]  # `occurred`, `developed`: before `after`
+    words: frozenset[str]  # `surgery`, `biopsy`
+    endings: tuple[str, ...]  # `-otomy`, `-ectomy`
+
+    @classmethod
+    def of(cls, rules: dict[str, list[str]]) -> Procedures:
+        return cls(*(frozenset(rules[key]) for key in ("after", "between", "words")), tuple(rules["endings"]))
+
+    def named(self, word: str) -> bool:
+        return word in self.words or word.endswith(self.endings)
+
+    def caused(self, span: Span) -> bool:
+        """Whether a procedure named right after the condition caused it: `after the
+        thoracotomy`, `following surgery`, `post-thoracotomy`, `postmini-thoracotomy`."""
+        doc, end = span.doc, span.sent.end
+        i = after_parenthesis(span)
+        while i < min(end, span.end + 3) and doc[i].lower_ in self.between:  # `… occurred after`
+            i += 1
+        if i >= end:
+            return False
+        first = doc[i].lower_
+        if first.startswith("post") and first not in self.after:  # `post-thoracotomy` as one word
+            return any(self.named(part) for part in first.split("-")) or self._named_in(doc[i + 1 : min(end, i + 3)])
+        return first in self.after and self._named_in(doc[i + 1 : min(end, i + 5)])
+
+    def _named_in(self, tokens) -> bool:
+        """Whether the next few words name a procedure, before any punctuation but a hyphen."""
+        for token in tokens:
+            if token.is_punct and token.text != "-":
+                return False
+            if self.named(token.lower_):
+                return True
+        return False
+
+
+@dataclass(frozen=True)
 class Caused:
     code: str
     by: str  # `another disease`, or the drug's name
 
 
 class Causes:
-    def __init__(self, context: ArticleContext, condition: Callable, is_drug: Callable[[str], bool]):
-        self.context, self.condition, self.is_drug = context, condition, is_drug
+    def __init__(
+        self, context: ArticleContext, condition: Callable, is_drug: Callable[[str], bool], procedures: Procedures
+    ):
+        self.context, self.condition, self.is_drug, self.procedures = context, condition, is_drug, procedures
 
     def code_of(self, span: Span, code: str, name: str, conditions: set[int], drugs: dict[int, str]) -> Caused | None:
         """The code of a condition (coded `code` by its name) that the text says another of the
@@ -48,6 +92,10 @@ class Causes:
         if drug := caused_by_drug(span, drugs, self.is_drug):
             induced = self.drug_induced(code, name, drug)
             return Caused(induced, drug) if induced else None
+        if self.procedures.caused(span):
+            postprocedural = self.condition(f"postprocedural {name}")
+            code = postprocedural.icd10cm if postprocedural and postprocedural.icd10cm != code else ""
+            return Caused(code, "a procedure") if code else None
         return None
 
     def caused_code(self, code: str, name: str) -> str:

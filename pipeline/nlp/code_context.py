@@ -120,10 +120,22 @@ class ArticleContext:
         not_carried: Iterable[str] = (),
         finding_links: Iterable[str] = (),
         diabetes_types: dict | None = None,
+        complication_adjectives: dict[str, str] | None = None,
+        with_codes: Iterable[list[str]] = (),
+        presumed_combinations: dict[str, list[dict]] | None = None,
     ):
         self.refinements: dict[str, list[Refinement]] = {}
-        for code, refined, kind, words in rows:
+        for code, refined, kind, words in [
+            *rows,
+            *((code, refined, "with", words) for code, refined, words in with_codes),
+        ]:
             self.refinements.setdefault(code, []).append(Refinement(refined, kind, words))
+        adjectives_of = (complication_adjectives or {}).items()
+        self.complication_words = {adjective: frozenset(words.split()) for adjective, words in adjectives_of}
+        self.presumed = {
+            code: [(rule["code"], [tuple(group) for group in rule["with"]]) for rule in rules]
+            for code, rules in (presumed_combinations or {}).items()
+        }
         organ_of = {adjective: organ for organ, adjective in adjectives.items() if adjective != organ}
         self.sites = {phrase: title_words(site) for phrase, site in sites.items()}
         for adjective, organ in organ_of.items():
@@ -151,11 +163,16 @@ class ArticleContext:
     def in_phrase(self, code: str, words: list[str]) -> Refinement | None:
         """The code of `code`'s category, or of its cause, whose added words the condition's
         phrase says (`attached_words`)."""
-        candidates = [r for r in self.refinements.get(code, ()) if r.kind == "said"]
-        if not candidates:
+        refinements = self.refinements.get(code, ())
+        if not refinements:
             return None
         said = self.phrase_words(words)
-        return _only_best([r for r in candidates if r.words <= said])
+        if best := _only_best([r for r in refinements if r.kind == "said" and r.words <= said]):
+            return best
+        # `hemorrhagic gastritis`: gastritis with bleeding, where the adjective says the complication
+        parts = [part for word in words for part in word.split("-")]  # `erosive-hemorrhagic`
+        complications = frozenset().union(*(self.complication_words.get(part, ()) for part in parts))
+        return _only_best([r for r in refinements if r.kind == "with" and r.words - self.linking <= complications])
 
     def in_disease(self, code: str) -> Refinement | None:
         """The code ICD-10-CM gives `code`'s condition when another disease causes it (G62.9 → G63)."""
@@ -389,6 +406,34 @@ def diabetes_of_its_type(context: ArticleContext, mentions: list[Mention], codes
         for mention in (m for m in patient if m.code[:3] == default and f"{kind}{m.code[3:]}" in codes):
             mention.code = f"{kind}{mention.code[3:]}"
             mention.evidence += f" (the patient's diabetes is {kind})"
+
+
+def across_the_patient(context: ArticleContext, mentions: list[Mention], codes: Container[str]) -> None:
+    """Each mention's code made more specific by the patient's other mentions, in this order: a
+    site, type or complication said of another (`across_article`), other valves' diseases, the
+    diagnosis a sign is part of, the type of their diabetes, a combination ICD-10-CM presumes."""
+    across_article(context, mentions)
+    multiple_valves(context, mentions)
+    integral_signs(context, mentions)
+    diabetes_of_its_type(context, mentions, codes)
+    presumed_combinations(context, mentions)
+
+
+def presumed_combinations(context: ArticleContext, mentions: list[Mention]) -> None:
+    """A condition of the patient that ICD-10-CM codes together with another of theirs takes the
+    combination code (`presumed_combinations`): hypertension with heart failure, I11.0 (Official
+    Guidelines I.C.9.a), G6PD deficiency with anemia, D55.0; the first whose every group of codes
+    one of the patient's asserted conditions has."""
+    for case in {m.case for m in mentions}:
+        patient = [m for m in mentions if m.case == case and m.patients]
+        asserted = [m for m in patient if m.span._.assertion in ("confirmed", "history")]
+        for mention in (m for m in patient if m.code in context.presumed):
+            for code, groups in context.presumed[mention.code]:
+                found = [next((m for m in asserted if m.code.startswith(group)), None) for group in groups]
+                if all(found):
+                    names = " and ".join(m.span._.normalized or m.span.text for m in found)
+                    mention.code, mention.evidence = code, f"{mention.evidence} (with the patient's {names})"
+                    break
 
 
 def the_patients(span: Span) -> bool:

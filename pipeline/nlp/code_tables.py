@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 
 from ..disk_cache import disk_cached
 from ..lexicons import resource_json, resource_text, table_rows, word_list
+from .code_causes import Procedures
 from .code_context import ArticleContext
 from .name_forms import fold_name, spelling_folds
 from .neoplasm_sites import NeoplasmSites
@@ -85,6 +86,9 @@ def code_index(*files: str) -> dict:
             rules["not_carried"],
             rules["finding_links"],
             rules["diabetes_types"],
+            rules["complication_adjectives"],
+            rules["with_codes"],
+            rules["presumed_combinations"],
         ),
         "abbreviations": resource_json(file["abbreviations"])["abbreviations"],
         "coded_by_genus": frozenset(fold_name(genus, folds) for genus in rules["coded_by_genus"]),
@@ -99,6 +103,7 @@ def code_index(*files: str) -> dict:
         "other_cause": frozenset(rules["other_cause"]),
         "not_old": frozenset(rules["not_old"]),
         "acuity": frozenset(rules["acuity_words"]),
+        "procedures": Procedures.of(rules["procedures"]),
         "neoplasms": NeoplasmSites(resource_json(file["morphology"]), adjectives, rules["sites"]),
     }
 

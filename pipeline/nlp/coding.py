@@ -48,13 +48,10 @@ from ..cases import case_at, segment_cases
 from .code_causes import Causes
 from .code_context import (
     Mention,
-    across_article,
+    across_the_patient,
     attached_words,
     coordinated_names,
-    diabetes_of_its_type,
-    integral_signs,
     is_neoplasm,
-    multiple_valves,
     title_words,
     where_it_is,
     words_after,
@@ -129,7 +126,7 @@ class Coder(DataFiles):
         self.looked_up: dict[str, Codes | None] = {}  # a name's codes, once per name and process
         # a word's first word as the index writes it (`oesophageal` → `esophageal`, `drug-induced` → `drug`)
         self.first_word = lru_cache(maxsize=LOOKED_UP)(lambda word: next(iter(fold_name(word, self.folds).split()), ""))
-        self.causes = Causes(self.context, self.condition, self.drugs.__contains__)
+        self.causes = Causes(self.context, self.condition, self.drugs.__contains__, self.procedures)
 
     def __call__(self, doc: Doc) -> Doc:
         self.ready()
@@ -186,10 +183,7 @@ class Coder(DataFiles):
             mention.plainly_said = ent._.assertion in ("confirmed", "history") and ent.start not in other_cause
             mention.case = case_at(cases, ent.start_char) if several else None
             mentions.append(mention)
-        across_article(self.context, mentions)
-        multiple_valves(self.context, mentions)
-        integral_signs(self.context, mentions)
-        diabetes_of_its_type(self.context, mentions, self.titles)
+        across_the_patient(self.context, mentions, self.titles)
         self.tumour_sites(mentions)
         for mention in mentions:
             codes = coded[mention.span.start]
