@@ -523,6 +523,32 @@ def test_hypertension_with_heart_or_kidney_disease_takes_the_combination_code_ic
     assert codes("A boy with G6PD deficiency was well.") == ["D75.A"]
 
 
+def test_a_newborns_conditions_take_the_newborn_codes_of_chapter_16():
+    def codes(text: str) -> list[str]:
+        return [c for _, c, _ in condition_codes(text)]
+
+    # Official Guidelines I.C.16: a newborn's condition in chapter 16 where it has a newborn's form
+    newborn = (
+        "A 5-day-old girl was brought in with hypoglycemia. Blood cultures confirmed sepsis and she had hypocalcemia."
+    )
+    assert codes(newborn) == ["P70.4", "P36.9", "P71.1"]
+    assert codes("A term neonate developed jaundice and apnea on the second day.") == ["P59.9", "P28.40"]
+    # an older patient, or a mother whose age the report gives first: the codes by name
+    assert codes("A 6-year-old girl was brought in with hypoglycemia and sepsis.") == ["E16.2", "A41.9"]
+    assert codes("A 31-year-old woman delivered a girl. The girl had hypoglycemia.") == ["E16.2"]
+    # a condition with no newborn's form keeps its code
+    assert codes("A 2-day-old boy had a cleft palate.") == ["Q35.9"]
+    # the Introduction's newborns are not the patient
+    introduced = "Introduction\n\nHypoglycemia in the neonate is common.\n\nCase presentation\n\nA 45-year-old man had hypoglycemia."
+    assert codes(introduced) == ["E16.2", "E16.2"]
+
+
+def test_words_that_are_one_of_alternatives_do_not_make_a_longer_name():
+    [hepatitis] = condition_codes("Serologies were negative for acute or chronic viral hepatitis.")
+    assert hepatitis[1] == "B19.9"  # neither acute nor chronic is said
+    assert condition_codes("She had chronic viral hepatitis.")[0][1] == "B18.9"
+
+
 def test_a_complication_of_the_same_patient_takes_the_combination_code():
     codes = condition_codes("A 58-year-old man had type 2 diabetes mellitus. Nerve conduction showed a polyneuropathy.")
     assert codes[0][1:] == ("E11.42", "type 2 diabetes mellitus with polyneuropathy") and codes[1][1] == "G62.9"

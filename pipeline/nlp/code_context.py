@@ -408,14 +408,14 @@ def diabetes_of_its_type(context: ArticleContext, mentions: list[Mention], codes
             mention.evidence += f" (the patient's diabetes is {kind})"
 
 
-def across_the_patient(context: ArticleContext, mentions: list[Mention], codes: Container[str]) -> None:
+def across_the_patient(context: ArticleContext, mentions: list[Mention], titles: dict[str, str]) -> None:
     """Each mention's code made more specific by the patient's other mentions, in this order: a
     site, type or complication said of another (`across_article`), other valves' diseases, the
     diagnosis a sign is part of, the type of their diabetes, a combination ICD-10-CM presumes."""
     across_article(context, mentions)
     multiple_valves(context, mentions)
     integral_signs(context, mentions)
-    diabetes_of_its_type(context, mentions, codes)
+    diabetes_of_its_type(context, mentions, titles)
     presumed_combinations(context, mentions)
 
 

@@ -56,6 +56,7 @@ from .code_context import (
     where_it_is,
     words_after,
 )
+from .code_newborn import newborn_form, newborn_patients
 from .code_tables import FILES, code_index
 from .data_files import DataFiles
 from .name_forms import fold_name, plurals, singulars
@@ -91,7 +92,7 @@ class Codes:
     default_config=FILES,
     # a lab result's `loinc` is written on the LabResult both doc._.lab_results and span._.lab hold
     assigns=["span._.codes", "token.ent_kb_id", "doc._.lab_results", "span._.lab"],
-    requires=["doc.ents", "span._.normalized"],
+    requires=["doc.ents", "span._.normalized", "doc._.demographics"],
 )
 def make_coder(
     nlp: Language,
@@ -156,6 +157,7 @@ class Coder(DataFiles):
         article = doc._.article
         cases = segment_cases(article) if article is not None else []
         several = len({c.case for c in cases}) > 1  # a report of one patient: every mention is theirs
+        newborns = newborn_patients(doc.text, doc._.demographics, cases, several)
         coded, mentions, phrases = {}, [], {}
         for ent in diseases:
             name = ent._.normalized or ent.text
@@ -182,6 +184,9 @@ class Coder(DataFiles):
             mention.complication = self.may_complicate(ent, other_cause)
             mention.plainly_said = ent._.assertion in ("confirmed", "history") and ent.start not in other_cause
             mention.case = case_at(cases, ent.start_char) if several else None
+            term = mention.evidence.split(" → ")[0].split(";")[0]
+            if code and mention.case in newborns and (neonatal := newborn_form((name.lower(), term), self.condition)):
+                mention.code, mention.evidence = neonatal.icd10cm, f"{neonatal.evidence} (a newborn's)"
             mentions.append(mention)
         across_the_patient(self.context, mentions, self.titles)
         self.tumour_sites(mentions)
@@ -380,8 +385,9 @@ class Coder(DataFiles):
             if self.first_word(doc[first].lower_) not in self.first_words:
                 continue  # no name the index knows starts with it: nothing to look up
             before = doc[first : span.start]
+            alternative = first > 0 and doc[first - 1].lower_ == "or"  # `acute or chronic`: neither is said
             # words, hyphens and numbers (`type 1 diabetes`)
-            if all(t.is_alpha or t.text == "-" or t.is_digit for t in before):
+            if not alternative and all(t.is_alpha or t.text == "-" or t.is_digit for t in before):
                 befores.append(before.text)
         for after in words_after(span, self.later_words, others):
             for before in [*befores, ""] if after else befores:

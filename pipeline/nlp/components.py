@@ -8,9 +8,9 @@ casextract_certainty (`certainty.py`) → casextract_conditions (`condition_filt
 casextract_statements (`statements.py`: the patient's sentence or general knowledge) →
 casextract_case_ner (`learned_ner.py`, the case-report recogniser around each condition no
 vocabulary names) →
-casextract_fact_types (`fact_types.py`: what each span is and whose) → casextract_coder
-(`coding.py`: ICD-10-CM, Disease Ontology, MeSH, DrugBank and LOINC codes) → casextract_demographics
-(`demographics.py`).
+casextract_fact_types (`fact_types.py`: what each span is and whose) → casextract_demographics
+(`demographics.py`: ages and sexes) → casextract_coder (`coding.py`: ICD-10-CM, Disease Ontology,
+MeSH, DrugBank and LOINC codes; a newborn's conditions by the patient's age).
 Shared value types and the Doc/Span extensions they write are in `values.py`. Importing this
 module registers every factory.
 """

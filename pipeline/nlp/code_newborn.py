@@ -1,0 +1,50 @@
+"""A newborn's conditions, coded in ICD-10-CM's chapter 16 (Certain conditions originating in the
+perinatal period, P00–P96) where the code set has a newborn's form of them.
+
+ICD-10-CM codes a newborn's hypoglycemia, seizures or sepsis in chapter 16 (`neonatal
+hypoglycemia` P70.4, `convulsions of newborn` P90, `sepsis of newborn` P36.9), never with the
+adult's code (E16.2, R56.9, A41.9); a condition that may be due to the birth process or acquired
+after it is chapter 16's by default (Official Guidelines I.C.16.a.4). The newborn period is birth
+through the 28th day (I.C.16). A patient is a newborn when the report first describes them as one
+(`a newborn boy`, `a neonate`) or by an age of 28 days or less; a report that first gives the
+mother's age (`a 30-year-old woman delivered …`) keeps the codes by name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from ..cases import CaseSpan, case_at
+
+NEWBORN_YEARS = 28 / 365.25
+# how the index writes a newborn's form of a condition: `neonatal hypoglycemia`, `hypokalemia of
+# newborn` (the code titles), `newborn jaundice`
+FORMS = ("neonatal {}", "{} of newborn", "newborn {}")
+# a patient described as a newborn: `a newborn boy`, `a term neonate`, `the neonate`
+NEWBORN_PATIENT = re.compile(r"\b(?:a|an|the|our)\s+(?:[a-z-]+\s+){0,2}?(?:newborn|neonate)\b", re.IGNORECASE)
+
+
+def newborn_patients(text: str, demographics: Iterable, cases: list[CaseSpan], several: bool) -> set[int | None]:
+    """The patients (by case; None in a report of one patient) the report first describes as
+    newborns: by an age of 28 days or less, or as `a newborn boy`, `a neonate`."""
+    described = [(m.start(), True) for m in NEWBORN_PATIENT.finditer(text)]
+    described += [
+        (found.start, found.age_years <= NEWBORN_YEARS) for found in demographics or () if found.age_years is not None
+    ]
+    first: dict[int | None, bool] = {}
+    for start, newborn in sorted(described):
+        case = case_at(cases, start)
+        if case is not None or not cases:  # never the Introduction's or the Discussion's newborns
+            first.setdefault(case if several else None, newborn)
+    return {case for case, newborn in first.items() if newborn}
+
+
+def newborn_form(names: Iterable[str], condition: Callable):
+    """The codes of the newborn's form of the condition (any of its `names`), or None."""
+    for name in dict.fromkeys(names):
+        for form in FORMS:
+            codes = condition(form.format(name))
+            if codes and codes.icd10cm.startswith("P"):
+                return codes
+    return None
