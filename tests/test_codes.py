@@ -318,6 +318,12 @@ def test_the_sentence_names_the_site_or_type_that_makes_a_code_more_specific():
     ]
 
 
+def test_the_sites_case_reports_write_name_the_site_of_the_code_title():
+    assert condition_codes("An MRI showed a parasagittal meningioma.")[0][1] == "D32.0"  # cerebral meninges
+    assert condition_codes("She had a sphenoid wing meningioma.")[0][1] == "D32.0"
+    assert condition_codes("An MRI showed a meningioma.")[0][1] == "D32.9"
+
+
 def test_the_finding_a_condition_is_read_from_says_its_site():
     def crohn(text):
         return next(code for name, code, _ in condition_codes(text) if name.lower().startswith("crohn"))
@@ -539,7 +545,10 @@ def test_a_newborns_conditions_take_the_newborn_codes_of_chapter_16():
     # a condition with no newborn's form keeps its code
     assert codes("A 2-day-old boy had a cleft palate.") == ["Q35.9"]
     # the Introduction's newborns are not the patient
-    introduced = "Introduction\n\nHypoglycemia in the neonate is common.\n\nCase presentation\n\nA 45-year-old man had hypoglycemia."
+    introduced = (
+        "Introduction\n\nHypoglycemia in the neonate is common.\n\nCase presentation\n\n"
+        "A 45-year-old man had hypoglycemia."
+    )
     assert codes(introduced) == ["E16.2", "E16.2"]
 
 
@@ -595,6 +604,8 @@ def test_a_sign_integral_to_the_patients_diagnosis_takes_its_code():
     assert codes("A 12-year-old boy with epilepsy was admitted with seizures.") == ["G40.909", "G40.909"]
     assert codes("A 30-year-old woman with migraine presented with headache.") == ["G43.909", "G43.909"]
     assert codes("A 40-year-old man presented with seizures.") == ["R56.9"]  # no diagnosis it is a sign of
+    itp = "A 35-year-old woman had thrombocytopenia. Immune thrombocytopenic purpura was diagnosed."
+    assert codes(itp) == ["D69.3", "D69.3"]
     assert codes("A 12-year-old boy had seizures. His brother had epilepsy.") == ["R56.9", "G40.909"]  # another's
 
 

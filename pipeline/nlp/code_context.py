@@ -155,6 +155,10 @@ class ArticleContext:
         words = "|".join(map(re.escape, diabetes["type_2_words"]))
         self.type_2 = re.compile(rf"\b(?:{words})\b" if words else "(?!)")
 
+    def integral_to(self, code: str) -> tuple[str, ...]:
+        """The codes (by prefix) of the definitive diagnoses a sign or symptom's code is integral to."""
+        return tuple(self.integral_signs.get(code) or self.integral_signs.get(code[:3]) or ())
+
     def valves_code(self, codes: Iterable[str]) -> str:
         """ICD-10-CM's code for diseases of all these valves together, or "" (`multiple_valves`)."""
         valves = {self.valve_of.get(code[:3]) for code in codes}
@@ -386,8 +390,8 @@ def integral_signs(context: ArticleContext, mentions: list[Mention]) -> None:
     its code (`seizures` of a patient with epilepsy → G40.-; Official Guidelines I.B.5)."""
     for case in {m.case for m in mentions}:
         patient = [m for m in mentions if m.case == case and m.patients]
-        for sign in (m for m in patient if m.code[:3] in context.integral_signs):
-            diagnoses = {m.code for m in patient if m.code[:3] in context.integral_signs[sign.code[:3]]}
+        for sign in (m for m in patient if context.integral_to(m.code)):
+            diagnoses = {m.code for m in patient if m.code.startswith(context.integral_to(sign.code))}
             if len(diagnoses) == 1:
                 sign.code = diagnoses.pop()
                 sign.evidence += " (a sign of the patient's diagnosis)"
