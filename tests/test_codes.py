@@ -217,6 +217,13 @@ def test_the_side_the_text_names_picks_the_code_of_that_side():
     assert condition_codes("She has left dominant hemiplegia.")[0][1] != "G81.94"  # a dominance said stays
     # a lobe of the lung, and its side
     assert condition_codes("A squamous cell carcinoma of the left upper lobe was resected.")[0][1] == "C34.12"
+    # the side its sentence says of the organ the side codes name (`…, left eye`), and only one
+    assert condition_codes("Her left eye had a nuclear sclerotic cataract.")[0][1] == "H25.12"
+    assert condition_codes("Audiometry of his right ear confirmed hearing loss.")[0][1] == "H91.91"
+    assert condition_codes("His left kidney was small and he had hearing loss.")[0][1] == "H91.90"  # not the ear
+    assert (
+        condition_codes("Tinnitus in the right ear preceded hearing loss; the left ear was spared.")[-1][1] == "H91.90"
+    )
 
 
 def test_words_before_a_condition_make_the_longer_name_it_is_coded_by(coder):

@@ -57,6 +57,7 @@ from .code_context import (
     words_after,
 )
 from .code_newborn import newborn_form, newborn_patients
+from .code_sides import Sides
 from .code_tables import FILES, code_index
 from .data_files import DataFiles
 from .name_forms import fold_name, plurals, singulars
@@ -70,7 +71,6 @@ PARENTHESIS = re.compile(r"\s*[(\[][^)\]]*[)\]]")
 # chapters whose codes are never a disease's main term: symptoms and signs (a word before one often
 # makes a disease of it), external causes, circumstances (Z65.3 `arrest`)
 MAIN_TERMS_NOT = frozenset("RVWXYZ")
-DOMINANCE = frozenset({"dominant", "nondominant", "non-dominant"})
 # a tumour's site, in a code title of a behaviour other than malignant
 BEHAVIOUR_TITLE = re.compile(r"(?:Benign neoplasm|Neoplasm of (?:uncertain|unspecified) behavior) of (.+)")
 
@@ -127,6 +127,7 @@ class Coder(DataFiles):
         self.looked_up: dict[str, Codes | None] = {}  # a name's codes, once per name and process
         # a word's first word as the index writes it (`oesophageal` → `esophageal`, `drug-induced` → `drug`)
         self.first_word = lru_cache(maxsize=LOOKED_UP)(lambda word: next(iter(fold_name(word, self.folds).split()), ""))
+        self.side_rules = Sides(self.sides, self.side_words, self.titles)
         self.causes = Causes(self.context, self.condition, self.drugs.__contains__, self.procedures)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -196,7 +197,7 @@ class Coder(DataFiles):
                 title = self.titles.get(mention.code, "")
                 codes = replace(codes, icd10cm=mention.code, icd10cm_title=title, evidence=mention.evidence)
             phrase = where_it_is(mention.code, phrases[mention.span.start], mention.span[-1].lower_)
-            coded[mention.span.start] = self.on_side(codes, phrase)
+            coded[mention.span.start] = self.on_side(codes, phrase, [t.lower_ for t in mention.span.sent])
         return coded
 
     def coordinated(self, name: str) -> Codes | None:
@@ -400,14 +401,9 @@ class Coder(DataFiles):
         """Where the words that may qualify a condition start: a few before it, in its sentence."""
         return max(span.start - self.words_before, span.sent.start)
 
-    def on_side(self, codes: Codes | None, phrase: list[str]) -> Codes | None:
-        """The code of the side the condition's phrase names, where ICD-10-CM has one (`left
-        ovarian cyst` → N83.202, not N83.209; an ovarian cyst `on the left`)."""
-        if codes is None or codes.icd10cm not in self.sides or DOMINANCE & set(phrase):
-            return codes  # a side with its dominance said is in the name's own code, if anywhere
-        sides = {s for word in phrase if (s := self.side_words.get(word))}
-        side = sides.pop() if len(sides) == 1 else None
-        code = self.sides[codes.icd10cm].get(side or "", "")
+    def on_side(self, codes: Codes | None, phrase: list[str], sentence: list[str]) -> Codes | None:
+        """The code of the side said of the condition or of its organ (`code_sides.py`)."""
+        side, code = self.side_rules.coded(codes.icd10cm, phrase, sentence) if codes else ("", "")
         if not code:
             return codes
         return replace(
