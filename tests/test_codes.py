@@ -486,6 +486,10 @@ def test_a_condition_a_drug_caused_takes_the_code_of_its_drug_induced_form():
     assert coded("Amiodarone-induced hypotension was treated.")[0] == "I95.2"
     assert coded("Doxorubicin-induced cardiomyopathy was diagnosed.")[0] == "I42.7"
     assert coded("She developed a carbamazepine-induced maculopapular rash.")[0] == "L27.0"  # a drug eruption
+    # the drug-induced form ICD-10-CM names `drug …` or by its Index entry
+    assert coded("The hypersensitivity was attributed to vancomycin.")[0] == "T88.7"  # drug hypersensitivity
+    assert coded("Cefazolin-induced anaphylaxis was treated with epinephrine.")[0] == "T88.6"
+    assert coded("He had anaphylaxis after a bee sting.")[0] == "T78.2"
 
 
 def test_a_condition_a_procedure_caused_takes_its_postprocedural_code():

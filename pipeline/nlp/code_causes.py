@@ -114,8 +114,9 @@ class Causes:
         pneumonitis` → `drug-induced pneumonitis`, J70.4)."""
         words = name.split()
         for tail in (" ".join(words[first:]) for first in range(len(words))):
-            for cause in (drug, "drug"):
-                codes = self.condition(f"{cause}-induced {tail}")
+            # `drug hypersensitivity`, `drug reaction`: ICD-10-CM's names of some drug-induced forms
+            for induced in (f"{drug}-induced {tail}", f"drug-induced {tail}", f"drug {tail}"):
+                codes = self.condition(induced)
                 if codes and codes.icd10cm and codes.icd10cm != code:
                     return codes.icd10cm
         return ""
