@@ -22,7 +22,10 @@ from the titles alone); this module decides, from the text, which of them the ar
   of the same patient, with no other cause or hypothesis in its sentence.
 - several valves: diseases of two or more heart valves of one patient, ICD-10-CM's combination
   code (I08.-), a coordinated name (`mitral and tricuspid regurgitation`) read as the two;
-- a sign integral to the patient's one definitive diagnosis (`seizures` with epilepsy), its code.
+- a sign integral to the patient's one definitive diagnosis (`seizures` with epilepsy), its code;
+- a combination ICD-10-CM presumes with another of the patient's asserted conditions
+  (hypertension with heart failure, I11.0: Official Guidelines I.C.9.a);
+- a complication an adjective of the name says (`perforated gastric ulcer`, K25.5), its "with" code.
 Of several codes the words support equally, none is taken: the name's own code stays.
 """
 
