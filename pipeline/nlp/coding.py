@@ -197,7 +197,7 @@ class Coder(DataFiles):
                 title = self.titles.get(mention.code, "")
                 codes = replace(codes, icd10cm=mention.code, icd10cm_title=title, evidence=mention.evidence)
             phrase = where_it_is(mention.code, phrases[mention.span.start], mention.span[-1].lower_)
-            coded[mention.span.start] = self.on_side(codes, phrase, [t.lower_ for t in mention.span.sent])
+            coded[mention.span.start] = self.on_side(codes, phrase, mention.span.sent)
         return coded
 
     def coordinated(self, name: str) -> Codes | None:
@@ -401,9 +401,11 @@ class Coder(DataFiles):
         """Where the words that may qualify a condition start: a few before it, in its sentence."""
         return max(span.start - self.words_before, span.sent.start)
 
-    def on_side(self, codes: Codes | None, phrase: list[str], sentence: list[str]) -> Codes | None:
+    def on_side(self, codes: Codes | None, phrase: list[str], sentence: Span) -> Codes | None:
         """The code of the side said of the condition or of its organ (`code_sides.py`)."""
-        side, code = self.side_rules.coded(codes.icd10cm, phrase, sentence) if codes else ("", "")
+        if codes is None or codes.icd10cm not in self.sides:
+            return codes
+        side, code = self.side_rules.coded(codes.icd10cm, phrase, [t.lower_ for t in sentence])
         if not code:
             return codes
         return replace(
