@@ -219,6 +219,7 @@ def test_the_side_the_text_names_picks_the_code_of_that_side():
     assert condition_codes("A squamous cell carcinoma of the left upper lobe was resected.")[0][1] == "C34.12"
     # the side its sentence says of the organ the side codes name (`…, left eye`), and only one
     assert condition_codes("Her left eye had a nuclear sclerotic cataract.")[0][1] == "H25.12"
+    assert condition_codes("He had bilateral hearing loss.")[0][1] == "H91.93"  # `…, bilateral`: no organ named
     assert condition_codes("Audiometry of his right ear confirmed hearing loss.")[0][1] == "H91.91"
     assert condition_codes("His left kidney was small and he had hearing loss.")[0][1] == "H91.90"  # not the ear
     assert (
@@ -535,6 +536,10 @@ def test_hypertension_with_heart_or_kidney_disease_takes_the_combination_code_ic
     # heart failure ruled out, or another person's: no combination
     assert codes("He had hypertension. There was no heart failure.") == ["I10", "I50.9"]
     assert codes("She had hypertension. Her father died of heart failure.") == ["I10", "I50.9"]
+    # the Alphabetic Index's "with": both mentions take the combination code
+    assert codes("A 58-year-old woman had gallstones; histology showed chronic cholecystitis.") == ["K80.10", "K80.10"]
+    assert codes("A 40-year-old woman with Graves' disease developed thyroid storm.") == ["E05.01", "E05.01"]
+    assert codes("A 58-year-old woman had gallstones. Her sister had acute cholecystitis.") == ["K80.20", "K81.0"]
     # the Alphabetic Index's G6PD deficiency with anemia
     assert codes("A boy with G6PD deficiency developed hemolytic anemia after eating fava beans.")[0] == "D55.0"
     assert codes("A boy with G6PD deficiency was well.") == ["D75.A"]

@@ -482,6 +482,17 @@ def side_codes(icd, codes: set[str]) -> list[str]:
         words = SIDE_WORD.sub("unspecified", DOMINANCE.sub("", title.lower())).replace(",", " ").split()
         return " ".join(w[:-3] + "y" if w.endswith("ies") else w.rstrip("s") for w in words)
 
+    def same_but_side(title: str, side: str) -> set[str]:
+        """`title` as its siblings of each side write it; `bilateral` may leave out the organ
+        (`Unspecified hearing loss, unspecified ear` → `Unspecified hearing loss, bilateral`)."""
+        words = plain(title).split()
+        forms = {" ".join(words)}
+        if side == "bilateral":
+            forms |= {
+                " ".join(words[:i] + words[i + 1 :]) for i in range(1, len(words)) if words[i - 1] == "unspecified"
+            }
+        return forms
+
     lines = ["code\tright\tleft\tbilateral"]
     for code in sorted(codes):
         title, parent = icd.get_description(code), icd.get_parent(code)
@@ -493,7 +504,7 @@ def side_codes(icd, codes: set[str]) -> list[str]:
             other = icd.get_description(sibling)
             side = SIDE_WORD.search(other.lower())
             default = not NOT_DEFAULT_DOMINANCE.search(other.lower())
-            if sibling != code and side and default and plain(other) == plain(title):
+            if sibling != code and side and default and plain(other) in same_but_side(title, side.group(1)):
                 sides.setdefault(side.group(1), sibling)
         if sides:
             lines.append(f"{code}\t{sides.get('right', '')}\t{sides.get('left', '')}\t{sides.get('bilateral', '')}")

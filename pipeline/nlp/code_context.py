@@ -12,21 +12,10 @@ from the titles alone); this module decides, from the text, which of them the ar
   of the condition: its words, the two just before it and the phrase that hangs on it
   (`attached_words`), never the rest of its sentence; sites read through their synonyms
   (`code_context.json`) and organ adjectives;
-- across the article: a site said of one of the patient's mentions holds for the patient's other
-  mentions of the same name (`Crohn's disease` of the ileum, then `the Crohn's disease` alone),
-  when no mention says another, and never for another patient of the report or a relative; so
-  does the type or side of a longer name one mention has (`ischemic cardiomyopathy`, then `the
-  cardiomyopathy`; `bilateral inguinal hernia`), never an acuity or a time (`acute`, `old`:
-  `not_carried`), never for a sign or symptom, nor a tumour (its site is `neoplasm_sites.py`'s);
-- with another condition: a diabetes "with" code whose complication is another current condition
-  of the same patient, with no other cause or hypothesis in its sentence.
-- several valves: diseases of two or more heart valves of one patient, ICD-10-CM's combination
-  code (I08.-), a coordinated name (`mitral and tricuspid regurgitation`) read as the two;
-- a sign integral to the patient's one definitive diagnosis (`seizures` with epilepsy), its code;
-- a combination ICD-10-CM presumes with another of the patient's asserted conditions
-  (hypertension with heart failure, I11.0: Official Guidelines I.C.9.a);
 - a complication an adjective of the name says (`perforated gastric ulcer`, K25.5), its "with" code.
-Of several codes the words support equally, none is taken: the name's own code stays.
+Of several codes the words support equally, none is taken: the name's own code stays. What the
+patient's other mentions say (a site or type said once, a complication, a sign's diagnosis, a
+combination ICD-10-CM presumes) is `code_patient.py`'s.
 """
 
 from __future__ import annotations
@@ -307,64 +296,6 @@ def _only_best(refinements: list[Refinement]) -> Refinement | None:
     return next(r for r in refinements if r.code in best) if len(best) == 1 else None
 
 
-def across_article(context: ArticleContext, mentions: list[Mention]) -> None:
-    """Codes the other mentions make more specific: a site said once, a complication named."""
-    patient = [m for m in mentions if m.patients]
-    said: dict[tuple, set[str]] = {}
-    for mention in patient:
-        # only a part of the body holds for every mention: a stage, a cause or an acuity is of its time
-        if mention.said and context.is_site(mention.said):
-            said.setdefault((mention.case, mention.name_code, mention.words), set()).add(mention.code)
-    # a code names the condition, whether the mention asserts, negates or weighs it (`no
-    # pneumonia` is J18.9 too); only another patient's, a relative's or the literature's is another
-    for mention in (m for m in mentions if not m.span._.subject):
-        refined = said.get((mention.case, mention.name_code, mention.words), set())
-        if mention.code == mention.name_code and len(refined) == 1:
-            mention.code = next(iter(refined))
-            mention.evidence += " (its site said of another mention)"
-    _type_said_once(context, mentions, patient)
-    for case in {m.case for m in patient}:
-        complications = [m for m in patient if m.complication and m.case == case]
-        for code in {m.code for m in patient if m.case == case and m.code[:3] in context.with_categories}:
-            found = context.with_complication(code, complications)
-            if found:
-                refinement, complication = found
-                for mention in (m for m in mentions if m.code == code and m.case == case and not m.span._.subject):
-                    mention.code = refinement.code
-                    mention.evidence += f" with {complication.span._.normalized or complication.span.text}"
-
-
-def _type_said_once(context: ArticleContext, mentions: list[Mention], patient: list[Mention]) -> None:
-    """The code of a longer name of the patient's condition (`ischemic cardiomyopathy`, I25.5; a
-    `cataract` with `nuclear sclerotic` before it, H25.10) for their mentions of it named alone
-    (`cardiomyopathy`, I42.9): the longer name ends with theirs, its mention is said plainly,
-    what it adds says no acuity, time or cause (`not_carried`), and no mention makes it another.
-    Never a sign or symptom (`fever` of a patient with typhoid fever is still a fever) nor a tumour."""
-    targets = [m for m in mentions if m.code == m.bare_code == m.name_code and m.code and not m.span._.subject]
-    targets = [m for m in targets if m.code[0] != "R" and not is_neoplasm(m.code)]
-    sources = [m for m in patient if m.plainly_said and m.code == m.name_code and m.code and not is_neoplasm(m.code)]
-    said: dict[tuple, set[str]] = {}
-    named = {id(target): _head_first(target.name) for target in targets}
-    not_added = context.not_carried | STOP  # nor a word joining another name
-    for source in sources if targets else ():
-        longer = _head_first(source.evidence.split(" → ")[0])
-        for target in (t for t in targets if t.case == source.case and t.code != source.code):
-            head = named[id(target)]
-            added = set(longer[len(head) :])  # the words before its head
-            if added and longer[: len(head)] == head and not added & not_added:
-                said.setdefault((target.case, target.code), set()).add(source.code)
-    for mention in targets:
-        refined = said.get((mention.case, mention.code), set())
-        if len(refined) == 1:
-            mention.code = next(iter(refined))
-            mention.evidence += " (its type said of another mention)"
-
-
-def _head_first(name: str) -> list[str]:
-    """A name's words from its last (its head, `cardiomyopathy`) back, in the singular."""
-    return [singular(w) for w in reversed(written_words(name))]
-
-
 def is_neoplasm(code: str) -> bool:
     """Whether a code is of chapter 2, Neoplasms (C00–D49)."""
     return code[:1] == "C" or "D00" <= code[:3] <= "D49"
@@ -375,72 +306,6 @@ def coordinated_names(name: str) -> list[str]:
     regurgitation`, `tricuspid regurgitation`), or none."""
     match = COORDINATED.fullmatch(name.lower())
     return [f"{match[1]} {match[3]}", f"{match[2]} {match[3]}"] if match else []
-
-
-def multiple_valves(context: ArticleContext, mentions: list[Mention]) -> None:
-    """Diseases of two or more heart valves of one patient take ICD-10-CM's combination code
-    (`mitral regurgitation` and `aortic stenosis`, I08.0), each mention of them."""
-    for case in {m.case for m in mentions}:
-        valves = [m for m in mentions if m.case == case and m.code[:3] in context.valve_of and m.patients]
-        code = context.valves_code(m.code for m in valves)
-        for mention in valves if code else ():
-            mention.code = code
-            mention.evidence += " (with another valve's disease)"
-
-
-def integral_signs(context: ArticleContext, mentions: list[Mention]) -> None:
-    """A sign or symptom of the patient that is integral to their one definitive diagnosis takes
-    its code (`seizures` of a patient with epilepsy → G40.-; Official Guidelines I.B.5)."""
-    for case in {m.case for m in mentions}:
-        patient = [m for m in mentions if m.case == case and m.patients]
-        for sign in (m for m in patient if context.integral_to(m.code)):
-            diagnoses = {m.code for m in patient if m.code.startswith(context.integral_to(sign.code))}
-            if len(diagnoses) == 1:
-                sign.code = diagnoses.pop()
-                sign.evidence += " (a sign of the patient's diagnosis)"
-
-
-def diabetes_of_its_type(context: ArticleContext, mentions: list[Mention], codes: Container[str]) -> None:
-    """A diabetic condition of the patient coded by the default type (`diabetic ketoacidosis`,
-    E11.10) takes the one type their other mentions say (`type 1 diabetes mellitus`: E10.10):
-    the type said, not the default, where a code of that type exists (Official Guidelines I.C.4.a.2)."""
-    default = context.default_diabetes
-    for case in {m.case for m in mentions}:
-        patient = [m for m in mentions if m.case == case and m.patients and m.code[:3] in context.diabetes]
-        typed = {m.code[:3] for m in patient if m.code[:3] != default or context.type_2.search(m.name.lower())}
-        if len(typed) != 1 or (kind := typed.pop()) == default:
-            continue
-        for mention in (m for m in patient if m.code[:3] == default and f"{kind}{m.code[3:]}" in codes):
-            mention.code = f"{kind}{mention.code[3:]}"
-            mention.evidence += f" (the patient's diabetes is {kind})"
-
-
-def across_the_patient(context: ArticleContext, mentions: list[Mention], titles: dict[str, str]) -> None:
-    """Each mention's code made more specific by the patient's other mentions, in this order: a
-    site, type or complication said of another (`across_article`), other valves' diseases, the
-    diagnosis a sign is part of, the type of their diabetes, a combination ICD-10-CM presumes."""
-    across_article(context, mentions)
-    multiple_valves(context, mentions)
-    integral_signs(context, mentions)
-    diabetes_of_its_type(context, mentions, titles)
-    presumed_combinations(context, mentions)
-
-
-def presumed_combinations(context: ArticleContext, mentions: list[Mention]) -> None:
-    """A condition of the patient that ICD-10-CM codes together with another of theirs takes the
-    combination code (`presumed_combinations`): hypertension with heart failure, I11.0 (Official
-    Guidelines I.C.9.a), G6PD deficiency with anemia, D55.0; the first whose every group of codes
-    one of the patient's asserted conditions has."""
-    for case in {m.case for m in mentions}:
-        patient = [m for m in mentions if m.case == case and m.patients]
-        asserted = [m for m in patient if m.span._.assertion in ("confirmed", "history")]
-        for mention in (m for m in patient if m.code in context.presumed):
-            for code, groups in context.presumed[mention.code]:
-                found = [next((m for m in asserted if m.code.startswith(group)), None) for group in groups]
-                if all(found):
-                    names = " and ".join(m.span._.normalized or m.span.text for m in found)
-                    mention.code, mention.evidence = code, f"{mention.evidence} (with the patient's {names})"
-                    break
 
 
 def the_patients(span: Span) -> bool:

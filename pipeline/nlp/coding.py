@@ -19,13 +19,14 @@ name without the words before it that never say which condition (`severe acute p
 `history of`), never a name too general to code by itself (`disease`, `syndrome`); a name that
 says `malignant` never takes a benign code (`malignant meningioma` → C70.9, not D32.9). Then what
 the article says of the condition makes the code more specific (`code_context.py`: a site, type or
-cause said of it, the type a longer name of the patient's condition says, a diabetes complication
-or another valve's disease of the same patient, the diagnosis a sign is part of, a past condition
-coded as old; `code_causes.py`: the disease or drug that caused it), a tumour no vocabulary names
-is coded by its site and behaviour, or by the site of the patient's other tumours
-(`neoplasm_sites.py`), a name no vocabulary knows by its main term where no word before it changes
-the code (`hemorrhagic cystitis` → cystitis), and a side said of it picks that side's code. A
-condition none of these reach stays uncoded.
+cause said of it; `code_patient.py`: the type a longer name of the patient's condition says, a
+complication, another valve's disease or a combination of the same patient, the diagnosis a sign
+is part of; a past condition coded as old; a newborn's, `code_newborn.py`; `code_causes.py`: the
+disease, drug or procedure that caused it), a tumour no vocabulary names is coded by its site and
+behaviour, or by the site of the patient's other tumours (`neoplasm_sites.py`), a name no
+vocabulary knows by its main term where no word before it changes the code (`hemorrhagic
+cystitis` → cystitis), and a side said of it or of its organ picks that side's code
+(`code_sides.py`). A condition none of these reach stays uncoded.
 
 Why by hand: scispaCy's entity linker needs UMLS knowledge bases fetched at run time, and the
 code sets' own search is by words (a bag-of-words hit is a guess, not a code).
@@ -48,7 +49,6 @@ from ..cases import case_at, segment_cases
 from .code_causes import Causes
 from .code_context import (
     Mention,
-    across_the_patient,
     attached_words,
     coordinated_names,
     is_neoplasm,
@@ -57,6 +57,7 @@ from .code_context import (
     words_after,
 )
 from .code_newborn import newborn_form, newborn_patients
+from .code_patient import across_the_patient
 from .code_sides import Sides
 from .code_tables import FILES, code_index
 from .data_files import DataFiles
