@@ -238,6 +238,10 @@ def test_words_before_a_condition_make_the_longer_name_it_is_coded_by(coder):
     pancreatitis = next(t.i for t in doc if t.text == "pancreatitis")
     man = Span(doc, pancreatitis, pancreatitis + 1, label="DISEASE")  # `man had acute`: no other category
     assert coder.refined(coder.condition("pancreatitis"), man).icd10cm.startswith("K85")
+    # a hyphenated word before it, read as the index folds it (`post-transplant` is `posttransplant`)
+    [ptld] = condition_codes("Biopsy showed a post-transplant lymphoproliferative disorder.")
+    assert ptld[1] == "D47.Z1"
+    assert condition_codes("He had gynaecomastia.")[0][1] == "N62"  # a British spelling
 
 
 def test_a_name_ending_a_sentence_with_an_initial_is_coded_without_its_full_stop():

@@ -205,7 +205,7 @@ def attached_words(span: Span, before: int, others: set[int], links: Iterable[tu
     Streptococcus pneumoniae`). The other conditions' words are left out."""
     doc, sentence = span.doc, span.sent
     first, words = span.start, 0
-    while first > sentence.start and words < before and _word(doc[first - 1]) and doc[first - 1].i not in others:
+    while first > sentence.start and words < before and is_word(doc[first - 1]) and doc[first - 1].i not in others:
         first -= 1
         words += doc[first].text != "-"
     first = min(first, _finding_before(span, links, others))
@@ -213,7 +213,7 @@ def attached_words(span: Span, before: int, others: set[int], links: Iterable[tu
     last = after
     if last < sentence.end and doc[last].lower_ in ATTACHING:
         # to the end of the phrase: punctuation, a verb or `with`, the next condition, AFTER words
-        while last < min(sentence.end, after + AFTER) and _word(doc[last]) and doc[last].i not in others:
+        while last < min(sentence.end, after + AFTER) and is_word(doc[last]) and doc[last].i not in others:
             if last > after and doc[last].lower_ in PHRASE_ENDS:
                 break
             last += 1
@@ -282,7 +282,7 @@ def after_parenthesis(span: Span) -> int:
     return span.end
 
 
-def _word(token) -> bool:
+def is_word(token) -> bool:
     """A word or a hyphenated one (`drug-induced`), or the hyphen between two."""
     return token.text == "-" or token.text.replace("-", "").isalpha()
 

@@ -52,6 +52,7 @@ from .code_context import (
     attached_words,
     coordinated_names,
     is_neoplasm,
+    is_word,
     title_words,
     where_it_is,
     words_after,
@@ -384,12 +385,12 @@ class Coder(DataFiles):
         name, doc = span._.normalized or span.text, span.doc
         befores = []  # the runs of words before it that a name the index knows may start with
         for first in range(self.context_start(span), span.start):
-            if self.first_word(doc[first].lower_) not in self.first_words:
+            before = doc[first : span.start]  # folded as a whole: `post-transplant` is `posttransplant`
+            if self.first_word(before.text.lower()) not in self.first_words:
                 continue  # no name the index knows starts with it: nothing to look up
-            before = doc[first : span.start]
             alternative = first > 0 and doc[first - 1].lower_ == "or"  # `acute or chronic`: neither is said
-            # words, hyphens and numbers (`type 1 diabetes`)
-            if not alternative and all(t.is_alpha or t.text == "-" or t.is_digit for t in before):
+            # words, hyphenated or not, and numbers (`type 1 diabetes`, `post-transplant`)
+            if not alternative and all(is_word(t) or t.is_digit for t in before):
                 befores.append(before.text)
         for after in words_after(span, self.later_words, others):
             for before in [*befores, ""] if after else befores:
