@@ -47,11 +47,11 @@ class Procedures:
     def named(self, word: str) -> bool:
         return word in self.words or word.endswith(self.endings)
 
-    def caused(self, span: Span) -> bool:
+    def caused(self, span: Span, sentence: Span) -> bool:
         """Whether a procedure named right after the condition caused it: `after the
         thoracotomy`, `following surgery`, `post-thoracotomy`, `postmini-thoracotomy`."""
-        doc, end = span.doc, span.sent.end
-        i = after_parenthesis(span)
+        doc, end = span.doc, sentence.end
+        i = after_parenthesis(span, end)
         while i < min(end, span.end + 3) and doc[i].lower_ in self.between:  # `… occurred after`
             i += 1
         if i >= end:
@@ -86,13 +86,14 @@ class Causes:
     def code_of(self, span: Span, code: str, name: str, conditions: set[int], drugs: dict[int, str]) -> Caused | None:
         """The code of a condition (coded `code` by its name) that the text says another of the
         `conditions` (by first token) or one of the `drugs` (name by first token) caused."""
-        if caused_by_condition(span, conditions):
+        sentence = span.sent  # once: each `span.sent` walks the sentence's tokens
+        if caused_by_condition(span, conditions, sentence):
             caused = self.caused_code(code, name)
             return Caused(caused, "another disease") if caused else None
-        if drug := caused_by_drug(span, drugs, self.is_drug):
+        if drug := caused_by_drug(span, drugs, self.is_drug, sentence):
             induced = self.drug_induced(code, name, drug)
             return Caused(induced, drug) if induced else None
-        if self.procedures.caused(span):
+        if self.procedures.caused(span, sentence):
             postprocedural = self.condition(f"postprocedural {name}")
             code = postprocedural.icd10cm if postprocedural and postprocedural.icd10cm != code else ""
             return Caused(code, "a procedure") if code else None
@@ -122,12 +123,12 @@ class Causes:
         return ""
 
 
-def caused_by_condition(span: Span, condition_starts: set[int]) -> bool:
+def caused_by_condition(span: Span, condition_starts: set[int], sentence: Span) -> bool:
     """Whether the text says another condition caused this one, right after its name
     (`polyneuropathy due to dry beriberi`, `myocarditis secondary to the lupus`, `the
     cardiomyopathy was attributed to carnitine deficiency`)."""
-    doc, end = span.doc, span.sent.end
-    i = after_parenthesis(span)
+    doc, end = span.doc, sentence.end
+    i = after_parenthesis(span, end)
     while i < min(end, span.end + 4) and doc[i].lower_ in HEDGES:  # `… was attributed to`
         i += 1
     words = [t.lower_ for t in doc[i : min(end, i + 2)]]
@@ -139,21 +140,21 @@ def caused_by_condition(span: Span, condition_starts: set[int]) -> bool:
     return i in condition_starts
 
 
-def caused_by_drug(span: Span, drugs: dict[int, str], is_drug: Callable[[str], bool]) -> str:
+def caused_by_drug(span: Span, drugs: dict[int, str], is_drug: Callable[[str], bool], sentence: Span) -> str:
     """The drug the text says caused the condition (`drugs`: the DRUG entities' names by first
     token), or "": `azathioprine-induced pancreatitis`, `thalidomide neuropathy` (a drug named
     just before the condition), `hepatitis due to isoniazid`, `… associated with use of
     D-penicillamine`."""
-    doc, end = span.doc, span.sent.end
-    if span.start > span.sent.start and (prefix := DRUG_PREFIX.match(doc[span.start - 1].lower_)):
+    doc, start, end = span.doc, sentence.start, sentence.end
+    if span.start > start and (prefix := DRUG_PREFIX.match(doc[span.start - 1].lower_)):
         # `rapamycin/sirolimus-induced`: one drug by two names, or two drugs
         return next((name for name in prefix.group(1).split("/") if is_drug(name)), "")
-    if span.start > span.sent.start and doc[span.start - 1].ent_type_ == "DRUG":
+    if span.start > start and doc[span.start - 1].ent_type_ == "DRUG":
         first = span.start - 1
-        while first > span.sent.start and doc[first].ent_iob_ == "I":
+        while first > start and doc[first].ent_iob_ == "I":
             first -= 1
         return drugs.get(first, "")
-    i = after_parenthesis(span)
+    i = after_parenthesis(span, end)
     while i < min(end, span.end + 4) and doc[i].lower_ in HEDGES:  # `… was probably induced by`
         i += 1
     if " ".join(t.lower_ for t in doc[i : min(end, i + 2)]) not in DRUG_CAUSES:

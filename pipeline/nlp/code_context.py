@@ -209,7 +209,7 @@ def attached_words(span: Span, before: int, others: set[int], links: Iterable[tu
         first -= 1
         words += doc[first].text != "-"
     first = min(first, _finding_before(span, links, others))
-    after = after_parenthesis(span)  # `Crohn's disease (CD) of the ileum`
+    after = after_parenthesis(span, sentence.end)  # `Crohn's disease (CD) of the ileum`
     last = after
     if last < sentence.end and doc[last].lower_ in ATTACHING:
         # to the end of the phrase: punctuation, a verb or `with`, the next condition, AFTER words
@@ -271,10 +271,10 @@ def _ends_clause(token) -> bool:
     return token.is_punct and token.text not in ("-", "–", "(", ")", "/") or token.lower_ in CLAUSE_WORDS
 
 
-def after_parenthesis(span: Span) -> int:
+def after_parenthesis(span: Span, end: int | None = None) -> int:
     """Where the words after a condition go on: past a short parenthesis that follows its name
-    (an abbreviation, `(CD)`), else right after it."""
-    doc, end = span.doc, span.sent.end
+    (an abbreviation, `(CD)`), else right after it; `end`: its sentence's, when known."""
+    doc, end = span.doc, span.sent.end if end is None else end
     if span.end < end and doc[span.end].text == "(":
         for i in range(span.end + 1, min(end, span.end + 5)):
             if doc[i].text == ")":

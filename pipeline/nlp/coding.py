@@ -385,9 +385,9 @@ class Coder(DataFiles):
         name, doc = span._.normalized or span.text, span.doc
         befores = []  # the runs of words before it that a name the index knows may start with
         for first in range(self.context_start(span), span.start):
-            before = doc[first : span.start]  # folded as a whole: `post-transplant` is `posttransplant`
-            if self.first_word(before.text.lower()) not in self.first_words:
+            if self.first_word(doc[first].lower_) not in self.first_words:  # `post-transplant`: `posttransplant`
                 continue  # no name the index knows starts with it: nothing to look up
+            before = doc[first : span.start]
             alternative = first > 0 and doc[first - 1].lower_ == "or"  # `acute or chronic`: neither is said
             # words, hyphenated or not, and numbers (`type 1 diabetes`, `post-transplant`)
             if not alternative and all(is_word(t) or t.is_digit for t in before):
