@@ -533,9 +533,11 @@ def test_hypertension_with_heart_or_kidney_disease_takes_the_combination_code_ic
         "I50.9",
     ]
     assert codes("She had long-standing hypertension and end-stage renal disease.") == ["I12.0", "N18.6"]
+    # named apart, or a finding (ventricular hypertrophy), no combination: coders reading reports blind take none
+    assert codes("She had hypertension. Two years later she was admitted with heart failure.") == ["I10", "I50.9"]
     assert codes("Echocardiography showed left ventricular hypertrophy in this man with hypertension.") == [
         "I51.7",
-        "I11.9",
+        "I10",
     ]
     # heart failure ruled out, or another person's: no combination
     assert codes("He had hypertension. There was no heart failure.") == ["I10", "I50.9"]

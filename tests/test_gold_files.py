@@ -1,4 +1,5 @@
-"""The gold files themselves: every one readable by the scorer, the real-report split frozen and whole."""
+"""The gold files themselves: every one readable by the scorer, the real-report split frozen and whole;
+the blind-coded MACCROBAT set of `benchmarks/bench_codes_maccrobat.py` clean and split."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 from conftest import ROOT, shared_path
 
 from pipeline.evaluate import SPLITS_FILE, load_gold, load_splits
+from pipeline.evaluate.gold_check import check_gold
 
 GOLD = ROOT / "gold"
 REAL = GOLD / "real"
@@ -58,3 +60,14 @@ def test_reference_gold_does_not_accept_a_part_of_co_trimoxazole():
     names = [m["drug"] for case in gold["cases"].values() for m in case["medications"]]
     assert ["trimethoprim-sulfamethoxazole", "co-trimoxazole"] in names
     assert not any(n == "sulfamethoxazole" or (isinstance(n, list) and "sulfamethoxazole" in n) for n in names)
+
+
+def test_blind_coded_maccrobat_gold_checks_clean_and_is_split_whole():
+    folder = ROOT / "benchmarks" / "data" / "maccrobat_codes"
+    assert check_gold(folder).problems == []
+    split_of = load_splits(folder)
+    files = {p.stem for p in folder.glob("*.json") if p.name != SPLITS_FILE}
+    assert len(files) == 100 and set(split_of) == files
+    assert sorted(split_of.values()).count("test") == 28
+    diagnoses = [d for f in files for c in load_gold(folder / f"{f}.json")["cases"].values() for d in c["diagnoses"]]
+    assert all(d.get("icd10cm") for d in diagnoses)  # every one coded, as the benchmark scores codes

@@ -125,7 +125,10 @@ class ArticleContext:
         adjectives_of = (complication_adjectives or {}).items()
         self.complication_words = {adjective: frozenset(words.split()) for adjective, words in adjectives_of}
         self.presumed = {
-            code: [(rule["code"], [tuple(group) for group in rule["with"]]) for rule in rules]
+            code: [
+                (rule["code"], [tuple(group) for group in rule["with"]], rule.get("said_together", False))
+                for rule in rules
+            ]
             for code, rules in (presumed_combinations or {}).items()
         }
         organ_of = {adjective: organ for organ, adjective in adjectives.items() if adjective != organ}

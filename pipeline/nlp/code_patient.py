@@ -135,16 +135,18 @@ def across_the_patient(context: ArticleContext, mentions: list[Mention], titles:
 
 def presumed_combinations(context: ArticleContext, mentions: list[Mention]) -> None:
     """A condition of the patient that ICD-10-CM codes together with another of theirs takes the
-    combination code (`presumed_combinations`): hypertension with heart failure, I11.0 (Official
-    Guidelines I.C.9.a), G6PD deficiency with anemia, D55.0; the first whose every group of codes
-    one of the patient's asserted conditions has."""
+    combination code (`presumed_combinations`): hypertension with heart failure named with it,
+    I11.0 (Official Guidelines I.C.9.a), gallstones with cholecystitis, K80.10; the first whose
+    every group of codes one of the patient's asserted conditions has (in the same sentence, for
+    a rule `said_together`)."""
     for case in {m.case for m in mentions}:
         patient = [m for m in mentions if m.case == case and m.patients]
         asserted = [m for m in patient if m.span._.assertion in ("confirmed", "history")]
         combined = {}  # every mention's combination from the codes before any changes
         for mention in (m for m in patient if m.code in context.presumed):
-            for code, groups in context.presumed[mention.code]:
-                found = [next((m for m in asserted if m.code.startswith(group)), None) for group in groups]
+            for code, groups, together in context.presumed[mention.code]:
+                with_it = [m for m in asserted if not together or m.span.sent == mention.span.sent]
+                found = [next((m for m in with_it if m.code.startswith(group)), None) for group in groups]
                 if all(found):
                     combined[id(mention)] = code, " and ".join(m.span._.normalized or m.span.text for m in found)
                     break
