@@ -510,6 +510,9 @@ def test_a_condition_a_procedure_caused_takes_its_postprocedural_code():
     assert coded("She had a pneumothorax after a fall from a ladder.") == "J93.9"
     # no postprocedural form of the condition: its own code
     assert coded("He developed pneumonia after the operation.") == "J18.9"
+    # a drug given by a procedure is the drug's, an imaging test causes nothing
+    assert coded("Hypotension developed after the injection of propofol.") == "I95.9"
+    assert coded("A pneumothorax was seen after chest radiography.") == "J93.9"
 
 
 def test_an_adjective_that_names_a_complication_takes_the_code_with_it():
@@ -521,6 +524,8 @@ def test_an_adjective_that_names_a_complication_takes_the_code_with_it():
     assert coded("Endoscopy showed acute hemorrhagic gastritis.") == "K29.01"
     assert coded("He underwent repair of a strangulated inguinal hernia.") == "K40.30"  # unilateral, obstruction
     assert coded("Endoscopy found a gastric ulcer.") == "K25.9"
+    assert coded("Endoscopy found a non-bleeding gastric ulcer.") == "K25.9"  # the complication denied
+    assert coded("She had non-hemorrhagic gastritis.") == "K29.70"
 
 
 def test_hypertension_with_heart_or_kidney_disease_takes_the_combination_code_icd10cm_presumes():
@@ -546,6 +551,9 @@ def test_hypertension_with_heart_or_kidney_disease_takes_the_combination_code_ic
     assert codes("A 58-year-old woman had gallstones; histology showed chronic cholecystitis.") == ["K80.10", "K80.10"]
     assert codes("A 40-year-old woman with Graves' disease developed thyroid storm.") == ["E05.01", "E05.01"]
     assert codes("A 58-year-old woman had gallstones. Her sister had acute cholecystitis.") == ["K80.20", "K81.0"]
+    copd = "A 70-year-old man with chronic obstructive pulmonary disease"
+    assert codes(f"{copd} was admitted with pneumonia.") == ["J44.0", "J18.9"]
+    assert codes(f"{copd} had a history of pneumonia.") == ["J44.9", "J18.9"]  # a past infection: no J44.0
     # the Alphabetic Index's G6PD deficiency with anemia
     assert codes("A boy with G6PD deficiency developed hemolytic anemia after eating fava beans.")[0] == "D55.0"
     assert codes("A boy with G6PD deficiency was well.") == ["D75.A"]
@@ -566,6 +574,12 @@ def test_a_newborns_conditions_take_the_newborn_codes_of_chapter_16():
     assert codes("A 31-year-old woman delivered a girl. The girl had hypoglycemia.") == ["E16.2"]
     # a condition with no newborn's form keeps its code
     assert codes("A 2-day-old boy had a cleft palate.") == ["Q35.9"]
+    # a child the report also gives an older age, a newborn's screening, a mother's condition
+    older = "A girl was born at term. At 3 days of age she had jaundice. At 8 years of age she had sepsis."
+    assert codes(older) == ["R17", "A41.9"]
+    assert codes("The newborn hearing screen was normal. At 4 years of age she had sepsis.") == ["A41.9"]
+    assert codes("A term neonate presented with jaundice. His mother had hypertension.") == ["P59.9", "I10"]
+    assert codes("A 2-day-old boy had sepsis due to group B streptococcus.") == ["A40.1"]  # more specific already
     # the Introduction's newborns are not the patient
     introduced = (
         "Introduction\n\nHypoglycemia in the neonate is common.\n\nCase presentation\n\n"

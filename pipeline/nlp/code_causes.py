@@ -64,7 +64,7 @@ class Procedures:
     def _named_in(self, tokens) -> bool:
         """Whether the next few words name a procedure, before any punctuation but a hyphen."""
         for token in tokens:
-            if token.is_punct and token.text != "-":
+            if token.is_punct and token.text != "-" or token.ent_type_ == "DRUG":  # a drug's, not a procedure's
                 return False
             if self.named(token.lower_):
                 return True

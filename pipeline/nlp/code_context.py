@@ -42,6 +42,8 @@ COORDINATED = re.compile(r"(\w+) (?:and|&) (\w+) (\w+)")
 WORD = re.compile(r"[a-z0-9']+")
 SECONDARY = ("C77", "C78", "C79")  # secondary malignant neoplasms: a metastasis's codes
 INITIAL = re.compile(r"[A-Z]\.")  # a capital letter and its full stop, one token
+NOT_SAID = frozenset({"no", "not", "non", "without"})  # before a complication's adjective: not said
+NOT_PREFIXES = ("non", "un")  # `non-bleeding`, `unperforated`
 
 
 def singular(word: str) -> str:
@@ -169,8 +171,9 @@ class ArticleContext:
         if best := _only_best([r for r in refinements if r.kind == "said" and r.words <= said]):
             return best
         # `hemorrhagic gastritis`: gastritis with bleeding, where the adjective says the complication
-        parts = [part for word in words for part in word.split("-")]  # `erosive-hemorrhagic`
-        complications = frozenset().union(*(self.complication_words.get(part, ()) for part in parts))
+        parts = [part for word in words if not word.startswith(NOT_PREFIXES) for part in word.split("-")]
+        said = [part for part, before in zip(parts, ["", *parts]) if before not in NOT_SAID]  # not `no bleeding`
+        complications = frozenset().union(*(self.complication_words.get(part, ()) for part in said))
         return _only_best([r for r in refinements if r.kind == "with" and r.words - self.linking <= complications])
 
     def in_disease(self, code: str) -> Refinement | None:

@@ -5,9 +5,10 @@ ICD-10-CM codes a newborn's hypoglycemia, seizures or sepsis in chapter 16 (`neo
 hypoglycemia` P70.4, `convulsions of newborn` P90, `sepsis of newborn` P36.9), never with the
 adult's code (E16.2, R56.9, A41.9); a condition that may be due to the birth process or acquired
 after it is chapter 16's by default (Official Guidelines I.C.16.a.4). The newborn period is birth
-through the 28th day (I.C.16). A patient is a newborn when the report first describes them as one
-(`a newborn boy`, `a neonate`) or by an age of 28 days or less; a report that first gives the
-mother's age (`a 30-year-old woman delivered …`) keeps the codes by name.
+through the 28th day (I.C.16). A patient is a newborn when the case sections describe them as one
+(`a newborn boy`, `a neonate`, an age of 28 days or less) and give them no older age; a report
+whose patient is the mother (`a 30-year-old woman delivered …`) keeps the codes by name, and so
+does a relative's condition.
 """
 
 from __future__ import annotations
@@ -16,28 +17,40 @@ import re
 from collections.abc import Callable, Iterable
 
 from ..cases import CaseSpan, case_at
+from ..lexicons import resource_json
 
 NEWBORN_YEARS = 28 / 365.25
 # how the index writes a newborn's form of a condition: `neonatal hypoglycemia`, `hypokalemia of
 # newborn` (the code titles), `newborn jaundice`
 FORMS = ("neonatal {}", "{} of newborn", "newborn {}")
-# a patient described as a newborn: `a newborn boy`, `a term neonate`, `the neonate`
-NEWBORN_PATIENT = re.compile(r"\b(?:a|an|the|our)\s+(?:[a-z-]+\s+){0,2}?(?:newborn|neonate)\b", re.IGNORECASE)
+# a patient described as a newborn: `a newborn boy`, `a term neonate`, `the neonate`; never `the
+# newborn hearing screen`
+NEWBORN_PATIENT = re.compile(
+    r"\b(?:a|an|the|our)\s+(?:[a-z-]+\s+){0,2}?(?:neonate|newborn(?=\s+(?:boy|girl|infant|baby|male|female|"
+    r"son|daughter|was|is|who|with|presented|developed|had)\b|[,.]))",
+    re.IGNORECASE,
+)
+# the relatives whose age a newborn's report gives (`his mother, 32 years old`): not a child, who may
+# be the patient (`a 5-day-old child`), nor a sibling, whose age leaves the codes by name (the safe side)
+CHILDREN = frozenset({"child", "children", "son", "sons", "daughter", "daughters", "twin", "sibling", "siblings"})
+RELATIVES = frozenset(resource_json("relatives.json")["relatives"]) - CHILDREN - {"brother", "sister"}
 
 
 def newborn_patients(text: str, demographics: Iterable, cases: list[CaseSpan], several: bool) -> set[int | None]:
-    """The patients (by case; None in a report of one patient) the report first describes as
-    newborns: by an age of 28 days or less, or as `a newborn boy`, `a neonate`."""
-    described = [(m.start(), True) for m in NEWBORN_PATIENT.finditer(text)]
-    described += [
-        (found.start, found.age_years <= NEWBORN_YEARS) for found in demographics or () if found.age_years is not None
-    ]
-    first: dict[int | None, bool] = {}
-    for start, newborn in sorted(described):
+    """The patients (by case; None in a report of one patient) the report describes as newborns
+    (`a newborn boy`, `a neonate`, an age of 28 days or less) and never gives an older age: a
+    girl `at 3 days of age` who presented `at 8 years` is no newborn. An age said in a sentence of a
+    relative's (`his mother, 32 years old`) is not the patient's."""
+    said: dict[int | None, list[bool]] = {}
+    for start, newborn in [(m.start(), True) for m in NEWBORN_PATIENT.finditer(text)] + [
+        (found.start, found.age_years <= NEWBORN_YEARS)
+        for found in demographics or ()
+        if found.age_years is not None and not RELATIVES & set(re.findall(r"[a-z]+", found.sentence.lower()))
+    ]:
         case = case_at(cases, start)
         if case is not None or not cases:  # never the Introduction's or the Discussion's newborns
-            first.setdefault(case if several else None, newborn)
-    return {case for case, newborn in first.items() if newborn}
+            said.setdefault(case if several else None, []).append(newborn)
+    return {case for case, newborn in said.items() if all(newborn)}
 
 
 def newborn_form(names: Iterable[str], condition: Callable):

@@ -137,15 +137,17 @@ def presumed_combinations(context: ArticleContext, mentions: list[Mention]) -> N
     """A condition of the patient that ICD-10-CM codes together with another of theirs takes the
     combination code (`presumed_combinations`): hypertension with heart failure named with it,
     I11.0 (Official Guidelines I.C.9.a), gallstones with cholecystitis, K80.10; the first whose
-    every group of codes one of the patient's asserted conditions has (in the same sentence, for
-    a rule `said_together`)."""
+    every group of codes one of the patient's current conditions has (or, for a rule
+    `said_together`, one of their conditions named in the same sentence, a past one too)."""
     for case in {m.case for m in mentions}:
         patient = [m for m in mentions if m.case == case and m.patients]
         asserted = [m for m in patient if m.span._.assertion in ("confirmed", "history")]
+        current = [m for m in asserted if m.span._.assertion == "confirmed"]
         combined = {}  # every mention's combination from the codes before any changes
         for mention in (m for m in patient if m.code in context.presumed):
             for code, groups, together in context.presumed[mention.code]:
-                with_it = [m for m in asserted if not together or m.span.sent == mention.span.sent]
+                # named together (a history list), or current: a past pneumonia is no COPD's infection now
+                with_it = [m for m in asserted if m.span.sent == mention.span.sent] if together else current
                 found = [next((m for m in with_it if m.code.startswith(group)), None) for group in groups]
                 if all(found):
                     combined[id(mention)] = code, " and ".join(m.span._.normalized or m.span.text for m in found)

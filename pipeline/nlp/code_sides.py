@@ -1,13 +1,16 @@
 """The side of a condition, for the codes ICD-10-CM gives each side of (`icd10cm_sides.tsv.gz`):
 said of the condition (`left ovarian cyst`, an ovarian cyst `on the left`: `laterality.json`), or
-said in its sentence of the organ those codes name (`the right eye had a nuclear sclerotic
-cataract`: H25.11, `…, right eye`). A side said with its dominance is in the name's own code, if
-anywhere; two sides said, or none, leave the code as it is.
+said in its sentence, where it names no other condition, of the organ those codes name (`the
+right eye had a nuclear sclerotic cataract`: H25.11, `…, right eye`). A side said with its
+dominance is in the name's own code, if anywhere; two sides said, or none, leave the code as it is.
 """
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass
+
+from spacy.tokens import Span
 
 DOMINANCE = frozenset({"dominant", "nondominant", "non-dominant"})
 ORGAN_SIDES = ("right", "left")  # the titles of a bilateral code name no organ after the side
@@ -20,12 +23,18 @@ class Sides:
     words: dict[str, str]  # a word → the side it says
     titles: dict[str, str]
 
-    def coded(self, code: str, phrase: list[str], sentence: list[str]) -> tuple[str, str]:
-        """(the side, its code) of a condition coded `code` whose phrase (`attached_words`) and
-        sentence (lower-case words) are given; ("", "") where neither says one side."""
+    def coded(self, code: str, phrase: list[str], span: Span, others: Container[int]) -> tuple[str, str]:
+        """(the side, its code) of a condition `span` coded `code` whose phrase (`attached_words`)
+        is given; ("", "") where neither its phrase nor its sentence says one side. The sentence
+        is read only where it names no other condition (`others`: their tokens), whose organ a
+        side may be said of (`hearing loss, and otoscopy of the right ear showed a perforation`)."""
         if code not in self.codes or DOMINANCE & set(phrase):
             return "", ""
-        sides = {side for word in phrase if (side := self.words.get(word))} or self.of_the_organ(code, sentence)
+        sides = {side for word in phrase if (side := self.words.get(word))}
+        if not sides:
+            sentence = span.sent
+            if not any(i in others for i in range(sentence.start, sentence.end) if not span.start <= i < span.end):
+                sides = self.of_the_organ(code, [t.lower_ for t in sentence])
         side = sides.pop() if len(sides) == 1 else ""
         return (side, self.codes[code][side]) if self.codes[code].get(side) else ("", "")
 

@@ -188,7 +188,8 @@ class Coder(DataFiles):
             mention.plainly_said = ent._.assertion in ("confirmed", "history") and ent.start not in other_cause
             mention.case = case_at(cases, ent.start_char) if several else None
             term = mention.evidence.split(" → ")[0].split(";")[0]
-            if code and mention.case in newborns and (neonatal := newborn_form((name.lower(), term), self.condition)):
+            newborns_own = mention.case in newborns and not ent._.subject and mention.code == mention.bare_code
+            if code and newborns_own and (neonatal := newborn_form((name.lower(), term), self.condition)):
                 mention.code, mention.evidence = neonatal.icd10cm, f"{neonatal.evidence} (a newborn's)"
             mentions.append(mention)
         across_the_patient(self.context, mentions, self.titles)
@@ -199,7 +200,7 @@ class Coder(DataFiles):
                 title = self.titles.get(mention.code, "")
                 codes = replace(codes, icd10cm=mention.code, icd10cm_title=title, evidence=mention.evidence)
             phrase = where_it_is(mention.code, phrases[mention.span.start], mention.span[-1].lower_)
-            coded[mention.span.start] = self.on_side(codes, phrase, mention.span.sent)
+            coded[mention.span.start] = self.on_side(codes, phrase, mention.span, in_conditions)
         return coded
 
     def coordinated(self, name: str) -> Codes | None:
@@ -403,11 +404,9 @@ class Coder(DataFiles):
         """Where the words that may qualify a condition start: a few before it, in its sentence."""
         return max(span.start - self.words_before, span.sent.start)
 
-    def on_side(self, codes: Codes | None, phrase: list[str], sentence: Span) -> Codes | None:
+    def on_side(self, codes: Codes | None, phrase: list[str], span: Span, others: Container[int]) -> Codes | None:
         """The code of the side said of the condition or of its organ (`code_sides.py`)."""
-        if codes is None or codes.icd10cm not in self.sides:
-            return codes
-        side, code = self.side_rules.coded(codes.icd10cm, phrase, [t.lower_ for t in sentence])
+        side, code = self.side_rules.coded(codes.icd10cm, phrase, span, others) if codes else ("", "")
         if not code:
             return codes
         return replace(
