@@ -703,6 +703,17 @@ def test_a_tumour_no_vocabulary_names_is_coded_by_its_site_and_behaviour(coder):
     assert coded("A tubulovillous adenoma of the colon was removed.")[0] == "D12.6"  # benign
 
 
+def test_a_bone_tumour_is_coded_by_the_bone_and_side_said_of_it():
+    # the Neoplasm Table's bone sites: a tumour of bone coded by its bone, never `bone, unspecified`
+    assert condition_codes("He had an osteosarcoma of the left femur.")[0][1] == "C40.22"
+    assert condition_codes("She had Ewing sarcoma of the right tibia.")[0][1] == "C40.21"
+    assert condition_codes("A vertebral chondrosarcoma was resected.")[0][1] == "C41.2"
+    assert condition_codes("He had an osteosarcoma.")[0][1] == "C41.9"
+    # named again without its bone: the patient's tumour of the one bone named
+    again = condition_codes("A boy had an osteosarcoma of the humerus. The osteosarcoma was treated.")
+    assert [code for _, code, _ in again] == ["C40.00", "C40.00"]
+
+
 def test_an_undefined_abbreviation_in_capitals_is_coded_as_the_condition_it_stands_for(coder):
     text = "A 60-year-old man with CKD, COPD and T2DM presented with AKI and a DVT."
     assert ("AKI", "N17.9", "aki → acute kidney injury") in condition_codes(text)

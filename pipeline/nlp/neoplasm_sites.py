@@ -23,7 +23,8 @@ from collections.abc import Container
 from .code_context import singular
 
 UNKNOWN_SITE = re.compile(
-    r"unspecified site(?! of)|site unspecified|\(primary\) neoplasm, unspecified|uncertain behavior, unspecified$",
+    r"unspecified site(?! of)|site unspecified|\(primary\) neoplasm, unspecified|uncertain behavior, unspecified$"
+    r"|of bone and articular cartilage, unspecified$",  # a bone tumour of a bone not named (C41.9)
     re.IGNORECASE,
 )
 
@@ -139,7 +140,8 @@ class NeoplasmSites:
         found = [
             (other_name, other_code)
             for other_name, other_code in tumours
-            if any(low <= other_code[:3] <= high for low, high in categories)
+            if other_code != code
+            and any(low <= other_code[:3] <= high for low, high in categories)
             and self.same_cell_type(own, self.morphology_of(other_name))
         ]
         if len({c[:3] for _, c in found}) != 1:
