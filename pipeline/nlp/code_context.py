@@ -185,8 +185,9 @@ class ArticleContext:
         return refinement.words <= self.anatomy
 
     def phrase_words(self, tokens: list[str]) -> frozenset[str]:
-        words = {singular(w) for token in tokens for w in WORD.findall(token) if w not in self.not_said}
-        for phrase in {*tokens, *(" ".join(pair) for pair in zip(tokens, tokens[1:]))}:
+        parts = [w for token in tokens for w in WORD.findall(token)]  # `parasagittal-parafalcine`: two
+        words = {singular(w) for w in parts if w not in self.not_said}
+        for phrase in {*tokens, *parts, *(" ".join(pair) for pair in zip(tokens, tokens[1:]))}:
             words |= self.sites.get(phrase, frozenset())
         return frozenset(words)
 
