@@ -733,6 +733,13 @@ def test_an_organ_adjective_finds_the_name_the_vocabulary_writes_with_the_organ(
     assert condition_codes("A 50-year-old woman had liver fibrosis.")[0][1] == "K74.00"  # hepatic fibrosis
 
 
+def test_a_benign_tumour_of_unspecified_site_takes_the_organ_its_phrase_names():
+    assert condition_codes("CT showed a hemangioma of the spleen.")[0][1] == "D18.03"  # intra-abdominal
+    assert condition_codes("CT showed a hemangioma.")[0][1] == "D18.00"
+    # a metastasis of unspecified site is never coded by the organ its primary is in
+    assert condition_codes("The ovarian mass was judged a metastasis from the breast.")[-1][1] == "C79.9"
+
+
 def test_a_condition_named_only_with_its_organ_takes_the_organ_its_phrase_names():
     assert condition_codes("CT showed an infarct in the spleen.")[0][1:] == ("D73.5", "infarction → spleen infarction")
     assert condition_codes("Endoscopy showed ulcers in the gastric antrum.")[0][1] == "K25.9"

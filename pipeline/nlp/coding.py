@@ -254,12 +254,13 @@ class Coder(DataFiles):
         """The code of a condition no vocabulary names, by its organ (`neoplasm_sites.py`): a
         tumour by site and behaviour, with the organ its phrase names (`duodenal`
         adenocarcinoma, adenocarcinoma `of the stomach`); an organ adjective as the organ's
-        noun; a name without a code, with the organ its phrase names (`fibrosis of the liver`).
-        The name's own Disease Ontology and MeSH ids stay."""
+        noun; a name without a code, or a benign tumour of unspecified site, with the organ its phrase
+        names (`fibrosis of the liver`; `hemangioma of the liver`, D18.03). Its own DO and MeSH ids stay."""
         folded = fold_name(name, self.folds)
         written = fold_name(" ".join(phrase), self.folds)
         tumours = self.neoplasms.tumour_names(folded, written)
-        organs = self.neoplasms.with_organ(folded, written) if not (own and own.icd10cm) else []
+        unknown = not (own and own.icd10cm) or own.icd10cm[0] == "D" and self.neoplasms.site_unknown(own.icd10cm_title)
+        organs = self.neoplasms.with_organ(folded, written) if unknown else []
         for candidate in [*self.neoplasms.by_organ_word(folded), *tumours, *organs]:
             codes = self.condition(candidate)
             if codes and codes.icd10cm:
