@@ -307,6 +307,15 @@ def condition_codes(text: str) -> list[tuple[str, str, str]]:
     return [(e.text, *((e._.codes.icd10cm, e._.codes.evidence) if e._.codes else ("", ""))) for e in ents]
 
 
+def codes_in(text: str) -> list[str]:
+    """The ICD-10-CM code of each condition of a text, in order."""
+    return [code for _, code, _ in condition_codes(text)]
+
+
+def first_code(text: str) -> str:
+    return condition_codes(text)[0][1]
+
+
 def test_the_sentence_names_the_site_or_type_that_makes_a_code_more_specific():
     [tumour] = condition_codes("A 45-year-old man had a gastrointestinal stromal tumor arising from the jejunum.")
     assert tumour[1:] == ("C49.A3", "gastrointestinal stromal tumor; small intestine said of it")
@@ -371,31 +380,28 @@ def test_a_site_said_once_holds_for_the_patients_other_mentions_of_that_conditio
 
 
 def test_the_type_a_longer_name_says_holds_for_the_patients_mentions_of_the_condition_named_alone():
-    def codes(text: str) -> list[str]:
-        return [c for _, c, _ in condition_codes(text)]
-
     text = "A 63-year-old man with ischaemic cardiomyopathy was admitted.\n\n"
     text += "His cardiomyopathy was treated with carvedilol."
     assert condition_codes(text)[1][1:] == ("I25.5", "cardiomyopathy (its type said of another mention)")
     bilateral = "A 58-year-old man had a bilateral inguinal hernia. The inguinal hernia was repaired."
-    assert codes(bilateral) == ["K40.20", "K40.20"]
+    assert codes_in(bilateral) == ["K40.20", "K40.20"]
     # not from a sentence of risk or another cause, not an acuity, not a relative's or another patient's
     risk = "A 63-year-old man had no risk factors for ischemic cardiomyopathy. His cardiomyopathy was treated."
-    assert codes(risk) == ["I25.5", "I42.9"]
-    assert codes("A 70-year-old woman had chronic kidney disease. Her kidney disease was stable.")[0] == "N18.9"
-    assert codes("A 70-year-old woman had chronic kidney disease. Her kidney disease was stable.")[1] != "N18.9"
-    assert codes("A 58-year-old man had a bilateral inguinal hernia. His brother had an inguinal hernia.") == [
+    assert codes_in(risk) == ["I25.5", "I42.9"]
+    assert codes_in("A 70-year-old woman had chronic kidney disease. Her kidney disease was stable.")[0] == "N18.9"
+    assert codes_in("A 70-year-old woman had chronic kidney disease. Her kidney disease was stable.")[1] != "N18.9"
+    assert codes_in("A 58-year-old man had a bilateral inguinal hernia. His brother had an inguinal hernia.") == [
         "K40.20",
         "K40.90",
     ]
     two = "Case 1\n\nA 58-year-old man had a bilateral inguinal hernia.\n\n"
     two += "Case 2\n\nA 60-year-old man had an inguinal hernia."
-    assert codes(two) == ["K40.20", "K40.90"]
+    assert codes_in(two) == ["K40.20", "K40.90"]
     # a name that joins others is no type of its last word; a sign stays a sign
     cadasil = "A 45-year-old man had cerebral autosomal dominant arteriopathy with subcortical infarcts and"
     cadasil += " leukoencephalopathy. MRI showed leukoencephalopathy."
-    assert codes(cadasil)[-1] != codes(cadasil)[0]
-    assert codes("A 30-year-old man had typhoid fever. His fever settled.")[-1] == "R50.9"
+    assert codes_in(cadasil)[-1] != codes_in(cadasil)[0]
+    assert codes_in("A 30-year-old man had typhoid fever. His fever settled.")[-1] == "R50.9"
 
 
 def test_a_name_no_vocabulary_knows_is_coded_by_its_main_term(coder):
@@ -423,36 +429,30 @@ def test_a_name_no_vocabulary_knows_is_coded_by_its_main_term(coder):
 
 
 def test_a_tumour_named_without_its_site_is_the_patients_tumour_of_the_one_site_named():
-    def codes(text: str) -> list[str]:
-        return [c for _, c, _ in condition_codes(text)]
-
     text = "A 66-year-old woman was found to have an adenocarcinoma of the gall bladder.\n\n"
     text += "The malignancy was resected and the carcinoma had not spread."
-    assert codes(text) == ["C23", "C23", "C23"]  # `gall bladder` is one organ, not the urinary bladder too
+    assert codes_in(text) == ["C23", "C23", "C23"]  # `gall bladder` is one organ, not the urinary bladder too
     skin = "A 70-year-old man on azathioprine had many skin cancers. Eight were squamous cell carcinomas."
-    assert codes(skin)[-1] == "C44.92"  # its own cell type, of the organ the other mentions name
+    assert codes_in(skin)[-1] == "C44.92"  # its own cell type, of the organ the other mentions name
     two_sites = "He was treated for renal cell carcinoma and for prostate adenocarcinoma. The cancer did not recur."
-    assert codes(two_sites)[-1] == "C80.1"  # two sites: which tumour is meant is not said
+    assert codes_in(two_sites)[-1] == "C80.1"  # two sites: which tumour is meant is not said
     other_cell = "A 59-year-old man had a lung adenocarcinoma. A squamous cell carcinoma was later found."
-    assert codes(other_cell)[-1] == "C80.1"  # another cell type may be another tumour
+    assert codes_in(other_cell)[-1] == "C80.1"  # another cell type may be another tumour
     relative = "A 49-year-old woman had a malignancy. Her sister had breast cancer."
-    assert codes(relative)[0] == "C80.1"  # a relative's site is not the patient's
+    assert codes_in(relative)[0] == "C80.1"  # a relative's site is not the patient's
     two = "Case 1\n\nA 50-year-old man had thyroid cancer.\n\nCase 2\n\nA 61-year-old woman had a carcinoma."
-    assert codes(two) == ["C73", "C80.1"]
+    assert codes_in(two) == ["C73", "C80.1"]
 
 
 def test_a_metastasis_is_coded_by_the_organ_it_is_in_never_the_primary():
-    def code(text: str) -> str:
-        return condition_codes(text)[0][1]
-
-    assert code("CT showed multiple metastases to the liver.") == "C78.7"
-    assert code("PET showed metastases in the mediastinal lymph nodes.") == "C77.9"
-    assert code("There were metastases to the peritoneum.") == "C78.6"
-    assert code("She had metastases from the lung.") == "C79.9"  # the primary's organ, not the metastasis'
-    assert code("The nodule was a metastasis from the kidney.") == "C79.9"  # not a secondary of the kidney
-    assert code("Lung metastases from the right kidney were seen.") == "C78.00"  # the primary's side neither
-    assert code("He suffered from liver metastases.") == "C78.7"  # `from` before its name says nothing
-    assert code("There were metastases in the liver and lung.") == "C79.9"  # two organs: no single site
+    assert first_code("CT showed multiple metastases to the liver.") == "C78.7"
+    assert first_code("PET showed metastases in the mediastinal lymph nodes.") == "C77.9"
+    assert first_code("There were metastases to the peritoneum.") == "C78.6"
+    assert first_code("She had metastases from the lung.") == "C79.9"  # the primary's organ, not the metastasis'
+    assert first_code("The nodule was a metastasis from the kidney.") == "C79.9"  # not a secondary of the kidney
+    assert first_code("Lung metastases from the right kidney were seen.") == "C78.00"  # the primary's side neither
+    assert first_code("He suffered from liver metastases.") == "C78.7"  # `from` before its name says nothing
+    assert first_code("There were metastases in the liver and lung.") == "C79.9"  # two organs: no single site
 
 
 def test_a_condition_another_disease_causes_takes_its_manifestation_code():
@@ -499,94 +499,85 @@ def test_a_condition_a_drug_caused_takes_the_code_of_its_drug_induced_form():
 
 
 def test_a_condition_a_procedure_caused_takes_its_postprocedural_code():
-    def coded(text: str) -> str:
-        return condition_codes(text)[0][1]
-
-    assert coded("She developed hypothyroidism following a total thyroidectomy.") == "E89.0"
-    assert coded("A pneumothorax occurred after central venous catheterization.") == "J95.811"
-    assert coded("A 70-year-old man developed respiratory failure post-esophagectomy.") == "J95.821"
-    assert coded("He was treated for a postoperative pneumothorax.") == "J95.811"  # ICD-10-CM's `postprocedural`
+    assert first_code("She developed hypothyroidism following a total thyroidectomy.") == "E89.0"
+    assert first_code("A pneumothorax occurred after central venous catheterization.") == "J95.811"
+    assert first_code("A 70-year-old man developed respiratory failure post-esophagectomy.") == "J95.821"
+    assert first_code("He was treated for a postoperative pneumothorax.") == "J95.811"  # ICD-10-CM's `postprocedural`
     # `after` a drug, a fall or a flight says when, not that a procedure caused it
-    assert coded("He had a rash after the first dose of penicillin.") == "R21"
-    assert coded("She had a pneumothorax after a fall from a ladder.") == "J93.9"
+    assert first_code("He had a rash after the first dose of penicillin.") == "R21"
+    assert first_code("She had a pneumothorax after a fall from a ladder.") == "J93.9"
     # no postprocedural form of the condition: its own code
-    assert coded("He developed pneumonia after the operation.") == "J18.9"
+    assert first_code("He developed pneumonia after the operation.") == "J18.9"
     # a drug given by a procedure is the drug's, an imaging test causes nothing
-    assert coded("Hypotension developed after the injection of propofol.") == "I95.9"
-    assert coded("A pneumothorax was seen after chest radiography.") == "J93.9"
+    assert first_code("Hypotension developed after the injection of propofol.") == "I95.9"
+    assert first_code("A pneumothorax was seen after chest radiography.") == "J93.9"
 
 
 def test_an_adjective_that_names_a_complication_takes_the_code_with_it():
-    def coded(text: str) -> str:
-        return condition_codes(text)[0][1]
-
-    assert coded("Endoscopy found a perforated gastric ulcer.") == "K25.5"  # chronic or unspecified, perforation
-    assert coded("She was admitted with haemorrhagic gastritis.") == "K29.71"  # gastritis with bleeding
-    assert coded("Endoscopy showed acute hemorrhagic gastritis.") == "K29.01"
-    assert coded("He underwent repair of a strangulated inguinal hernia.") == "K40.30"  # unilateral, obstruction
-    assert coded("Endoscopy found a gastric ulcer.") == "K25.9"
-    assert coded("Endoscopy found a non-bleeding gastric ulcer.") == "K25.9"  # the complication denied
-    assert coded("She had non-hemorrhagic gastritis.") == "K29.70"
+    assert first_code("Endoscopy found a perforated gastric ulcer.") == "K25.5"  # chronic or unspecified, perforation
+    assert first_code("She was admitted with haemorrhagic gastritis.") == "K29.71"  # gastritis with bleeding
+    assert first_code("Endoscopy showed acute hemorrhagic gastritis.") == "K29.01"
+    assert first_code("He underwent repair of a strangulated inguinal hernia.") == "K40.30"  # unilateral, obstruction
+    assert first_code("Endoscopy found a gastric ulcer.") == "K25.9"
+    assert first_code("Endoscopy found a non-bleeding gastric ulcer.") == "K25.9"  # the complication denied
+    assert first_code("She had non-hemorrhagic gastritis.") == "K29.70"
 
 
 def test_hypertension_with_heart_or_kidney_disease_takes_the_combination_code_icd10cm_presumes():
-    def codes(text: str) -> list[str]:
-        return [c for _, c, _ in condition_codes(text)]
-
     # Official Guidelines I.C.9.a: the causal relationship is presumed; the other condition keeps its code
-    assert codes("A 72-year-old man with hypertension was admitted with congestive heart failure.") == [
+    assert codes_in("A 72-year-old man with hypertension was admitted with congestive heart failure.") == [
         "I11.0",
         "I50.9",
     ]
-    assert codes("She had long-standing hypertension and end-stage renal disease.") == ["I12.0", "N18.6"]
+    assert codes_in("She had long-standing hypertension and end-stage renal disease.") == ["I12.0", "N18.6"]
     # named apart, or a finding (ventricular hypertrophy), no combination: coders reading reports blind take none
-    assert codes("She had hypertension. Two years later she was admitted with heart failure.") == ["I10", "I50.9"]
-    assert codes("Echocardiography showed left ventricular hypertrophy in this man with hypertension.") == [
+    assert codes_in("She had hypertension. Two years later she was admitted with heart failure.") == ["I10", "I50.9"]
+    assert codes_in("Echocardiography showed left ventricular hypertrophy in this man with hypertension.") == [
         "I51.7",
         "I10",
     ]
     # heart failure ruled out, or another person's: no combination
-    assert codes("He had hypertension. There was no heart failure.") == ["I10", "I50.9"]
-    assert codes("She had hypertension. Her father died of heart failure.") == ["I10", "I50.9"]
+    assert codes_in("He had hypertension. There was no heart failure.") == ["I10", "I50.9"]
+    assert codes_in("She had hypertension. Her father died of heart failure.") == ["I10", "I50.9"]
     # the Alphabetic Index's "with": both mentions take the combination code
-    assert codes("A 58-year-old woman had gallstones; histology showed chronic cholecystitis.") == ["K80.10", "K80.10"]
-    assert codes("A 40-year-old woman with Graves' disease developed thyroid storm.") == ["E05.01", "E05.01"]
-    assert codes("A 58-year-old woman had gallstones. Her sister had acute cholecystitis.") == ["K80.20", "K81.0"]
+    assert codes_in("A 58-year-old woman had gallstones; histology showed chronic cholecystitis.") == [
+        "K80.10",
+        "K80.10",
+    ]
+    assert codes_in("A 40-year-old woman with Graves' disease developed thyroid storm.") == ["E05.01", "E05.01"]
+    assert codes_in("A 58-year-old woman had gallstones. Her sister had acute cholecystitis.") == ["K80.20", "K81.0"]
     copd = "A 70-year-old man with chronic obstructive pulmonary disease"
-    assert codes(f"{copd} was admitted with pneumonia.") == ["J44.0", "J18.9"]
-    assert codes(f"{copd} had a history of pneumonia.") == ["J44.9", "J18.9"]  # a past infection: no J44.0
+    assert codes_in(f"{copd} was admitted with pneumonia.") == ["J44.0", "J18.9"]
+    assert codes_in(f"{copd} had a history of pneumonia.") == ["J44.9", "J18.9"]  # a past infection: no J44.0
     # the Alphabetic Index's G6PD deficiency with anemia
-    assert codes("A boy with G6PD deficiency developed hemolytic anemia after eating fava beans.")[0] == "D55.0"
-    assert codes("A boy with G6PD deficiency was well.") == ["D75.A"]
+    assert codes_in("A boy with G6PD deficiency developed hemolytic anemia after eating fava beans.")[0] == "D55.0"
+    assert codes_in("A boy with G6PD deficiency was well.") == ["D75.A"]
 
 
 def test_a_newborns_conditions_take_the_newborn_codes_of_chapter_16():
-    def codes(text: str) -> list[str]:
-        return [c for _, c, _ in condition_codes(text)]
-
     # Official Guidelines I.C.16: a newborn's condition in chapter 16 where it has a newborn's form
     newborn = (
         "A 5-day-old girl was brought in with hypoglycemia. Blood cultures confirmed sepsis and she had hypocalcemia."
     )
-    assert codes(newborn) == ["P70.4", "P36.9", "P71.1"]
-    assert codes("A term neonate developed jaundice and apnea on the second day.") == ["P59.9", "P28.40"]
+    assert codes_in(newborn) == ["P70.4", "P36.9", "P71.1"]
+    assert codes_in("A term neonate developed jaundice and apnea on the second day.") == ["P59.9", "P28.40"]
     # an older patient, or a mother whose age the report gives first: the codes by name
-    assert codes("A 6-year-old girl was brought in with hypoglycemia and sepsis.") == ["E16.2", "A41.9"]
-    assert codes("A 31-year-old woman delivered a girl. The girl had hypoglycemia.") == ["E16.2"]
+    assert codes_in("A 6-year-old girl was brought in with hypoglycemia and sepsis.") == ["E16.2", "A41.9"]
+    assert codes_in("A 31-year-old woman delivered a girl. The girl had hypoglycemia.") == ["E16.2"]
     # a condition with no newborn's form keeps its code
-    assert codes("A 2-day-old boy had a cleft palate.") == ["Q35.9"]
+    assert codes_in("A 2-day-old boy had a cleft palate.") == ["Q35.9"]
     # a child the report also gives an older age, a newborn's screening, a mother's condition
     older = "A girl was born at term. At 3 days of age she had jaundice. At 8 years of age she had sepsis."
-    assert codes(older) == ["R17", "A41.9"]
-    assert codes("The newborn hearing screen was normal. At 4 years of age she had sepsis.") == ["A41.9"]
-    assert codes("A term neonate presented with jaundice. His mother had hypertension.") == ["P59.9", "I10"]
-    assert codes("A 2-day-old boy had sepsis due to group B streptococcus.") == ["A40.1"]  # more specific already
+    assert codes_in(older) == ["R17", "A41.9"]
+    assert codes_in("The newborn hearing screen was normal. At 4 years of age she had sepsis.") == ["A41.9"]
+    assert codes_in("A term neonate presented with jaundice. His mother had hypertension.") == ["P59.9", "I10"]
+    assert codes_in("A 2-day-old boy had sepsis due to group B streptococcus.") == ["A40.1"]  # more specific already
     # the Introduction's newborns are not the patient
     introduced = (
         "Introduction\n\nHypoglycemia in the neonate is common.\n\nCase presentation\n\n"
         "A 45-year-old man had hypoglycemia."
     )
-    assert codes(introduced) == ["E16.2", "E16.2"]
+    assert codes_in(introduced) == ["E16.2", "E16.2"]
 
 
 def test_words_that_are_one_of_alternatives_do_not_make_a_longer_name():
@@ -609,17 +600,16 @@ def test_a_complication_of_the_same_patient_takes_the_combination_code():
 
 
 def test_diseases_of_several_heart_valves_of_one_patient_take_the_combination_code():
-    def codes(text: str) -> list[str]:
-        return [c for _, c, _ in condition_codes(text)]
-
-    assert codes("Echocardiography showed mild mitral and tricuspid regurgitation.") == ["I08.1"]
+    assert codes_in("Echocardiography showed mild mitral and tricuspid regurgitation.") == ["I08.1"]
     three = "Echocardiography showed mitral regurgitation, aortic stenosis and tricuspid regurgitation."
-    assert codes(three) == ["I08.3", "I08.3", "I08.3"]
-    assert codes("A 70-year-old man had aortic stenosis.\n\nLater he developed mitral regurgitation.") == ["I08.0"] * 2
-    assert codes("She had aortic stenosis. Her mother had mitral regurgitation.") == ["I35.0", "I34.0"]  # two people
-    assert codes("He had mitral regurgitation.") == ["I34.0"]
+    assert codes_in(three) == ["I08.3", "I08.3", "I08.3"]
+    assert (
+        codes_in("A 70-year-old man had aortic stenosis.\n\nLater he developed mitral regurgitation.") == ["I08.0"] * 2
+    )
+    assert codes_in("She had aortic stenosis. Her mother had mitral regurgitation.") == ["I35.0", "I34.0"]  # two people
+    assert codes_in("He had mitral regurgitation.") == ["I34.0"]
     negated = "A 70-year-old man had aortic stenosis.\n\nThere was no mitral regurgitation."
-    assert codes(negated) == ["I35.0", "I34.0"]  # a negated valve disease is none of his
+    assert codes_in(negated) == ["I35.0", "I34.0"]  # a negated valve disease is none of his
 
 
 def test_a_diabetic_condition_is_of_the_type_of_the_patients_diabetes():
@@ -635,15 +625,12 @@ def test_a_diabetic_condition_is_of_the_type_of_the_patients_diabetes():
 
 
 def test_a_sign_integral_to_the_patients_diagnosis_takes_its_code():
-    def codes(text: str) -> list[str]:
-        return [c for _, c, _ in condition_codes(text)]
-
-    assert codes("A 12-year-old boy with epilepsy was admitted with seizures.") == ["G40.909", "G40.909"]
-    assert codes("A 30-year-old woman with migraine presented with headache.") == ["G43.909", "G43.909"]
-    assert codes("A 40-year-old man presented with seizures.") == ["R56.9"]  # no diagnosis it is a sign of
+    assert codes_in("A 12-year-old boy with epilepsy was admitted with seizures.") == ["G40.909", "G40.909"]
+    assert codes_in("A 30-year-old woman with migraine presented with headache.") == ["G43.909", "G43.909"]
+    assert codes_in("A 40-year-old man presented with seizures.") == ["R56.9"]  # no diagnosis it is a sign of
     itp = "A 35-year-old woman had thrombocytopenia. Immune thrombocytopenic purpura was diagnosed."
-    assert codes(itp) == ["D69.3", "D69.3"]
-    assert codes("A 12-year-old boy had seizures. His brother had epilepsy.") == ["R56.9", "G40.909"]  # another's
+    assert codes_in(itp) == ["D69.3", "D69.3"]
+    assert codes_in("A 12-year-old boy had seizures. His brother had epilepsy.") == ["R56.9", "G40.909"]  # another's
 
 
 def test_a_past_condition_icd10cm_codes_as_old_takes_that_code():
