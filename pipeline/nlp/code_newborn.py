@@ -30,10 +30,12 @@ NEWBORN_PATIENT = re.compile(
     r"son|daughter|was|is|who|with|presented|developed|had)\b|[,.]))",
     re.IGNORECASE,
 )
-# the relatives whose age a newborn's report gives (`his mother, 32 years old`): not a child, who may
-# be the patient (`a 5-day-old child`), nor a sibling, whose age leaves the codes by name (the safe side)
-CHILDREN = frozenset({"child", "children", "son", "sons", "daughter", "daughters", "twin", "sibling", "siblings"})
-RELATIVES = frozenset(resource_json("relatives.json")["relatives"]) - CHILDREN - {"brother", "sister"}
+# the relatives whose age a newborn's report gives (`his mother, 32 years old`): not one who may be a
+# patient (`relatives.json`'s may_be_patients) nor a child (`a 5-day-old child`); a sibling's age left
+# in keeps the codes by name (the safe side)
+_FAMILY = resource_json("relatives.json")
+CHILDREN = frozenset({"child", "children", "sons", "daughters", "sibling", "siblings"})
+RELATIVES = frozenset(_FAMILY["relatives"]) - frozenset(_FAMILY["may_be_patients"]) - CHILDREN
 
 
 def newborn_patients(text: str, demographics: Iterable, cases: list[CaseSpan], several: bool) -> set[int | None]:
@@ -41,16 +43,19 @@ def newborn_patients(text: str, demographics: Iterable, cases: list[CaseSpan], s
     (`a newborn boy`, `a neonate`, an age of 28 days or less) and never gives an older age: a
     girl `at 3 days of age` who presented `at 8 years` is no newborn. An age said in a sentence of a
     relative's (`his mother, 32 years old`) is not the patient's."""
+    described = [(m.start(), True) for m in NEWBORN_PATIENT.finditer(text)]
+    described += [(d.start, d.age_years <= NEWBORN_YEARS) for d in demographics or () if _patients_age(d)]
     said: dict[int | None, list[bool]] = {}
-    for start, newborn in [(m.start(), True) for m in NEWBORN_PATIENT.finditer(text)] + [
-        (found.start, found.age_years <= NEWBORN_YEARS)
-        for found in demographics or ()
-        if found.age_years is not None and not RELATIVES & set(re.findall(r"[a-z]+", found.sentence.lower()))
-    ]:
+    for start, newborn in described:
         case = case_at(cases, start)
         if case is not None or not cases:  # never the Introduction's or the Discussion's newborns
             said.setdefault(case if several else None, []).append(newborn)
     return {case for case, newborn in said.items() if all(newborn)}
+
+
+def _patients_age(found) -> bool:
+    """Whether a demographic gives an age said of no relative in its sentence."""
+    return found.age_years is not None and not RELATIVES & set(re.findall(r"[a-z]+", found.sentence.lower()))
 
 
 def newborn_form(names: Iterable[str], condition: Callable):
