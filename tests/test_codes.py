@@ -691,6 +691,19 @@ def test_a_tumour_no_vocabulary_names_is_coded_by_its_site_and_behaviour(coder):
     assert coded("A tubulovillous adenoma of the colon was removed.")[0] == "D12.6"  # benign
 
 
+def test_a_tumour_of_an_organ_is_of_unspecified_behaviour_in_its_body_system():
+    # `Tumor — see Neoplasm, unspecified behavior, by site`: the Neoplasm Table's column by system
+    assert codes_in("Ultrasound found a tumour in the head of the pancreas.") == ["D49.0"]
+    assert codes_in("An incidental thyroid tumour was seen on the carotid scan.") == ["D49.7"]
+    assert codes_in("Staging CT revealed a lung neoplasm and a tumour of the ovary.") == ["D49.1", "D49.59"]
+    assert codes_in("A 9-year-old boy was treated for a brain tumour.") == ["D49.6"]
+    assert codes_in("Renal ultrasound in the child showed a left kidney tumour.") == ["D49.512"]  # its side
+    # an organ whose block the Neoplasm Table does not give one code by system: the bare name's code
+    assert codes_in("Fundoscopy suggested a tumour of the eye.") == ["D49.9"]
+    # a tumour of a type is no bare tumour: its own code, never the organ's unspecified behaviour
+    assert codes_in("A desmoplastic small round cell tumour of the pancreas was resected.") != ["D49.0"]
+
+
 def test_a_bone_tumour_is_coded_by_the_bone_and_side_said_of_it():
     # the Neoplasm Table's bone sites: a tumour of bone coded by its bone, never `bone, unspecified`
     assert condition_codes("He had an osteosarcoma of the left femur.")[0][1] == "C40.22"

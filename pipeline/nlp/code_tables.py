@@ -51,13 +51,19 @@ def code_index(*files: str) -> dict:
             by_name[name] = shared.setdefault(codes, codes)
     folds = spelling_folds(file["spelling"])
     side_table = resource_json(file["laterality"])
+    rules, adjectives = resource_json(file["context"]), resource_json(file["organs"])["adjectives"]
+    morphology = resource_json(file["morphology"])
+    organs = {*adjectives, *rules["sites"].values()}
+    titles = dict(_columns(file["titles"], "code", "title"))
+    for name, codes in unspecified_behaviour_names(by_name, organs, morphology, titles).items():
+        by_name.setdefault(name, codes)
     return {
         "conditions": by_name,
         # what a name the index knows may start with: the words before a condition worth a lookup
         "first_words": frozenset(name.split(" ", 1)[0] for name in by_name),
         # the words a name the index knows goes on with: the words after a condition worth a lookup
         "later_words": frozenset(word for name in by_name for word in name.split()[1:]),
-        "titles": dict(_columns(file["titles"], "code", "title")),
+        "titles": titles,
         "drugs": {
             generic: (db, mesh) for generic, db, mesh in _columns(file["drugs"], "generic", "drugbank_id", "mesh_id")
         },
@@ -75,8 +81,8 @@ def code_index(*files: str) -> dict:
         "words_before": side_table["words_before"],
         "context": ArticleContext(
             _columns(file["refinements"], "code", "refined", "kind", "words"),
-            (rules := resource_json(file["context"]))["sites"],
-            (adjectives := resource_json(file["organs"])["adjectives"]),
+            rules["sites"],
+            adjectives,
             rules["with_adjectives"],
             rules["anatomy"],
             rules["with_categories"],
@@ -104,8 +110,32 @@ def code_index(*files: str) -> dict:
         "not_old": frozenset(rules["not_old"]),
         "acuity": frozenset(rules["acuity_words"]),
         "procedures": Procedures.of(rules["procedures"]),
-        "neoplasms": NeoplasmSites(resource_json(file["morphology"]), adjectives, rules["sites"]),
+        "neoplasms": NeoplasmSites(morphology, adjectives, rules["sites"]),
     }
+
+
+def unspecified_behaviour_names(
+    by_name: dict, organs: set[str], morphology: dict, titles: dict[str, str]
+) -> dict[str, tuple]:
+    """`neoplasm of unspecified behavior of ORGAN` for each organ whose malignant code's block the
+    Neoplasm Table gives a code of unspecified behaviour by body system (`unspecified_behaviour`:
+    the pancreas, C25 → D49.0, Neoplasm of unspecified behavior of digestive system), where no
+    code title names the organ itself (the bladder's D49.4 does)."""
+    blocks = [
+        (low, high, code)
+        for code, ranges in morphology["unspecified_behaviour"].items()
+        for low, high in (bounds.split("-") for bounds in ranges)
+    ]
+    named = {}
+    for organ in sorted(organs):
+        malignant = next(
+            (by_name[n][0] for n in (f"malignant neoplasm of {organ}", f"{organ} cancer") if by_name.get(n, ("",))[0]),
+            "",
+        )
+        code = next((code for low, high, code in blocks if malignant and low <= malignant[:3] <= high), "")
+        if code:
+            named[f"neoplasm of unspecified behavior of {organ}"] = (code, "", "", titles[code].lower())
+    return named
 
 
 def _columns(name: str, *wanted: str) -> Iterator[list[str]]:

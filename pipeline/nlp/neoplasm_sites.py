@@ -57,6 +57,8 @@ class NeoplasmSites:
         # a site phrase → the organ as ICD-10-CM titles name it (`gastric` → `stomach`, `jejunum`
         # → `small intestine`)
         self.organ_of = dict(sites) | {organ: organ for organ in organs} | {a: o for o, a in organs.items()}
+        # the words of an organ's name or adjective, and sides: all a bare tumour's name may say
+        self.site_words = {word for phrase in self.organ_of for word in phrase.split()} | {"left", "right"}
         # and the organs only a metastasis is said to be in (`lymph nodes`)
         self.metastasis_organ_of = self.organ_of | metastasis["sites"]
         self.adjective_of = dict(organs)
@@ -75,6 +77,8 @@ class NeoplasmSites:
         if not found:
             return []
         morphology, behaviour = " ".join(found), self.behaviour[found]
+        if behaviour == "unspecified" and not set(head[: -len(found)]) <= self.site_words:
+            return []  # a tumour of a type (`gastrointestinal stromal tumor`) is no bare tumour
         implied = next((organ for kind, organ in self.implied.items() if _ends_with(head, kind)), "")
         organ = implied or self.only_organ(written)
         if not organ:
