@@ -194,6 +194,8 @@ def _condition_codes(codes: Codes | None) -> dict[str, str]:
         "doid": codes.doid,
         "mesh_id": codes.mesh_id,
         "code_evidence": codes.evidence,
+        "icd10cm_block": codes.icd10cm_block,
+        "icd10cm_block_title": codes.icd10cm_block_title,
     }
 
 

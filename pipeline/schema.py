@@ -127,6 +127,9 @@ class DiagnosisRow:
     doid: str = ""
     mesh_id: str = ""
     code_evidence: str = ""
+    # the code's ICD-10-CM block (`K80-K87`) and its title, to pool a run's conditions by
+    icd10cm_block: str = ""
+    icd10cm_block_title: str = ""
 
 
 @dataclass(frozen=True)

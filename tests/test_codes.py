@@ -775,6 +775,12 @@ def test_codes_live_on_the_span_and_reach_the_rows():
     assert rows["type 2 diabetes mellitus"].code_evidence == "type 2 diabetes mellitus"
     assert rows["type 2 diabetes mellitus"].doid == "DOID:9352" and rows["type 2 diabetes mellitus"].mesh_id
     assert rows["pneumonia"].icd10cm == "J18.9"
+    # the block a run's conditions pool by, with its title
+    assert (rows["pneumonia"].icd10cm_block, rows["pneumonia"].icd10cm_block_title) == (
+        "J09-J18",
+        "Influenza and pneumonia",
+    )
+    assert rows["type 2 diabetes mellitus"].icd10cm_block == "E08-E13"
     assert {m.drug: m.drugbank_id for m in facts.medications}["methylprednisolone"] == "DB00959"
     assert {lab.test: lab.loinc for lab in facts.labs}["ferritin"] == "2276-4"
 
@@ -785,6 +791,17 @@ def test_every_shipped_code_has_its_title_and_every_index_term_is_valid():
     assert len(codes) > 20_000 and codes <= titles
     index_terms = {row["icd10cm"] for row in table_rows("icd10cm_index_terms.tsv")}
     assert index_terms <= titles
+
+
+def test_every_shipped_code_is_in_one_block():
+    blocks = {row["category"]: row["block"] for row in table_rows("icd10cm_blocks.tsv.gz")}
+    titles = {row["code"] for row in table_rows("icd10cm_titles.tsv.gz")}
+    assert not {code for code in titles if code[:3] not in blocks}  # a code's block is its category's
+    # a block of one category is that category
+    assert blocks["K80"] == "K80-K87" and blocks["I10"] == "I10-I1A" and blocks["C7A"] == "C7A"
+    assert codes_in("She had a malignant carcinoid tumour of the appendix.")[0].startswith("C7A")
+    [carcinoid] = [e for e in analyse_text("She had a malignant carcinoid tumour of the appendix.").ents]
+    assert carcinoid._.codes.icd10cm_block == "C7A"
 
 
 def test_every_index_term_has_its_code_as_the_coder_reads_it(coder):
@@ -869,3 +886,28 @@ def test_wrong_codes_of_the_held_out_split_are_not_listed(tmp_path):
     assert [e for e in result.errors if e.field == "icd10cm"]  # counted …
     assert not [e for e in result.listed_errors if e.field == "icd10cm"]  # … never shown
     assert result.codes_per_split["test"].diagnoses == 3
+
+
+def test_the_readmes_pooling_example_counts_reports_per_block(tmp_path):
+    """The README's pandas example, run as written on a run of two reports."""
+    import re
+
+    from pipeline.batch import run
+
+    reports = {
+        "gallstones": "A 52-year-old woman had acute cholecystitis with gallstones and hypertension.",
+        "pancreas": "A 61-year-old man presented with acute pancreatitis; he also had hypertension.",
+    }
+    for name, text in reports.items():
+        (tmp_path / f"{name}.txt").write_text(f"CASE PRESENTATION\n{text}\n", encoding="utf-8")
+    run(sorted(tmp_path.glob("*.txt")), tmp_path / "out", workers=1)
+    readme = (ROOT / "README.md").read_text("utf-8")
+    example = re.search(r"Pooling a run:[^\n]*\n(?:[^\n]+\n)*\n((?:    [^\n]*\n)+)", readme)[1]
+    lines = [line[4:] for line in example.splitlines()]
+    lines = [line.replace("out/run/", f"{tmp_path}/out/") for line in lines]
+    lines[-3], lines[-1] = f"by_block = {lines[-3]}", f"by_category = {lines[-1]}"
+    scope: dict = {}
+    exec("\n".join(lines), scope)
+    assert scope["by_block"][("I10-I1A", "Hypertensive diseases")] == 2
+    assert scope["by_block"][("K80-K87", "Disorders of gallbladder, biliary tract and pancreas")] == 2
+    assert dict(scope["by_category"]) == {"K80": 1, "K85": 1}

@@ -21,6 +21,7 @@
 - `pipeline/resources/icd10cm_sides.tsv.gz`: for each of those codes that leaves the side unspecified,
   its codes for the right, left and both sides.
 - `pipeline/resources/icd10cm_titles.tsv.gz`: the official title of every code the tables use.
+- `pipeline/resources/icd10cm_blocks.tsv.gz`: each category's block and its title, for pooling.
 - `pipeline/resources/drug_codes.tsv.gz`: each generic of `drugs.tsv.gz` with its DrugBank id and its
   MeSH id (`drug-named-entity-recognition`, MIT), the MeSH id only when no other generic shares it
   (a class id such as "Insulins" is not the drug's own); DrugBank ids the package lacks from
@@ -511,6 +512,20 @@ def side_codes(icd, codes: set[str]) -> list[str]:
     return lines
 
 
+def block_rows(icd) -> list[str]:
+    """Each ICD-10-CM category with its block (`K80` → `K80-K87`, Disorders of gallbladder,
+    biliary tract and pancreas): what a run's codes are pooled by. A code's block is its
+    category's, its first three characters'."""
+    rows = ["category\tblock\tblock_title"]
+    for chapter in (code for code in icd.get_all_codes(False) if icd.is_chapter(code)):
+        for block in icd.get_children(chapter):
+            title = re.sub(r"\s*\([A-Z0-9-]+\)$", "", icd.get_description(block))
+            # a block of one category (`B20`, `C7A`) is that category
+            categories = [block] if icd.is_category(block) else icd.get_children(block)
+            rows += [f"{category}\t{block}\t{title}" for category in categories]
+    return rows
+
+
 def write_gz(name: str, lines: list[str]) -> None:
     (RESOURCES / name).write_bytes(gzip.compress(("\n".join(lines) + "\n").encode("utf-8"), mtime=0))
     print(f"{len(lines) - 1} rows → pipeline/resources/{name}")
@@ -532,6 +547,7 @@ def main() -> None:
     write_gz("icd10cm_sides.tsv.gz", sides)
     used |= {code for line in sides[1:] for code in line.split("\t")[1:] if code}
     write_gz("icd10cm_titles.tsv.gz", ["code\ttitle"] + [f"{c}\t{titles[c]}" for c in sorted(used)])
+    write_gz("icd10cm_blocks.tsv.gz", block_rows(icd))
     write_gz("drug_codes.tsv.gz", drug_rows())
     labs = lab_rows()
     (RESOURCES / "lab_codes.tsv").write_text("\n".join(labs) + "\n", encoding="utf-8")

@@ -32,7 +32,11 @@ FILES = {
     "abbreviations": "condition_abbreviations.json",
     "main_term_stops": "main_term_stops.txt",
     "microbes": "microbes.txt",
+    "blocks": "icd10cm_blocks.tsv.gz",
 }
+
+
+BLOCK_COLUMNS = ("category", "block", "block_title")
 
 
 @disk_cached
@@ -64,6 +68,7 @@ def code_index(*files: str) -> dict:
         # the words a name the index knows goes on with: the words after a condition worth a lookup
         "later_words": frozenset(word for name in by_name for word in name.split()[1:]),
         "titles": titles,
+        "blocks": {category: (block, title) for category, block, title in _columns(file["blocks"], *BLOCK_COLUMNS)},
         "drugs": {
             generic: (db, mesh) for generic, db, mesh in _columns(file["drugs"], "generic", "drugbank_id", "mesh_id")
         },

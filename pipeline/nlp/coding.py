@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Container
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import lru_cache
 from itertools import zip_longest
 
@@ -61,6 +61,7 @@ from .code_newborn import newborn_form, newborn_patients
 from .code_patient import across_the_patient
 from .code_sides import Sides
 from .code_tables import FILES, code_index
+from .concepts import Codes, own_ids
 from .data_files import DataFiles
 from .name_forms import fold_name, plurals, singulars
 from .values import DISEASE, DRUG, _ext
@@ -75,18 +76,6 @@ PARENTHESIS = re.compile(r"\s*[(\[][^)\]]*[)\]]")
 MAIN_TERMS_NOT = frozenset("RVWXYZ")
 # a tumour's site, in a code title of a behaviour other than malignant
 BEHAVIOUR_TITLE = re.compile(r"(?:Benign neoplasm|Neoplasm of (?:uncertain|unspecified) behavior) of (.+)")
-
-
-@dataclass(frozen=True)
-class Codes:
-    """The concept a span names, in every vocabulary that knows it ("" where none does)."""
-
-    icd10cm: str = ""
-    icd10cm_title: str = ""
-    doid: str = ""
-    mesh_id: str = ""
-    drugbank_id: str = ""
-    evidence: str = ""  # the vocabulary's name the codes were chosen from
 
 
 @Language.factory(
@@ -115,6 +104,7 @@ def make_coder(
     abbreviations: str,
     main_term_stops: str,
     microbes: str,
+    blocks: str,
 ) -> Coder:
     arguments = locals()  # the config's file arguments, one per FILES key
     return Coder({key: arguments[key] for key in FILES})
@@ -140,6 +130,9 @@ class Coder(DataFiles):
             codes = conditions.get(ent.start)
             if ent.label_ == DRUG:
                 codes = self.drug(ent._.normalized or ent.text.lower())
+            if codes and codes.icd10cm:  # its block, its category's
+                block, title = self.blocks.get(codes.icd10cm[:3], ("", ""))
+                codes = replace(codes, icd10cm_block=block, icd10cm_block_title=title)
             kb_id = (codes.icd10cm or codes.drugbank_id) if codes else ""
             coded = Span(doc, ent.start, ent.end, label=ent.label, kb_id=kb_id) if kb_id else ent
             coded._.codes = codes
@@ -443,8 +436,3 @@ class Coder(DataFiles):
             return None
         drugbank_id, mesh_id = self.drugs[generic]
         return Codes(drugbank_id=drugbank_id, mesh_id=mesh_id, evidence=generic)
-
-
-def own_ids(own: Codes | None) -> dict[str, str]:
-    """A name's own Disease Ontology and MeSH ids, kept when another name gives its code."""
-    return {"doid": own.doid, "mesh_id": own.mesh_id} if own and (own.doid or own.mesh_id) else {}

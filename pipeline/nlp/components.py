@@ -29,7 +29,7 @@ from . import (  # noqa: F401
     negation,
     statements,
 )
-from .coding import Codes  # noqa: F401
+from .concepts import Codes  # noqa: F401
 from .entities import ClinicalEntities, pathogen_infections  # noqa: F401
 from .lab_tables import read_lab_tables  # noqa: F401
 from .labs import LabValues  # noqa: F401
