@@ -60,7 +60,7 @@ def code_index(*files: str) -> dict:
     organs = {*adjectives, *rules["sites"].values()}
     titles = dict(_columns(file["titles"], "code", "title"))
     for name, codes in unspecified_behaviour_names(by_name, organs, morphology, titles).items():
-        by_name.setdefault(name, codes)
+        by_name.setdefault(name, shared.setdefault(codes, codes))
     return {
         "conditions": by_name,
         # what a name the index knows may start with: the words before a condition worth a lookup
