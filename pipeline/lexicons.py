@@ -123,4 +123,6 @@ def disease_gazetteer(
     on the real reports' dev split they lowered precision from 0.41 to 0.29); they back up the NER, which misses
     rare and long names."""
     ontology_names = (row["name"] for row in table_rows(ontology) if row["doid"])
-    return frozenset(row["name"] for row in table_rows(names)) | word_list(additions) | frozenset(ontology_names)
+    gazetteer = frozenset(row["name"] for row in table_rows(names)) | word_list(additions) | frozenset(ontology_names)
+    # a hyphenated name as reports also write it, with a space (`pure red-cell aplasia`, `pure red cell aplasia`)
+    return gazetteer | {name.replace("-", " ") for name in gazetteer if "-" in name}

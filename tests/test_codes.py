@@ -267,6 +267,15 @@ def test_an_eponym_joined_by_an_en_dash_is_found_and_coded_as_with_a_hyphen():
     ]
 
 
+def test_a_hyphenated_name_is_found_written_with_a_space_as_its_whole_span():
+    def conditions(text: str) -> list[str]:
+        return [e.text for e in analyse_text(text).ents if e.label_ == "DISEASE"]
+
+    # the Disease Ontology writes `pure red-cell aplasia`, `Bernard-Soulier syndrome`
+    assert conditions("A 30-year-old woman developed pure red cell aplasia.") == ["pure red cell aplasia"]
+    assert conditions("A 30-year-old woman had Bernard Soulier syndrome.") == ["Bernard Soulier syndrome"]
+
+
 def test_words_after_a_condition_may_end_the_name_it_is_coded_by(coder):
     from spacy.tokens import Span
 
