@@ -12,7 +12,7 @@ from test_evaluate import med, write_output
 
 from pipeline.batch import run
 from pipeline.evaluate import evaluate
-from pipeline.lexicons import table_rows
+from pipeline.lexicons import disease_gazetteer, table_rows
 from pipeline.nlp.coding import Coder
 
 
@@ -274,6 +274,9 @@ def test_a_hyphenated_name_is_found_written_with_a_space_as_its_whole_span():
     # the Disease Ontology writes `pure red-cell aplasia`, `Bernard-Soulier syndrome`
     assert conditions("A 30-year-old woman developed pure red cell aplasia.") == ["pure red cell aplasia"]
     assert conditions("A 30-year-old woman had Bernard Soulier syndrome.") == ["Bernard Soulier syndrome"]
+    # never the corpora's adjectives (`cocaine-addicted`), nor a prefix's word alone (`pre-eclampsia`)
+    assert conditions("He was cocaine addicted. Serology for Epstein Barr virus was negative.") == []
+    assert "pre eclampsia" not in disease_gazetteer() and "pure red cell aplasia" in disease_gazetteer()
 
 
 def test_words_after_a_condition_may_end_the_name_it_is_coded_by(coder):
@@ -711,9 +714,19 @@ def test_a_tumour_of_an_organ_is_of_unspecified_behaviour_in_its_body_system():
     assert codes_in("Renal ultrasound in the child showed a left kidney tumour.") == ["D49.512"]  # its side
     # an organ whose block the Neoplasm Table does not give one code by system: the bare name's code
     assert codes_in("Fundoscopy suggested a tumour of the eye.") == ["D49.9"]
-    # a tumour of a type is no bare tumour: its own code, never the organ's unspecified behaviour
+    # a tumour of a type or behaviour is no bare tumour: its own code, never the organ's unspecified behaviour
     assert codes_in("A desmoplastic small round cell tumour of the pancreas was resected.") == [""]
     assert codes_in("A solitary fibrous tumour of the liver was resected.") == [""]
+    assert codes_in("She underwent resection of a Warthin tumour of the parotid gland.") == ["D49.9"]
+    assert codes_in("CT showed a benign tumour of the kidney.") == ["D36.9"]
+    # a tumour over the meninges (`falcine`) is not the brain's
+    assert codes_in("MRI showed an enhancing falcine tumour.") == ["D49.9"]
+    # a bare tumour of an organ is the patient's tumour of that organ, never of another
+    assert codes_in("A 70-year-old man had renal cell carcinoma. The kidney tumour measured 5 cm.") == ["C64.9"] * 2
+    assert codes_in("A 62-year-old woman had breast cancer; imaging also showed a thyroid tumour.") == [
+        "C50.919",
+        "D49.7",
+    ]
 
 
 def test_a_bone_tumour_is_coded_by_the_bone_and_side_said_of_it():

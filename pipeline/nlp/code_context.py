@@ -89,6 +89,7 @@ class Mention:
     case: int | None = None  # the patient (`Case 2`) where a report has several, else None
     bare_code: str = ""  # its name's own code, before the words just before it made it more specific
     plainly_said: bool = False  # the patient's, said as fact, with no other cause nor hypothesis in its sentence
+    organ: str = ""  # the one organ its phrase names (`the ovarian tumour`), where that is its site
 
     @cached_property
     def patients(self) -> bool:

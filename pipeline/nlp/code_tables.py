@@ -57,7 +57,9 @@ def code_index(*files: str) -> dict:
     side_table = resource_json(file["laterality"])
     rules, adjectives = resource_json(file["context"]), resource_json(file["organs"])["adjectives"]
     morphology = resource_json(file["morphology"])
-    organs = {*adjectives, *rules["sites"].values()}
+    # the organs named by noun, adjective or site; a site's name for an adjective (`parasagittal`:
+    # `cerebral`, the meninges over the brain a meningioma is of) is no organ of its own
+    organs = {*adjectives, *(site for site in rules["sites"].values() if site not in adjectives.values())}
     titles = dict(_columns(file["titles"], "code", "title"))
     for name, codes in unspecified_behaviour_names(by_name, organs, morphology, titles).items():
         by_name.setdefault(name, shared.setdefault(codes, codes))

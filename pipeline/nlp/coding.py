@@ -172,6 +172,7 @@ class Coder(DataFiles):
             code = codes.icd10cm if codes else ""
             mention = Mention(ent, code, code, codes.evidence if codes else "", title_words(name))
             mention.bare_code = bare.icd10cm if bare else ""
+            mention.organ = self.neoplasms.only_organ(fold_name(" ".join(phrase), self.folds).split())
             if code and (refinement := self.context.in_phrase(code, where_it_is(code, phrase, ent[-1].lower_))):
                 mention.code, mention.said = refinement.code, refinement
                 mention.evidence += f"; {refinement.said} said of it"
@@ -207,11 +208,17 @@ class Coder(DataFiles):
     def tumour_sites(self, mentions: list[Mention]) -> None:
         """A tumour named without its site (`the carcinoma`, C80.1) is the patient's tumour of
         the one site their other mentions name (`lung adenocarcinoma`; `neoplasm_sites.py`), coded
-        by its own cell type where their names say the organ (`SCC` of a patient's skin cancers)."""
+        by its own cell type where their names say the organ (`SCC` of a patient's skin cancers); a
+        bare tumour of an organ (`the ovarian tumour`, D49.59) only by their tumour of that organ."""
         for mention in (m for m in mentions if m.code in self.neoplasms.site_from_the_patient and not m.span._.subject):
             tumours = [(m.name, m.code) for m in mentions if m.case == mention.case and m.patients]
             code, names = self.neoplasms.patients_site(mention.code, mention.name, tumours)
-            if not code:
+            if (
+                not code
+                or mention.code.startswith("D49.")
+                and mention.organ
+                and code[:3] not in self.neoplasms.categories_of(mention.organ, self.condition)
+            ):
                 continue
             organ = self.neoplasms.only_organ(fold_name(" ".join(names), self.folds).split())
             own = self.by_site(mention.name, mention.span, None, [organ]) if organ else None

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Container
+from collections.abc import Callable, Container
 
 from .code_context import singular
 
@@ -57,8 +57,10 @@ class NeoplasmSites:
         # a site phrase → the organ as ICD-10-CM titles name it (`gastric` → `stomach`, `jejunum`
         # → `small intestine`)
         self.organ_of = dict(sites) | {organ: organ for organ in organs} | {a: o for o, a in organs.items()}
-        # the words of an organ's name or adjective, and sides: all a bare tumour's name may say
-        self.site_words = {word for phrase in self.organ_of for word in phrase.split()} | {"left", "right"}
+        # besides its organ, all the words before a bare tumour may say (`a 3 cm left renal tumor`),
+        # back to the word its noun phrase starts after (`with`, `a`)
+        self.bare_tumour_words = frozenset(morphology["bare_tumour"]["words"])
+        self.phrase_starts = frozenset(morphology["bare_tumour"]["phrase_starts"])
         # and the organs only a metastasis is said to be in (`lymph nodes`)
         self.metastasis_organ_of = self.organ_of | metastasis["sites"]
         self.adjective_of = dict(organs)
@@ -77,13 +79,31 @@ class NeoplasmSites:
         if not found:
             return []
         morphology, behaviour = " ".join(found), self.behaviour[found]
-        if behaviour == "unspecified" and not set(head[: -len(found)]) <= self.site_words:
-            return []  # a tumour of a type (`gastrointestinal stromal tumor`) is no bare tumour
+        if behaviour == "unspecified" and not self.bare(_before_morphology([singular(w) for w in written], found)):
+            return []  # a tumour of a type (`carcinoid tumor`, `stromal tumor`) or behaviour is no bare tumour
         implied = next((organ for kind, organ in self.implied.items() if _ends_with(head, kind)), "")
         organ = implied or self.only_organ(written)
         if not organ:
             return []
         return [template.format(organ=organ, morphology=morphology) for template in self.code_names[behaviour]]
+
+    def bare(self, words: list[str]) -> bool:
+        """Whether the words of its noun phrase before a tumour (`words`: those before it, read
+        back to where the phrase starts) name its organ and nothing else of it but its side, size
+        or number (`with a large pancreatic`, `left kidney`; never `carcinoid`, `benign`, `smooth
+        muscle`)."""
+        i = len(words)
+        while i > 0:
+            if " ".join(words[i - 2 : i]) in self.organ_of:  # `small bowel`, `adrenal gland`
+                i -= 2
+                continue
+            word = words[i - 1]
+            if word in self.phrase_starts:
+                return True
+            if not (word in self.organ_of or word in self.bare_tumour_words or is_number(word)):
+                return False
+            i -= 1
+        return True
 
     def metastasis_site(self, name: str, written: list[str]) -> list[str]:
         """The code set's name for a metastasis (`name`) of the one organ the phrase after it
@@ -152,6 +172,11 @@ class NeoplasmSites:
             return "", []
         return Counter(c for _, c in found).most_common(1)[0][0], [n for n, _ in found]
 
+    def categories_of(self, organ: str, condition: Callable) -> set[str]:
+        """The categories of the malignant and benign tumours of `organ` (`condition`: a name's codes)."""
+        names = (f"malignant neoplasm of {organ}", f"{organ} cancer", f"benign neoplasm of {organ}")
+        return {codes.icd10cm[:3] for name in names if (codes := condition(name)) and codes.icd10cm}
+
     def same_cell_type(self, one: tuple[str, ...], other: tuple[str, ...]) -> bool:
         return one == other or one in self.any_morphology or other in self.any_morphology
 
@@ -177,6 +202,16 @@ def _tumour_words(name: str) -> list[str]:
     `of`, its site after), singular."""
     words = [singular(w) for w in name.replace("-", " ").split()]
     return words[: words.index("of")] if "of" in words[1:] else words
+
+
+def _before_morphology(words: list[str], morphology: tuple[str, ...]) -> list[str]:
+    """The words before the last place `morphology` is written in `words`, or all of them."""
+    ends = [i for i in range(len(morphology), len(words) + 1) if tuple(words[i - len(morphology) : i]) == morphology]
+    return words[: ends[-1] - len(morphology)] if ends else words
+
+
+def is_number(word: str) -> bool:
+    return word.replace(".", "", 1).isdigit()
 
 
 def _ends_with(words: list[str], morphology: tuple[str, ...]) -> bool:
