@@ -172,7 +172,8 @@ class Coder(DataFiles):
             code = codes.icd10cm if codes else ""
             mention = Mention(ent, code, code, codes.evidence if codes else "", title_words(name))
             mention.bare_code = bare.icd10cm if bare else ""
-            mention.organ = self.neoplasms.only_organ(fold_name(" ".join(phrase), self.folds).split())
+            if code.startswith("D49."):  # a bare tumour: its organ (`tumour_sites`)
+                mention.organ = self.neoplasms.only_organ(fold_name(" ".join(phrase), self.folds).split())
             if code and (refinement := self.context.in_phrase(code, where_it_is(code, phrase, ent[-1].lower_))):
                 mention.code, mention.said = refinement.code, refinement
                 mention.evidence += f"; {refinement.said} said of it"
