@@ -279,6 +279,15 @@ def test_a_hyphenated_name_is_found_written_with_a_space_as_its_whole_span():
     assert "pre eclampsia" not in disease_gazetteer() and "pure red cell aplasia" in disease_gazetteer()
 
 
+def test_a_prefix_written_apart_is_read_as_one_word_with_its_name(coder):
+    # the code set and the vocabularies write `pre-eclampsia`, `non-Hodgkin`; reports also write them apart
+    assert coder.condition("pre eclampsia").icd10cm == coder.condition("pre-eclampsia").icd10cm == "O14.90"
+    assert codes_in("At 36 weeks she developed severe pre eclampsia.") == ["O14.10"]
+    assert codes_in("A 70-year-old man was treated for a non Hodgkin lymphoma.") == ["C85.90"]
+    # the name as written comes first: `anti-` joined only where the written form has no code
+    assert coder.condition("anti phospholipid syndrome").icd10cm == coder.condition("antiphospholipid syndrome").icd10cm
+
+
 def test_words_after_a_condition_may_end_the_name_it_is_coded_by(coder):
     from spacy.tokens import Span
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..lexicons import resource_json
+from ..lexicons import HYPHEN_PREFIXES, resource_json
 
 PLURALS = (("ies", "y"), ("ses", "sis"), ("sses", "ss"), ("xes", "x"), ("li", "lus"), ("ci", "cus"), ("i", "us"))
 
@@ -33,6 +33,15 @@ def dashes_as_hyphens(text: str) -> str:
     """An en dash as the hyphen it stands for in an eponym's name (`Guillain–Barré`,
     `Ehlers–Danlos`): the lexicon matchers read the text, and the coder folds names, this way."""
     return text.replace("–", "-") if "–" in text else text
+
+
+PREFIX_WORD = re.compile(r"\b(" + "|".join(sorted(HYPHEN_PREFIXES)) + r")[ -](?=[a-z])", re.IGNORECASE)
+
+
+def as_one_word(name: str) -> str:
+    """A name's hyphenated words, and a prefix written apart, as one word (`schizo-affective` →
+    `schizoaffective`, `pre eclampsia` → `preeclampsia`, `non Hodgkin` → `nonHodgkin`)."""
+    return PREFIX_WORD.sub(r"\1", name).replace("-", "")
 
 
 def fold_name(name: str, folds: list[tuple[re.Pattern, str]]) -> str:
