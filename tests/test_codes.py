@@ -284,7 +284,7 @@ def test_a_prefix_written_apart_is_read_as_one_word_with_its_name(coder):
     assert coder.condition("pre eclampsia").icd10cm == coder.condition("pre-eclampsia").icd10cm == "O14.90"
     assert codes_in("At 36 weeks she developed severe pre eclampsia.") == ["O14.10"]
     assert codes_in("A 70-year-old man was treated for a non Hodgkin lymphoma.") == ["C85.90"]
-    # the name as written comes first: `anti-` joined only where the written form has no code
+    # any prefix of the list (`anti phospholipid syndrome` as `antiphospholipid syndrome`, D68.61)
     assert coder.condition("anti phospholipid syndrome").icd10cm == coder.condition("antiphospholipid syndrome").icd10cm
 
 
