@@ -211,7 +211,7 @@ class Coder(DataFiles):
         the one site their other mentions name (`lung adenocarcinoma`; `neoplasm_sites.py`), coded
         by its own cell type where their names say the organ (`SCC` of a patient's skin cancers); a
         bare tumour of an organ (`the ovarian tumour`, D49.59) only by their tumour of that organ."""
-        for mention in (m for m in mentions if m.code in self.neoplasms.site_from_the_patient and not m.span._.subject):
+        for mention in (m for m in mentions if self.neoplasms.from_the_patient(m.code) and not m.span._.subject):
             tumours = [(m.name, m.code) for m in mentions if m.case == mention.case and m.patients]
             code, names = self.neoplasms.patients_site(mention.code, mention.name, tumours)
             if (

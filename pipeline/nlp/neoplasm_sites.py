@@ -47,6 +47,8 @@ class NeoplasmSites:
             code: [tuple(bounds.split("-")) for bounds in categories]
             for code, categories in morphology["site_from_the_patient"].items()
         }
+        # a bare tumour of an organ, of either side (D49.0–D49.7: `unspecified_behaviour`'s codes)
+        self.bare_tumour_codes = tuple(code[:6] for code in morphology["unspecified_behaviour"])
         metastasis = morphology["metastasis"]
         self.metastasis_names = frozenset(metastasis["names"])
         self.metastasis_leads = frozenset(metastasis["leads"])
@@ -154,12 +156,20 @@ class NeoplasmSites:
         head = _tumour_words(name)
         return next((kind for kind, _ in self.phrases if _ends_with(head, kind)), ())
 
+    def from_the_patient(self, code: str) -> list[tuple[str, ...]]:
+        """The categories of the patient's tumours a tumour coded `code` may be (`site_from_the_patient`);
+        a bare tumour of an organ, those of one named without its site (D49.9), its organ's only
+        (`Coder.tumour_sites`)."""
+        if code.startswith(self.bare_tumour_codes):
+            return self.site_from_the_patient["D49.9"]
+        return self.site_from_the_patient.get(code, [])
+
     def patients_site(self, code: str, name: str, tumours: list[tuple[str, str]]) -> tuple[str, list[str]]:
         """The code of a tumour named without its site (`code`: `the carcinoma`, C80.1) when the
         patient's other `tumours` (name, code) of a named site are of one category and of its cell
         type or of any (`lung adenocarcinoma`): their most frequent code, and their names; else
         ("", [])."""
-        categories = self.site_from_the_patient.get(code, [])
+        categories = self.from_the_patient(code)
         own = self.morphology_of(name)
         found = [
             (other_name, other_code)
