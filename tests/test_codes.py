@@ -369,6 +369,40 @@ def test_the_sites_case_reports_write_name_the_site_of_the_code_title():
     assert condition_codes("An MRI showed a meningioma.")[0][1] == "D32.9"
 
 
+def test_a_stage_said_before_after_or_in_a_parenthesis_takes_that_stages_code(coder):
+    assert condition_codes("Her chronic kidney disease, stage 3b, was followed by a nephrologist.")[0][1] == "N18.32"
+    # in roman numerals, as the report writes it; in figures, as the title does
+    assert condition_codes("A 70-year-old man with stage V chronic kidney disease started dialysis.")[0][1] == "N18.5"
+    assert condition_codes("He was followed for chronic kidney disease (stage 2).")[0][1] == "N18.2"
+    assert condition_codes("He was followed for chronic kidney disease.")[0][1] == "N18.9"
+    # a stage word the recogniser kept in the name leaves the name's own code
+    assert icd(coder, "acute kidney injury stage") == "N17.9"
+
+
+def test_a_leukaemia_said_in_remission_or_relapsed_takes_that_code():
+    assert condition_codes("A boy with acute lymphoblastic leukemia in first remission had fever.")[0][1] == "C91.01"
+    assert condition_codes("She was treated for relapsed multiple myeloma.")[0][1] == "C90.02"
+    assert condition_codes("A boy with acute lymphoblastic leukemia had fever.")[0][1] == "C91.00"
+
+
+def test_a_lymphomas_site_takes_its_lymph_node_region_or_extranodal_code():
+    assert condition_codes("Biopsy confirmed a Burkitt lymphoma of the ileum.")[0][1] == "C83.79"
+    assert condition_codes("CT showed a bulky mediastinal follicular lymphoma.")[0][1] == "C82.92"
+    assert condition_codes("She had an axillary Hodgkin lymphoma.")[0][1] == "C81.94"
+    # two sites said equally: neither is taken
+    assert first_code("A Burkitt lymphoma involving the stomach and the mediastinal nodes was found.") == "C83.70"
+    # the same regions name a secondary neoplasm's lymph nodes
+    assert condition_codes("Metastases to the axillary lymph nodes were found.")[0][1] == "C77.3"
+
+
+def test_a_lymphoma_joined_to_an_organ_keeps_its_category_and_takes_the_organ_as_its_site():
+    # ICD-10-CM codes it by cell type wherever it is; a carcinoma there is the organ's
+    [(_, code, evidence)] = condition_codes("Biopsy confirmed a Burkitt lymphoma of the ileum.")
+    assert (code, evidence.split(";")[0]) == ("C83.79", "burkitt lymphoma of ileum → burkitt lymphoma (its tumour)")
+    assert first_code("She had nodular sclerosis Hodgkin lymphoma of the mediastinum.") == "C81.12"
+    assert first_code("He had a carcinoma of the ileum.") == "C17.9"
+
+
 def test_the_finding_a_condition_is_read_from_says_its_site():
     def crohn(text):
         return next(code for name, code, _ in condition_codes(text) if name.lower().startswith("crohn"))
@@ -469,7 +503,8 @@ def test_a_tumour_named_without_its_site_is_the_patients_tumour_of_the_one_site_
 
 def test_a_metastasis_is_coded_by_the_organ_it_is_in_never_the_primary():
     assert first_code("CT showed multiple metastases to the liver.") == "C78.7"
-    assert first_code("PET showed metastases in the mediastinal lymph nodes.") == "C77.9"
+    # the mediastinal nodes are intrathoracic
+    assert first_code("PET showed metastases in the mediastinal lymph nodes.") == "C77.1"
     assert first_code("There were metastases to the peritoneum.") == "C78.6"
     assert first_code("She had metastases from the lung.") == "C79.9"  # the primary's organ, not the metastasis'
     assert first_code("The nodule was a metastasis from the kidney.") == "C79.9"  # not a secondary of the kidney

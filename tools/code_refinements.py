@@ -52,6 +52,7 @@ NEVER_ADDED = {
     "unilateral",
 }
 IN_DISEASES = re.compile(r"(?P<stem>[^,]+?) in (?:other )?diseases classified elsewhere", re.IGNORECASE)
+NOT_IN_REMISSION = re.compile(r",? not having achieved remission", re.IGNORECASE)
 WITHOUT = re.compile(r"^(?P<stem>.+?),? without (complications?|.*)$", re.IGNORECASE)
 
 
@@ -63,7 +64,8 @@ def refinement_rows(icd, codes: set[str]) -> list[str]:
         if not icd.is_valid_item(code) or not icd.is_leaf(code):
             continue
         title = icd.get_description(code)
-        own = with_words(title)
+        # a leukemia's or myeloma's default state says nothing was said (`… in remission` says more)
+        own = with_words(NOT_IN_REMISSION.sub("", title))
         without = WITHOUT.match(title)
         # the category's codes, and a cause's own code elsewhere (`Pneumonia, unspecified organism`
         # → `Pneumonia due to Klebsiella pneumoniae`, J15.0)

@@ -43,6 +43,9 @@ WORD = re.compile(r"[a-z0-9']+")
 SECONDARY = ("C77", "C78", "C79")  # secondary malignant neoplasms: a metastasis's codes
 INITIAL = re.compile(r"[A-Z]\.")  # a capital letter and its full stop, one token
 NOT_SAID = frozenset({"no", "not", "non", "without"})  # before a complication's adjective: not said
+# a stage's, grade's or type's value: a number or a roman numeral, with a subdivision (`3b`, `IIIA`)
+STAGE_VALUE = re.compile(r"(?:\d{1,2}|i{1,3}|iv|vi{0,3})[a-c]?")
+ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8"}
 NOT_PREFIXES = ("non", "un")  # `non-bleeding`, `unperforated`
 
 
@@ -118,6 +121,9 @@ class ArticleContext:
         complication_adjectives: dict[str, str] | None = None,
         with_codes: Iterable[list[str]] = (),
         presumed_combinations: dict[str, list[dict]] | None = None,
+        stage_words: Iterable[str] = (),
+        word_forms: dict[str, str] | None = None,
+        lymph_node_sites: dict[str, str] | None = None,
     ):
         self.refinements: dict[str, list[Refinement]] = {}
         for code, refined, kind, words in [
@@ -140,6 +146,13 @@ class ArticleContext:
             self.sites[adjective] = title_words(organ) | self.sites.get(organ, frozenset())
         self.linking = frozenset(linking)
         self.anatomy = frozenset().union(*self.sites.values(), *(title_words(o) for o in adjectives), anatomy)
+        # a lymphoma's site, as its category's titles name it (`mediastinal` → intrathoracic lymph
+        # nodes); a site for the patient's other mentions too, but for `multiple` nodes
+        for phrase, site in (lymph_node_sites or {}).items():
+            self.sites[phrase] = self.sites.get(phrase, frozenset()) | title_words(site)
+            self.anatomy |= title_words(site) - {"multiple"}
+        self.stage_words = frozenset(stage_words)
+        self.word_forms = word_forms or {}
         self.with_categories = frozenset(with_categories)
         # `large`: a site word only in a site phrase
         self.not_said = STOP | frozenset(size_words)
@@ -187,7 +200,13 @@ class ArticleContext:
 
     def phrase_words(self, tokens: list[str]) -> frozenset[str]:
         parts = [w for token in tokens for w in WORD.findall(token)]  # `parasagittal-parafalcine`: two
-        words = {singular(w) for w in parts if w not in self.not_said}
+        words = {singular(self.word_forms.get(w, w)) for w in parts if w not in self.not_said}
+        # a stage in roman numerals or in figures, as the titles write it (`stage IV` is `stage 4`)
+        for before, value in zip(parts, parts[1:]):
+            if before in self.stage_words and STAGE_VALUE.fullmatch(value):
+                number = value.rstrip("abc")
+                words.add(ROMAN.get(number, number) + value[len(number) :])
+                words.add(next((r for r, n in ROMAN.items() if n == number), number) + value[len(number) :])
         for phrase in {*tokens, *parts, *(" ".join(pair) for pair in zip(tokens, tokens[1:]))}:
             words |= self.sites.get(phrase, frozenset())
         return frozenset(words)
@@ -204,19 +223,25 @@ class ArticleContext:
         return next(((r, m) for r, m in found if r == best), None) if best else None
 
 
-def attached_words(span: Span, before: int, others: set[int], links: Iterable[tuple[str, ...]] = ()) -> list[str]:
+def attached_words(
+    span: Span, before: int, others: set[int], links: Iterable[tuple[str, ...]] = (), stages: Container[str] = ()
+) -> list[str]:
     """The words that qualify a condition, lower case: its own, the run of words just before it
-    (at most `before`), the finding a link ties to it (`erosions in the ileum, suggesting` it:
+    (at most `before`; a stage's value after its word, `stage 5` CKD), the stage said right after
+    it (`CKD stage 3b`, `(stage 4)`), the finding a link ties to it (`erosions in the ileum, suggesting` it:
     `links`), and the phrase that hangs on it (`… of the duodenum`, `… in the right ear`, `…
     caused by Klebsiella pneumoniae`), never the rest of its sentence: there a word belongs to
     another finding as often as not (`systolic blood pressure`, `left ventricular`, `negative for
     Streptococcus pneumoniae`). The other conditions' words are left out."""
     doc, sentence = span.doc, span.sent
     first, words = span.start, 0
-    while first > sentence.start and words < before and is_word(doc[first - 1]) and doc[first - 1].i not in others:
+    while first > sentence.start and words < before and doc[first - 1].i not in others:
+        if not (is_word(doc[first - 1]) or _is_stage(doc[first - 1], stages)):
+            break
         first -= 1
         words += doc[first].text != "-"
     first = min(first, _finding_before(span, links, others))
+    staged = _stage_after(span, stages, sentence.end)  # `CKD (stage 4)`, `CKD stage 3b`
     after = after_parenthesis(span, sentence.end)  # `Crohn's disease (CD) of the ileum`
     last = after
     if last < sentence.end and doc[last].lower_ in ATTACHING:
@@ -225,7 +250,22 @@ def attached_words(span: Span, before: int, others: set[int], links: Iterable[tu
             if last > after and doc[last].lower_ in PHRASE_ENDS:
                 break
             last += 1
-    return [t.lower_ for t in (*doc[first : span.end], *doc[after:last])]
+    return [t.lower_ for t in (*doc[first : span.end], *staged, *doc[after:last])]
+
+
+def _stage_after(span: Span, stages: Container[str], end: int) -> list:
+    """The stage, grade or type said right after a condition's name, or in a parenthesis there:
+    its word and its value (`stage`, `3b`)."""
+    doc = span.doc
+    at = span.end + (span.end < end and doc[span.end].text in "(,")
+    if at + 1 < end and doc[at].lower_ in stages and STAGE_VALUE.fullmatch(doc[at + 1].lower_):
+        return [doc[at], doc[at + 1]]
+    return []
+
+
+def _is_stage(token, stages: Container[str]) -> bool:
+    """A stage's value after its word (`stage 5` CKD)."""
+    return token.i > 0 and token.doc[token.i - 1].lower_ in stages and bool(STAGE_VALUE.fullmatch(token.lower_))
 
 
 def words_after(span: Span, known: Container[str], others: Container[int] = (), most: int = 4) -> list[str]:

@@ -51,7 +51,6 @@ from .code_context import (
     Mention,
     attached_words,
     coordinated_names,
-    is_neoplasm,
     is_word,
     title_words,
     where_it_is,
@@ -158,7 +157,7 @@ class Coder(DataFiles):
         for ent in diseases:
             name = ent._.normalized or ent.text
             phrase = phrases[ent.start] = attached_words(
-                ent, self.words_before, in_conditions, self.context.finding_links
+                ent, self.words_before, in_conditions, self.context.finding_links, self.context.stage_words
             )
             bare = self.condition(name)
             codes = self.as_history(name, ent) or self.refined(bare, ent, in_conditions)
@@ -279,8 +278,7 @@ class Coder(DataFiles):
         the back`, C43.9). The name's own Disease Ontology and MeSH ids stay."""
         words = fold_name(name, self.folds).split()
         # a tumour coded by its own category, not one coded by a site it leaves unknown (C80.1)
-        head = self.condition(tumour) if (tumour := self.neoplasms.head_before_phrase(words, self.joining)) else None
-        if head and is_neoplasm(head.icd10cm) and not self.neoplasms.site_unknown(head.icd10cm_title):
+        if head := self.neoplasms.tumour_head(words, self.joining, self.condition):
             return replace(head, evidence=f"{' '.join(words)} → {head.evidence} (its tumour)", **own_ids(own))
         if len(words) < 2 or any(word in self.joining for word in words):
             return None
@@ -416,11 +414,13 @@ class Coder(DataFiles):
         )
 
     def names_within(self, name: str) -> list[list[str]]:
-        """The ways to write `name` (as written, without its parenthesis, in the singular, in the
-        plural), then the same with each phrase before it that never says which condition left
-        off, one at a time, while what is left is not too general to code by itself; last, the name
-        after its acuity (`chronic asthma` → `asthma`), where the index has no name for that acuity."""
+        """The ways to write `name` (as written, without its parenthesis and a stage word it ends
+        with, `AKI stage`, in the singular, in the plural), then the same with each phrase before
+        it that never says which condition left off, one at a time, while what is left is not too
+        general to code by itself; last, the name after its acuity (`chronic asthma` → `asthma`),
+        where the index has no name for that acuity."""
         words = PARENTHESIS.sub("", name).split()
+        words = words[:-1] if len(words) > 1 and words[-1] in self.context.stage_words else words
         whole = " ".join(words)
         names = [[name, whole, *singulars(whole), *plurals(whole)]]
         start = 0

@@ -20,7 +20,8 @@ import re
 from collections import Counter
 from collections.abc import Callable, Container
 
-from .code_context import singular
+from .code_context import is_neoplasm, singular
+from .concepts import Codes
 
 UNKNOWN_SITE = re.compile(
     r"unspecified site(?! of)|site unspecified|\(primary\) neoplasm, unspecified|uncertain behavior, unspecified$"
@@ -39,6 +40,7 @@ class NeoplasmSites:
         # the longest first: `cystic teratoma` is benign, where a bare `teratoma` is not listed
         self.phrases = sorted(self.behaviour.items(), key=lambda item: -len(item[0]))
         self.not_by_site = frozenset(morphology["not_by_site"])
+        self.by_morphology = [tuple(bounds.split("-")) for bounds in morphology["by_morphology"]]
         self.code_names = morphology["code_names"]
         self.ambiguous = frozenset(morphology["ambiguous_adjectives"])
         self.other_parts = frozenset(morphology["other_parts"])
@@ -137,14 +139,22 @@ class NeoplasmSites:
             i += 1
         return organs.pop() if len(organs) == 1 else ""
 
-    def head_before_phrase(self, words: list[str], joining: Container[str]) -> str:
-        """The words before a name's first joining word (`melanoma` of `melanoma of the back`), or
-        "" where there is none, or what follows names an organ (`melanoma of the choroid` is no
-        skin's) or is `in situ`: a tumour named so is not its head's."""
+    def tumour_head(self, words: list[str], joining: Container[str], condition: Callable) -> Codes | None:
+        """The codes of the tumour before a name's first joining word (`melanoma` of `melanoma of
+        the back`, C43.9), or None where there is none, it is `in situ`, its code leaves the site
+        unknown, or what follows names an organ (`melanoma of the choroid` is no skin's), unless
+        its category is coded by cell type wherever it is (`Burkitt lymphoma of the ileum`)."""
         joined = next((i for i, word in enumerate(words) if word in joining), 0)
-        if not joined or words[joined : joined + 2] == ["in", "situ"] or self.only_organ(words[joined:]):
-            return ""
-        return " ".join(words[:joined])
+        head = condition(" ".join(words[:joined])) if joined and words[joined : joined + 2] != ["in", "situ"] else None
+        if not (head and is_neoplasm(head.icd10cm)):
+            return None
+        if self.coded_by_morphology(head.icd10cm):
+            return head
+        return None if self.only_organ(words[joined:]) or self.site_unknown(head.icd10cm_title) else head
+
+    def coded_by_morphology(self, code: str) -> bool:
+        """Whether ICD-10-CM codes a neoplasm of `code`'s category by its cell type wherever it is."""
+        return any(first <= code[:3] <= last for first, last in self.by_morphology)
 
     def site_unknown(self, title: str) -> bool:
         """Whether a code says its tumour's site is not known (`Malignant (primary) neoplasm,
