@@ -581,6 +581,20 @@ def test_an_adjective_that_names_a_complication_takes_the_code_with_it():
     assert first_code("She had non-hemorrhagic gastritis.") == "K29.70"
 
 
+def test_a_complication_the_sentence_joins_by_with_takes_the_combination_code():
+    assert first_code("Endoscopy revealed a gastric ulcer with active bleeding.") == "K25.4"
+    assert first_code("She was admitted for Crohn's disease with an intestinal obstruction.") == "K50.912"
+    # the complication named by words the recogniser left alone
+    assert first_code("At laparotomy, a duodenal ulcer with perforation was found.") == "K26.5"
+    # a last `without` clause of the title is its default: `with esophagitis, without bleeding`
+    assert first_code("He had long-standing gastroesophageal reflux disease with erosive esophagitis.") == "K21.00"
+    # an adjective condition right before it
+    assert codes_in("He was admitted with a bleeding gastric ulcer.")[-1] == "K25.4"
+    # said not to have it; a word with no "with" code
+    assert first_code("Endoscopy revealed a gastric ulcer with no bleeding.") == "K25.9"
+    assert first_code("He had a gastric ulcer with a diameter of 2 cm.") == "K25.9"
+
+
 def test_hypertension_with_heart_or_kidney_disease_takes_the_combination_code_icd10cm_presumes():
     # Official Guidelines I.C.9.a: the causal relationship is presumed; the other condition keeps its code
     assert codes_in("A 72-year-old man with hypertension was admitted with congestive heart failure.") == [

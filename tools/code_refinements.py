@@ -79,12 +79,25 @@ def refinement_rows(icd, codes: set[str]) -> list[str]:
                 lines.append(f"{code}\t{other}\tsaid\t{' '.join(in_title_order(other_title, added))}")
             elif without and (joined := _with_joined(other_title, without["stem"])):
                 tail = other_title[len(without["stem"]) + len(joined) :]
-                tail = re.sub(r",\s*unspecified$| without .*$", "", tail, flags=re.IGNORECASE)
+                tail = re.sub(r",\s*unspecified$", "", tail, flags=re.IGNORECASE)
+                # a last `without` clause (`… with esophagitis, without bleeding`) says the default,
+                # unless the code's own title has what it leaves out (`…, with abscess`)
+                last_without = re.search(r",? without ([^,]*)$", tail, re.IGNORECASE)
+                if last_without and _contradicts(title, last_without[1]):
+                    continue
+                tail = tail[: last_without.start()] if last_without else tail
                 if not re.search(r"\b(other|specified|unspecified|and|or|with)\b|,", tail, re.IGNORECASE):
                     lines.append(f"{code}\t{other}\twith\t{' '.join(written_words(tail))}")
         if manifestation := in_diseases.get(_stem(title)):
             lines.append(f"{code}\t{manifestation}\tin_disease\t")
     return lines
+
+
+def _contradicts(title: str, left_out: str) -> bool:
+    """Whether a title has a complication another title leaves out (`with abscess` against
+    `without abscess`): one of its words, not in a `without` clause of its own."""
+    withouts = " ".join(re.findall(r"\bwithout ([^,]*)", title, re.IGNORECASE))
+    return bool(title_words(left_out) & (title_words(title) - title_words(withouts)))
 
 
 def _with_joined(title: str, stem: str) -> str:

@@ -198,6 +198,16 @@ class ArticleContext:
         """Whether a refinement names a part of the body only (what holds for every mention)."""
         return refinement.words <= self.anatomy
 
+    def with_named(self, code: str, words: Iterable[str], title: str) -> Refinement | None:
+        """The "with" code whose complication the text joins to the condition: the other
+        condition's words (`with rectal bleeding`), an adjective's complication (`bleeding`:
+        hemorrhage) or its code's title (R58, Hemorrhage)."""
+        said = {singular(w) for w in words} | title_words(title)
+        said |= frozenset().union(*(self.complication_words.get(word, ()) for word in words))
+        return _only_best(
+            [r for r in self.refinements.get(code, ()) if r.kind == "with" and r.words - self.linking <= said]
+        )
+
     def phrase_words(self, tokens: list[str]) -> frozenset[str]:
         parts = [w for token in tokens for w in WORD.findall(token)]  # `parasagittal-parafalcine`: two
         words = {singular(self.word_forms.get(w, w)) for w in parts if w not in self.not_said}
@@ -212,13 +222,14 @@ class ArticleContext:
         return frozenset(words)
 
     def with_complication(self, code: str, conditions: list[Mention]) -> tuple[Refinement, Mention] | None:
-        """The "with" code whose complication is one of the article's other `conditions`."""
+        """The "with" code whose complication is one of the article's other `conditions`
+        (`diabetic nephropathy` is the nephropathy of `… with diabetic nephropathy`)."""
         found = []
         for refinement in self.refinements.get(code, ()):
             if refinement.kind != "with":
                 continue
             complication = refinement.words - self.linking
-            found += [(refinement, m) for m in conditions if m.code != code and m.words == complication]
+            found += [(refinement, m) for m in conditions if m.code != code and m.words - self.linking == complication]
         best = _only_best([r for r, _ in found])
         return next(((r, m) for r, m in found if r == best), None) if best else None
 

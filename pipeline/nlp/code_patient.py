@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Container
 
-from .code_context import STOP, ArticleContext, Mention, is_neoplasm, singular, written_words
+from .code_context import NOT_SAID, STOP, ArticleContext, Mention, is_neoplasm, singular, written_words
 
 
 def across_article(context: ArticleContext, mentions: list[Mention]) -> None:
@@ -125,8 +125,10 @@ def diabetes_of_its_type(context: ArticleContext, mentions: list[Mention], codes
 def across_the_patient(context: ArticleContext, mentions: list[Mention], titles: dict[str, str]) -> None:
     """Each mention's code made more specific by the patient's other mentions, in this order: a
     site, type or complication said of another (`across_article`), other valves' diseases, the
-    diagnosis a sign is part of, the type of their diabetes, a combination ICD-10-CM presumes."""
+    diagnosis a sign is part of, the type of their diabetes, a combination ICD-10-CM presumes;
+    before those, a complication the sentence joins to it (`joined_by_with`)."""
     across_article(context, mentions)
+    joined_by_with(context, mentions, titles)
     multiple_valves(context, mentions)
     integral_signs(context, mentions)
     diabetes_of_its_type(context, mentions, titles)
@@ -155,3 +157,32 @@ def presumed_combinations(context: ArticleContext, mentions: list[Mention]) -> N
         for mention in (m for m in patient if id(m) in combined):
             mention.code, names = combined[id(mention)]
             mention.evidence += f" (with the patient's {names})"
+
+
+def joined_by_with(context: ArticleContext, mentions: list[Mention], titles: dict[str, str]) -> None:
+    """A condition the sentence joins to a complication, another condition right after `with` (`a
+    duodenal ulcer with bleeding`, K26.4; `ulcerative colitis with rectal bleeding`, K51.911), the
+    words after `with` where no condition was recognised (`gastric ulcer with perforation`), or
+    an adjective condition right before it (`bleeding duodenal ulcer`), takes its "with" code for
+    that complication: the text says the link, for every category (not only those ICD-10-CM
+    presumes). The complication keeps its own code."""
+    by_start = {m.span.start: m for m in mentions}
+    by_end = {m.span.end: m for m in mentions}
+    for mention in mentions:
+        span, doc = mention.span, mention.span.doc
+        joined = span.end < span.sent.end - 1 and doc[span.end].lower_ == "with"
+        # `with` and the words up to the complication (`with acute exacerbation`), or the words
+        # themselves where no condition was recognised there (`with perforation`)
+        words = []
+        for token in doc[span.end + 1 : min(span.end + 5, span.sent.end)] if joined else ():
+            if not token.is_alpha or token.i in by_start or token.lower_ in ("and", "or", "but"):
+                break
+            words.append(token.lower_)
+        after = by_start.get(span.end + 1 + len(words)) if joined else None
+        other = after or (None if words else by_end.get(span.start))
+        words += [t.lower_ for t in other.span] if other and other is not mention else []
+        if not words or NOT_SAID.intersection(words):  # `with no bleeding`
+            continue
+        if refinement := context.with_named(mention.code, words, titles.get(other.code, "") if other else ""):
+            mention.code = refinement.code
+            mention.evidence += f" (with {' '.join(words)})"
