@@ -686,13 +686,15 @@ def test_diseases_of_several_heart_valves_of_one_patient_take_the_combination_co
 
 def test_a_diabetic_condition_is_of_the_type_of_the_patients_diabetes():
     coded = condition_codes("A 19-year-old man with type 1 diabetes mellitus was admitted with diabetic ketoacidosis.")
-    assert [code for _, code, _ in coded] == ["E10.9", "E10.10"]  # not the default type's E11.10
+    # not the default type's E11.10; the diabetes itself is the one with ketoacidosis (E10.9 says
+    # without complications)
+    assert [code for _, code, _ in coded] == ["E10.10", "E10.10"]
     # `type 1` before the name the recogniser found; a relative's type 2 is another person's
     coded = condition_codes("A woman with type 1 diabetes had diabetic nephropathy. Her mother had type 2 diabetes.")
-    assert [code for _, code, _ in coded] == ["E10.9", "E10.21", "E11.9"]
+    assert [code for _, code, _ in coded] == ["E10.21", "E10.21", "E11.9"]
     # the type said is type 2, or none is said: the default stays
     coded = condition_codes("A 50-year-old man with type 2 diabetes mellitus had diabetic ketoacidosis.")
-    assert [code for _, code, _ in coded] == ["E11.9", "E11.10"]
+    assert [code for _, code, _ in coded] == ["E11.10", "E11.10"]
     assert [code for _, code, _ in condition_codes("A 50-year-old man had diabetic ketoacidosis.")] == ["E11.10"]
 
 
