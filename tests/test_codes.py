@@ -660,7 +660,8 @@ def test_words_that_are_one_of_alternatives_do_not_make_a_longer_name():
 
 def test_a_complication_of_the_same_patient_takes_the_combination_code():
     codes = condition_codes("A 58-year-old man had type 2 diabetes mellitus. Nerve conduction showed a polyneuropathy.")
-    assert codes[0][1:] == ("E11.42", "type 2 diabetes mellitus with polyneuropathy") and codes[1][1] == "G62.9"
+    # the polyneuropathy is the combination's too (E11.42 asks for no code of it besides)
+    assert codes[0][1:] == ("E11.42", "type 2 diabetes mellitus with polyneuropathy") and codes[1][1] == "E11.42"
     text = "A 62-year-old woman with type 2 diabetes mellitus presented with hyperglycemia."
     assert condition_codes(text)[0][1] == "E11.65"
     negated = condition_codes(
@@ -696,6 +697,29 @@ def test_a_diabetic_condition_is_of_the_type_of_the_patients_diabetes():
     coded = condition_codes("A 50-year-old man with type 2 diabetes mellitus had diabetic ketoacidosis.")
     assert [code for _, code, _ in coded] == ["E11.10", "E11.10"]
     assert [code for _, code, _ in condition_codes("A 50-year-old man had diabetic ketoacidosis.")] == ["E11.10"]
+
+
+def test_a_diabetic_complication_named_in_any_form_makes_the_combination_code():
+    # by its code's title (G62.9, Polyneuropathy, unspecified): both mentions are the combination
+    text = "A 66-year-old woman with type 2 diabetes mellitus had peripheral polyneuropathy."
+    assert codes_in(text) == ["E11.42", "E11.42"]
+    # by the combination code the complication has already
+    assert codes_in("Severe diabetic ketoacidosis was the first sign of his type 1 diabetes mellitus.") == [
+        "E10.10",
+        "E10.10",
+    ]
+    # a sentence naming the diabetes as the cause; the stage keeps its own code (E11.22: use
+    # additional code for the stage of chronic kidney disease)
+    text = "Her chronic kidney disease, stage 4, was ascribed to poorly controlled type 2 diabetes mellitus."
+    assert codes_in(text) == ["N18.4", "E11.22"]
+    # another cause in the sentence: no combination
+    assert codes_in("A 50-year-old man with type 2 diabetes developed polyneuropathy after cisplatin.")[0] == "E11.9"
+    assert codes_in("Polyneuropathy after cisplatin was seen in this man with type 2 diabetes.")[-1] == "E11.9"
+
+
+def test_anaemia_named_with_chronic_kidney_disease_is_anaemia_in_chronic_kidney_disease():
+    assert codes_in("He had anemia and stage 3 chronic kidney disease.") == ["D63.1", "N18.30"]
+    assert codes_in("He had anemia. Years later, chronic kidney disease was found.")[0] == "D64.9"
 
 
 def test_a_sign_integral_to_the_patients_diagnosis_takes_its_code():

@@ -9,7 +9,8 @@ built by tools/build_code_index.py from the ICD-10-CM titles alone:
   (`unspecified`, `site`); what it adds must be said in the condition's sentence for the coder to take it.
 - `in_disease` rows: for a code, the code ICD-10-CM gives the same condition when another disease
   causes it (`Polyneuropathy, unspecified` → `Polyneuropathy in diseases classified elsewhere`, G63).
-- `with` rows: for a code in its form without complications (`Type 2 diabetes mellitus without
+- `with` rows (`also`: the codes the combination's own `Use additional code` note asks for, a
+  complication coded apart): for a code in its form without complications (`Type 2 diabetes mellitus without
   complications`), each code of its category "with" a complication (`… with diabetic
   polyneuropathy`, words `diabetic polyneuropathy`): ICD-10-CM presumes the link between
   conditions its titles join by "with" (Official Guidelines I.A.15), so a complication named as
@@ -57,7 +58,7 @@ WITHOUT = re.compile(r"^(?P<stem>.+?),? without (complications?|.*)$", re.IGNORE
 
 
 def refinement_rows(icd, codes: set[str]) -> list[str]:
-    lines = ["code\trefined\tkind\twords"]
+    lines = ["code\trefined\tkind\twords\talso"]
     due_to = _codes_due_to(icd)
     in_diseases = _codes_in_diseases(icd)
     for code in sorted(codes):
@@ -76,7 +77,7 @@ def refinement_rows(icd, codes: set[str]) -> list[str]:
             theirs = with_words(other_title)
             added = theirs - own
             if added and not added & NEVER_ADDED and own - theirs <= GENERIC:
-                lines.append(f"{code}\t{other}\tsaid\t{' '.join(in_title_order(other_title, added))}")
+                lines.append(f"{code}\t{other}\tsaid\t{' '.join(in_title_order(other_title, added))}\t")
             elif without and (joined := _with_joined(other_title, without["stem"])):
                 tail = other_title[len(without["stem"]) + len(joined) :]
                 tail = re.sub(r",\s*unspecified$", "", tail, flags=re.IGNORECASE)
@@ -87,10 +88,22 @@ def refinement_rows(icd, codes: set[str]) -> list[str]:
                     continue
                 tail = tail[: last_without.start()] if last_without else tail
                 if not re.search(r"\b(other|specified|unspecified|and|or|with)\b|,", tail, re.IGNORECASE):
-                    lines.append(f"{code}\t{other}\twith\t{' '.join(written_words(tail))}")
+                    also = " ".join(additional_codes(icd, other))
+                    lines.append(f"{code}\t{other}\twith\t{' '.join(written_words(tail))}\t{also}")
         if manifestation := in_diseases.get(_stem(title)):
-            lines.append(f"{code}\t{manifestation}\tin_disease\t")
+            lines.append(f"{code}\t{manifestation}\tin_disease\t\t")
     return lines
+
+
+CODE_RANGE = re.compile(r"\b([A-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?)(?:-([A-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?)|\.?-)?")
+
+
+def additional_codes(icd, code: str) -> list[str]:
+    """The codes a combination code's own `Use additional code` note asks for, as ranges
+    (`N18.1-N18.6`, E11.22's stage of chronic kidney disease; `I50` for `I50.-`): a complication
+    in them is coded apart, with its own code."""
+    note = icd.get_use_additional_code(code) if icd.is_valid_item(code) else ""
+    return [f"{low}-{high}" if high else low for low, high in CODE_RANGE.findall(note or "")]
 
 
 def _contradicts(title: str, left_out: str) -> bool:

@@ -72,10 +72,20 @@ class Refinement:
     code: str
     kind: str  # "said": what its title adds is said in the sentence; "with": a complication named as another condition
     said: str  # the words the code's title adds, in its order (`small intestine`)
+    also: str = ""  # a "with" code's: the codes its note asks for besides it (`N18.1-N18.6`)
 
     @cached_property
     def words(self) -> frozenset[str]:
         return frozenset(singular(w) for w in self.said.split())
+
+    def coded_apart(self, code: str) -> bool:
+        """Whether a complication coded `code` keeps its code beside this one (E11.22: the stage
+        of the chronic kidney disease, N18.32)."""
+        for codes in self.also.split():
+            low, _, high = codes.partition("-")
+            if low <= code[: len(low)] and code[: len(high or low)] <= (high or low):
+                return True
+        return False
 
 
 @dataclass
@@ -89,6 +99,7 @@ class Mention:
     words: frozenset[str]  # its name's words, for "with" codes
     said: Refinement | None = None  # what its own phrase made more specific
     complication: bool = False  # whether it may be the complication of a "with" code
+    current: bool = False  # the patient's now, said or suspected: a complication where its sentence names the cause
     case: int | None = None  # the patient (`Case 2`) where a report has several, else None
     bare_code: str = ""  # its name's own code, before the words just before it made it more specific
     plainly_said: bool = False  # the patient's, said as fact, with no other cause nor hypothesis in its sentence
@@ -126,11 +137,11 @@ class ArticleContext:
         lymph_node_sites: dict[str, str] | None = None,
     ):
         self.refinements: dict[str, list[Refinement]] = {}
-        for code, refined, kind, words in [
+        for code, refined, kind, words, *also in [
             *rows,
             *((code, refined, "with", words) for code, refined, words in with_codes),
         ]:
-            self.refinements.setdefault(code, []).append(Refinement(refined, kind, words))
+            self.refinements.setdefault(code, []).append(Refinement(refined, kind, words, *also))
         adjectives_of = (complication_adjectives or {}).items()
         self.complication_words = {adjective: frozenset(words.split()) for adjective, words in adjectives_of}
         self.presumed = {
@@ -221,15 +232,27 @@ class ArticleContext:
             words |= self.sites.get(phrase, frozenset())
         return frozenset(words)
 
-    def with_complication(self, code: str, conditions: list[Mention]) -> tuple[Refinement, Mention] | None:
-        """The "with" code whose complication is one of the article's other `conditions`
-        (`diabetic nephropathy` is the nephropathy of `… with diabetic nephropathy`)."""
+    def with_complication(
+        self, code: str, conditions: list[Mention], titles: dict[str, str]
+    ) -> tuple[Refinement, Mention] | None:
+        """The "with" code whose complication is one of the article's other `conditions`, by its
+        name (`diabetic nephropathy` is the nephropathy of `… with diabetic nephropathy`), by its
+        code's title (`distal symmetric polyneuropathy`: G62.9, Polyneuropathy, unspecified) or by
+        the combination code it has already (`diabetic ketoacidosis`, E11.10)."""
         found = []
         for refinement in self.refinements.get(code, ()):
             if refinement.kind != "with":
                 continue
             complication = refinement.words - self.linking
-            found += [(refinement, m) for m in conditions if m.code != code and m.words - self.linking == complication]
+            found += [
+                (refinement, m)
+                for m in conditions
+                if m.code != code
+                and (
+                    m.code == refinement.code  # coded with it already (`euglycemic diabetic ketoacidosis`)
+                    or complication in (m.words - self.linking, title_words(titles.get(m.code, "")) - {"unspecified"})
+                )
+            ]
         best = _only_best([r for r, _ in found])
         return next(((r, m) for r, m in found if r == best), None) if best else None
 

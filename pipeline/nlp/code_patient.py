@@ -24,9 +24,10 @@ from __future__ import annotations
 from collections.abc import Container
 
 from .code_context import NOT_SAID, STOP, ArticleContext, Mention, is_neoplasm, singular, written_words
+from .values import DRUG
 
 
-def across_article(context: ArticleContext, mentions: list[Mention]) -> None:
+def across_article(context: ArticleContext, mentions: list[Mention], titles: dict[str, str]) -> None:
     """Codes the other mentions make more specific: a site said once, a complication named."""
     patient = [m for m in mentions if m.patients]
     said: dict[tuple, set[str]] = {}
@@ -43,14 +44,23 @@ def across_article(context: ArticleContext, mentions: list[Mention]) -> None:
             mention.evidence += " (its site said of another mention)"
     _type_said_once(context, mentions, patient)
     for case in {m.case for m in patient}:
-        complications = [m for m in patient if m.complication and m.case == case]
-        for code in {m.code for m in patient if m.case == case and m.code[:3] in context.with_categories}:
-            found = context.with_complication(code, complications)
+        combining = [m for m in patient if m.case == case and m.code[:3] in context.with_categories]
+        complications = [
+            m
+            for m in patient
+            if m.case == case and (m.complication or m.current and any(_caused_by(m, d, mentions) for d in combining))
+        ]
+        for code in {m.code for m in combining}:
+            found = context.with_complication(code, complications, titles)
             if found:
                 refinement, complication = found
                 for mention in (m for m in mentions if m.code == code and m.case == case and not m.span._.subject):
                     mention.code = refinement.code
                     mention.evidence += f" with {complication.span._.normalized or complication.span.text}"
+                # the complication is the combination's too, unless its note asks for the complication's code
+                if complication.code[:3] != code[:3] and not refinement.coded_apart(complication.code):
+                    complication.code = refinement.code
+                    complication.evidence += f" (a complication of the patient's {code[:3]})"
 
 
 def _type_said_once(context: ArticleContext, mentions: list[Mention], patient: list[Mention]) -> None:
@@ -127,7 +137,7 @@ def across_the_patient(context: ArticleContext, mentions: list[Mention], titles:
     site, type or complication said of another (`across_article`), other valves' diseases, the
     diagnosis a sign is part of, the type of their diabetes, a combination ICD-10-CM presumes;
     before those, a complication the sentence joins to it (`joined_by_with`)."""
-    across_article(context, mentions)
+    across_article(context, mentions, titles)
     joined_by_with(context, mentions, titles)
     multiple_valves(context, mentions)
     integral_signs(context, mentions)
@@ -186,3 +196,15 @@ def joined_by_with(context: ArticleContext, mentions: list[Mention], titles: dic
         if refinement := context.with_named(mention.code, words, titles.get(other.code, "") if other else ""):
             mention.code = refinement.code
             mention.evidence += f" (with {' '.join(words)})"
+
+
+def _caused_by(complication: Mention, cause: Mention, mentions: list[Mention]) -> bool:
+    """Whether the sentence that gives a condition its cause names `cause` as it: after the
+    condition, with no other condition nor a drug between them (`CKD attributed to type 2
+    diabetes`; never `polyneuropathy after cisplatin` in a patient with diabetes)."""
+    span, other = complication.span, cause.span
+    if span.sent != other.sent or other.start < span.end:
+        return False
+    between = range(span.end, other.start)
+    drugs = any(e.start in between for e in span.doc.ents if e.label_ == DRUG)
+    return not drugs and not any(m.span.start in between for m in mentions)

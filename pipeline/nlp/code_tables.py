@@ -87,7 +87,7 @@ def code_index(*files: str) -> dict:
         "side_words": {word: side for side, words in side_table["sides"].items() for word in words},
         "words_before": side_table["words_before"],
         "context": ArticleContext(
-            _columns(file["refinements"], "code", "refined", "kind", "words"),
+            _columns(file["refinements"], "code", "refined", "kind", "words", "also"),
             rules["sites"],
             adjectives,
             rules["with_adjectives"],

@@ -178,7 +178,8 @@ class Coder(DataFiles):
                 mention.evidence += f"; {refinement.said} said of it"
             elif code and (caused := self.causes.code_of(ent, code, name, starts, drugs)):
                 mention.code, mention.evidence = caused.code, f"{mention.evidence}; caused by {caused.by}"
-            mention.complication = self.may_complicate(ent, other_cause)
+            mention.current = self.is_current(ent)
+            mention.complication = mention.current and ent.start not in other_cause
             mention.plainly_said = ent._.assertion in ("confirmed", "history") and ent.start not in other_cause
             mention.case = case_at(cases, ent.start_char) if several else None
             term = mention.evidence.split(" → ")[0].split(";")[0]
@@ -236,11 +237,11 @@ class Coder(DataFiles):
             return None
         return replace(codes, evidence=f"{span.text.lower()} → {codes.evidence}")
 
-    def may_complicate(self, span: Span, other_cause: set[int]) -> bool:
-        """Whether a condition may be the complication of a "with" code: the patient's, current,
-        and with no other cause (nor a hypothesis) in its sentence (`polyneuropathy after cisplatin`)."""
-        current = span._.assertion in ("confirmed", "suspected") and span._.fact_type in ("diagnosis", "symptom")
-        return current and span.start not in other_cause
+    def is_current(self, span: Span) -> bool:
+        """Whether a condition is current, said or suspected, as a diagnosis or a symptom: one that
+        may be the complication of a "with" code, where no other cause (nor a hypothesis) is in its
+        sentence (`polyneuropathy after cisplatin`)."""
+        return span._.assertion in ("confirmed", "suspected") and span._.fact_type in ("diagnosis", "symptom")
 
     def other_cause_tokens(self, doc: Doc) -> set[int]:
         """The tokens of the sentences that give a condition another cause or make it hypothetical
