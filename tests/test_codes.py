@@ -379,6 +379,15 @@ def test_a_stage_said_before_after_or_in_a_parenthesis_takes_that_stages_code(co
     assert icd(coder, "acute kidney injury stage") == "N17.9"
 
 
+def test_what_a_title_leaves_unspecified_is_read_from_the_words_reports_use():
+    # `hypoxemic` is the title's `with hypoxia`; `acute on chronic` one acuity, not three words
+    assert first_code("On arrival he was in acute hypoxaemic respiratory failure.") == "J96.01"
+    assert first_code("The patient presented with acute-on-chronic hypercarbic respiratory failure.") == "J96.22"
+    assert first_code("She was admitted for acute on chronic systolic heart failure.") == "I50.23"
+    # `uncomplicated` is a title's form without complications (J47.9 → J47.1)
+    assert first_code("Her bronchiectasis with a severe exacerbation required admission.") == "J47.1"
+
+
 def test_a_leukaemia_said_in_remission_or_relapsed_takes_that_code():
     assert condition_codes("A boy with acute lymphoblastic leukemia in first remission had fever.")[0][1] == "C91.01"
     assert condition_codes("She was treated for relapsed multiple myeloma.")[0][1] == "C90.02"

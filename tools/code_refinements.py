@@ -54,7 +54,9 @@ NEVER_ADDED = {
 }
 IN_DISEASES = re.compile(r"(?P<stem>[^,]+?) in (?:other )?diseases classified elsewhere", re.IGNORECASE)
 NOT_IN_REMISSION = re.compile(r",? not having achieved remission", re.IGNORECASE)
-WITHOUT = re.compile(r"^(?P<stem>.+?),? without (complications?|.*)$", re.IGNORECASE)
+WITHOUT = re.compile(r"^(?P<stem>.+?)(?:,? without (?:complications?|.*)|, uncomplicated)$", re.IGNORECASE)
+# `…, unspecified whether with hypoxia or hypercapnia`: says neither, as `unspecified` does
+UNSPECIFIED_WHETHER = re.compile(r",? unspecified whether (with )?.*$", re.IGNORECASE)
 
 
 def refinement_rows(icd, codes: set[str]) -> list[str]:
@@ -66,7 +68,7 @@ def refinement_rows(icd, codes: set[str]) -> list[str]:
             continue
         title = icd.get_description(code)
         # a leukemia's or myeloma's default state says nothing was said (`… in remission` says more)
-        own = with_words(NOT_IN_REMISSION.sub("", title))
+        own = with_words(UNSPECIFIED_WHETHER.sub(r" \1", NOT_IN_REMISSION.sub("", title)))
         without = WITHOUT.match(title)
         # the category's codes, and a cause's own code elsewhere (`Pneumonia, unspecified organism`
         # → `Pneumonia due to Klebsiella pneumoniae`, J15.0)

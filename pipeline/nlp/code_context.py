@@ -273,7 +273,7 @@ def attached_words(
         if not (is_word(doc[first - 1]) or _is_stage(doc[first - 1], stages)):
             break
         first -= 1
-        words += doc[first].text != "-"
+        words += doc[first].lower_ not in ("-", "on")  # `acute on chronic`: one acuity
     first = min(first, _finding_before(span, links, others))
     staged = _stage_after(span, stages, sentence.end)  # `CKD (stage 4)`, `CKD stage 3b`
     after = after_parenthesis(span, sentence.end)  # `Crohn's disease (CD) of the ileum`
