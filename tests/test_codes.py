@@ -409,7 +409,7 @@ def test_a_lymphoma_joined_to_an_organ_keeps_its_category_and_takes_the_organ_as
     [(_, code, evidence)] = condition_codes("Biopsy confirmed a Burkitt lymphoma of the ileum.")
     assert (code, evidence.split(";")[0]) == ("C83.79", "burkitt lymphoma of ileum → burkitt lymphoma (its tumour)")
     assert first_code("She had nodular sclerosis Hodgkin lymphoma of the mediastinum.") == "C81.12"
-    assert first_code("He had a carcinoma of the ileum.") == "C17.9"
+    assert first_code("He had a carcinoma of the ileum.") == "C17.2"
 
 
 def test_the_finding_a_condition_is_read_from_says_its_site():
@@ -510,11 +510,24 @@ def test_a_tumour_named_without_its_site_is_the_patients_tumour_of_the_one_site_
     assert codes_in(two) == ["C73", "C80.1"]
 
 
+def test_a_tumour_of_a_part_of_its_organ_takes_that_parts_code():
+    # the category's titles of its parts leave the organ out (`Malignant neoplasm of cecum`, C18.0)
+    assert first_code("Colonoscopy showed a caecal adenocarcinoma.") == "C18.0"
+    assert first_code("Biopsy confirmed an adenocarcinoma of the gastric antrum.") == "C16.3"
+    assert first_code("She underwent surgery for a gastric adenocarcinoma.") == "C16.9"
+    # a part is never read from another part's code
+    assert first_code("Biopsy confirmed an adenocarcinoma of the ileum.") == "C17.2"
+
+
 def test_a_metastasis_is_coded_by_the_organ_it_is_in_never_the_primary():
     assert first_code("CT showed multiple metastases to the liver.") == "C78.7"
     # the mediastinal nodes are intrathoracic
     assert first_code("PET showed metastases in the mediastinal lymph nodes.") == "C77.1"
     assert first_code("There were metastases to the peritoneum.") == "C78.6"
+    # the organ's adjective just before it
+    assert first_code("A bone scan revealed multiple osseous metastases.") == "C79.51"
+    assert first_code("Laparoscopy found omental metastases.") == "C78.6"
+    assert first_code("CT revealed diffuse peritoneal carcinomatosis.") == "C78.6"  # Carcinomatosis, peritonei
     assert first_code("She had metastases from the lung.") == "C79.9"  # the primary's organ, not the metastasis'
     assert first_code("The nodule was a metastasis from the kidney.") == "C79.9"  # not a secondary of the kidney
     assert first_code("Lung metastases from the right kidney were seen.") == "C78.00"  # the primary's side neither

@@ -78,7 +78,7 @@ def refinement_rows(icd, codes: set[str]) -> list[str]:
             other_title = icd.get_description(other)
             theirs = with_words(other_title)
             added = theirs - own
-            if added and not added & NEVER_ADDED and own - theirs <= GENERIC:
+            if added and not added & NEVER_ADDED and own - theirs <= GENERIC | _organ_words(icd, code, other):
                 lines.append(f"{code}\t{other}\tsaid\t{' '.join(in_title_order(other_title, added))}\t")
             elif without and (joined := _with_joined(other_title, without["stem"])):
                 tail = other_title[len(without["stem"]) + len(joined) :]
@@ -106,6 +106,18 @@ def additional_codes(icd, code: str) -> list[str]:
     in them is coded apart, with its own code."""
     note = icd.get_use_additional_code(code) if icd.is_valid_item(code) else ""
     return [f"{low}-{high}" if high else low for low, high in CODE_RANGE.findall(note or "")]
+
+
+def _organ_words(icd, code: str, other: str) -> set[str]:
+    """The organ a tumour's category names (`Malignant neoplasm of stomach`), which a code of one
+    of its parts may leave out (`… of pyloric antrum`, C16.3), refining the category's code of an
+    unspecified part: nothing for other categories (lymphoid and blood-forming tissue, C81–C96,
+    are coded by cell type), nor from a part already named."""
+    solid = "C00" <= code[:3] <= "C80" or "D00" <= code[:3] <= "D49"
+    if code[:3] != other[:3] or not solid or "unspecified" not in title_words(icd.get_description(code)):
+        return set()
+    category = icd.get_description(code[:3])
+    return set(title_words(category)) - set(title_words("malignant benign neoplasm of"))
 
 
 def _contradicts(title: str, left_out: str) -> bool:

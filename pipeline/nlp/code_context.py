@@ -221,7 +221,8 @@ class ArticleContext:
 
     def phrase_words(self, tokens: list[str]) -> frozenset[str]:
         parts = [w for token in tokens for w in WORD.findall(token)]  # `parasagittal-parafalcine`: two
-        words = {singular(self.word_forms.get(w, w)) for w in parts if w not in self.not_said}
+        words = {singular(w) for w in parts if w not in self.not_said}
+        words |= frozenset().union(*(title_words(self.word_forms[w]) for w in parts if w in self.word_forms))
         # a stage in roman numerals or in figures, as the titles write it (`stage IV` is `stage 4`)
         for before, value in zip(parts, parts[1:]):
             if before in self.stage_words and STAGE_VALUE.fullmatch(value):

@@ -111,16 +111,19 @@ class NeoplasmSites:
 
     def metastasis_site(self, name: str, written: list[str]) -> list[str]:
         """The code set's name for a metastasis (`name`) of the one organ the phrase after it
-        names (`metastases to the liver` → `liver metastasis`), never the primary after `from`."""
+        names (`metastases to the liver` → `liver metastasis`), never the primary after `from`,
+        or the adjective just before it names (`osseous metastases` → `bone metastasis`)."""
         words = name.replace("-", " ").split()
         if " ".join(words) not in self.metastasis_names:
             return []
         ends = [i + len(words) for i in range(len(written)) if written[i : i + len(words)] == words]
         after = [singular(w) for w in written[ends[0] :]] if ends else []
         after = after[: after.index("from")] if "from" in after else after
-        if not after or after[0] not in self.metastasis_leads:
-            return []
-        organ = self.only_organ(after, self.metastasis_organ_of)
+        if after and after[0] in self.metastasis_leads:
+            organ = self.only_organ(after, self.metastasis_organ_of)
+        else:  # the organ's adjective just before it (`osseous metastases`)
+            before = written[ends[0] - len(words) - 1 : ends[0] - len(words)] if ends and ends[0] > len(words) else []
+            organ = self.only_organ(before, self.metastasis_organ_of) if before else ""
         return [self.metastasis_code_name.format(organ=organ)] if organ else []
 
     def only_organ(self, words: list[str], organ_of: dict[str, str] | None = None) -> str:
