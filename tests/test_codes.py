@@ -648,6 +648,23 @@ def test_hypertension_with_heart_or_kidney_disease_takes_the_combination_code_ic
     assert codes_in("A boy with G6PD deficiency was well.") == ["D75.A"]
 
 
+def test_coronary_atherosclerosis_named_with_angina_takes_the_combination_code():
+    # Official Guidelines I.C.9.b presume the link; both mentions, named together
+    text = "A 70-year-old man with coronary artery disease presented with unstable angina."
+    assert codes_in(text) == ["I25.110", "I25.110"]
+    text = "A 70-year-old man had coronary artery disease. Years later, unstable angina began."
+    assert codes_in(text) == ["I25.10", "I20.0"]
+
+
+def test_a_condition_its_sentence_names_more_specifically_takes_that_code():
+    text = "A kidney biopsy confirmed lupus nephritis in this man with systemic lupus erythematosus."
+    assert codes_in(text) == ["M32.14", "M32.14"]
+    # another condition of the category is no more specific form of it
+    assert codes_in("She had atrial fibrillation alternating with typical atrial flutter.") == ["I48.91", "I48.3"]
+    # an eponym is no word to drop for the main term
+    assert first_code("MRI showed Crohn's ileitis.") == "K50.00"
+
+
 def test_a_newborns_conditions_take_the_newborn_codes_of_chapter_16():
     # Official Guidelines I.C.16: a newborn's condition in chapter 16 where it has a newborn's form
     newborn = (

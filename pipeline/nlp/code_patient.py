@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Container
 
-from .code_context import NOT_SAID, STOP, ArticleContext, Mention, is_neoplasm, singular, written_words
+from .code_context import NOT_SAID, STOP, ArticleContext, Mention, is_neoplasm, singular, title_words, written_words
 from .values import DRUG
 
 
@@ -139,6 +139,7 @@ def across_the_patient(context: ArticleContext, mentions: list[Mention], titles:
     before those, a complication the sentence joins to it (`joined_by_with`)."""
     across_article(context, mentions, titles)
     joined_by_with(context, mentions, titles)
+    named_more_specifically(mentions, titles)
     multiple_valves(context, mentions)
     integral_signs(context, mentions)
     diabetes_of_its_type(context, mentions, titles)
@@ -208,3 +209,29 @@ def _caused_by(complication: Mention, cause: Mention, mentions: list[Mention]) -
     between = range(span.end, other.start)
     drugs = any(e.start in between for e in span.doc.ents if e.label_ == DRUG)
     return not drugs and not any(m.span.start in between for m in mentions)
+
+
+def named_more_specifically(mentions: list[Mention], titles: dict[str, str]) -> None:
+    """A condition coded unspecified that the same sentence names more specifically for the
+    patient, as a code of its category whose title holds its name (`lupus nephritis`, M32.14,
+    `in a woman with systemic lupus erythematosus`: Glomerular disease in systemic lupus
+    erythematosus), takes that code; never another condition of the category (`atrial
+    fibrillation` beside `typical atrial flutter`)."""
+    for mention in (m for m in mentions if m.patients and not m.span._.subject):
+        title = title_words(titles.get(mention.code, ""))
+        if not title & {"unspecified", "without"}:
+            continue
+        specific = {
+            m.code
+            for m in mentions
+            if m.span.sent == mention.span.sent
+            and m.case == mention.case
+            and m.patients
+            and m.code[:3] == mention.code[:3]
+            and m.code != mention.code
+            and not title_words(titles.get(m.code, "")) & {"unspecified"}
+            and mention.words <= title_words(titles.get(m.code, ""))
+        }
+        if len(specific) == 1:
+            mention.code = specific.pop()
+            mention.evidence += " (named more specifically in its sentence)"
