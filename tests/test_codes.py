@@ -470,6 +470,13 @@ def test_the_type_a_longer_name_says_holds_for_the_patients_mentions_of_the_cond
     assert codes_in("A 30-year-old man had typhoid fever. His fever settled.")[-1] == "R50.9"
 
 
+def test_a_name_joined_by_of_is_also_read_in_the_order_the_index_writes_it(coder):
+    assert icd(coder, "cancer of the lung") == "C34.90"  # lung cancer
+    assert icd(coder, "stenosis of the left renal artery") == "I70.1"  # renal artery stenosis; the side apart
+    assert icd(coder, "tetralogy of fallot") == "Q21.3"  # a name written so keeps its own code
+    assert icd(coder, "loss of consciousness") == "R40.20"
+
+
 def test_a_name_no_vocabulary_knows_is_coded_by_its_main_term(coder):
     text = "A 50-year-old woman had undifferentiated sarcoma and hemorrhagic cystitis."
     assert [(c, e) for _, c, e in condition_codes(text)] == [
@@ -544,6 +551,12 @@ def test_a_condition_another_disease_causes_takes_its_manifestation_code():
     # a drug is no disease: its drug-induced form, not the manifestation code
     assert condition_codes("A 60-year-old man had a polyneuropathy due to cisplatin.")[0][1] == "G62.0"
     assert condition_codes("A 60-year-old man had a polyneuropathy and diabetes insipidus.")[0][1] == "G62.9"
+
+
+def test_a_cause_another_condition_names_takes_the_code_whose_title_names_that_cause():
+    text = "Her iron deficiency anemia was secondary to chronic blood loss from menorrhagia."
+    assert first_code(text) == "D50.0"  # Iron deficiency anemia secondary to blood loss (chronic)
+    assert first_code("Her iron deficiency anemia was attributed to poor intake.") == "D50.9"
 
 
 def test_a_cause_said_with_a_hedge_between_is_still_the_cause():

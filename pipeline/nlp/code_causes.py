@@ -87,8 +87,8 @@ class Causes:
         """The code of a condition (coded `code` by its name) that the text says another of the
         `conditions` (by first token) or one of the `drugs` (name by first token) caused."""
         sentence = span.sent  # once: each `span.sent` walks the sentence's tokens
-        if caused_by_condition(span, conditions, sentence):
-            caused = self.caused_code(code, name)
+        if (cause := caused_by_condition(span, conditions, sentence)) is not None:
+            caused = self.caused_code(code, name, cause)
             return Caused(caused, "another disease") if caused else None
         if drug := caused_by_drug(span, drugs, self.is_drug, sentence):
             induced = self.drug_induced(code, name, drug)
@@ -99,10 +99,14 @@ class Causes:
             return Caused(code, "a procedure") if code else None
         return None
 
-    def caused_code(self, code: str, name: str) -> str:
-        """The code of a condition another disease causes: ICD-10-CM's manifestation code
-        (`… in diseases classified elsewhere`: polyneuropathy → G63), else its secondary form
-        (`secondary thrombocytopenia`, D69.59), else none."""
+    def caused_code(self, code: str, name: str, cause: Span | None = None) -> str:
+        """The code of a condition another disease (`cause`) causes: the code of its category
+        whose title names that cause (`Iron deficiency anemia secondary to blood loss`, D50.0),
+        else ICD-10-CM's manifestation code (`… in diseases classified elsewhere`: polyneuropathy
+        → G63), else its secondary form (`secondary thrombocytopenia`, D69.59), else none."""
+        words = ["secondary", "due", *(t.lower_ for t in cause)] if cause is not None else []
+        if words and (named := self.context.in_phrase(code, words)) and named.kind == "said":
+            return named.code
         if manifestation := self.context.in_disease(code):
             return manifestation.code
         secondary = self.condition(f"secondary {name}")
@@ -123,21 +127,28 @@ class Causes:
         return ""
 
 
-def caused_by_condition(span: Span, condition_starts: set[int], sentence: Span) -> bool:
-    """Whether the text says another condition caused this one, right after its name
-    (`polyneuropathy due to dry beriberi`, `myocarditis secondary to the lupus`, `the
-    cardiomyopathy was attributed to carnitine deficiency`)."""
+def caused_by_condition(span: Span, condition_starts: set[int], sentence: Span) -> Span | None:
+    """The condition the text says caused this one, right after its name (`polyneuropathy due
+    to dry beriberi`, `myocarditis secondary to the lupus`, `the cardiomyopathy was attributed to
+    carnitine deficiency`), or None."""
     doc, end = span.doc, sentence.end
     i = after_parenthesis(span, end)
     while i < min(end, span.end + 4) and doc[i].lower_ in HEDGES:  # `… was attributed to`
         i += 1
     words = [t.lower_ for t in doc[i : min(end, i + 2)]]
     if " ".join(words) not in CAUSED_BY and words[:1] != ["from"]:
-        return False
+        return None
     i += 1 if words[:1] == ["from"] else 2
     while i < end and doc[i].lower_ in LEAD_INS:
         i += 1
-    return i in condition_starts
+    # a word or two of its own before it (`secondary to chronic blood loss`)
+    start = next((j for j in range(i, min(i + 3, end)) if j in condition_starts), None)
+    if start is None or not all(t.is_alpha for t in doc[i:start]):
+        return None
+    last = start + 1
+    while last < end and doc[last].ent_iob_ == "I":
+        last += 1
+    return doc[i:last]
 
 
 def caused_by_drug(span: Span, drugs: dict[int, str], is_drug: Callable[[str], bool], sentence: Span) -> str:

@@ -62,7 +62,7 @@ from .code_sides import Sides
 from .code_tables import FILES, code_index
 from .concepts import Codes, own_ids
 from .data_files import DataFiles
-from .name_forms import as_one_word, fold_name, plurals, singulars
+from .name_forms import as_one_word, fold_name, inverted, plurals, singulars
 from .values import DISEASE, DRUG, _ext
 
 _ext(Span, "codes")
@@ -350,11 +350,12 @@ class Coder(DataFiles):
 
     def spellings(self, name: str) -> list[list[str]]:
         """`names_within` the name, and of a hyphenated one or one with a prefix written apart also as
-        one word (`schizo-affective disorder`, `schizoaffective disorder`; `pre eclampsia`), level by level."""
+        one word (`schizo-affective disorder`, `schizoaffective disorder`; `pre eclampsia`), and of
+        `H of the M` also as `M H` (`abscess of the liver`), level by level."""
         levels = self.names_within(fold_name(name, self.folds))
-        if (one_word := as_one_word(name)) != name:
-            joined = self.names_within(fold_name(one_word, self.folds))
-            levels = [[*written, *one_word] for written, one_word in zip_longest(levels, joined, fillvalue=[])]
+        for other in [n for n in dict.fromkeys((as_one_word(name), inverted(name, self.side_words))) if n != name]:
+            written_so = self.names_within(fold_name(other, self.folds))
+            levels = [[*written, *so] for written, so in zip_longest(levels, written_so, fillvalue=[])]
         return levels
 
     def by_genus(self, name: str) -> Codes | None:

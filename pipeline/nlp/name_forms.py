@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Container
 
 from ..lexicons import HYPHEN_PREFIXES, resource_json
 
@@ -42,6 +43,18 @@ def as_one_word(name: str) -> str:
     """A name's hyphenated words, and a prefix written apart, as one word (`schizo-affective` →
     `schizoaffective`, `pre eclampsia` → `preeclampsia`, `non Hodgkin` → `nonHodgkin`)."""
     return PREFIX_WORD.sub(r"\1", name).replace("-", "")
+
+
+def inverted(name: str, leave_out: Container[str]) -> str:
+    """`H of the M` as `M H`, the order the index writes many names in (`abscess of the liver` →
+    `liver abscess`, `stenosis of the renal artery` → `renal artery stenosis`), without the
+    article and the words `leave_out` (a side: the coder reads it from the phrase); else the name."""
+    words = name.lower().split()
+    if words.count("of") != 1 or words[0] == "of":
+        return name
+    at = words.index("of")
+    place = [w for w in words[at + 1 :] if w not in ("the", "a", "an") and w not in leave_out]
+    return " ".join([*place, *words[:at]]) if 0 < len(place) <= 4 else name
 
 
 def fold_name(name: str, folds: list[tuple[re.Pattern, str]]) -> str:
