@@ -384,6 +384,8 @@ def test_what_a_title_leaves_unspecified_is_read_from_the_words_reports_use():
     assert first_code("On arrival he was in acute hypoxaemic respiratory failure.") == "J96.01"
     assert first_code("The patient presented with acute-on-chronic hypercarbic respiratory failure.") == "J96.22"
     assert first_code("She was admitted for acute on chronic systolic heart failure.") == "I50.23"
+    # a site as the titles name it (`Pressure ulcer of sacral region, stage 3`)
+    assert first_code("A pressure ulcer of the sacrum, stage 3, was debrided.") == "L89.153"
     # `uncomplicated` is a title's form without complications (J47.9 → J47.1)
     assert first_code("Her bronchiectasis with a severe exacerbation required admission.") == "J47.1"
 

@@ -276,7 +276,6 @@ def attached_words(
         first -= 1
         words += doc[first].lower_ not in ("-", "on")  # `acute on chronic`: one acuity
     first = min(first, _finding_before(span, links, others))
-    staged = _stage_after(span, stages, sentence.end)  # `CKD (stage 4)`, `CKD stage 3b`
     after = after_parenthesis(span, sentence.end)  # `Crohn's disease (CD) of the ileum`
     last = after
     if last < sentence.end and doc[last].lower_ in ATTACHING:
@@ -285,14 +284,15 @@ def attached_words(
             if last > after and doc[last].lower_ in PHRASE_ENDS:
                 break
             last += 1
+    # `CKD (stage 4)`, `CKD stage 3b`, `a pressure ulcer of the sacrum, stage 3`
+    staged = _stage_at(doc, span.end, stages, sentence.end) or _stage_at(doc, last, stages, sentence.end)
     return [t.lower_ for t in (*doc[first : span.end], *staged, *doc[after:last])]
 
 
-def _stage_after(span: Span, stages: Container[str], end: int) -> list:
-    """The stage, grade or type said right after a condition's name, or in a parenthesis there:
-    its word and its value (`stage`, `3b`)."""
-    doc = span.doc
-    at = span.end + (span.end < end and doc[span.end].text in "(,")
+def _stage_at(doc, at: int, stages: Container[str], end: int) -> list:
+    """The stage, grade or type said at `at` (right after a condition's name or its phrase), or
+    in a parenthesis or after a comma there: its word and its value (`stage`, `3b`)."""
+    at += at < end and doc[at].text in "(,"
     if at + 1 < end and doc[at].lower_ in stages and STAGE_VALUE.fullmatch(doc[at + 1].lower_):
         return [doc[at], doc[at + 1]]
     return []
