@@ -217,21 +217,20 @@ def named_more_specifically(mentions: list[Mention], titles: dict[str, str]) -> 
     `in a woman with systemic lupus erythematosus`: Glomerular disease in systemic lupus
     erythematosus), takes that code; never another condition of the category (`atrial
     fibrillation` beside `typical atrial flutter`)."""
-    for mention in (m for m in mentions if m.patients and not m.span._.subject):
-        title = title_words(titles.get(mention.code, ""))
-        if not title & {"unspecified", "without"}:
-            continue
-        specific = {
-            m.code
-            for m in mentions
-            if m.span.sent == mention.span.sent
-            and m.case == mention.case
-            and m.patients
-            and m.code[:3] == mention.code[:3]
+    words_of = {code: title_words(titles.get(code, "")) for code in {m.code for m in mentions}}
+    patients = [m for m in mentions if m.patients and m.code]
+    for mention in (m for m in patients if not m.span._.subject and words_of[m.code] & {"unspecified", "without"}):
+        same_category = [
+            m
+            for m in patients
+            if m.code[:3] == mention.code[:3]
             and m.code != mention.code
-            and not title_words(titles.get(m.code, "")) & {"unspecified"}
-            and mention.words <= title_words(titles.get(m.code, ""))
-        }
+            and m.case == mention.case
+            and "unspecified" not in words_of[m.code]
+            and mention.words <= words_of[m.code]
+        ]
+        sentence = mention.span.sent if same_category else None  # walked only where it may matter
+        specific = {m.code for m in same_category if sentence.start <= m.span.start < sentence.end}
         if len(specific) == 1:
             mention.code = specific.pop()
             mention.evidence += " (named more specifically in its sentence)"
