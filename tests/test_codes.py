@@ -994,6 +994,27 @@ def test_gold_codes_exist_in_the_code_set():
     assert [r["code"] for r in shipped if " ".join(icd10cm.get_description(r["code"]).split()) != r["title"]] == []
 
 
+def test_the_blind_coded_sentences_are_well_formed_and_split_before_use():
+    icd10cm = pytest.importorskip("simple_icd_10_cm")  # the `test` extra
+    import csv
+
+    with open(ROOT / "benchmarks" / "data" / "coded_sentences.tsv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    assert len(rows) == 435 and len({r["sentence_id"] for r in rows}) == 270
+    assert [r["sentence_id"] for r in rows if r["mention"] not in r["sentence"]] == []
+    # one split per sentence, fixed before the tool ran on them
+    splits = {}
+    for row in rows:
+        splits.setdefault(row["sentence_id"], set()).add(row["split"])
+    assert all(len(split) == 1 for split in splits.values())
+    assert sum(split == {"test"} for split in splits.values()) == 135
+    # every code exists, an injury's without its 7th character as the gold files write it
+    codes = {r["icd10cm"] for r in rows if r["icd10cm"] not in ("", "NEG", "FAMILY")}
+    assert [
+        c for c in codes if not (icd10cm.is_valid_item(c) or icd10cm.is_valid_item(c.ljust(7, "X")[:7] + "A"))
+    ] == []
+
+
 def coded_run(tmp_path):
     """A run and a gold file whose code figures are known (see test_codes_scored_on_matched_facts)."""
     out, gold = tmp_path / "out", tmp_path / "gold"
