@@ -680,6 +680,38 @@ def test_a_condition_its_sentence_names_more_specifically_takes_that_code():
     assert first_code("MRI showed Crohn's ileitis.") == "K50.00"
 
 
+def test_combinations_are_not_taken_where_the_text_says_otherwise():
+    """What an independent review found the combination rules did wrong, in wording of our own."""
+    # a complication past, or another lesion's
+    assert first_code("Endoscopy found a gastric ulcer with a past episode of bleeding.") == "K25.9"
+    assert first_code("A duodenal ulcer with bleeding from a nearby angiodysplasia was clipped.") == "K26.9"
+    # the complication's own code, not the `… without coma` of a combination it was given
+    assert codes_in("A 59-year-old woman with type 2 diabetes mellitus with hypoglycemia was admitted.") == [
+        "E11.649",
+        "E11.649",
+    ]
+    # chronic kidney disease keeps its code beside E11.22 (its note asks for it), and so hypertension its I12.9
+    assert codes_in("A 64-year-old man had type 2 diabetes mellitus, hypertension and chronic kidney disease.") == [
+        "E11.22",
+        "I12.9",
+        "N18.9",
+    ]
+    # another cause named; a metastasis `from` its primary is no secondary of the primary's organ
+    text = "Sensory neuropathy after oxaliplatin chemotherapy was seen in this man with type 2 diabetes."
+    assert codes_in(text) == ["G62.9", "E11.9"]
+    assert first_code("Multiple metastases from a breast carcinoma were found.") == "C79.9"
+    assert (
+        first_code("His anemia due to gastrointestinal bleeding and his chronic kidney disease were managed.")
+        == "D64.9"
+    )
+    # the complication joined by `with` is the combination's too (K81 excludes cholecystitis with stones)
+    assert codes_in("Ultrasound showed cholelithiasis with acute cholecystitis.") == ["K80.00", "K80.00"]
+    # another condition's `type 2` is no stage; another mention's stage is no more specific form
+    assert first_code("She had a pressure ulcer of the heel and type 2 diabetes mellitus.") == "L89.609"
+    text = "He had stage 2 chronic kidney disease; stage 4 chronic kidney disease followed years later."
+    assert codes_in(text) == ["N18.2", "N18.4"]
+
+
 def test_a_newborns_conditions_take_the_newborn_codes_of_chapter_16():
     # Official Guidelines I.C.16: a newborn's condition in chapter 16 where it has a newborn's form
     newborn = (

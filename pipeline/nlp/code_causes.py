@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span
 
-from .code_context import ArticleContext, after_parenthesis
+from .code_context import SECONDARY, ArticleContext, after_parenthesis
 
 CAUSED_BY = frozenset({"due to", "secondary to", "caused by", "because of", "attributed to", "resulting from"})
 LEAD_INS = frozenset({"the", "a", "an", "his", "her", "their", "underlying", "known"})
@@ -79,9 +79,15 @@ class Caused:
 
 class Causes:
     def __init__(
-        self, context: ArticleContext, condition: Callable, is_drug: Callable[[str], bool], procedures: Procedures
+        self,
+        context: ArticleContext,
+        condition: Callable,
+        is_drug: Callable[[str], bool],
+        procedures: Procedures,
+        titles: dict[str, str] | None = None,
     ):
         self.context, self.condition, self.is_drug, self.procedures = context, condition, is_drug, procedures
+        self.titles = titles or {}
 
     def code_of(self, span: Span, code: str, name: str, conditions: set[int], drugs: dict[int, str]) -> Caused | None:
         """The code of a condition (coded `code` by its name) that the text says another of the
@@ -104,9 +110,17 @@ class Causes:
         whose title names that cause (`Iron deficiency anemia secondary to blood loss`, D50.0),
         else ICD-10-CM's manifestation code (`… in diseases classified elsewhere`: polyneuropathy
         → G63), else its secondary form (`secondary thrombocytopenia`, D69.59), else none."""
-        words = ["secondary", "due", *(t.lower_ for t in cause)] if cause is not None else []
-        if words and (named := self.context.in_phrase(code, words)) and named.kind == "said":
-            return named.code
+        prefix = [t.lower_ for t in cause if t.ent_iob_ != "B" and t.i < cause.end and not t.ent_type_] if cause else []
+        if cause is not None and not code.startswith(SECONDARY):  # a metastasis `from` is its primary
+            own = {t.lower_ for t in cause} - set(prefix)
+            named = self.context.in_phrase(code, ["secondary", "due", *(t.lower_ for t in cause)])
+            title = self.titles.get(named.code, "").lower() if named else ""
+            # the cause's own words in the title, and an acuity said of it the title's too (`acute
+            # blood loss` is no D50.0, `… secondary to blood loss (chronic)`)
+            if named and named.kind == "said" and named.words & own and all(w in title for w in prefix):
+                return named.code
+        if self.context.not_carried.intersection(prefix):  # `secondary to chronic alcohol abuse`: its own code
+            return ""
         if manifestation := self.context.in_disease(code):
             return manifestation.code
         secondary = self.condition(f"secondary {name}")

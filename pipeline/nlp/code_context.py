@@ -45,6 +45,7 @@ INITIAL = re.compile(r"[A-Z]\.")  # a capital letter and its full stop, one toke
 NOT_SAID = frozenset({"no", "not", "non", "without"})  # before a complication's adjective: not said
 # a stage's, grade's or type's value: a number or a roman numeral, with a subdivision (`3b`, `IIIA`)
 STAGE_VALUE = re.compile(r"(?:\d{1,2}|i{1,3}|iv|vi{0,3})[a-c]?")
+WITHOUT_CLAUSE = re.compile(r",?\s*\bwithout\b[^,]*", re.IGNORECASE)
 ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8"}
 NOT_PREFIXES = ("non", "un")  # `non-bleeding`, `unperforated`
 
@@ -80,10 +81,11 @@ class Refinement:
 
     def coded_apart(self, code: str) -> bool:
         """Whether a complication coded `code` keeps its code beside this one (E11.22: the stage
-        of the chronic kidney disease, N18.32)."""
+        of the chronic kidney disease, N18.1-N18.6: N18.32, and N18.9 whose stage is not said):
+        a code of a category the note's codes are of."""
         for codes in self.also.split():
             low, _, high = codes.partition("-")
-            if low <= code[: len(low)] and code[: len(high or low)] <= (high or low):
+            if low[:3] <= code[:3] <= (high or low)[:3]:
                 return True
         return False
 
@@ -100,6 +102,7 @@ class Mention:
     said: Refinement | None = None  # what its own phrase made more specific
     complication: bool = False  # whether it may be the complication of a "with" code
     current: bool = False  # the patient's now, said or suspected: a complication where its sentence names the cause
+    other_cause: bool = False  # its sentence gives a condition a cause or makes it hypothetical (`due to`, `after`)
     case: int | None = None  # the patient (`Case 2`) where a report has several, else None
     bare_code: str = ""  # its name's own code, before the words just before it made it more specific
     plainly_said: bool = False  # the patient's, said as fact, with no other cause nor hypothesis in its sentence
@@ -135,6 +138,7 @@ class ArticleContext:
         stage_words: Iterable[str] = (),
         word_forms: dict[str, str] | None = None,
         lymph_node_sites: dict[str, str] | None = None,
+        not_now: Iterable[str] = (),
     ):
         self.refinements: dict[str, list[Refinement]] = {}
         for code, refined, kind, words, *also in [
@@ -163,6 +167,7 @@ class ArticleContext:
             self.sites[phrase] = self.sites.get(phrase, frozenset()) | title_words(site)
             self.anatomy |= title_words(site) - {"multiple"}
         self.stage_words = frozenset(stage_words)
+        self.not_now = frozenset(not_now)
         self.word_forms = word_forms or {}
         self.with_categories = frozenset(with_categories)
         # `large`: a site word only in a site phrase
@@ -213,7 +218,7 @@ class ArticleContext:
         """The "with" code whose complication the text joins to the condition: the other
         condition's words (`with rectal bleeding`), an adjective's complication (`bleeding`:
         hemorrhage) or its code's title (R58, Hemorrhage)."""
-        said = {singular(w) for w in words} | title_words(title)
+        said = {singular(w) for w in words} | title_words(WITHOUT_CLAUSE.sub("", title))  # not `… without coma`
         said |= frozenset().union(*(self.complication_words.get(word, ()) for word in words))
         return _only_best(
             [r for r in self.refinements.get(code, ()) if r.kind == "with" and r.words - self.linking <= said]
@@ -285,7 +290,9 @@ def attached_words(
                 break
             last += 1
     # `CKD (stage 4)`, `CKD stage 3b`, `a pressure ulcer of the sacrum, stage 3`
-    staged = _stage_at(doc, span.end, stages, sentence.end) or _stage_at(doc, last, stages, sentence.end)
+    staged = [t for at in (span.end, last) for t in _stage_at(doc, at, stages, sentence.end)][:2]
+    if any(t.i in others for t in doc[staged[0].i : staged[-1].i + 2]) if staged else False:
+        staged = []  # another condition's (`… of the sacrum and type 2 diabetes`)
     return [t.lower_ for t in (*doc[first : span.end], *staged, *doc[after:last])]
 
 
@@ -371,12 +378,17 @@ def is_word(token) -> bool:
 
 
 def _only_best(refinements: list[Refinement]) -> Refinement | None:
-    """The refinement that says the most, unless another says as much (then none)."""
+    """The refinement that says the most, where it says all the others say too (`stage 3b` over
+    `stage 3`); none where another says as much, or something it does not (`cervical` and
+    `mediastinal` nodes: neither region is the lymphoma's)."""
     if not refinements:
         return None
     most = max(len(r.words) for r in refinements)
     best = {r.code for r in refinements if len(r.words) == most}
-    return next(r for r in refinements if r.code in best) if len(best) == 1 else None
+    if len(best) != 1:
+        return None
+    chosen = next(r for r in refinements if r.code in best)
+    return chosen if all(r.words <= chosen.words for r in refinements if r.code != chosen.code) else None
 
 
 def is_neoplasm(code: str) -> bool:

@@ -23,8 +23,23 @@ from __future__ import annotations
 
 from collections.abc import Container
 
-from .code_context import NOT_SAID, STOP, ArticleContext, Mention, is_neoplasm, singular, title_words, written_words
+from .code_causes import CAUSED_BY, HEDGES
+from .code_context import (
+    NOT_SAID,
+    STOP,
+    WITHOUT_CLAUSE,
+    ArticleContext,
+    Mention,
+    is_neoplasm,
+    singular,
+    title_words,
+    written_words,
+)
 from .values import DRUG
+
+# the words that say a condition's cause, and how many tokens at most lie between it and its cause
+CAUSE_CUES = CAUSED_BY | {"ascribed to", "related to", "due to", "secondary to"}
+CAUSE_GAP = 8
 
 
 def across_article(context: ArticleContext, mentions: list[Mention], titles: dict[str, str]) -> None:
@@ -48,7 +63,9 @@ def across_article(context: ArticleContext, mentions: list[Mention], titles: dic
         complications = [
             m
             for m in patient
-            if m.case == case and (m.complication or m.current and any(_caused_by(m, d, mentions) for d in combining))
+            if m.case == case
+            and (m.complication or m.current and any(_caused_by(m, d, mentions) for d in combining))
+            and not _said_as_past(m, context)
         ]
         for code in {m.code for m in combining}:
             found = context.with_complication(code, complications, titles)
@@ -68,9 +85,11 @@ def _type_said_once(context: ArticleContext, mentions: list[Mention], patient: l
     `cataract` with `nuclear sclerotic` before it, H25.10) for their mentions of it named alone
     (`cardiomyopathy`, I42.9): the longer name ends with theirs, its mention is said plainly,
     what it adds says no acuity, time or cause (`not_carried`), and no mention makes it another.
-    Never a sign or symptom (`fever` of a patient with typhoid fever is still a fever) nor a tumour."""
+    Never a sign or symptom (`fever` of a patient with typhoid fever is still a fever), an injury
+    nor a tumour."""
     targets = [m for m in mentions if m.code == m.bare_code == m.name_code and m.code and not m.span._.subject]
-    targets = [m for m in targets if m.code[0] != "R" and not is_neoplasm(m.code)]
+    # nor an injury: a fracture beside a Colles fracture is another fracture
+    targets = [m for m in targets if m.code[0] not in "RST" and not is_neoplasm(m.code)]
     sources = [m for m in patient if m.plainly_said and m.code == m.name_code and m.code and not is_neoplasm(m.code)]
     said: dict[tuple, set[str]] = {}
     named = {id(target): _head_first(target.name) for target in targets}
@@ -139,7 +158,7 @@ def across_the_patient(context: ArticleContext, mentions: list[Mention], titles:
     before those, a complication the sentence joins to it (`joined_by_with`)."""
     across_article(context, mentions, titles)
     joined_by_with(context, mentions, titles)
-    named_more_specifically(mentions, titles)
+    named_more_specifically(context, mentions, titles)
     multiple_valves(context, mentions)
     integral_signs(context, mentions)
     diabetes_of_its_type(context, mentions, titles)
@@ -162,6 +181,15 @@ def presumed_combinations(context: ArticleContext, mentions: list[Mention]) -> N
                 # named together (a history list), or current: a past pneumonia is no COPD's infection now
                 with_it = [m for m in asserted if m.span.sent == mention.span.sent] if together else current
                 found = [next((m for m in with_it if m.code.startswith(group)), None) for group in groups]
+                # a sentence that gives it a cause must name the other condition as that cause
+                # (`anemia attributed to CKD`; never `anemia due to GI bleeding … and CKD`)
+                # and a partner given another cause is no partner (`angina due to aortic stenosis`)
+                if all(found) and (
+                    _cause_follows(mention)
+                    and not any(_caused_by(mention, m, mentions) for m in found)
+                    or any(_cause_follows(m, strictly=True) and not _caused_by(m, mention, mentions) for m in found)
+                ):
+                    continue
                 if all(found):
                     combined[id(mention)] = code, " and ".join(m.span._.normalized or m.span.text for m in found)
                     break
@@ -176,7 +204,8 @@ def joined_by_with(context: ArticleContext, mentions: list[Mention], titles: dic
     words after `with` where no condition was recognised (`gastric ulcer with perforation`), or
     an adjective condition right before it (`bleeding duodenal ulcer`), takes its "with" code for
     that complication: the text says the link, for every category (not only those ICD-10-CM
-    presumes). The complication keeps its own code."""
+    presumes). The complication takes the combination code too, unless its note asks for the
+    complication's own; never one the text says is past, feared, absent or another's (`not_now`)."""
     by_start = {m.span.start: m for m in mentions}
     by_end = {m.span.end: m for m in mentions}
     for mention in mentions:
@@ -191,33 +220,48 @@ def joined_by_with(context: ArticleContext, mentions: list[Mention], titles: dic
             words.append(token.lower_)
         after = by_start.get(span.end + 1 + len(words)) if joined else None
         other = after or (None if words else by_end.get(span.start))
-        words += [t.lower_ for t in other.span] if other and other is not mention else []
-        if not words or NOT_SAID.intersection(words):  # `with no bleeding`
-            continue
-        if refinement := context.with_named(mention.code, words, titles.get(other.code, "") if other else ""):
+        said_as = (other.span._.assertion, mention.span._.assertion) if other is not None else ()
+        if other is mention or said_as and said_as not in (("confirmed", "confirmed"), ("history", "history")):
+            continue  # the complication said as past (of a current condition), hypothetical or negated
+        words += [t.lower_ for t in other.span] if other else []
+        following = [t.lower_ for t in doc[span.end + 1 + len(words) : span.end + 5 + len(words)]]
+        if not words or NOT_SAID.intersection(words) or context.not_now.intersection([*words, *following]):
+            continue  # `with no bleeding`, `with a history of bleeding`, `with bleeding two years earlier`
+        # the complication's own code (not a combination it was given), its title's `without` aside
+        refinement = context.with_named(mention.code, words, titles.get(other.name_code, "") if other else "")
+        if refinement:
             mention.code = refinement.code
             mention.evidence += f" (with {' '.join(words)})"
+            if other is not None and other.code[:3] != refinement.code[:3] and not refinement.coded_apart(other.code):
+                other.code = refinement.code  # the complication is the combination's too
+                other.evidence += f" (a complication of the patient's {mention.name})"
 
 
 def _caused_by(complication: Mention, cause: Mention, mentions: list[Mention]) -> bool:
-    """Whether the sentence that gives a condition its cause names `cause` as it: after the
-    condition, with no other condition nor a drug between them (`CKD attributed to type 2
-    diabetes`; never `polyneuropathy after cisplatin` in a patient with diabetes)."""
+    """Whether the sentence names `cause` as the condition's cause: after it, a few words on,
+    with a word that says so (`CKD attributed to type 2 diabetes`) and no other condition nor a
+    drug between them (never `polyneuropathy after cisplatin` in a patient with diabetes, nor
+    `neuropathy after radiotherapy and diabetes`)."""
     span, other = complication.span, cause.span
-    if span.sent != other.sent or other.start < span.end:
+    if other.start < span.end or other.start - span.end > CAUSE_GAP or span.sent != other.sent:
         return False
     between = range(span.end, other.start)
+    words = " ".join(t.lower_ for t in span.doc[span.end : other.start])
     drugs = any(e.start in between for e in span.doc.ents if e.label_ == DRUG)
-    return not drugs and not any(m.span.start in between for m in mentions)
+    named = any(f" {cue} " in f" {words} " for cue in CAUSE_CUES)
+    return named and not drugs and not any(m.span.start in between for m in mentions)
 
 
-def named_more_specifically(mentions: list[Mention], titles: dict[str, str]) -> None:
+def named_more_specifically(context: ArticleContext, mentions: list[Mention], titles: dict[str, str]) -> None:
     """A condition coded unspecified that the same sentence names more specifically for the
     patient, as a code of its category whose title holds its name (`lupus nephritis`, M32.14,
     `in a woman with systemic lupus erythematosus`: Glomerular disease in systemic lupus
     erythematosus), takes that code; never another condition of the category (`atrial
     fibrillation` beside `typical atrial flutter`)."""
     words_of = {code: title_words(titles.get(code, "")) for code in {m.code for m in mentions}}
+    # what a title says besides that nothing more is (`Chronic kidney disease, stage 3 unspecified`
+    # says stage 3, which a stage 2 does not hold)
+    said_of = {code: title_words(WITHOUT_CLAUSE.sub("", titles.get(code, ""))) - {"unspecified"} for code in words_of}
     patients = [m for m in mentions if m.patients and m.code]
     for mention in (m for m in patients if not m.span._.subject and words_of[m.code] & {"unspecified", "without"}):
         same_category = [
@@ -227,10 +271,29 @@ def named_more_specifically(mentions: list[Mention], titles: dict[str, str]) -> 
             and m.code != mention.code
             and m.case == mention.case
             and "unspecified" not in words_of[m.code]
-            and mention.words <= words_of[m.code]
+            and mention.words | said_of[mention.code] <= words_of[m.code]
+            and m.span._.assertion == mention.span._.assertion
+            and not _said_as_past(m, context)
         ]
         sentence = mention.span.sent if same_category else None  # walked only where it may matter
         specific = {m.code for m in same_category if sentence.start <= m.span.start < sentence.end}
         if len(specific) == 1:
             mention.code = specific.pop()
             mention.evidence += " (named more specifically in its sentence)"
+
+
+def _cause_follows(mention: Mention, strictly: bool = False) -> bool:
+    """Whether the words right after a condition give it a cause (`anemia due to …`, `the
+    anemia was attributed to …`) or, unless `strictly`, a time it followed (`anemia after
+    surgery`; a trigger, `hemolysis after fava beans`, is no other cause of G6PD's anemia)."""
+    doc, i, end = mention.span.doc, mention.span.end, mention.span.sent.end
+    while i < min(end, mention.span.end + 4) and doc[i].lower_ in HEDGES:
+        i += 1
+    words = " ".join(t.lower_ for t in doc[i : min(end, i + 2)])
+    return words in CAUSE_CUES or not strictly and words.split(" ")[0] in ("after", "following", "from")
+
+
+def _said_as_past(mention: Mention, context: ArticleContext) -> bool:
+    """Whether the words just before a condition say it is past or feared (`a history of`)."""
+    doc, start = mention.span.doc, mention.span.start
+    return bool(context.not_now.intersection(t.lower_ for t in doc[max(mention.span.sent.start, start - 3) : start]))

@@ -105,6 +105,7 @@ def code_index(*files: str) -> dict:
             rules["stage_words"],
             rules["word_forms"],
             rules["lymph_node_sites"],
+            rules["not_now"],
         ),
         "abbreviations": resource_json(file["abbreviations"])["abbreviations"],
         "coded_by_genus": frozenset(fold_name(genus, folds) for genus in rules["coded_by_genus"]),

@@ -119,7 +119,7 @@ class Coder(DataFiles):
         # a word's first word as the index writes it (`oesophageal` → `esophageal`, `drug-induced` → `drug`)
         self.first_word = lru_cache(maxsize=LOOKED_UP)(lambda word: next(iter(fold_name(word, self.folds).split()), ""))
         self.side_rules = Sides(self.sides, self.side_words, self.titles)
-        self.causes = Causes(self.context, self.condition, self.drugs.__contains__, self.procedures)
+        self.causes = Causes(self.context, self.condition, self.drugs.__contains__, self.procedures, self.titles)
 
     def __call__(self, doc: Doc) -> Doc:
         self.ready()
@@ -178,8 +178,8 @@ class Coder(DataFiles):
                 mention.evidence += f"; {refinement.said} said of it"
             elif code and (caused := self.causes.code_of(ent, code, name, starts, drugs)):
                 mention.code, mention.evidence = caused.code, f"{mention.evidence}; caused by {caused.by}"
-            mention.current = self.is_current(ent)
-            mention.complication = mention.current and ent.start not in other_cause
+            mention.current, mention.other_cause = self.is_current(ent), ent.start in other_cause
+            mention.complication = mention.current and not mention.other_cause
             mention.plainly_said = ent._.assertion in ("confirmed", "history") and ent.start not in other_cause
             mention.case = case_at(cases, ent.start_char) if several else None
             term = mention.evidence.split(" → ")[0].split(";")[0]
