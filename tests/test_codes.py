@@ -671,11 +671,16 @@ def test_coronary_atherosclerosis_named_with_angina_takes_the_combination_code()
     assert codes_in(text) == ["I25.10", "I20.0"]
 
 
-def test_a_condition_its_sentence_names_more_specifically_takes_that_code():
+def test_a_condition_its_sentence_or_article_names_more_specifically_takes_that_code():
     text = "A kidney biopsy confirmed lupus nephritis in this man with systemic lupus erythematosus."
     assert codes_in(text) == ["M32.14", "M32.14"]
     # another condition of the category is no more specific form of it
     assert codes_in("She had atrial fibrillation alternating with typical atrial flutter.") == ["I48.91", "I48.3"]
+    # else the one more specific form the article names plainly for the patient
+    text = "A 30-year-old man had acne vulgaris since adolescence. The acne worsened on lithium."
+    assert codes_in(text) == ["L70.0", "L70.0"]
+    text = "He had acne vulgaris. His acne conglobata was treated. The acne scarred."
+    assert codes_in(text)[-1] == "L70.9"  # two forms named: neither
     # an eponym is no word to drop for the main term
     assert first_code("MRI showed Crohn's ileitis.") == "K50.00"
 

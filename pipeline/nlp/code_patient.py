@@ -256,8 +256,9 @@ def named_more_specifically(context: ArticleContext, mentions: list[Mention], ti
     """A condition coded unspecified that the same sentence names more specifically for the
     patient, as a code of its category whose title holds its name (`lupus nephritis`, M32.14,
     `in a woman with systemic lupus erythematosus`: Glomerular disease in systemic lupus
-    erythematosus), takes that code; never another condition of the category (`atrial
-    fibrillation` beside `typical atrial flutter`)."""
+    erythematosus), takes that code; else the one such code the article says plainly for the
+    patient (`acne vulgaris`, then `the acne`: code to the most specific form documented); never
+    another condition of the category (`atrial fibrillation` beside `typical atrial flutter`)."""
     words_of = {code: title_words(titles.get(code, "")) for code in {m.code for m in mentions}}
     # what a title says besides that nothing more is (`Chronic kidney disease, stage 3 unspecified`
     # says stage 3, which a stage 2 does not hold)
@@ -277,9 +278,12 @@ def named_more_specifically(context: ArticleContext, mentions: list[Mention], ti
         ]
         sentence = mention.span.sent if same_category else None  # walked only where it may matter
         specific = {m.code for m in same_category if sentence.start <= m.span.start < sentence.end}
+        where = "its sentence"
+        if not specific:  # else the one more specific form the article names for the patient
+            specific, where = {m.code for m in same_category if m.plainly_said}, "the article"
         if len(specific) == 1:
             mention.code = specific.pop()
-            mention.evidence += " (named more specifically in its sentence)"
+            mention.evidence += f" (named more specifically in {where})"
 
 
 def _cause_follows(mention: Mention, strictly: bool = False) -> bool:
