@@ -8,13 +8,19 @@ patient's other mentions, and ICD-10-CM codes some conditions together.
   cardiomyopathy`; `bilateral inguinal hernia`), never an acuity or a time (`acute`, `old`:
   `not_carried`), never for a sign or symptom, nor a tumour (its site is `neoplasm_sites.py`'s);
 - with another condition: a diabetes "with" code whose complication is another current condition
-  of the same patient, with no other cause or hypothesis in its sentence; the type the patient's
-  diabetes is said to be;
+  of the same patient, with no other cause or hypothesis in its sentence (or one naming the
+  diabetes as its cause), the complication's mention taking it too unless the code's note asks for
+  the complication's own; the type the patient's diabetes is said to be;
+- joined by the text: a complication the sentence joins to a condition by `with`, for every
+  category (`duodenal ulcer with bleeding`, K26.4), never one said past, feared or absent;
+- named more specifically: a condition coded unspecified takes the one more specific form of its
+  category its sentence, else the article, names for the patient (SLE beside lupus nephritis);
 - several valves: diseases of two or more heart valves of one patient, ICD-10-CM's combination
   code (I08.-), a coordinated name (`mitral and tricuspid regurgitation`) read as the two;
 - a sign integral to the patient's one definitive diagnosis (`seizures` with epilepsy), its code;
 - a combination ICD-10-CM presumes with another of the patient's asserted conditions
-  (hypertension with heart failure, I11.0: Official Guidelines I.C.9.a).
+  (hypertension with heart failure, I11.0: Official Guidelines I.C.9.a), unless the text gives
+  either another cause.
 
 Never a relative's condition, nor, in a report of several patients, another patient's.
 """
@@ -155,7 +161,8 @@ def across_the_patient(context: ArticleContext, mentions: list[Mention], titles:
     """Each mention's code made more specific by the patient's other mentions, in this order: a
     site, type or complication said of another (`across_article`), other valves' diseases, the
     diagnosis a sign is part of, the type of their diabetes, a combination ICD-10-CM presumes;
-    before those, a complication the sentence joins to it (`joined_by_with`)."""
+    before the valves, a complication the sentence joins to it (`joined_by_with`) and a more
+    specific form named for the patient (`named_more_specifically`)."""
     across_article(context, mentions, titles)
     joined_by_with(context, mentions, titles)
     named_more_specifically(context, mentions, titles)
