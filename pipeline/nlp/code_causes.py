@@ -110,7 +110,7 @@ class Causes:
         whose title names that cause (`Iron deficiency anemia secondary to blood loss`, D50.0),
         else ICD-10-CM's manifestation code (`… in diseases classified elsewhere`: polyneuropathy
         → G63), else its secondary form (`secondary thrombocytopenia`, D69.59), else none."""
-        prefix = [t.lower_ for t in cause if t.ent_iob_ != "B" and t.i < cause.end and not t.ent_type_] if cause else []
+        prefix = [t.lower_ for t in cause if not t.ent_type_] if cause else []  # its words before the condition
         if cause is not None and not code.startswith(SECONDARY):  # a metastasis `from` is its primary
             own = {t.lower_ for t in cause} - set(prefix)
             named = self.context.in_phrase(code, ["secondary", "due", *(t.lower_ for t in cause)])
@@ -141,14 +141,21 @@ class Causes:
         return ""
 
 
+def past_hedges(span: Span, start: int, end: int) -> int:
+    """Where the words after a condition (from `start`, before `end`) go on past the hedges
+    within its next four tokens (`… was probably induced by`, `… was attributed to`)."""
+    i = start
+    while i < min(end, span.end + 4) and span.doc[i].lower_ in HEDGES:
+        i += 1
+    return i
+
+
 def caused_by_condition(span: Span, condition_starts: set[int], sentence: Span) -> Span | None:
     """The condition the text says caused this one, right after its name (`polyneuropathy due
     to dry beriberi`, `myocarditis secondary to the lupus`, `the cardiomyopathy was attributed to
     carnitine deficiency`), or None."""
     doc, end = span.doc, sentence.end
-    i = after_parenthesis(span, end)
-    while i < min(end, span.end + 4) and doc[i].lower_ in HEDGES:  # `… was attributed to`
-        i += 1
+    i = past_hedges(span, after_parenthesis(span, end), end)  # `… was attributed to`
     words = [t.lower_ for t in doc[i : min(end, i + 2)]]
     if " ".join(words) not in CAUSED_BY and words[:1] != ["from"]:
         return None
@@ -179,9 +186,7 @@ def caused_by_drug(span: Span, drugs: dict[int, str], is_drug: Callable[[str], b
         while first > start and doc[first].ent_iob_ == "I":
             first -= 1
         return drugs.get(first, "")
-    i = after_parenthesis(span, end)
-    while i < min(end, span.end + 4) and doc[i].lower_ in HEDGES:  # `… was probably induced by`
-        i += 1
+    i = past_hedges(span, after_parenthesis(span, end), end)  # `… was probably induced by`
     if " ".join(t.lower_ for t in doc[i : min(end, i + 2)]) not in DRUG_CAUSES:
         return ""
     i, last = i + 2, min(end, i + 6)

@@ -47,6 +47,7 @@ NOT_SAID = frozenset({"no", "not", "non", "without"})  # before a complication's
 STAGE_VALUE = re.compile(r"(?:\d{1,2}|i{1,3}|iv|vi{0,3})[a-c]?")
 WITHOUT_CLAUSE = re.compile(r",?\s*\bwithout\b[^,]*", re.IGNORECASE)
 ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8"}
+NUMERALS = ROMAN | {figure: roman for roman, figure in ROMAN.items()}  # each way: `iv` ↔ `4`
 NOT_PREFIXES = ("non", "un")  # `non-bleeding`, `unperforated`
 
 
@@ -102,7 +103,6 @@ class Mention:
     said: Refinement | None = None  # what its own phrase made more specific
     complication: bool = False  # whether it may be the complication of a "with" code
     current: bool = False  # the patient's now, said or suspected: a complication where its sentence names the cause
-    other_cause: bool = False  # its sentence gives a condition a cause or makes it hypothetical (`due to`, `after`)
     case: int | None = None  # the patient (`Case 2`) where a report has several, else None
     bare_code: str = ""  # its name's own code, before the words just before it made it more specific
     plainly_said: bool = False  # the patient's, said as fact, with no other cause nor hypothesis in its sentence
@@ -231,9 +231,8 @@ class ArticleContext:
         # a stage in roman numerals or in figures, as the titles write it (`stage IV` is `stage 4`)
         for before, value in zip(parts, parts[1:]):
             if before in self.stage_words and STAGE_VALUE.fullmatch(value):
-                number = value.rstrip("abc")
-                words.add(ROMAN.get(number, number) + value[len(number) :])
-                words.add(next((r for r, n in ROMAN.items() if n == number), number) + value[len(number) :])
+                number = value.rstrip("abc")  # the value as written is among `words` already
+                words.add(NUMERALS.get(number, number) + value[len(number) :])
         for phrase in {*tokens, *parts, *(" ".join(pair) for pair in zip(tokens, tokens[1:]))}:
             words |= self.sites.get(phrase, frozenset())
         return frozenset(words)
@@ -245,6 +244,9 @@ class ArticleContext:
         name (`diabetic nephropathy` is the nephropathy of `… with diabetic nephropathy`), by its
         code's title (`distal symmetric polyneuropathy`: G62.9, Polyneuropathy, unspecified) or by
         the combination code it has already (`diabetic ketoacidosis`, E11.10)."""
+        named = [
+            (m, (m.words - self.linking, title_words(titles.get(m.code, "")) - {"unspecified"})) for m in conditions
+        ]
         found = []
         for refinement in self.refinements.get(code, ()):
             if refinement.kind != "with":
@@ -252,12 +254,10 @@ class ArticleContext:
             complication = refinement.words - self.linking
             found += [
                 (refinement, m)
-                for m in conditions
+                for m, names in named
                 if m.code != code
-                and (
-                    m.code == refinement.code  # coded with it already (`euglycemic diabetic ketoacidosis`)
-                    or complication in (m.words - self.linking, title_words(titles.get(m.code, "")) - {"unspecified"})
-                )
+                # coded with it already (`euglycemic diabetic ketoacidosis`), or named as it
+                and (m.code == refinement.code or complication in names)
             ]
         best = _only_best([r for r, _ in found])
         return next(((r, m) for r, m in found if r == best), None) if best else None
@@ -291,7 +291,7 @@ def attached_words(
             last += 1
     # `CKD (stage 4)`, `CKD stage 3b`, `a pressure ulcer of the sacrum, stage 3`
     staged = [t for at in (span.end, last) for t in _stage_at(doc, at, stages, sentence.end)][:2]
-    if any(t.i in others for t in doc[staged[0].i : staged[-1].i + 2]) if staged else False:
+    if staged and any(t.i in others for t in doc[staged[0].i : staged[-1].i + 2]):
         staged = []  # another condition's (`… of the sacrum and type 2 diabetes`)
     return [t.lower_ for t in (*doc[first : span.end], *staged, *doc[after:last])]
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Container
 
-from .code_causes import CAUSED_BY, HEDGES
+from .code_causes import CAUSED_BY, past_hedges
 from .code_context import (
     NOT_SAID,
     STOP,
@@ -44,7 +44,7 @@ from .code_context import (
 from .values import DRUG
 
 # the words that say a condition's cause, and how many tokens at most lie between it and its cause
-CAUSE_CUES = CAUSED_BY | {"ascribed to", "related to", "due to", "secondary to"}
+CAUSE_CUES = CAUSED_BY | {"ascribed to", "related to"}
 CAUSE_GAP = 8
 
 
@@ -297,9 +297,8 @@ def _cause_follows(mention: Mention, strictly: bool = False) -> bool:
     """Whether the words right after a condition give it a cause (`anemia due to …`, `the
     anemia was attributed to …`) or, unless `strictly`, a time it followed (`anemia after
     surgery`; a trigger, `hemolysis after fava beans`, is no other cause of G6PD's anemia)."""
-    doc, i, end = mention.span.doc, mention.span.end, mention.span.sent.end
-    while i < min(end, mention.span.end + 4) and doc[i].lower_ in HEDGES:
-        i += 1
+    doc, end = mention.span.doc, mention.span.sent.end
+    i = past_hedges(mention.span, mention.span.end, end)
     words = " ".join(t.lower_ for t in doc[i : min(end, i + 2)])
     return words in CAUSE_CUES or not strictly and words.split(" ")[0] in ("after", "following", "from")
 

@@ -178,8 +178,8 @@ class Coder(DataFiles):
                 mention.evidence += f"; {refinement.said} said of it"
             elif code and (caused := self.causes.code_of(ent, code, name, starts, drugs)):
                 mention.code, mention.evidence = caused.code, f"{mention.evidence}; caused by {caused.by}"
-            mention.current, mention.other_cause = self.is_current(ent), ent.start in other_cause
-            mention.complication = mention.current and not mention.other_cause
+            mention.current = self.is_current(ent)
+            mention.complication = mention.current and ent.start not in other_cause
             mention.plainly_said = ent._.assertion in ("confirmed", "history") and ent.start not in other_cause
             mention.case = case_at(cases, ent.start_char) if several else None
             term = mention.evidence.split(" → ")[0].split(";")[0]
