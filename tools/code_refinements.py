@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.nlp.code_context import singular, title_words, written_words
+from pipeline.nlp.code_context import WITHOUT_CLAUSE, singular, title_words, written_words
 
 # words a more specific title may leave out: they only say that nothing more was named
 GENERIC = {
@@ -70,6 +70,7 @@ def refinement_rows(icd, codes: set[str]) -> list[str]:
         # a leukemia's or myeloma's default state says nothing was said (`… in remission` says more)
         own = with_words(UNSPECIFIED_WHETHER.sub(r" \1", NOT_IN_REMISSION.sub("", title)))
         without = WITHOUT.match(title)
+        organ = _organ_words(icd, code)
         # the category's codes, and a cause's own code elsewhere (`Pneumonia, unspecified organism`
         # → `Pneumonia due to Klebsiella pneumoniae`, J15.0)
         for other in [*_leaves(icd, code[:3]), *due_to.get(title.split(",")[0].lower(), ())]:
@@ -78,7 +79,8 @@ def refinement_rows(icd, codes: set[str]) -> list[str]:
             other_title = icd.get_description(other)
             theirs = with_words(other_title)
             added = theirs - own
-            if added and not added & NEVER_ADDED and own - theirs <= GENERIC | _organ_words(icd, code, other):
+            part_of = organ if other[:3] == code[:3] else set()  # a part of the category's organ
+            if added and not added & NEVER_ADDED and own - theirs <= GENERIC | part_of:
                 lines.append(f"{code}\t{other}\tsaid\t{' '.join(in_title_order(other_title, added))}\t")
             elif without and (joined := _with_joined(other_title, without["stem"])):
                 tail = other_title[len(without["stem"]) + len(joined) :]
@@ -108,13 +110,13 @@ def additional_codes(icd, code: str) -> list[str]:
     return [f"{low}-{high}" if high else low for low, high in CODE_RANGE.findall(note or "")]
 
 
-def _organ_words(icd, code: str, other: str) -> set[str]:
+def _organ_words(icd, code: str) -> set[str]:
     """The organ a tumour's category names (`Malignant neoplasm of stomach`), which a code of one
-    of its parts may leave out (`… of pyloric antrum`, C16.3), refining the category's code of an
-    unspecified part: nothing for other categories (lymphoid and blood-forming tissue, C81–C96,
-    are coded by cell type), nor from a part already named."""
+    of its parts (in the category) may leave out (`… of pyloric antrum`, C16.3), refining the
+    category's code of an unspecified part: nothing for other categories (lymphoid and
+    blood-forming tissue, C81–C96, are coded by cell type), nor from a part already named."""
     solid = "C00" <= code[:3] <= "C80" or "D00" <= code[:3] <= "D49"
-    if code[:3] != other[:3] or not solid or "unspecified" not in title_words(icd.get_description(code)):
+    if not solid or "unspecified" not in title_words(icd.get_description(code)):
         return set()
     category = icd.get_description(code[:3])
     return set(title_words(category)) - set(title_words("malignant benign neoplasm of"))
@@ -123,7 +125,7 @@ def _organ_words(icd, code: str, other: str) -> set[str]:
 def _contradicts(title: str, left_out: str) -> bool:
     """Whether a title has a complication another title leaves out (`with abscess` against
     `without abscess`): one of its words, not in a `without` clause of its own."""
-    withouts = " ".join(re.findall(r"\bwithout ([^,]*)", title, re.IGNORECASE))
+    withouts = " ".join(WITHOUT_CLAUSE.findall(title))
     return bool(title_words(left_out) & (title_words(title) - title_words(withouts)))
 
 

@@ -239,8 +239,8 @@ class Coder(DataFiles):
 
     def is_current(self, span: Span) -> bool:
         """Whether a condition is current, said or suspected, as a diagnosis or a symptom: one that
-        may be the complication of a "with" code, where no other cause (nor a hypothesis) is in its
-        sentence (`polyneuropathy after cisplatin`)."""
+        may be the complication of a "with" code (where no other cause, nor a hypothesis, is in its
+        sentence: `polyneuropathy after cisplatin`; or where it names the diabetes as the cause)."""
         return span._.assertion in ("confirmed", "suspected") and span._.fact_type in ("diagnosis", "symptom")
 
     def other_cause_tokens(self, doc: Doc) -> set[int]:
