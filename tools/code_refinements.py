@@ -54,7 +54,12 @@ NEVER_ADDED = {
 }
 IN_DISEASES = re.compile(r"(?P<stem>[^,]+?) in (?:other )?diseases classified elsewhere", re.IGNORECASE)
 NOT_IN_REMISSION = re.compile(r",? not having achieved remission", re.IGNORECASE)
-WITHOUT = re.compile(r"^(?P<stem>.+?)(?:,? without (?:complications?|.*)|, uncomplicated)$", re.IGNORECASE)
+# a code's form with no complication: `… without complications`, `…, uncomplicated`, or the
+# category's `…, unspecified` where its other titles add `with …` to the same name (Chronic
+# obstructive pulmonary disease, unspecified → … with (acute) exacerbation, J44.1)
+WITHOUT = re.compile(
+    r"^(?P<stem>.+?)(?:,? without (?:complications?|.*)|, uncomplicated|, unspecified)$", re.IGNORECASE
+)
 # `…, unspecified whether with hypoxia or hypercapnia`: says neither, as `unspecified` does
 UNSPECIFIED_WHETHER = re.compile(r",? unspecified whether (with )?.*$", re.IGNORECASE)
 

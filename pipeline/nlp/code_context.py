@@ -139,6 +139,7 @@ class ArticleContext:
         word_forms: dict[str, str] | None = None,
         lymph_node_sites: dict[str, str] | None = None,
         not_now: Iterable[str] = (),
+        state_heads: Iterable[str] = (),
     ):
         self.refinements: dict[str, list[Refinement]] = {}
         for code, refined, kind, words, *also in [
@@ -168,6 +169,7 @@ class ArticleContext:
             self.anatomy |= title_words(site) - {"multiple"}
         self.stage_words = frozenset(stage_words)
         self.not_now = frozenset(not_now)
+        self.state_heads = frozenset(state_heads)
         self.word_forms = word_forms or {}
         self.with_categories = frozenset(with_categories)
         # `large`: a site word only in a site phrase
@@ -263,24 +265,24 @@ class ArticleContext:
         return next(((r, m) for r, m in found if r == best), None) if best else None
 
 
-def attached_words(
-    span: Span, before: int, others: set[int], links: Iterable[tuple[str, ...]] = (), stages: Container[str] = ()
-) -> list[str]:
+def attached_words(span: Span, before: int, others: set[int], context: ArticleContext) -> list[str]:
     """The words that qualify a condition, lower case: its own, the run of words just before it
-    (at most `before`; a stage's value after its word, `stage 5` CKD), the stage said right after
+    (at most `before`; a stage's value after its word, `stage 5` CKD), and before those a state's
+    noun that has it (`an exacerbation of` severe persistent asthma: `state_heads`), the stage said right after
     it (`CKD stage 3b`, `(stage 4)`), the finding a link ties to it (`erosions in the ileum, suggesting` it:
     `links`), and the phrase that hangs on it (`… of the duodenum`, `… in the right ear`, `…
     caused by Klebsiella pneumoniae`), never the rest of its sentence: there a word belongs to
     another finding as often as not (`systolic blood pressure`, `left ventricular`, `negative for
     Streptococcus pneumoniae`). The other conditions' words are left out."""
     doc, sentence = span.doc, span.sent
+    links, stages = context.finding_links, context.stage_words
     first, words = span.start, 0
     while first > sentence.start and words < before and doc[first - 1].i not in others:
         if not (is_word(doc[first - 1]) or _is_stage(doc[first - 1], stages)):
             break
         first -= 1
         words += doc[first].lower_ not in ("-", "on")  # `acute on chronic`: one acuity
-    first = min(first, _finding_before(span, links, others))
+    first = min(first, _state_before(span, context.state_heads, others), _finding_before(span, links, others))
     after = after_parenthesis(span, sentence.end)  # `Crohn's disease (CD) of the ileum`
     last = after
     if last < sentence.end and doc[last].lower_ in ATTACHING:
@@ -294,6 +296,18 @@ def attached_words(
     if staged and any(t.i in others for t in doc[staged[0].i : staged[-1].i + 2]):
         staged = []  # another condition's (`… of the sacrum and type 2 diabetes`)
     return [t.lower_ for t in (*doc[first : span.end], *staged, *doc[after:last])]
+
+
+def _state_before(span: Span, heads: Container[str], others: set[int]) -> int:
+    """Where a state's noun joined to the condition by `of` starts, a few words before it (`a
+    flare of` his asthma), else the condition's own start."""
+    doc, start = span.doc, span.sent.start
+    for at in range(span.start - 1, max(start, span.start - 4), -1):
+        if at in others or not is_word(doc[at]):
+            break
+        if doc[at].lower_ == "of" and at > start and doc[at - 1].lower_ in heads:
+            return at - 1
+    return span.start
 
 
 def _stage_at(doc, at: int, stages: Container[str], end: int) -> list:

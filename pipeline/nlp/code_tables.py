@@ -103,6 +103,7 @@ def code_index(*files: str) -> dict:
             rules["word_forms"],
             rules["lymph_node_sites"],
             rules["not_now"],
+            rules["state_heads"],
         ),
         "abbreviations": resource_json(file["abbreviations"])["abbreviations"],
         "coded_by_genus": frozenset(fold_name(genus, folds) for genus in rules["coded_by_genus"]),

@@ -156,9 +156,7 @@ class Coder(DataFiles):
         coded, mentions, phrases = {}, [], {}
         for ent in diseases:
             name = ent._.normalized or ent.text
-            phrase = phrases[ent.start] = attached_words(
-                ent, self.words_before, in_conditions, self.context.finding_links, self.context.stage_words
-            )
+            phrase = phrases[ent.start] = attached_words(ent, self.words_before, in_conditions, self.context)
             bare = self.condition(name)
             codes = self.as_history(name, ent) or self.refined(bare, ent, in_conditions)
             if not (codes and codes.icd10cm):
