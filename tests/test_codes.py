@@ -404,6 +404,17 @@ def test_alcohol_related_names_are_the_titles_alcoholic_ones(coder):
     assert icd(coder, "alcohol related liver disease") == "K70.9"
 
 
+def test_a_category_whose_only_child_is_a_placeholder_is_coded_down_to_its_side():
+    # H66.3 → H66.3X → H66.3X1/2/3/9: the category is no code, the placeholder's leaves are
+    assert first_code("He had chronic suppurative otitis media.") == "H66.3X9"
+    assert first_code("She had chronic suppurative otitis media of the right ear.") == "H66.3X1"
+
+
+def test_an_acuity_before_other_words_names_the_longer_name_with_the_condition():
+    assert first_code("Imaging showed chronic calcifying pancreatitis.") == "K86.1"
+    assert first_code("Imaging showed calcifying pancreatitis.") == "K85.90"  # the Index's bare name
+
+
 def test_a_leukaemia_said_in_remission_or_relapsed_takes_that_code():
     assert condition_codes("A boy with acute lymphoblastic leukemia in first remission had fever.")[0][1] == "C91.01"
     assert condition_codes("She was treated for relapsed multiple myeloma.")[0][1] == "C90.02"

@@ -191,6 +191,9 @@ def unspecified_leaf(icd, code: str) -> str:
         children = icd.get_children(code)
         if any(icd.is_extended_subcategory(c) for c in children):
             return code  # a seventh character says the encounter or stage, never the condition
+        if children == [f"{code}X"]:  # a placeholder before the side (H66.3 → H66.3X → H66.3X9)
+            below = unspecified_leaf(icd, children[0])
+            return below if below != children[0] else code
         # the children of `Non-Hodgkin lymphoma, unspecified` all say `unspecified`: `…, unspecified
         # site` is the unspecified one, not `…, extranodal and solid organ sites`
         parent = icd.get_description(code)

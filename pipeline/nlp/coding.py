@@ -382,7 +382,8 @@ class Coder(DataFiles):
         the index knows that name (`ovarian endometriosis` where the recogniser found
         `endometriosis`: N80.1-, not N80.9; `liver metastases`: C78.7, not C79.9; `complete
         heart block`: I44.2, not I45.9; `alopecia totalis`: L63.0, not L65.9; `chronic
-        hepatitis C`), the name itself coded or not (`hypoglossal nerve palsy`)."""
+        hepatitis C`; `chronic calcific pancreatitis`: K86.1, chronic pancreatitis, not K85.90),
+        the name itself coded or not (`hypoglossal nerve palsy`)."""
         name, doc = span._.normalized or span.text, span.doc
         befores = []  # the runs of words before it that a name the index knows may start with
         for first in range(self.context_start(span), span.start):
@@ -393,6 +394,8 @@ class Coder(DataFiles):
             # words, hyphenated or not, and numbers (`type 1 diabetes`, `post-transplant`)
             if not alternative and all(is_word(t) or t.is_digit for t in before):
                 befores.append(before.text)
+        # an acuity with the name, past the words between (`chronic calcific pancreatitis` → chronic pancreatitis)
+        befores += [b.split()[0] for b in befores if b.split()[0].lower() in self.acuity and " " in b]
         for after in words_after(span, self.later_words, others):
             for before in [*befores, ""] if after else befores:
                 wider = self.condition(" ".join(part for part in (before, name, after) if part))
