@@ -415,6 +415,14 @@ def test_an_acuity_before_other_words_names_the_longer_name_with_the_condition()
     assert first_code("Imaging showed calcifying pancreatitis.") == "K85.90"  # the Index's bare name
 
 
+def test_a_bone_tumours_site_names_the_bones_the_title_groups_it_with():
+    assert first_code("Biopsy confirmed Ewing sarcoma of the left ilium.") == "C41.4"  # pelvic bones
+    assert first_code("A chondrosarcoma arising from the sternum was resected.") == "C41.3"
+    assert first_code("Imaging showed a chondrosarcoma.") == "C41.9"
+    # the renal pelvis is the kidney's, not the bony pelvis
+    assert first_code("Urothelial carcinoma of the right renal pelvis was resected.") == "C65.1"
+
+
 def test_a_leukaemia_said_in_remission_or_relapsed_takes_that_code():
     assert condition_codes("A boy with acute lymphoblastic leukemia in first remission had fever.")[0][1] == "C91.01"
     assert condition_codes("She was treated for relapsed multiple myeloma.")[0][1] == "C90.02"
