@@ -423,6 +423,14 @@ def test_a_bone_tumours_site_names_the_bones_the_title_groups_it_with():
     assert first_code("Urothelial carcinoma of the right renal pelvis was resected.") == "C65.1"
 
 
+def test_the_indexs_site_subterms_refine_a_thrombosis_an_infarction_and_a_stroke():
+    assert first_code("Ultrasound confirmed a deep vein thrombosis in the right iliac vein.") == "I82.421"
+    assert first_code("Ultrasound found thrombosis of the left subclavian vein.") == "I82.B12"
+    assert first_code("She suffered a myocardial infarction of the anterior wall.") == "I21.09"
+    assert first_code("CT showed a cerebral infarction in the territory of the right MCA.") == "I63.511"
+    assert first_code("Ultrasound confirmed a deep vein thrombosis.") == "I82.409"
+
+
 def test_a_leukaemia_said_in_remission_or_relapsed_takes_that_code():
     assert condition_codes("A boy with acute lymphoblastic leukemia in first remission had fever.")[0][1] == "C91.01"
     assert condition_codes("She was treated for relapsed multiple myeloma.")[0][1] == "C90.02"
@@ -1024,6 +1032,10 @@ def test_every_shipped_code_has_its_title_and_every_index_term_is_valid():
     assert len(codes) > 20_000 and codes <= titles
     index_terms = {row["icd10cm"] for row in table_rows("icd10cm_index_terms.tsv")}
     assert index_terms <= titles
+    subterms = [row for row in table_rows("icd10cm_index_refinements.tsv")]
+    assert {code for row in subterms for code in (row["code"], row["refined"])} <= titles
+    refinements = {(row["code"], row["refined"], row["words"]) for row in table_rows("icd10cm_refinements.tsv.gz")}
+    assert {(row["code"], row["refined"], row["words"]) for row in subterms} <= refinements
 
 
 def test_every_shipped_code_is_in_one_block():

@@ -529,6 +529,18 @@ def block_rows(icd) -> list[str]:
     return rows
 
 
+def index_refinement_rows(icd) -> list[str]:
+    """The Alphabetic Index's site subterms the titles do not pair (`icd10cm_index_refinements.tsv`),
+    as `said` rows of the refinements table."""
+    rows = []
+    for row in table_rows("icd10cm_index_refinements.tsv"):
+        for code in (row["code"], row["refined"]):
+            if not (icd.is_valid_item(code) and icd.is_leaf(code)):
+                raise ValueError(f"icd10cm_index_refinements.tsv: {code} is no complete ICD-10-CM code")
+        rows.append(f"{row['code']}\t{row['refined']}\tsaid\t{row['words']}\t")
+    return rows
+
+
 def write_gz(name: str, lines: list[str]) -> None:
     (RESOURCES / name).write_bytes(gzip.compress(("\n".join(lines) + "\n").encode("utf-8"), mtime=0))
     print(f"{len(lines) - 1} rows → pipeline/resources/{name}")
@@ -543,7 +555,7 @@ def main() -> None:
     write_gz("condition_codes.tsv.gz", conditions)
     import simple_icd_10_cm as icd
 
-    refinements = refinement_rows(icd, used)
+    refinements = refinement_rows(icd, used) + index_refinement_rows(icd)
     write_gz("icd10cm_refinements.tsv.gz", refinements)
     used |= {line.split("\t")[1] for line in refinements[1:]}
     sides = side_codes(icd, used)
