@@ -431,6 +431,12 @@ def test_the_indexs_site_subterms_refine_a_thrombosis_an_infarction_and_a_stroke
     assert first_code("Ultrasound confirmed a deep vein thrombosis.") == "I82.409"
 
 
+def test_a_condition_named_with_its_drug_keeps_that_drugs_own_code():
+    # the name is the drug's own form already: no less specific drug-induced form replaces it
+    assert first_code("Heparin-induced thrombocytopenia followed her cardiac surgery.") == "D75.829"
+    assert first_code("A boy had Campylobacter jejuni enteritis.") == "A04.5"  # by its genus
+
+
 def test_a_leukaemia_said_in_remission_or_relapsed_takes_that_code():
     assert condition_codes("A boy with acute lymphoblastic leukemia in first remission had fever.")[0][1] == "C91.01"
     assert condition_codes("She was treated for relapsed multiple myeloma.")[0][1] == "C90.02"

@@ -136,7 +136,9 @@ class Causes:
             # `drug hypersensitivity`, `drug reaction`: ICD-10-CM's names of some drug-induced forms
             for induced in (f"{drug}-induced {tail}", f"drug-induced {tail}", f"drug {tail}"):
                 codes = self.condition(induced)
-                if codes and codes.icd10cm and codes.icd10cm != code:
+                if codes and codes.icd10cm == code:  # coded as that form already: no less specific one
+                    return ""
+                if codes and codes.icd10cm:
                     return codes.icd10cm
         return ""
 
