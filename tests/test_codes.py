@@ -437,6 +437,12 @@ def test_a_condition_named_with_its_drug_keeps_that_drugs_own_code():
     assert first_code("A boy had Campylobacter jejuni enteritis.") == "A04.5"  # by its genus
 
 
+def test_complicated_by_joins_a_complication_as_with_does():
+    assert first_code("A gastric ulcer complicated by perforation was repaired.") == "K25.5"
+    assert codes_in("Alcoholic cirrhosis complicated by ascites needed paracentesis.") == ["K70.31", "K70.31"]
+    assert first_code("A gastric ulcer complicated the course.") == "K25.9"  # no complication named
+
+
 def test_a_leukaemia_said_in_remission_or_relapsed_takes_that_code():
     assert condition_codes("A boy with acute lymphoblastic leukemia in first remission had fever.")[0][1] == "C91.01"
     assert condition_codes("She was treated for relapsed multiple myeloma.")[0][1] == "C90.02"

@@ -206,8 +206,8 @@ def presumed_combinations(context: ArticleContext, mentions: list[Mention]) -> N
 
 
 def joined_by_with(context: ArticleContext, mentions: list[Mention], titles: dict[str, str]) -> None:
-    """A condition the sentence joins to a complication, another condition right after `with` (`a
-    duodenal ulcer with bleeding`, K26.4; `ulcerative colitis with rectal bleeding`, K51.911), the
+    """A condition the sentence joins to a complication, another condition right after `with` or
+    `complicated by` (`a duodenal ulcer with bleeding`, K26.4; `ulcerative colitis with rectal bleeding`, K51.911), the
     words after `with` where no condition was recognised (`gastric ulcer with perforation`), or
     an adjective condition right before it (`bleeding duodenal ulcer`), takes its "with" code for
     that complication: the text says the link, for every category (not only those ICD-10-CM
@@ -217,21 +217,21 @@ def joined_by_with(context: ArticleContext, mentions: list[Mention], titles: dic
     by_end = {m.span.end: m for m in mentions}
     for mention in mentions:
         span, doc = mention.span, mention.span.doc
-        joined = span.end < span.sent.end - 1 and doc[span.end].lower_ == "with"
+        joiner = _joiner(doc[span.end : min(span.end + 2, span.sent.end - 1)])
         # `with` and the words up to the complication (`with acute exacerbation`), or the words
         # themselves where no condition was recognised there (`with perforation`)
         words = []
-        for token in doc[span.end + 1 : min(span.end + 5, span.sent.end)] if joined else ():
+        for token in doc[span.end + joiner : min(span.end + joiner + 4, span.sent.end)] if joiner else ():
             if not token.is_alpha or token.i in by_start or token.lower_ in ("and", "or", "but"):
                 break
             words.append(token.lower_)
-        after = by_start.get(span.end + 1 + len(words)) if joined else None
+        after = by_start.get(span.end + joiner + len(words)) if joiner else None
         other = after or (None if words else by_end.get(span.start))
         said_as = (other.span._.assertion, mention.span._.assertion) if other is not None else ()
         if other is mention or said_as and said_as not in (("confirmed", "confirmed"), ("history", "history")):
             continue  # the complication said as past (of a current condition), hypothetical or negated
         words += [t.lower_ for t in other.span] if other else []
-        following = [t.lower_ for t in doc[span.end + 1 + len(words) : span.end + 5 + len(words)]]
+        following = [t.lower_ for t in doc[span.end + joiner + len(words) : span.end + joiner + 4 + len(words)]]
         if not words or NOT_SAID.intersection(words) or context.not_now.intersection([*words, *following]):
             continue  # `with no bleeding`, `with a history of bleeding`, `with bleeding two years earlier`
         # the complication's own code (not a combination it was given), its title's `without` aside
@@ -242,6 +242,15 @@ def joined_by_with(context: ArticleContext, mentions: list[Mention], titles: dic
             if other is not None and other.code[:3] != refinement.code[:3] and not refinement.coded_apart(other.code):
                 other.code = refinement.code  # the complication is the combination's too
                 other.evidence += f" (a complication of the patient's {mention.name})"
+
+
+def _joiner(tokens) -> int:
+    """How many words join a condition to its complication right after it: `with`, or
+    `complicated by` (`… with`), as case reports say it (0: none)."""
+    words = [t.lower_ for t in tokens]
+    if words[:1] == ["with"]:
+        return 1
+    return 2 if words[:1] == ["complicated"] and words[1:2] in (["by"], ["with"]) else 0
 
 
 def _caused_by(complication: Mention, cause: Mention, mentions: list[Mention]) -> bool:
