@@ -443,6 +443,20 @@ def test_complicated_by_joins_a_complication_as_with_does():
     assert first_code("A gastric ulcer complicated the course.") == "K25.9"  # no complication named
 
 
+def test_a_bare_syndrome_the_recogniser_split_off_ends_the_name_before_it():
+    from pipeline.nlp.code_context import words_after
+
+    doc = analyse_text("MRI confirmed reversible cerebral vasoconstriction syndrome.")
+    [start] = [t.i for t in doc if t.text == "vasoconstriction"]
+    span = doc[start - 2 : start + 1]
+    others = {start + 1}  # `syndrome`, recognised apart
+    assert words_after(span, {"syndrome"}, others)[0] == "syndrome"
+    assert words_after(span, {"syndrome"}, {start + 1, start + 2})[0] == "syndrome"
+    doc = analyse_text("She had nausea vomiting.")
+    [nausea] = [t.i for t in doc if t.text == "nausea"]
+    assert words_after(doc[nausea : nausea + 1], {"vomiting"}, {nausea + 1}) == [""]  # another condition
+
+
 def test_a_leukaemia_said_in_remission_or_relapsed_takes_that_code():
     assert condition_codes("A boy with acute lymphoblastic leukemia in first remission had fever.")[0][1] == "C91.01"
     assert condition_codes("She was treated for relapsed multiple myeloma.")[0][1] == "C90.02"

@@ -35,6 +35,7 @@ ATTACHING = frozenset(
 )
 PHRASE_ENDS = frozenset({"but", "with", "without", "was", "were", "is", "are", "which", "that", "who", "showed"})
 AFTER = 7  # words at most in that phrase
+BARE_HEADS = frozenset({"syndrome", "disease", "disorder"})  # no condition's name by themselves
 FINDING = 10  # tokens at most of a finding a link ties to a condition (`finding_links`)
 CLAUSE_WORDS = frozenset({"but", "while", "whereas", "although", "and", "which", "that"})
 BRACKETS = re.compile(r"\[[^\]]*\]|\([^)]*\)")
@@ -331,7 +332,7 @@ def words_after(span: Span, known: Container[str], others: Container[int] = (), 
     goes on with (`known`): the longest first, then fewer, then none."""
     words = []
     for token in span.doc[span.end : min(span.end + most, span.sent.end)]:
-        if token.i in others:
+        if token.i in others and token.lower_ not in BARE_HEADS:  # a bare `syndrome` is no condition of its own
             break
         if INITIAL.fullmatch(token.text):  # `hepatitis C.`: the tokenizer keeps an initial's full stop
             words.append(token.text[0])
