@@ -443,6 +443,13 @@ def test_complicated_by_joins_a_complication_as_with_does():
     assert first_code("A gastric ulcer complicated the course.") == "K25.9"  # no complication named
 
 
+def test_a_complication_joined_after_the_conditions_site_phrase_is_its_complication():
+    assert first_code("Endoscopy found an ulcer in the duodenal bulb with active bleeding.") == "K26.4"
+    assert first_code("Colonoscopy found angiodysplasia of the transverse colon with bleeding.") == "K55.21"
+    # another condition in between: not this one's complication
+    assert first_code("Colonoscopy found angiodysplasia of the colon and a polyp with bleeding.") == "K55.20"
+
+
 def test_a_bare_syndrome_the_recogniser_split_off_ends_the_name_before_it():
     from pipeline.nlp.code_context import words_after
 

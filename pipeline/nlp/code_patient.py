@@ -32,6 +32,7 @@ from collections.abc import Container
 from .code_causes import CAUSED_BY, past_hedges
 from .code_context import (
     NOT_SAID,
+    PHRASE_ENDS,
     STOP,
     WITHOUT_CLAUSE,
     ArticleContext,
@@ -205,6 +206,10 @@ def presumed_combinations(context: ArticleContext, mentions: list[Mention]) -> N
             mention.evidence += f" (with the patient's {names})"
 
 
+SITE_LEADS = frozenset({"of", "in", "involving", "affecting"})  # a condition's site phrase starts so
+SITE_WORDS = 6  # tokens at most of that phrase, the lead included
+
+
 def joined_by_with(context: ArticleContext, mentions: list[Mention], titles: dict[str, str]) -> None:
     """A condition the sentence joins to a complication, another condition right after `with` or
     `complicated by` (`a duodenal ulcer with bleeding`, K26.4; `ulcerative colitis with rectal bleeding`, K51.911), the
@@ -217,21 +222,22 @@ def joined_by_with(context: ArticleContext, mentions: list[Mention], titles: dic
     by_end = {m.span.end: m for m in mentions}
     for mention in mentions:
         span, doc = mention.span, mention.span.doc
-        joiner = _joiner(doc[span.end : min(span.end + 2, span.sent.end - 1)])
+        at = _past_its_site(span, by_start)  # `angiodysplasia of the ascending colon` with …
+        joiner = _joiner(doc[at : min(at + 2, span.sent.end - 1)])
         # `with` and the words up to the complication (`with acute exacerbation`), or the words
         # themselves where no condition was recognised there (`with perforation`)
         words = []
-        for token in doc[span.end + joiner : min(span.end + joiner + 4, span.sent.end)] if joiner else ():
+        for token in doc[at + joiner : min(at + joiner + 4, span.sent.end)] if joiner else ():
             if not token.is_alpha or token.i in by_start or token.lower_ in ("and", "or", "but"):
                 break
             words.append(token.lower_)
-        after = by_start.get(span.end + joiner + len(words)) if joiner else None
+        after = by_start.get(at + joiner + len(words)) if joiner else None
         other = after or (None if words else by_end.get(span.start))
         said_as = (other.span._.assertion, mention.span._.assertion) if other is not None else ()
         if other is mention or said_as and said_as not in (("confirmed", "confirmed"), ("history", "history")):
             continue  # the complication said as past (of a current condition), hypothetical or negated
         words += [t.lower_ for t in other.span] if other else []
-        following = [t.lower_ for t in doc[span.end + joiner + len(words) : span.end + joiner + 4 + len(words)]]
+        following = [t.lower_ for t in doc[at + joiner + len(words) : at + joiner + 4 + len(words)]]
         if not words or NOT_SAID.intersection(words) or context.not_now.intersection([*words, *following]):
             continue  # `with no bleeding`, `with a history of bleeding`, `with bleeding two years earlier`
         # the complication's own code (not a combination it was given), its title's `without` aside
@@ -242,6 +248,20 @@ def joined_by_with(context: ArticleContext, mentions: list[Mention], titles: dic
             if other is not None and other.code[:3] != refinement.code[:3] and not refinement.coded_apart(other.code):
                 other.code = refinement.code  # the complication is the combination's too
                 other.evidence += f" (a complication of the patient's {mention.name})"
+
+
+def _past_its_site(span, others: Container[int]) -> int:
+    """Where the site phrase hanging on a condition ends (`of the ascending colon`, `in the
+    stomach`), if a complication is joined after it; else the condition's own end."""
+    doc, end = span.doc, span.sent.end
+    if span.end >= end or doc[span.end].lower_ not in SITE_LEADS:
+        return span.end
+    i = span.end + 1
+    while i < min(end, span.end + SITE_WORDS) and doc[i].is_alpha and i not in others:
+        if doc[i].lower_ in PHRASE_ENDS or doc[i].lower_ in ("and", "or"):  # `… of the colon and a polyp`
+            break
+        i += 1
+    return i if i < end and _joiner(doc[i : i + 2]) else span.end
 
 
 def _joiner(tokens) -> int:
