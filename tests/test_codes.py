@@ -450,6 +450,11 @@ def test_a_complication_joined_after_the_conditions_site_phrase_is_its_complicat
     assert first_code("Colonoscopy found angiodysplasia of the colon and a polyp with bleeding.") == "K55.20"
 
 
+def test_a_class_of_drugs_before_induced_is_a_drug_cause():
+    assert first_code("He developed opioid-induced constipation after surgery.") == "K59.03"
+    assert first_code("He developed constipation after surgery.") == "K59.00"
+
+
 def test_a_bare_syndrome_the_recogniser_split_off_ends_the_name_before_it():
     from pipeline.nlp.code_context import words_after
 

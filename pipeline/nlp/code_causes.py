@@ -86,7 +86,9 @@ class Causes:
         procedures: Procedures,
         titles: dict[str, str] | None = None,
     ):
-        self.context, self.condition, self.is_drug, self.procedures = context, condition, is_drug, procedures
+        self.context, self.condition, self.procedures = context, condition, procedures
+        # a class of drugs names a drug cause too (`opioid-induced constipation`: drug-induced, K59.03)
+        self.is_drug = lambda name: is_drug(name) or name in context.drug_classes
         self.titles = titles or {}
 
     def code_of(self, span: Span, code: str, name: str, conditions: set[int], drugs: dict[int, str]) -> Caused | None:

@@ -141,6 +141,7 @@ class ArticleContext:
         lymph_node_sites: dict[str, str] | None = None,
         not_now: Iterable[str] = (),
         state_heads: Iterable[str] = (),
+        drug_classes: Iterable[str] = (),
     ):
         self.refinements: dict[str, list[Refinement]] = {}
         for code, refined, kind, words, *also in [
@@ -171,6 +172,7 @@ class ArticleContext:
         self.stage_words = frozenset(stage_words)
         self.not_now = frozenset(not_now)
         self.state_heads = frozenset(state_heads)
+        self.drug_classes = frozenset(drug_classes)
         self.word_forms = word_forms or {}
         self.with_categories = frozenset(with_categories)
         # `large`: a site word only in a site phrase

@@ -104,6 +104,7 @@ def code_index(*files: str) -> dict:
             rules["lymph_node_sites"],
             rules["not_now"],
             rules["state_heads"],
+            rules["drug_classes"],
         ),
         "abbreviations": resource_json(file["abbreviations"])["abbreviations"],
         "coded_by_genus": frozenset(fold_name(genus, folds) for genus in rules["coded_by_genus"]),
