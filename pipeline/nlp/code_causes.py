@@ -196,4 +196,5 @@ def caused_by_drug(span: Span, drugs: dict[int, str], is_drug: Callable[[str], b
     i, last = i + 2, min(end, i + 6)
     while i < last and i not in drugs and doc[i].lower_ in DRUG_LEAD_INS:
         i += 1
-    return drugs.get(i, "")
+    # a drug the recogniser left out, or a class of drugs (`induced by chemotherapy`)
+    return drugs.get(i, "") or (doc[i].lower_ if i < end and is_drug(doc[i].lower_) else "")
