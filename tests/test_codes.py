@@ -429,6 +429,20 @@ def test_the_indexs_site_subterms_refine_a_thrombosis_an_infarction_and_a_stroke
     assert first_code("She suffered a myocardial infarction of the anterior wall.") == "I21.09"
     assert first_code("CT showed a cerebral infarction in the territory of the right MCA.") == "I63.511"
     assert first_code("Ultrasound confirmed a deep vein thrombosis.") == "I82.409"
+    assert first_code("CT showed a hemorrhage in the pons.") != "I61.3"  # a bare hemorrhage is no intracerebral one
+    assert first_code("CT showed an intracerebral hemorrhage in the right thalamus and internal capsule.") == "I61.0"
+    assert first_code("Imaging confirmed an aneurysm of the infrarenal abdominal aorta.") == "I71.40"
+
+
+def test_a_name_holding_its_site_phrase_is_coded_by_its_head_where_the_site_refines_it(coder):
+    def by_main_term(name: str) -> str:
+        codes = coder.main_term(name, None)
+        return codes.icd10cm if codes else ""
+
+    assert by_main_term("cellulitis of the right lower leg") == "L03.119"  # part of limb; the side apart
+    assert by_main_term("osteomyelitis of the cervical spine") == "M46.22"
+    assert by_main_term("instability of the elbow") == ""  # no code of its head that the site refines
+    assert by_main_term("cellulitis of unusual extent") == ""  # nothing its site says
 
 
 def test_a_condition_named_with_its_drug_keeps_that_drugs_own_code():

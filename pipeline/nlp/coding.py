@@ -63,6 +63,7 @@ from .code_tables import FILES, code_index
 from .concepts import Codes, own_ids
 from .data_files import DataFiles
 from .name_forms import as_one_word, fold_name, inverted, plurals, singulars
+from .neoplasm_sites import malignant_form
 from .values import DISEASE, DRUG, _ext
 
 _ext(Span, "codes")
@@ -74,7 +75,6 @@ PARENTHESIS = re.compile(r"\s*[(\[][^)\]]*[)\]]")
 # makes a disease of it), external causes, circumstances (Z65.3 `arrest`)
 MAIN_TERMS_NOT = frozenset("RVWXYZ")
 # a tumour's site, in a code title of a behaviour other than malignant
-BEHAVIOUR_TITLE = re.compile(r"(?:Benign neoplasm|Neoplasm of (?:uncertain|unspecified) behavior) of (.+)")
 
 
 @Language.factory(
@@ -272,14 +272,16 @@ class Coder(DataFiles):
         one at a time (`hemorrhagic cystitis` → `cystitis`, N30.90), never past a word that changes
         the code (`main_term_stops.txt`: `congenital`, a cause, a behaviour; a drug), nor down to a
         name too general to code or to a sign's or a circumstance's code (`argentine hemorrhagic
-        fever` is no R50.9, `sinus arrest` no Z65.3), nor in a name joined by a preposition
-        (`instability of the elbow`), where only a tumour before it is its main term (`melanoma of
-        the back`, C43.9). The name's own Disease Ontology and MeSH ids stay."""
+        fever` is no R50.9, `sinus arrest` no Z65.3); in a name joined by a preposition, only a
+        tumour before it (`melanoma of the back`, C43.9) or a name its site refines
+        (`head_at_its_site`). The name's own Disease Ontology and MeSH ids stay."""
         words = fold_name(name, self.folds).split()
         # a tumour coded by its own category, not one coded by a site it leaves unknown (C80.1)
         if head := self.neoplasms.tumour_head(words, self.joining, self.condition):
             return replace(head, evidence=f"{' '.join(words)} → {head.evidence} (its tumour)", **own_ids(own))
-        if len(words) < 2 or any(word in self.joining for word in words):
+        if any(word in self.joining for word in words):
+            return self.head_at_its_site(words, own)
+        if len(words) < 2:
             return None
         for first in range(1, len(words)):
             rest, left_off = " ".join(words[first:]), words[first - 1]
@@ -296,6 +298,19 @@ class Coder(DataFiles):
                 return replace(codes, evidence=f"{' '.join(words)} → {codes.evidence} (its main term)", **own_ids(own))
         return None
 
+    def head_at_its_site(self, words: list[str], own: Codes | None) -> Codes | None:
+        """A name that holds its site phrase (`cellulitis of the left leg`) coded as the name before
+        it where the site makes that code more specific; else none (`instability of the elbow`)."""
+        cut = next(i for i, word in enumerate(words) if word in self.joining)
+        head = self.condition(" ".join(words[:cut])) if cut else None
+        site = self.context.in_phrase(head.icd10cm, words[cut:]) if head and head.icd10cm else None
+        if site is None or site.kind != "said":
+            return None
+        evidence = f"{' '.join(words)} → {head.evidence}; {site.said} said of it"
+        return replace(
+            head, icd10cm=site.code, icd10cm_title=self.titles.get(site.code, ""), evidence=evidence, **own_ids(own)
+        )
+
     def as_history(self, name: str, span: Span) -> Codes | None:
         """A condition of the patient's past that ICD-10-CM codes as such (`old myocardial infarction`)."""
         if span._.assertion != "history" or span._.subject or any(t.lower_ in self.not_old for t in span.sent):
@@ -308,24 +323,10 @@ class Coder(DataFiles):
             if len(self.looked_up) > LOOKED_UP:
                 self.looked_up.clear()
             codes = self.by_name(name)
-            self.looked_up[name] = codes if codes and codes.icd10cm else self.malignant_form(name, codes) or codes
+            self.looked_up[name] = (
+                codes if codes and codes.icd10cm else malignant_form(name, codes, self.condition, self.titles) or codes
+            )
         return self.looked_up[name]
-
-    def malignant_form(self, name: str, own: Codes | None = None) -> Codes | None:
-        """`malignant X` that no vocabulary names: X's code where it is malignant already
-        (`malignant mesothelioma`, C45.9), else X's site with malignant behaviour, as the Neoplasm
-        Table pairs them (`malignant meningioma`: Benign neoplasm of meninges → Malignant neoplasm
-        of meninges, C70.9); never X's benign code. The name's own Disease Ontology and MeSH ids stay."""
-        words = name.lower().split()
-        if len(words) < 2 or words[0] != "malignant":
-            return None
-        tumour = self.condition(" ".join(words[1:]))
-        code = tumour.icd10cm if tumour else ""
-        site = BEHAVIOUR_TITLE.fullmatch(self.titles.get(code, ""))
-        malignant = self.condition(f"malignant neoplasm of {site[1]}") if site else tumour
-        if malignant and malignant.icd10cm.startswith("C"):
-            return replace(malignant, evidence=f"{name} → {malignant.evidence}", **own_ids(own))
-        return None
 
     def by_name(self, name: str) -> Codes | None:
         """The codes of the most specific name the index knows within `name`, or None: the name

@@ -19,9 +19,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Container
+from dataclasses import replace
 
 from .code_context import is_neoplasm, singular
-from .concepts import Codes
+from .concepts import Codes, own_ids
 
 UNKNOWN_SITE = re.compile(
     r"unspecified site(?! of)|site unspecified|\(primary\) neoplasm, unspecified|uncertain behavior, unspecified$"
@@ -239,3 +240,23 @@ def is_number(word: str) -> bool:
 
 def _ends_with(words: list[str], morphology: tuple[str, ...]) -> bool:
     return tuple(words[-len(morphology) :]) == morphology
+
+
+BEHAVIOUR_TITLE = re.compile(r"(?:Benign neoplasm|Neoplasm of (?:uncertain|unspecified) behavior) of (.+)")
+
+
+def malignant_form(name: str, own: Codes | None, condition: Callable, titles: dict[str, str]) -> Codes | None:
+    """`malignant X` that no vocabulary names: X's code where it is malignant already
+    (`malignant mesothelioma`, C45.9), else X's site with malignant behaviour, as the Neoplasm
+    Table pairs them (`malignant meningioma`: Benign neoplasm of meninges → Malignant neoplasm
+    of meninges, C70.9); never X's benign code. The name's own Disease Ontology and MeSH ids stay."""
+    words = name.lower().split()
+    if len(words) < 2 or words[0] != "malignant":
+        return None
+    tumour = condition(" ".join(words[1:]))
+    code = tumour.icd10cm if tumour else ""
+    site = BEHAVIOUR_TITLE.fullmatch(titles.get(code, ""))
+    malignant = condition(f"malignant neoplasm of {site[1]}") if site else tumour
+    if malignant and malignant.icd10cm.startswith("C"):
+        return replace(malignant, evidence=f"{name} → {malignant.evidence}", **own_ids(own))
+    return None
