@@ -1,4 +1,4 @@
-"""The coder on 600 case-report sentences written and coded blind (`data/coded_sentences.tsv`):
+"""The coder on 680 case-report sentences written and coded blind (`data/coded_sentences.tsv`):
 three helpers, each given a domain (oncology, haematology and kidney; heart, vessels, lungs and
 nerves; infections, gut, endocrine, skin, bones, injuries and psychiatry), wrote sentences as case
 reports word them and coded every diagnosis in them with ICD-10-CM from the sentence alone, never
@@ -13,7 +13,9 @@ pregnancy, eyes, ears and skin), was written by two more helpers after that day'
 and is held out whole. A third batch (210 sentences, 2026-12-07: gut, liver, endocrine, rheumatology
 and hospital complications; nerves, infections, heart, lungs and kidneys; tumours, blood, genetic
 syndromes, eyes, ears and skin) was split at random by sentence (seed 20261208) before the tool
-ran on it: `dev2`, which rules may be made from, and `test3`, held out. Per split: the share of
+ran on it: `dev2`, which rules may be made from, and `test3`, held out. A fourth, `test4` (80
+sentences as case presentations and discussions of every specialty word them), was written the
+same day after that day's rules were made, and is held out whole. Per split: the share of
 coded mentions a DISEASE entity covers, and of those
 mentions the share whose code has the gold category, the full gold code, and any code.
 
@@ -77,7 +79,7 @@ def main() -> None:
     by_split = defaultdict(list)
     for row, code in tool_codes(rows):
         by_split[row["split"]].append((row, code))
-    for split in ("dev", "dev2", "test", "test2", "test3"):
+    for split in ("dev", "dev2", "test", "test2", "test3", "test4"):
         s = scores(by_split[split])
         print(
             f"{split:5}  {s['mentions']} coded mentions, recognised {s['recognised']:.3f};  on those: "
