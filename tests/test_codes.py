@@ -379,6 +379,10 @@ def test_a_stage_said_before_after_or_in_a_parenthesis_takes_that_stages_code(co
     assert icd(coder, "acute kidney injury stage") == "N17.9"
 
 
+def test_a_stages_value_before_a_condition_counts_with_its_word_as_one_of_the_words_before_it():
+    assert first_code("A stage IV sacral decubitus ulcer was debrided.") == "L89.154"
+
+
 def test_what_a_title_leaves_unspecified_is_read_from_the_words_reports_use():
     # `hypoxemic` is the title's `with hypoxia`; `acute on chronic` one acuity, not three words
     assert first_code("On arrival he was in acute hypoxaemic respiratory failure.") == "J96.01"

@@ -284,7 +284,8 @@ def attached_words(span: Span, before: int, others: set[int], context: ArticleCo
         if not (is_word(doc[first - 1]) or _is_stage(doc[first - 1], stages)):
             break
         first -= 1
-        words += doc[first].lower_ not in ("-", "on")  # `acute on chronic`: one acuity
+        # `acute on chronic`: one acuity; `stage 4` one stage
+        words += doc[first].lower_ not in ("-", "on") and not _is_stage(doc[first], stages)
     first = min(first, _state_before(span, context.state_heads, others), _finding_before(span, links, others))
     after = after_parenthesis(span, sentence.end)  # `Crohn's disease (CD) of the ileum`
     last = after
