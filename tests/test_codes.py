@@ -489,6 +489,12 @@ def test_a_bare_syndrome_the_recogniser_split_off_ends_the_name_before_it():
     assert words_after(doc[nausea : nausea + 1], {"vomiting"}, {nausea + 1}) == [""]  # another condition
 
 
+def test_an_extranodal_diffuse_large_b_cell_lymphoma_takes_its_complete_code():
+    # C83.39 has children since FY2025: the brain's is primary CNS lymphoma, any other organ's C83.398
+    assert first_code("Endoscopic biopsy showed diffuse large B-cell lymphoma of the duodenum.") == "C83.398"
+    assert first_code("MRI and biopsy confirmed a cerebral diffuse large B-cell lymphoma.") == "C83.390"
+
+
 def test_a_leukaemia_said_in_remission_or_relapsed_takes_that_code():
     assert condition_codes("A boy with acute lymphoblastic leukemia in first remission had fever.")[0][1] == "C91.01"
     assert condition_codes("She was treated for relapsed multiple myeloma.")[0][1] == "C90.02"
