@@ -399,6 +399,8 @@ def test_an_exacerbation_or_flare_of_a_condition_takes_its_code_with_exacerbatio
     assert first_code("She was treated for an exacerbation of moderate persistent asthma.") == "J45.41"
     # `… , unspecified` is the category's form without a complication (J44.9 → J44.1)
     assert first_code("He needed ventilation for an exacerbation of chronic obstructive pulmonary disease.") == "J44.1"
+    # the state said absent is no complication
+    assert first_code("There was no sign of an exacerbation of asthma on review.") == "J45.909"
     assert first_code("He was followed for chronic obstructive pulmonary disease.") == "J44.9"
     assert first_code("Acute kidney injury with acute tubular necrosis developed after surgery.") == "N17.0"
 
@@ -433,6 +435,8 @@ def test_the_indexs_site_subterms_refine_a_thrombosis_an_infarction_and_a_stroke
     assert first_code("She suffered a myocardial infarction of the anterior wall.") == "I21.09"
     assert first_code("CT showed a cerebral infarction in the territory of the right MCA.") == "I63.511"
     assert first_code("Ultrasound confirmed a deep vein thrombosis.") == "I82.409"
+    assert first_code("Duplex showed a chronic deep vein thrombosis of the right popliteal vein.") == "I82.531"
+    assert first_code("MRI showed osteomyelitis of the thoracic vertebrae.") == "M46.24"  # the site that says more
     assert first_code("CT showed a hemorrhage in the pons.") != "I61.3"  # a bare hemorrhage is no intracerebral one
     assert first_code("CT showed an intracerebral hemorrhage in the right thalamus and internal capsule.") == "I61.0"
     assert first_code("Imaging confirmed an aneurysm of the infrarenal abdominal aorta.") == "I71.40"
@@ -493,6 +497,11 @@ def test_an_extranodal_diffuse_large_b_cell_lymphoma_takes_its_complete_code():
     # C83.39 has children since FY2025: the brain's is primary CNS lymphoma, any other organ's C83.398
     assert first_code("Endoscopic biopsy showed diffuse large B-cell lymphoma of the duodenum.") == "C83.398"
     assert first_code("MRI and biopsy confirmed a cerebral diffuse large B-cell lymphoma.") == "C83.390"
+
+
+def test_a_with_code_after_two_without_clauses_is_its_codes_complication():
+    # K57.91: Diverticulosis of intestine, part unspecified, without perforation or abscess with bleeding
+    assert codes_in("He had diverticulosis with bleeding.") == ["K57.91", "K57.91"]
 
 
 def test_a_leukaemia_said_in_remission_or_relapsed_takes_that_code():

@@ -87,8 +87,8 @@ def refinement_rows(icd, codes: set[str]) -> list[str]:
             part_of = organ if other[:3] == code[:3] else set()  # a part of the category's organ
             if added and not added & NEVER_ADDED and own - theirs <= GENERIC | part_of:
                 lines.append(f"{code}\t{other}\tsaid\t{' '.join(in_title_order(other_title, added))}\t")
-            elif without and (joined := _with_joined(other_title, without["stem"])):
-                tail = other_title[len(without["stem"]) + len(joined) :]
+            elif without and (stem := _joined_stem(other_title, title, without["stem"])):
+                tail = other_title[len(stem) + len(_with_joined(other_title, stem)) :]
                 tail = re.sub(r",\s*unspecified$", "", tail, flags=re.IGNORECASE)
                 # a last `without` clause (`… with esophagitis, without bleeding`) says the default,
                 # unless the code's own title has what it leaves out (`…, with abscess`)
@@ -132,6 +132,14 @@ def _contradicts(title: str, left_out: str) -> bool:
     `without abscess`): one of its words, not in a `without` clause of its own."""
     withouts = " ".join(WITHOUT_CLAUSE.findall(title))
     return bool(title_words(left_out) & (title_words(title) - title_words(withouts)))
+
+
+def _joined_stem(other_title: str, title: str, stem: str) -> str:
+    """The part of a code's title that `other_title` goes on from with `with`: the name before
+    its first `without` clause, or before its last where it has two (`Diverticulosis of large
+    intestine without perforation or abscess without bleeding` → `… with bleeding`, K57.31)."""
+    last = re.match(r"^(.+) without [^,]*$", title, re.IGNORECASE)
+    return next((s for s in (stem, last[1] if last else "") if s and _with_joined(other_title, s)), "")
 
 
 def _with_joined(title: str, stem: str) -> str:
