@@ -287,8 +287,8 @@ def attached_words(span: Span, before: int, others: set[int], context: ArticleCo
         # `acute on chronic`: one acuity; `stage 4` one stage
         words += doc[first].lower_ not in ("-", "on") and not _is_stage(doc[first], stages)
     first = min(first, _state_before(span, context.state_heads, others), _finding_before(span, links, others))
-    run = doc[first : span.start]
-    if any(t.lower_ in context.state_heads for t in run) and NOT_SAID.intersection(_lower(doc, first - 4, first)):
+    stated = any(t.lower_ in context.state_heads for t in doc[first : span.start])
+    if stated and any(t.lower_ in NOT_SAID for t in doc[max(sentence.start, first - 4) : first]):
         first = span.start  # `no evidence of an exacerbation of` asthma: its state is not said
     after = after_parenthesis(span, sentence.end)  # `Crohn's disease (CD) of the ileum`
     last = after
@@ -305,11 +305,6 @@ def attached_words(span: Span, before: int, others: set[int], context: ArticleCo
     return [t.lower_ for t in (*doc[first : span.end], *staged, *doc[after:last])]
 
 
-def _lower(doc, start: int, end: int) -> list[str]:
-    """The lower-case words of `doc[start:end]`, `start` kept inside the doc."""
-    return [t.lower_ for t in doc[max(0, start) : end]]
-
-
 def _state_before(span: Span, heads: Container[str], others: set[int]) -> int:
     """Where a state's noun joined to the condition by `of` starts, a few words before it (`a
     flare of` his asthma), else the condition's own start."""
@@ -318,9 +313,7 @@ def _state_before(span: Span, heads: Container[str], others: set[int]) -> int:
         if at in others or not is_word(doc[at]):
             break
         if doc[at].lower_ == "of" and at > start and doc[at - 1].lower_ in heads:
-            # `no evidence of an exacerbation of` asthma: the state is not said
-            said = not any(t.lower_ in NOT_SAID for t in doc[max(start, at - 5) : at - 1])
-            return at - 1 if said else span.start
+            return at - 1
     return span.start
 
 

@@ -74,7 +74,6 @@ PARENTHESIS = re.compile(r"\s*[(\[][^)\]]*[)\]]")
 # chapters whose codes are never a disease's main term: symptoms and signs (a word before one often
 # makes a disease of it), external causes, circumstances (Z65.3 `arrest`)
 MAIN_TERMS_NOT = frozenset("RVWXYZ")
-# a tumour's site, in a code title of a behaviour other than malignant
 
 
 @Language.factory(
