@@ -505,6 +505,16 @@ def test_a_with_code_after_two_without_clauses_is_its_codes_complication():
     assert codes_in("He had diverticulosis with bleeding.") == ["K57.91", "K57.91"]
 
 
+def test_a_conditions_undefined_abbreviation_in_capitals_is_recognised_and_coded():
+    assert condition_codes("A 70-year-old man with COPD and CKD presented with AKI.") == [
+        ("COPD", "J44.9", "copd → chronic obstructive pulmonary disease"),
+        ("CKD", "N18.9", "ckd → chronic kidney disease"),
+        ("AKI", "N17.9", "aki → acute kidney injury"),
+    ]
+    # in lower case the letters are a word, or nothing: no condition
+    assert condition_codes("The tia and the ckd files were sent.") == []
+
+
 def test_a_leukaemia_said_in_remission_or_relapsed_takes_that_code():
     assert condition_codes("A boy with acute lymphoblastic leukemia in first remission had fever.")[0][1] == "C91.01"
     assert condition_codes("She was treated for relapsed multiple myeloma.")[0][1] == "C90.02"
