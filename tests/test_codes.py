@@ -438,6 +438,12 @@ def test_the_indexs_site_subterms_refine_a_thrombosis_an_infarction_and_a_stroke
     assert first_code("Duplex showed a chronic deep vein thrombosis of the right popliteal vein.") == "I82.531"
     assert first_code("MRI showed osteomyelitis of the thoracic vertebrae.") == "M46.24"  # the site that says more
     assert first_code("Angiography showed thrombosis of the right iliac artery.") == "I74.5"  # an artery's, no vein's
+    assert first_code("Audiometry showed bilateral sensorineural hearing loss.") == "H90.3"
+
+
+def test_an_index_name_never_overrules_a_code_whose_title_is_that_name(coder):
+    # D61.03 Fanconi anemia (since FY2025), not D61.09 as older indexes sent it
+    assert icd(coder, "Fanconi's anaemia") == "D61.03"
     assert first_code("CT showed a hemorrhage in the pons.") != "I61.3"  # a bare hemorrhage is no intracerebral one
     assert first_code("CT showed an intracerebral hemorrhage in the right thalamus and internal capsule.") == "I61.0"
     assert first_code("Imaging confirmed an aneurysm of the infrarenal abdominal aorta.") == "I71.40"
