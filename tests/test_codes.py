@@ -444,6 +444,20 @@ def test_the_indexs_site_subterms_refine_a_thrombosis_an_infarction_and_a_stroke
 def test_an_index_name_never_overrules_a_code_whose_title_is_that_name(coder):
     # D61.03 Fanconi anemia (since FY2025), not D61.09 as older indexes sent it
     assert icd(coder, "Fanconi's anaemia") == "D61.03"
+    icd10cm = pytest.importorskip("simple_icd_10_cm")
+    from pipeline.nlp.name_forms import fold_name, spelling_folds
+
+    folds = spelling_folds()
+    titled = {}
+    for code in icd10cm.get_all_codes(with_dots=True):
+        titled.setdefault(fold_name(icd10cm.get_description(code).lower(), folds), set()).add(code)
+    overruled = [
+        row["name"]
+        for row in table_rows("icd10cm_index_terms.tsv")
+        if (codes := titled.get(fold_name(row["name"].lower(), folds)))
+        and not any(row["icd10cm"].startswith(code) for code in codes)
+    ]
+    assert overruled == []  # a category's title may be refined to its leaf (`gestational diabetes`)
     assert first_code("CT showed a hemorrhage in the pons.") != "I61.3"  # a bare hemorrhage is no intracerebral one
     assert first_code("CT showed an intracerebral hemorrhage in the right thalamus and internal capsule.") == "I61.0"
     assert first_code("Imaging confirmed an aneurysm of the infrarenal abdominal aorta.") == "I71.40"
