@@ -533,6 +533,8 @@ def test_a_conditions_undefined_abbreviation_in_capitals_is_recognised_and_coded
     ]
     # in lower case the letters are a word, or nothing: no condition
     assert condition_codes("The tia and the ckd files were sent.") == []
+    assert codes_in("A 79-year-old woman with AF and PAD was admitted.") == ["I48.91", "I73.9"]
+    assert codes_in("The pad was changed.") == []
 
 
 def test_a_leukaemia_said_in_remission_or_relapsed_takes_that_code():
