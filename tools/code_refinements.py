@@ -75,10 +75,11 @@ def refinement_rows(icd, codes: set[str]) -> list[str]:
         # a leukemia's or myeloma's default state says nothing was said (`… in remission` says more)
         own = with_words(UNSPECIFIED_WHETHER.sub(r" \1", NOT_IN_REMISSION.sub("", title)))
         without = WITHOUT.match(title)
+        stems = _with_stems(title, without["stem"]) if without else []
         organ = _organ_words(icd, code)
         # the category's codes, and a cause's own code elsewhere (`Pneumonia, unspecified organism`
-        # → `Pneumonia due to Klebsiella pneumoniae`, J15.0)
-        for other in [*_leaves(icd, code[:3]), *due_to.get(title.split(",")[0].lower(), ())]:
+        # → `Pneumonia due to Klebsiella pneumoniae`, J15.0), each once
+        for other in dict.fromkeys([*_leaves(icd, code[:3]), *due_to.get(title.split(",")[0].lower(), ())]):
             if other == code:
                 continue
             other_title = icd.get_description(other)
@@ -87,8 +88,8 @@ def refinement_rows(icd, codes: set[str]) -> list[str]:
             part_of = organ if other[:3] == code[:3] else set()  # a part of the category's organ
             if added and not added & NEVER_ADDED and own - theirs <= GENERIC | part_of:
                 lines.append(f"{code}\t{other}\tsaid\t{' '.join(in_title_order(other_title, added))}\t")
-            elif without and (stem := _joined_stem(other_title, title, without["stem"])):
-                tail = other_title[len(stem) + len(_with_joined(other_title, stem)) :]
+            elif joined := next(((stem, j) for stem in stems if (j := _with_joined(other_title, stem))), None):
+                tail = other_title[len(joined[0]) + len(joined[1]) :]
                 tail = re.sub(r",\s*unspecified$", "", tail, flags=re.IGNORECASE)
                 # a last `without` clause (`… with esophagitis, without bleeding`) says the default,
                 # unless the code's own title has what it leaves out (`…, with abscess`)
@@ -134,12 +135,12 @@ def _contradicts(title: str, left_out: str) -> bool:
     return bool(title_words(left_out) & (title_words(title) - title_words(withouts)))
 
 
-def _joined_stem(other_title: str, title: str, stem: str) -> str:
-    """The part of a code's title that `other_title` goes on from with `with`: the name before
-    its first `without` clause, or before its last where it has two (`Diverticulosis of large
+def _with_stems(title: str, stem: str) -> list[str]:
+    """The parts of a code's title another title may go on from with `with`: the name before its
+    first `without` clause, and before its last where it has two (`Diverticulosis of large
     intestine without perforation or abscess without bleeding` → `… with bleeding`, K57.31)."""
     last = re.match(r"^(.+) without [^,]*$", title, re.IGNORECASE)
-    return next((s for s in (stem, last[1] if last else "") if s and _with_joined(other_title, s)), "")
+    return list(dict.fromkeys([stem, *([last[1]] if last else [])]))
 
 
 def _with_joined(title: str, stem: str) -> str:
