@@ -529,15 +529,18 @@ def block_rows(icd) -> list[str]:
     return rows
 
 
-def index_refinement_rows(icd) -> list[str]:
+def index_refinement_rows(icd, built: set[str]) -> list[str]:
     """The Alphabetic Index's site subterms the titles do not pair (`icd10cm_index_refinements.tsv`),
-    as `said` rows of the refinements table."""
+    as `said` rows of the refinements table; a row the titles already pair (in `built`) is an error."""
     rows = []
     for row in table_rows("icd10cm_index_refinements.tsv"):
         for code in (row["code"], row["refined"]):
             if not (icd.is_valid_item(code) and icd.is_leaf(code)):
                 raise ValueError(f"icd10cm_index_refinements.tsv: {code} is no complete ICD-10-CM code")
-        rows.append(f"{row['code']}\t{row['refined']}\tsaid\t{row['words']}\t")
+        line = f"{row['code']}\t{row['refined']}\tsaid\t{row['words']}\t"
+        if line in built:
+            raise ValueError(f"icd10cm_index_refinements.tsv: the titles pair {row['code']} → {row['refined']} already")
+        rows.append(line)
     return rows
 
 
@@ -555,7 +558,8 @@ def main() -> None:
     write_gz("condition_codes.tsv.gz", conditions)
     import simple_icd_10_cm as icd
 
-    refinements = refinement_rows(icd, used) + index_refinement_rows(icd)
+    refinements = refinement_rows(icd, used)
+    refinements += index_refinement_rows(icd, set(refinements))
     write_gz("icd10cm_refinements.tsv.gz", refinements)
     used |= {line.split("\t")[1] for line in refinements[1:]}
     sides = side_codes(icd, used)
