@@ -441,6 +441,19 @@ def test_the_indexs_site_subterms_refine_a_thrombosis_an_infarction_and_a_stroke
     assert first_code("Audiometry showed bilateral sensorineural hearing loss.") == "H90.3"
 
 
+def test_a_neuropathy_neuritis_or_palsy_of_a_named_nerve_takes_that_nerves_mononeuropathy():
+    # the Index's nerve subterms (Lesion, nerve, ulnar G56.2-): never the polyneuropathy's G62.9
+    assert first_code("Electromyography confirmed a left ulnar neuropathy at the cubital tunnel.") == "G56.22"
+    assert first_code("After the hip replacement she had a sciatic neuropathy.") == "G57.00"
+    assert first_code("A compressive radial nerve palsy of the right arm followed the humeral fracture.") == "G56.31"
+    assert first_code("Nerve conduction showed neuritis of the left tibial nerve.") == "G57.42"
+    assert first_code("He woke with a facial nerve palsy.") == "G51.0"
+    assert first_code("Fluoroscopy showed paralysis of the left hemidiaphragm.") == "J98.6"
+    assert first_code("Ultrasound showed neuritis along the right median nerve.") == "G56.11"
+    # a neuropathy of no named nerve keeps its own code
+    assert first_code("She had a length-dependent peripheral neuropathy.") == "G62.9"
+
+
 def test_an_index_name_never_overrules_a_code_whose_title_is_that_name(coder):
     # D61.03 Fanconi anemia (since FY2025), not D61.09 as older indexes sent it
     assert icd(coder, "Fanconi's anaemia") == "D61.03"

@@ -31,7 +31,7 @@ from spacy.tokens import Span
 STOP = frozenset({"of", "the", "and", "or", "in", "on", "at", "to", "with", "due", "a", "an", "by", "for", "as"})
 # a word after a condition that hangs a phrase on it, and the words that end that phrase
 ATTACHING = frozenset(
-    {"of", "in", "on", "to", "from", "involving", "affecting", "at", "within", "arising", "caused", "due"}
+    {"of", "in", "on", "to", "from", "involving", "affecting", "at", "along", "within", "arising", "caused", "due"}
 )
 PHRASE_ENDS = frozenset({"but", "with", "without", "was", "were", "is", "are", "which", "that", "who", "showed"})
 AFTER = 7  # words at most in that phrase
