@@ -454,6 +454,17 @@ def test_a_neuropathy_neuritis_or_palsy_of_a_named_nerve_takes_that_nerves_monon
     assert first_code("She had a length-dependent peripheral neuropathy.") == "G62.9"
 
 
+def test_a_fracture_is_coded_by_its_bone_and_part_as_the_index_lists_them():
+    # the gold files write injuries without their 7th character (the encounter)
+    assert first_code("Plain films confirmed a displaced fracture of the left radial head.") == "S52.122"
+    assert first_code("She fell and sustained a distal radius fracture on the right.") == "S52.501"
+    assert first_code("A fracture of the scaphoid was missed at first.") == "S62.009"
+    assert first_code("He was hit by a car and had a pelvic fracture.") == "S32.9"
+    assert first_code("The fall caused multiple rib fractures.") == "S22.49"
+    # a bone the index does not list keeps the unspecified injury's code
+    assert first_code("He had a fracture after the fall.") == "T14.8"
+
+
 def test_an_index_name_never_overrules_a_code_whose_title_is_that_name(coder):
     # D61.03 Fanconi anemia (since FY2025), not D61.09 as older indexes sent it
     assert icd(coder, "Fanconi's anaemia") == "D61.03"

@@ -331,7 +331,7 @@ def _is_stage(token, stages: Container[str]) -> bool:
     return token.i > 0 and token.doc[token.i - 1].lower_ in stages and bool(STAGE_VALUE.fullmatch(token.lower_))
 
 
-def words_after(span: Span, known: Container[str], others: Container[int] = (), most: int = 4) -> list[str]:
+def words_after(span: Span, known: Container[str], others: Container[int] = (), most: int = 5) -> list[str]:
     """The words just after a condition that may end its name (`alopecia totalis`, `influenza
     A`, `heart failure with reduced ejection fraction`), in its sentence and up to another
     condition (`others`: `nausea` and `vomiting` are two), each a word some name the index knows
