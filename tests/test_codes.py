@@ -465,6 +465,21 @@ def test_a_fracture_is_coded_by_its_bone_and_part_as_the_index_lists_them():
     assert first_code("He had a fracture after the fall.") == "T14.8"
 
 
+def test_a_poisoning_is_coded_by_its_substance_and_intent_as_the_table_of_drugs_codes_it():
+    # an overdose is a poisoning, accidental where the text gives no intent (guideline I.C.19.e.5.b)
+    assert first_code("Two hours before admission she had taken an overdose of 40 tablets of paracetamol.") == "T39.1X1"
+    assert first_code("He was admitted with a deliberate overdose of sertraline and alcohol.") == "T43.222"
+    assert first_code("The toddler was brought in after accidental iron poisoning.") == "T45.4X1"
+    # a drug's toxicity on maintenance therapy is its adverse effect; a chemical's, its toxic effect
+    assert (
+        first_code("Chronic lithium toxicity was diagnosed in the elderly woman on maintenance therapy.") == "T43.595"
+    )
+    assert first_code("The farmer developed acute paraquat poisoning.") == "T60.3X1"
+    # a substance the Table has no row for keeps the poisoning's own code
+    assert first_code("He had food poisoning after the party.") == "A05.9"
+    assert first_code("He was found with a poisoning of unknown origin.") == "T65.91"
+
+
 def test_an_index_name_never_overrules_a_code_whose_title_is_that_name(coder):
     # D61.03 Fanconi anemia (since FY2025), not D61.09 as older indexes sent it
     assert icd(coder, "Fanconi's anaemia") == "D61.03"
@@ -1204,6 +1219,25 @@ def test_gold_codes_exist_in_the_code_set():
     assert [c for c in codes if not icd10cm.is_valid_item(c)] == []
     shipped = table_rows("icd10cm_titles.tsv.gz")[::500]
     assert [r["code"] for r in shipped if " ".join(icd10cm.get_description(r["code"]).split()) != r["title"]] == []
+
+
+def test_the_table_of_drugs_rows_name_codes_of_their_kind():
+    icd10cm = pytest.importorskip("simple_icd_10_cm")  # the `test` extra
+    from pipeline.lexicons import resource_json
+
+    substances = resource_json("poisonings.json")["substances"]
+    assert len(substances) > 150
+    wrong = []
+    for name, (poisoning, adverse, _) in substances.items():
+        title = icd10cm.get_description(poisoning) if icd10cm.is_valid_item(poisoning) else ""
+        # each code exists: the accidental poisoning or toxic effect, and a drug's adverse effect
+        if not re.match(r"(Poisoning by|Toxic effect of) .*, accidental \(unintentional\)$", title):
+            wrong.append((name, poisoning, title))
+        if adverse and not (icd10cm.is_valid_item(adverse) and icd10cm.get_description(adverse).startswith("Adverse")):
+            wrong.append((name, adverse))
+        if adverse and adverse[:-1] != poisoning[:-1]:  # one Table row: the same drug's two columns
+            wrong.append((name, poisoning, adverse))
+    assert wrong == []
 
 
 def test_the_blind_coded_sentences_are_well_formed_and_split_before_use():

@@ -11,6 +11,7 @@ from ..disk_cache import disk_cached
 from ..lexicons import resource_json, resource_text, table_rows, word_list
 from .code_causes import Procedures
 from .code_context import ArticleContext
+from .code_poisoning import Poisonings
 from .name_forms import fold_name, spelling_folds
 from .neoplasm_sites import NeoplasmSites
 
@@ -33,6 +34,7 @@ FILES = {
     "main_term_stops": "main_term_stops.txt",
     "microbes": "microbes.txt",
     "blocks": "icd10cm_blocks.tsv.gz",
+    "poisonings": "poisonings.json",
 }
 
 
@@ -121,6 +123,7 @@ def code_index(*files: str) -> dict:
         "acuity": frozenset(rules["acuity_words"]),
         "procedures": Procedures.of(rules["procedures"]),
         "neoplasms": NeoplasmSites(morphology, adjectives, rules["sites"]),
+        "poisonings": Poisonings.of(resource_json(file["poisonings"])),
     }
 
 

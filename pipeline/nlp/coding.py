@@ -47,15 +47,7 @@ from spacy.tokens import Doc, Span
 
 from ..cases import case_at, segment_cases
 from .code_causes import Causes
-from .code_context import (
-    Mention,
-    attached_words,
-    coordinated_names,
-    is_word,
-    title_words,
-    where_it_is,
-    words_after,
-)
+from .code_context import Mention, attached_words, coordinated_names, is_word, title_words, where_it_is, words_after
 from .code_newborn import newborn_form, newborn_patients
 from .code_patient import across_the_patient
 from .code_sides import Sides
@@ -103,6 +95,7 @@ def make_coder(
     main_term_stops: str,
     microbes: str,
     blocks: str,
+    poisonings: str,
 ) -> Coder:
     arguments = locals()  # the config's file arguments, one per FILES key
     return Coder({key: arguments[key] for key in FILES})
@@ -157,7 +150,8 @@ class Coder(DataFiles):
             name = ent._.normalized or ent.text
             phrase = phrases[ent.start] = attached_words(ent, self.words_before, in_conditions, self.context)
             bare = self.condition(name)
-            codes = self.as_history(name, ent) or self.refined(bare, ent, in_conditions)
+            codes = self.poisonings.coded(ent, drugs, self.titles) or self.as_history(name, ent)
+            codes = codes or self.refined(bare, ent, in_conditions)
             if not (codes and codes.icd10cm):
                 codes = self.abbreviated(ent) or self.coordinated(name) or codes
             if not (codes and codes.icd10cm) or self.neoplasms.site_unknown(codes.icd10cm_title):
