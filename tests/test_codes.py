@@ -480,6 +480,15 @@ def test_a_poisoning_is_coded_by_its_substance_and_intent_as_the_table_of_drugs_
     assert first_code("He was found with a poisoning of unknown origin.") == "T65.91"
 
 
+def test_a_name_the_recogniser_split_in_two_is_coded_whole():
+    # the first part takes the code of the name the index knows for the two
+    assert codes_in("MRI and PCR confirmed herpes simplex encephalitis in the boy.")[:1] == ["B00.4"]
+    assert codes_in("Endoscopy found a perforated acute duodenal ulcer.")[:1] == ["K26.1"]
+    assert codes_in("Her blood film showed a vitamin B12 deficiency anaemia.")[:1] == ["D51.9"]  # however spelt
+    # two names the index knows no longer name for stay two conditions
+    assert codes_in("He had COVID-19 myocarditis.") == ["U07.1", "I51.4"]
+
+
 def test_an_index_name_never_overrules_a_code_whose_title_is_that_name(coder):
     # D61.03 Fanconi anemia (since FY2025), not D61.09 as older indexes sent it
     assert icd(coder, "Fanconi's anaemia") == "D61.03"

@@ -67,7 +67,7 @@ def code_index(*files: str) -> dict:
         # what a name the index knows may start with: the words before a condition worth a lookup
         "first_words": frozenset(name.split(" ", 1)[0] for name in by_name),
         # the words a name the index knows goes on with: the words after a condition worth a lookup
-        "later_words": frozenset(word for name in by_name for word in name.split()[1:]),
+        "later_words": SpelledWords(frozenset(word for name in by_name for word in name.split()[1:]), folds),
         "titles": titles,
         "blocks": {category: (block, title) for category, block, title in _columns(file["blocks"], *BLOCK_COLUMNS)},
         "drugs": {
@@ -125,6 +125,16 @@ def code_index(*files: str) -> dict:
         "neoplasms": NeoplasmSites(morphology, adjectives, rules["sites"]),
         "poisonings": Poisonings.of(resource_json(file["poisonings"])),
     }
+
+
+class SpelledWords:
+    """Words as the index writes them, found however the text spells them (`anaemia`: anemia)."""
+
+    def __init__(self, words: frozenset[str], folds: list):
+        self.words, self.folds = words, folds
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.words or isinstance(word, str) and fold_name(word, self.folds) in self.words
 
 
 class NameTable(Mapping):

@@ -395,6 +395,13 @@ class Coder(DataFiles):
                 wider = self.condition(" ".join(part for part in (before, name, after) if part))
                 if wider and wider.icd10cm and (codes is None or wider.icd10cm != codes.icd10cm):
                     return wider
+        # the rest of its name split off as a condition of its own (`herpes simplex` `encephalitis`,
+        # `vitamin B12 deficiency` `anemia`): the name the index knows for the two is its code
+        own = codes.icd10cm if codes else ""
+        for after in words_after(span, self.later_words)[:-1] if span.end in others else ():
+            wider = self.condition(f"{name} {after}")
+            if wider and wider.icd10cm and wider.icd10cm != own:
+                return wider
         return codes
 
     def context_start(self, span: Span) -> int:
