@@ -689,6 +689,8 @@ def test_a_name_no_vocabulary_knows_is_coded_by_its_main_term(coder):
     assert coder.main_term("CMV retinitis", None) is None  # an organism says which retinitis
     assert coder.main_term("adenovirus pneumonia", None) is None
     assert coder.main_term("halothane hepatitis", None) is None  # a drug says which hepatitis
+    assert coder.main_term("syphilis aortitis", None) is None  # a disease that causes it says which
+    assert coder.main_term("lupus myocarditis", None) is None  # not I51.4
     assert coder.main_term("bipolar depression", None) is None
     # never a sign's or a circumstance's code: a word before one often makes a disease of it
     assert coder.main_term("argentine hemorrhagic fever", None) is None  # not R50.9
