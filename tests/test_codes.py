@@ -489,6 +489,24 @@ def test_a_name_the_recogniser_split_in_two_is_coded_whole():
     assert codes_in("He had COVID-19 myocarditis.") == ["U07.1", "I51.4"]
 
 
+def test_a_site_before_a_name_no_vocabulary_knows_refines_its_head():
+    assert first_code("CT showed uncomplicated sigmoid diverticulitis.") == "K57.32"  # the large intestine
+    assert first_code("Capsule endoscopy found jejunal diverticulitis.") == "K57.12"
+    # a word that is no site still stops the main term (a cause, a time of life)
+    assert first_code("She had congenital synovitis.") == ""
+
+
+def test_a_thrombus_in_a_chamber_of_the_heart_is_intracardiac_thrombosis():
+    assert first_code("Echocardiography found a mobile thrombus in the left ventricle after the infarction.") == "I51.3"
+    assert first_code("A left atrial thrombus was seen before cardioversion.") == "I51.3"
+    assert first_code("Doppler showed a thrombus in the popliteal vein.") == "I82.439"  # a vein's
+
+
+def test_a_site_said_far_into_the_phrase_still_refines_the_condition():
+    text = "She had an acute ischemic stroke caused by occlusion of the right middle cerebral artery."
+    assert first_code(text) == "I63.511"
+
+
 def test_an_index_name_never_overrules_a_code_whose_title_is_that_name(coder):
     # D61.03 Fanconi anemia (since FY2025), not D61.09 as older indexes sent it
     assert icd(coder, "Fanconi's anaemia") == "D61.03"

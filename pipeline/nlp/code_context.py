@@ -34,7 +34,7 @@ ATTACHING = frozenset(
     {"of", "in", "on", "to", "from", "involving", "affecting", "at", "along", "within", "arising", "caused", "due"}
 )
 PHRASE_ENDS = frozenset({"but", "with", "without", "was", "were", "is", "are", "which", "that", "who", "showed"})
-AFTER = 7  # words at most in that phrase
+AFTER = 9  # words at most in that phrase
 BARE_HEADS = frozenset({"syndrome", "disease", "disorder"})  # no condition's name by themselves
 FINDING = 10  # tokens at most of a finding a link ties to a condition (`finding_links`)
 CLAUSE_WORDS = frozenset({"but", "while", "whereas", "although", "and", "which", "that"})

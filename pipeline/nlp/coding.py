@@ -265,21 +265,23 @@ class Coder(DataFiles):
         one at a time (`hemorrhagic cystitis` → `cystitis`, N30.90), never past a word that changes
         the code (`main_term_stops.txt`: `congenital`, a cause, a behaviour; a drug), nor down to a
         name too general to code or to a sign's or a circumstance's code (`argentine hemorrhagic
-        fever` is no R50.9, `sinus arrest` no Z65.3); in a name joined by a preposition, only a
-        tumour before it (`melanoma of the back`, C43.9) or a name its site refines
-        (`head_at_its_site`). The name's own Disease Ontology and MeSH ids stay."""
+        fever` is no R50.9, `sinus arrest` no Z65.3), but to a name its site there refines (`sigmoid
+        diverticulitis`: K57.32); in a name joined by a preposition, only a tumour before it (`melanoma
+        of the back`, C43.9) or a name its site refines. Its own DO and MeSH ids stay."""
         words = fold_name(name, self.folds).split()
         # a tumour coded by its own category, not one coded by a site it leaves unknown (C80.1)
         if head := self.neoplasms.tumour_head(words, self.joining, self.condition):
             return replace(head, evidence=f"{' '.join(words)} → {head.evidence} (its tumour)", **own_ids(own))
-        if any(word in self.joining for word in words):
-            return self.head_at_its_site(words, own)
+        if (cut := next((i for i, word in enumerate(words) if word in self.joining), None)) is not None:
+            return self.head_at_its_site(words[:cut], words[cut:], own)
         if len(words) < 2:
             return None
         for first in range(1, len(words)):
             rest, left_off = " ".join(words[first:]), words[first - 1]
             stops = left_off in self.main_term_stops or left_off.endswith(self.main_term_stop_endings)
-            if stops or left_off in self.drugs or rest in self.too_general:
+            if stops:
+                return self.head_at_its_site(words[first:], words[:first], own, sites_only=True)
+            if left_off in self.drugs or rest in self.too_general:
                 return None
             # an acuity the name starts with, kept where the Index has it (`acute erosive gastritis`
             # → `acute gastritis`, K29.00, not the bare main term's K29.70)
@@ -291,18 +293,16 @@ class Coder(DataFiles):
                 return replace(codes, evidence=f"{' '.join(words)} → {codes.evidence} (its main term)", **own_ids(own))
         return None
 
-    def head_at_its_site(self, words: list[str], own: Codes | None) -> Codes | None:
-        """A name that holds its site phrase (`cellulitis of the left leg`) coded as the name before
-        it where the site makes that code more specific; else none (`instability of the elbow`)."""
-        cut = next(i for i, word in enumerate(words) if word in self.joining)
-        head = self.condition(" ".join(words[:cut])) if cut else None
-        site = self.context.in_phrase(head.icd10cm, words[cut:]) if head and head.icd10cm else None
-        if site is None or site.kind != "said":
+    def head_at_its_site(self, head: list[str], site: list[str], own: Codes | None, sites_only=False) -> Codes | None:
+        """A name that holds its site (`cellulitis of the left leg`, `sigmoid diverticulitis`) coded as
+        its head where the site makes that code more specific; else none (`instability of the elbow`)."""
+        codes = self.condition(" ".join(head)) if head else None
+        refined = self.context.in_phrase(codes.icd10cm, site) if codes and codes.icd10cm else None
+        if refined is None or refined.kind != "said" or sites_only and not self.context.is_site(refined):
             return None
-        evidence = f"{' '.join(words)} → {head.evidence}; {site.said} said of it"
-        return replace(
-            head, icd10cm=site.code, icd10cm_title=self.titles.get(site.code, ""), evidence=evidence, **own_ids(own)
-        )
+        name = " ".join([*site, *head] if sites_only else [*head, *site])
+        title, said = self.titles.get(refined.code, ""), f"{name} → {codes.evidence}; {refined.said} said of it"
+        return replace(codes, icd10cm=refined.code, icd10cm_title=title, evidence=said, **own_ids(own))
 
     def as_history(self, name: str, span: Span) -> Codes | None:
         """A condition of the patient's past that ICD-10-CM codes as such (`old myocardial infarction`)."""
