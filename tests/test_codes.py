@@ -381,6 +381,8 @@ def test_a_stage_said_before_after_or_in_a_parenthesis_takes_that_stages_code(co
 
 def test_a_stages_value_before_a_condition_counts_with_its_word_as_one_of_the_words_before_it():
     assert first_code("A stage IV sacral decubitus ulcer was debrided.") == "L89.154"
+    # with two words between, the stage is read as well: it is no word of the name
+    assert first_code("On admission he had a stage 3 sacral pressure ulcer.") == "L89.153"
 
 
 def test_what_a_title_leaves_unspecified_is_read_from_the_words_reports_use():

@@ -286,6 +286,8 @@ def attached_words(span: Span, before: int, others: set[int], context: ArticleCo
         first -= 1
         # `acute on chronic`: one acuity; `stage 4` one stage
         words += doc[first].lower_ not in ("-", "on") and not _is_stage(doc[first], stages)
+    if first - 2 >= sentence.start and _is_stage(doc[first - 1], stages):  # a stage is no word (`stage 4` sacral …)
+        first -= 2
     first = min(first, _state_before(span, context.state_heads, others), _finding_before(span, links, others))
     stated = any(t.lower_ in context.state_heads for t in doc[first : span.start])
     if stated and any(t.lower_ in NOT_SAID for t in doc[max(sentence.start, first - 4) : first]):
