@@ -509,6 +509,16 @@ def test_a_site_said_far_into_the_phrase_still_refines_the_condition():
     assert first_code(text) == "I63.511"
 
 
+def test_a_metastasis_a_finding_points_to_is_in_the_organ_of_that_finding():
+    text = "Staging CT revealed several nodules in both lungs, concerning for metastases."
+    assert first_code(text) == "C78.00"
+    assert (
+        first_code("Ultrasound found several hypoechoic foci in the liver, raising the possibility of metastasis.")
+        == "C78.7"
+    )
+    assert first_code("Surveillance imaging showed no recurrence or metastasis.") == "C79.9"  # no organ said
+
+
 def test_an_index_name_never_overrules_a_code_whose_title_is_that_name(coder):
     # D61.03 Fanconi anemia (since FY2025), not D61.09 as older indexes sent it
     assert icd(coder, "Fanconi's anaemia") == "D61.03"
