@@ -519,6 +519,12 @@ def test_a_metastasis_a_finding_points_to_is_in_the_organ_of_that_finding():
     assert first_code("Surveillance imaging showed no recurrence or metastasis.") == "C79.9"  # no organ said
 
 
+def test_a_site_phrase_after_two_joined_conditions_is_said_of_both():
+    assert first_code("Electromyography showed neuritis and axonopathy of the left sciatic nerve.") == "G57.02"
+    # a condition joined by `and` without a phrase of its own keeps its own code
+    assert first_code("Electromyography showed neuritis and axonopathy.") == "M79.2"
+
+
 def test_an_index_name_never_overrules_a_code_whose_title_is_that_name(coder):
     # D61.03 Fanconi anemia (since FY2025), not D61.09 as older indexes sent it
     assert icd(coder, "Fanconi's anaemia") == "D61.03"

@@ -274,7 +274,8 @@ def attached_words(span: Span, before: int, others: set[int], context: ArticleCo
     noun that has it (`an exacerbation of` severe persistent asthma: `state_heads`), the stage said right after
     it (`CKD stage 3b`, `(stage 4)`), the finding a link ties to it (`erosions in the ileum, suggesting` it:
     `links`), and the phrase that hangs on it (`… of the duodenum`, `… in the right ear`, `…
-    caused by Klebsiella pneumoniae`), never the rest of its sentence: there a word belongs to
+    caused by Klebsiella pneumoniae`; also past a condition joined to it by `and`, where its own words
+    name no site), never the rest of its sentence: there a word belongs to
     another finding as often as not (`systolic blood pressure`, `left ventricular`, `negative for
     Streptococcus pneumoniae`). The other conditions' words are left out."""
     doc, sentence = span.doc, span.sent
@@ -293,6 +294,13 @@ def attached_words(span: Span, before: int, others: set[int], context: ArticleCo
     if stated and any(t.lower_ in NOT_SAID for t in doc[max(sentence.start, first - 4) : first]):
         first = span.start  # `no evidence of an exacerbation of` asthma: its state is not said
     after = after_parenthesis(span, sentence.end)  # `Crohn's disease (CD) of the ileum`
+    joined = after + 1 + (after + 2 < sentence.end and doc[after + 1].lower_ in ("a", "an", "the"))
+    own_site = any(t.lower_ in context.anatomy for t in doc[first : span.end])  # `a lung neoplasm and a …`
+    if joined < sentence.end and doc[after].lower_ in ("and", "or") and joined in others and not own_site:
+        # `neuritis and axonopathy along the peroneal nerve`, `cellulitis and an abscess of the leg`
+        while joined < sentence.end and joined in others:
+            joined += 1
+        after = joined if joined < sentence.end and doc[joined].lower_ in ATTACHING else after
     last = after
     if last < sentence.end and doc[last].lower_ in ATTACHING:
         # to the end of the phrase: punctuation, a verb or `with`, the next condition, AFTER words
