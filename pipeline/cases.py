@@ -194,3 +194,29 @@ def case_at(spans: list[CaseSpan], offset: int) -> int | None:
         if span.start <= offset < span.end:
             return span.case
     return None
+
+
+def patients_under_title(offset: int, titles: list[tuple[int, int]], spans: list[CaseSpan]) -> list[int]:
+    """The patients of the article a title heads: those written after it and before the next
+    article's title (an input may hold several case reports)."""
+    following = [lo for lo, _ in titles if lo > offset]
+    until = min(following) if following else float("inf")
+    return sorted({s.case for s in spans if offset <= s.start < until})
+
+
+def patient_of(article: Article, spans: list[CaseSpan], offset: int) -> int | None:
+    """The patient a part of the text is about: its case's, else, in an input that holds several
+    articles, the one patient of the article it is in (its title, abstract or discussion), as a
+    report read alone gives every mention to its one patient."""
+    if (case := case_at(spans, offset)) is not None:
+        return case
+    titles = [(p.start, p.end) for p in article.paragraphs if p.kind == "title"]
+    if any(lo <= offset < hi for lo, hi in titles):
+        theirs = set(patients_under_title(offset, titles, spans))
+    elif (section := article.section_at(offset)) is not None:
+        theirs = {
+            span.case for span in spans if getattr(article.section_at(span.start), "article", -1) == section.article
+        }
+    else:
+        return None
+    return next(iter(theirs)) if len(theirs) == 1 else None

@@ -12,7 +12,7 @@ from collections import Counter
 
 from spacy.tokens import Doc, Span
 
-from .cases import CaseSpan, case_at, case_number, mentions_case, segment_cases
+from .cases import CaseSpan, case_at, case_number, mentions_case, patients_under_title, segment_cases
 from .nlp.components import DISEASE, DRUG, Codes, LabResult, Regimen
 from .nlp.fact_types import BY_CLASSIFIER, table_certainty
 from .schema import CaseRow, DiagnosisRow, LabRow, MedicationRow
@@ -49,7 +49,7 @@ def link(doc: Doc, article: Article, condition_filter: bool = True) -> Facts:
     for disease in (e for e in doc.ents if e.label_ == DISEASE):
         if any(lo <= disease.start_char < hi for lo, hi in titles):
             # the title names the central diagnosis: every patient of the report has it
-            patients = _patients_under_title(disease.start_char, titles, spans) or range(1, n_cases + 1)
+            patients = patients_under_title(disease.start_char, titles, spans) or range(1, n_cases + 1)
             title_spans = [CaseSpan(disease.start_char, disease.end_char, case) for case in patients]
             facts.diagnoses.extend(
                 r for s in title_spans if (r := _diagnosis_row(article, [s], disease, condition_filter))
@@ -74,14 +74,6 @@ def _outside_background(article: Article) -> list[CaseSpan]:
     if start < len(article.text):
         spans.append(CaseSpan(start, len(article.text), 1))
     return spans
-
-
-def _patients_under_title(offset: int, titles: list[tuple[int, int]], spans: list[CaseSpan]) -> list[int]:
-    """The patients of the article a title heads: those written after it and before the next
-    article's title (an input may hold several case reports)."""
-    following = [lo for lo, _ in titles if lo > offset]
-    until = min(following) if following else float("inf")
-    return sorted({s.case for s in spans if offset <= s.start < until})
 
 
 def _provenance(article: Article, start: int, end: int, sentence: str) -> dict:

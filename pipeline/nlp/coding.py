@@ -45,7 +45,7 @@ from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from ..cases import case_at, segment_cases
+from ..cases import patient_of, segment_cases
 from .code_causes import Causes
 from .code_context import Mention, attached_words, coordinated_names, is_word, title_words, where_it_is, words_after
 from .code_newborn import newborn_form, newborn_patients
@@ -172,7 +172,7 @@ class Coder(DataFiles):
             mention.current = self.is_current(ent)
             mention.complication = mention.current and ent.start not in other_cause
             mention.plainly_said = ent._.assertion in ("confirmed", "history") and ent.start not in other_cause
-            mention.case = case_at(cases, ent.start_char) if several else None
+            mention.case = patient_of(article, cases, ent.start_char) if several else None
             term = mention.evidence.split(" → ")[0].split(";")[0]
             newborns_own = mention.case in newborns and not ent._.subject and mention.code == mention.bare_code
             if code and newborns_own and (neonatal := newborn_form((name.lower(), term), self.condition)):
