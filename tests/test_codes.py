@@ -525,6 +525,24 @@ def test_a_site_phrase_after_two_joined_conditions_is_said_of_both():
     assert first_code("Electromyography showed neuritis and axonopathy.") == "M79.2"
 
 
+def test_a_side_said_before_the_words_of_a_name_picks_its_side():
+    assert first_code("Examination revealed a left common peroneal nerve palsy.") == "G57.32"
+    # not across a function word: the side is another condition's (`… on the right after … for`)
+    text = "She had a brachial plexopathy on the right after radiotherapy for breast cancer."
+    assert codes_in(text)[-1] == "C50.919"
+
+
+def test_a_name_from_the_words_after_a_condition_never_ends_at_a_part_of_what_follows():
+    # `the neck of the femur` is no neck (S12.9), `the medial malleolus of the ankle` is the malleolus
+    assert first_code("She had a closed fracture of the neck of the left femur.") != "S12.9"
+    assert first_code("He had a fracture of the medial malleolus of the right ankle.") == "S82.51"
+
+
+def test_a_cranial_nerve_palsy_by_its_number_takes_that_nerves_code():
+    assert first_code("He presented with a right third cranial nerve palsy.") == "H49.01"
+    assert first_code("She had a sixth cranial nerve palsy.") == "H49.20"
+
+
 def test_an_index_name_never_overrules_a_code_whose_title_is_that_name(coder):
     # D61.03 Fanconi anemia (since FY2025), not D61.09 as older indexes sent it
     assert icd(coder, "Fanconi's anaemia") == "D61.03"

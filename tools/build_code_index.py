@@ -212,6 +212,9 @@ def unspecified_leaf(icd, code: str) -> str:
         pool = pool or [
             c for c in children if icd.is_leaf(c) and icd.get_description(c).lower() == f"other {parent.lower()}"
         ]
+        # … or, where no child is "Other …", to the one that names the other kinds of its parent, NEC
+        # (`STEMI of inferior wall` → I21.19, `… involving other coronary artery of inferior wall`)
+        pool = pool or [c for c in children if " other " in f" {icd.get_description(c).lower()} " and c.endswith("9")]
         if not pool:
             return code
         code = next((c for c in pool if c.endswith("9")), pool[0])

@@ -341,7 +341,9 @@ def _is_stage(token, stages: Container[str]) -> bool:
     return token.i > 0 and token.doc[token.i - 1].lower_ in stages and bool(STAGE_VALUE.fullmatch(token.lower_))
 
 
-def words_after(span: Span, known: Container[str], others: Container[int] = (), most: int = 5) -> list[str]:
+def words_after(
+    span: Span, known: Container[str], others: Container[int] = (), parts: Container[str] = (), most: int = 5
+) -> list[str]:
     """The words just after a condition that may end its name (`alopecia totalis`, `influenza
     A`, `heart failure with reduced ejection fraction`), in its sentence and up to another
     condition (`others`: `nausea` and `vomiting` are two), each a word some name the index knows
@@ -356,7 +358,13 @@ def words_after(span: Span, known: Container[str], others: Container[int] = (), 
         if not token.is_alpha or token.lower_ not in known:
             break
         words.append(token.text)
-    return [" ".join(words[:count]) for count in range(len(words), 0, -1)] + [""]
+    # never a run that ends at a part the next words say whose it is (`fracture of the neck` `of the femur`)
+    doc, end = span.doc, span.sent.end
+    cut = [
+        n and words[n - 1].lower() in parts and span.end + n < end and doc[span.end + n].lower_ == "of"
+        for n in range(len(words) + 1)
+    ]
+    return [" ".join(words[:count]) for count in range(len(words), 0, -1) if not cut[count]] + [""]
 
 
 def where_it_is(code: str, words: list[str], last: str) -> list[str]:

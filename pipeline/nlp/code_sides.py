@@ -15,6 +15,7 @@ from spacy.tokens import Span
 DOMINANCE = frozenset({"dominant", "nondominant", "non-dominant"})
 ORGAN_SIDES = ("right", "left")  # the titles of a bilateral code name no organ after the side
 NOT_AN_ORGAN = frozenset({"side", "unspecified"})  # `…, left side`: any side of the body
+BEFORE = 4  # tokens at most between a side and the condition it is said of
 
 
 @dataclass(frozen=True)
@@ -30,13 +31,26 @@ class Sides:
         side may be said of (`hearing loss, and otoscopy of the right ear showed a perforation`)."""
         if code not in self.codes or DOMINANCE & set(phrase):
             return "", ""
-        sides = {side for word in phrase if (side := self.words.get(word))}
+        sides = {side for word in phrase if (side := self.words.get(word))} or self.just_before(span, others)
         if not sides:
             sentence = span.sent
             if not any(i in others for i in range(sentence.start, sentence.end) if not span.start <= i < span.end):
                 sides = self.of_the_organ(code, [t.lower_ for t in sentence])
         side = sides.pop() if len(sides) == 1 else ""
         return (side, self.codes[code][side]) if self.codes[code].get(side) else ("", "")
+
+    def just_before(self, span: Span, others: Container[int]) -> set[str]:
+        """The side said a few words before a condition, past the words of its name (`a left
+        peroneal nerve palsy`), never past another condition, punctuation, a function word or a verb
+        (`the right ear preceded` hearing loss, `a right mastectomy, an` ovarian cyst)."""
+        doc = span.doc
+        for i in range(span.start - 1, max(span.sent.start, span.start - BEFORE) - 1, -1):
+            if side := self.words.get(doc[i].lower_):
+                return {side}
+            token = doc[i]  # a word of a name: no function word, no verb in the past (`right ear preceded`)
+            if i in others or token.is_stop or not token.is_alpha and token.text != "-" or token.lower_.endswith("ed"):
+                break
+        return set()
 
     def of_the_organ(self, code: str, sentence: list[str]) -> set[str]:
         """The sides the sentence says of the organ its side codes' titles name (`right eye`)."""

@@ -121,6 +121,7 @@ def code_index(*files: str) -> dict:
         "other_cause": frozenset(rules["other_cause"]),
         "not_old": frozenset(rules["not_old"]),
         "acuity": frozenset(rules["acuity_words"]),
+        "part_words": frozenset(rules["part_words"]),
         "procedures": Procedures.of(rules["procedures"]),
         "neoplasms": NeoplasmSites(morphology, adjectives, rules["sites"]),
         "poisonings": Poisonings.of(resource_json(file["poisonings"])),

@@ -390,7 +390,7 @@ class Coder(DataFiles):
                 befores.append(before.text)
         # an acuity with the name, past the words between (`chronic calcific pancreatitis` → chronic pancreatitis)
         befores += [b.split()[0] for b in befores if b.split()[0].lower() in self.acuity and " " in b]
-        for after in words_after(span, self.later_words, others):
+        for after in words_after(span, self.later_words, others, self.part_words):
             for before in [*befores, ""] if after else befores:
                 wider = self.condition(" ".join(part for part in (before, name, after) if part))
                 if wider and wider.icd10cm and (codes is None or wider.icd10cm != codes.icd10cm):
@@ -398,7 +398,7 @@ class Coder(DataFiles):
         # the rest of its name split off as a condition of its own (`herpes simplex` `encephalitis`,
         # `vitamin B12 deficiency` `anemia`): the name the index knows for the two is its code
         own = codes.icd10cm if codes else ""
-        for after in words_after(span, self.later_words)[:-1] if span.end in others else ():
+        for after in words_after(span, self.later_words, (), self.part_words)[:-1] if span.end in others else ():
             wider = self.condition(f"{name} {after}")
             if wider and wider.icd10cm and wider.icd10cm != own:
                 return wider
