@@ -874,6 +874,8 @@ def test_a_complication_the_sentence_joins_by_with_takes_the_combination_code():
     assert first_code("She was admitted for Crohn's disease with an intestinal obstruction.") == "K50.912"
     # the complication named by words the recogniser left alone
     assert first_code("At laparotomy, a duodenal ulcer with perforation was found.") == "K26.5"
+    # a chronic ulcer's complication is its chronic-or-unspecified form's (K25.7 → K25.4)
+    assert first_code("Gastroscopy showed a chronic gastric ulcer with recent hemorrhage.") == "K25.4"
     # a last `without` clause of the title is its default: `with esophagitis, without bleeding`
     assert first_code("He had long-standing gastroesophageal reflux disease with erosive esophagitis.") == "K21.00"
     # an adjective condition right before it
