@@ -16,7 +16,7 @@ syndromes, eyes, ears and skin) was split at random by sentence (seed 20261208) 
 ran on it: `dev2`, which rules may be made from, and `test3`, held out. A fourth, `test4` (80
 sentences as case presentations and discussions of every specialty word them), was written the
 same day after that day's rules were made, and is held out whole. A fifth, `test5` (80 sentences
-across twenty specialties, poisonings and injuries among them), was written blind the next evening
+across twenty specialties, poisonings and injuries among them), was written blind later that night
 by a helper who never saw the repository, while that session's rules were being made, and is held
 out whole. Per split: the share of
 coded mentions a DISEASE entity covers, and of those
