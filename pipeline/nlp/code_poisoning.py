@@ -72,7 +72,7 @@ class Poisonings:
         before it), else joined after it by `of`, `with`, `by` or `from`."""
         doc, sentence = span.doc, span.sent
         first = max(sentence.start, min(span.start, head.i) - BEFORE)
-        before = [t for t in doc[first : head.i]]
+        before = list(doc[first : head.i])
         while before and not (before[0].is_alpha or "-" in before[0].text):
             before = before[1:]
         for start in range(len(before)):  # the longest run ending at the head first

@@ -45,10 +45,13 @@ class Sides:
         (`the right ear preceded` hearing loss, `a right mastectomy, an` ovarian cyst)."""
         doc = span.doc
         for i in range(span.start - 1, max(span.sent.start, span.start - BEFORE) - 1, -1):
-            if side := self.words.get(doc[i].lower_):
+            token = doc[i]
+            if i in others:
+                break
+            if side := self.words.get(token.lower_):
                 return {side}
-            token = doc[i]  # a word of a name: no function word, no verb in the past (`right ear preceded`)
-            if i in others or token.is_stop or not token.is_alpha and token.text != "-" or token.lower_.endswith("ed"):
+            # a word of a name: no function word, no verb in the past (`right ear preceded`)
+            if token.is_stop or not token.is_alpha and token.text != "-" or token.lower_.endswith("ed"):
                 break
         return set()
 
