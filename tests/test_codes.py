@@ -1242,8 +1242,17 @@ def test_every_shipped_code_has_its_title_and_every_index_term_is_valid():
     titles = {row["code"] for row in table_rows("icd10cm_titles.tsv.gz")}
     codes = {row["icd10cm"] for row in table_rows("condition_codes.tsv.gz") if row["icd10cm"]}
     assert len(codes) > 20_000 and codes <= titles
+    names = [row["name"] for row in table_rows("icd10cm_index_terms.tsv")]
+    assert len(names) == len(set(names))  # each name once: a second row would only repeat or contradict it
     index_terms = {row["icd10cm"] for row in table_rows("icd10cm_index_terms.tsv")}
     assert index_terms <= titles
+    # a poisoning's code by each intent, and its adverse effect (`code_poisoning.py` takes none without a title)
+    from pipeline.lexicons import resource_json
+
+    poisonings = resource_json("poisonings.json")["substances"].values()
+    assert {
+        code for poisoning, adverse, _ in poisonings for code in (poisoning, poisoning[:-1] + "2", adverse) if code
+    } <= titles
     subterms = [row for row in table_rows("icd10cm_index_refinements.tsv")]
     assert {code for row in subterms for code in (row["code"], row["refined"])} <= titles
     refinements = {(row["code"], row["refined"], row["words"]) for row in table_rows("icd10cm_refinements.tsv.gz")}

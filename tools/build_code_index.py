@@ -547,6 +547,17 @@ def index_refinement_rows(icd, built: set[str]) -> list[str]:
     return rows
 
 
+def poisoning_codes(titles: dict[str, str]) -> set[str]:
+    """Every code the coder may give a poisoning (`poisonings.json`): each substance's poisoning or
+    toxic effect by each intent that exists, and its adverse effect."""
+    rules = resource_json("poisonings.json")
+    intents = {*rules["intent"].values(), "1"}
+    codes = set()
+    for poisoning, adverse, _ in rules["substances"].values():
+        codes |= {poisoning[:-1] + intent for intent in intents} | ({adverse} if adverse else set())
+    return {code for code in codes if code in titles}
+
+
 def write_gz(name: str, lines: list[str]) -> None:
     (RESOURCES / name).write_bytes(gzip.compress(("\n".join(lines) + "\n").encode("utf-8"), mtime=0))
     print(f"{len(lines) - 1} rows → pipeline/resources/{name}")
@@ -568,6 +579,7 @@ def main() -> None:
     sides = side_codes(icd, used)
     write_gz("icd10cm_sides.tsv.gz", sides)
     used |= {code for line in sides[1:] for code in line.split("\t")[1:] if code}
+    used |= poisoning_codes(titles)  # a poisoning's code is the coder's by its intent, not by a name
     write_gz("icd10cm_titles.tsv.gz", ["code\ttitle"] + [f"{c}\t{titles[c]}" for c in sorted(used)])
     write_gz("icd10cm_blocks.tsv.gz", block_rows(icd))
     write_gz("drug_codes.tsv.gz", drug_rows())
