@@ -97,9 +97,7 @@ class Poisonings:
         tokens = list(tokens)
         if not tokens or any(t.is_punct and t.text != "-" for t in tokens):
             return None
-        if len(tokens) == 1 or tokens[0].i in drugs:
-            drug = drugs.get(tokens[0].i)
-            if drug in self.substances:
-                return self.substances[drug]
+        if (drug := drugs.get(tokens[0].i)) in self.substances:
+            return self.substances[drug]
         words = " ".join(t.lower_ for t in tokens).replace(" - ", "-")
         return self.substances.get(words) or (self.substances.get(words[:-1]) if words.endswith("s") else None)
