@@ -295,12 +295,8 @@ def attached_words(span: Span, before: int, others: set[int], context: ArticleCo
         first = span.start  # `no evidence of an exacerbation of` asthma: its state is not said
     after = after_parenthesis(span, sentence.end)  # `Crohn's disease (CD) of the ileum`
     joined = after + 1 + (after + 2 < sentence.end and doc[after + 1].lower_ in ("a", "an", "the"))
-    if (
-        joined < sentence.end
-        and doc[after].lower_ in ("and", "or")
-        and joined in others
-        and not any(t.lower_ in context.anatomy for t in doc[first : span.end])  # `a lung neoplasm and a …`
-    ):
+    shared = joined < sentence.end and doc[after].lower_ in ("and", "or") and joined in others
+    if shared and not any(t.lower_ in context.anatomy for t in doc[first : span.end]):  # `a lung neoplasm and a …`
         # `neuritis and axonopathy along the peroneal nerve`, `cellulitis and an abscess of the leg`
         while joined < sentence.end and joined in others:
             joined += 1
