@@ -443,6 +443,27 @@ def test_the_indexs_site_subterms_refine_a_thrombosis_an_infarction_and_a_stroke
     assert first_code("Audiometry showed bilateral sensorineural hearing loss.") == "H90.3"
 
 
+def test_a_skin_tumour_a_joint_disease_or_a_skin_infection_of_a_limb_takes_its_site_and_side():
+    # the Index's site subterms (Melanoma, skin, limb, upper C43.6-; Gout, idiopathic, knee M10.06-;
+    # Osteoarthritis, hip M16.1-; Cellulitis, lower limb L03.11-), the side read after
+    assert first_code("Biopsy of a pigmented lesion on the right shoulder showed a melanoma of the right hand.") == (
+        "C43.61"
+    )
+    assert first_code("A superficial spreading melanoma of the left calf was excised.") == "C43.72"
+    assert first_code("Dermoscopy suggested a melanoma of the upper back.") == "C43.59"
+    assert first_code("She had a basal cell carcinoma of the right forearm.") == "C44.612"
+    assert first_code("Synovial fluid crystals confirmed gout of the left ankle.") == "M10.072"
+    assert first_code("He has had severe osteoarthritis of the left knee for years.") == "M17.12"
+    assert first_code("She had osteoarthritis of both hips.") == "M16.0"
+    assert first_code("Radiographs showed osteoarthritis of the right elbow.") == "M19.021"
+    assert first_code("She was admitted with cellulitis of the left lower leg.") == "L03.116"
+    assert first_code("He was treated for cellulitis of the right hand.") == "L03.113"
+    # no side said: the limb's code that leaves it open, or the code that names no site
+    assert first_code("He was treated for cellulitis of the thigh.") == "L03.119"
+    assert first_code("He had osteoarthritis of the hip.") == "M16.9"
+    assert first_code("Her gout was controlled with allopurinol.") == "M10.9"
+
+
 def test_a_neuropathy_neuritis_or_palsy_of_a_named_nerve_takes_that_nerves_mononeuropathy():
     # the Index's nerve subterms (Lesion, nerve, ulnar G56.2-): never the polyneuropathy's G62.9
     assert first_code("Electromyography confirmed a left ulnar neuropathy at the cubital tunnel.") == "G56.22"
@@ -570,7 +591,9 @@ def test_a_name_holding_its_site_phrase_is_coded_by_its_head_where_the_site_refi
         codes = coder.main_term(name, None)
         return codes.icd10cm if codes else ""
 
-    assert by_main_term("cellulitis of the right lower leg") == "L03.119"  # part of limb; the side apart
+    # a side with the limb: L03.119 (unspecified part of limb) names no limb for a side table to read
+    assert by_main_term("cellulitis of the right lower leg") == "L03.115"
+    assert by_main_term("cellulitis of the lower leg") == "L03.119"
     assert by_main_term("osteomyelitis of the cervical spine") == "M46.22"
     assert by_main_term("instability of the elbow") == ""  # no code of its head that the site refines
     assert by_main_term("cellulitis of unusual extent") == ""  # nothing its site says
@@ -1122,7 +1145,8 @@ def test_a_tumour_no_vocabulary_names_is_coded_by_its_site_and_behaviour(coder):
     assert coded("She had a vulvar squamous cell carcinoma.")[0] == "C51.9"
     assert coded("An adenoid cystic carcinoma of the parotid gland was resected.")[0] == "C07"
     # a tumour coded by its own category is the main term of a name joined by a preposition …
-    assert coded("She had metastatic melanoma of the back.")[0] == "C43.9"
+    # (its skin site then refines it: Melanoma, skin, trunk C43.59)
+    assert coded("She had metastatic melanoma of the back.")[0] == "C43.59"
     assert not coded("Biopsy showed melanoma of the choroid.")[0].startswith("C43")  # an organ: no skin's
     assert not coded("A melanoma in situ of the cheek was excised.")[0].startswith("C43")  # not invasive
     # … never one coded by a site it leaves unknown
