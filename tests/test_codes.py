@@ -458,6 +458,8 @@ def test_a_skin_tumour_a_joint_disease_or_a_skin_infection_of_a_limb_takes_its_s
     assert first_code("Radiographs showed osteoarthritis of the right elbow.") == "M19.021"
     assert first_code("She was admitted with cellulitis of the left lower leg.") == "L03.116"
     assert first_code("He was treated for cellulitis of the right hand.") == "L03.113"
+    assert first_code("Ultrasound showed a lipoma in the subcutaneous fat of the left forearm.") == "D17.22"
+    assert first_code("A slowly growing lipoma of the flank was removed.") == "D17.1"
     # no side said: the limb's code that leaves it open, or the code that names no site
     assert first_code("He was treated for cellulitis of the thigh.") == "L03.119"
     assert first_code("He had osteoarthritis of the hip.") == "M16.9"
