@@ -383,6 +383,8 @@ def test_a_stages_value_before_a_condition_counts_with_its_word_as_one_of_the_wo
     assert first_code("A stage IV sacral decubitus ulcer was debrided.") == "L89.154"
     # with two words between, the stage is read as well: it is no word of the name
     assert first_code("On admission he had a stage 3 sacral pressure ulcer.") == "L89.153"
+    # and a side, where each side's codes are a subcategory of their own (L89.00-, L89.01-, L89.02-)
+    assert first_code("Nursing staff found a stage 4 pressure ulcer over her left ankle.") == "L89.524"
 
 
 def test_what_a_title_leaves_unspecified_is_read_from_the_words_reports_use():

@@ -481,7 +481,9 @@ NOT_DEFAULT_DOMINANCE = re.compile(r"\b(?:right non-?dominant|left dominant)\b")
 def side_codes(icd, codes: set[str]) -> list[str]:
     """For each code whose title leaves the side unspecified, its siblings for the right, left and
     both sides: the sibling whose title says the side where this one says "unspecified"
-    (`Cellulitis of unspecified orbit` → `… of right orbit`, `… of left orbit`, `… of bilateral orbits`).
+    (`Cellulitis of unspecified orbit` → `… of right orbit`, `… of left orbit`, `… of bilateral orbits`);
+    where each side is a subcategory of its own, the cousin that does (`Pressure ulcer of
+    unspecified elbow, stage 2` L89.002 → `… of right elbow, stage 2` L89.012).
     Where the titles also say which side is dominant (hemiplegia, monoplegia), a side said without
     it is the guidelines' default: right dominant, left nondominant."""
 
@@ -500,19 +502,27 @@ def side_codes(icd, codes: set[str]) -> list[str]:
             }
         return forms
 
+    def sides_among(others: list[str], code: str, title: str) -> dict[str, str]:
+        sides = {}
+        for other_code in others:
+            other = icd.get_description(other_code)
+            side = SIDE_WORD.search(other.lower())
+            default = not NOT_DEFAULT_DOMINANCE.search(other.lower())
+            if other_code != code and side and default and plain(other) in same_but_side(title, side.group(1)):
+                sides.setdefault(side.group(1), other_code)
+        return sides
+
     lines = ["code\tright\tleft\tbilateral"]
     for code in sorted(codes):
         title, parent = icd.get_description(code), icd.get_parent(code)
         # a title that names its side already (`Hemiplegia, unspecified affecting right dominant side`)
         if "unspecified" not in title.lower() or not parent or SIDE_WORD.search(title.lower()):
             continue
-        sides = {}
-        for sibling in icd.get_children(parent):
-            other = icd.get_description(sibling)
-            side = SIDE_WORD.search(other.lower())
-            default = not NOT_DEFAULT_DOMINANCE.search(other.lower())
-            if sibling != code and side and default and plain(other) in same_but_side(title, side.group(1)):
-                sides.setdefault(side.group(1), sibling)
+        sides = sides_among(icd.get_children(parent), code, title)
+        grandparent = icd.get_parent(parent)
+        if not sides and grandparent:  # each side a subcategory of its own (L89.00- and L89.01- elbow)
+            cousins = [c for uncle in icd.get_children(grandparent) if uncle != parent for c in icd.get_children(uncle)]
+            sides = sides_among(cousins, code, title)
         if sides:
             lines.append(f"{code}\t{sides.get('right', '')}\t{sides.get('left', '')}\t{sides.get('bilateral', '')}")
     return lines

@@ -28,11 +28,9 @@ from functools import cached_property
 from spacy.tokens import Span
 
 # words that join, never name (a title's `of`, `with`; a sentence's `the`)
-STOP = frozenset({"of", "the", "and", "or", "in", "on", "at", "to", "with", "due", "a", "an", "by", "for", "as"})
+STOP = frozenset("of the and or in on over at to with due a an by for as".split())
 # a word after a condition that hangs a phrase on it, and the words that end that phrase
-ATTACHING = frozenset(
-    {"of", "in", "on", "to", "from", "involving", "affecting", "at", "along", "within", "arising", "caused", "due"}
-)
+ATTACHING = frozenset("of in on over to from involving affecting at along within arising caused due".split())
 PHRASE_ENDS = frozenset({"but", "with", "without", "was", "were", "is", "are", "which", "that", "who", "showed"})
 AFTER = 9  # words at most in that phrase
 BARE_HEADS = frozenset({"syndrome", "disease", "disorder"})  # no condition's name by themselves
