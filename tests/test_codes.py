@@ -937,7 +937,8 @@ def test_hypertension_with_heart_or_kidney_disease_takes_the_combination_code_ic
     assert codes_in("A 58-year-old woman had gallstones. Her sister had acute cholecystitis.") == ["K80.20", "K81.0"]
     copd = "A 70-year-old man with chronic obstructive pulmonary disease"
     assert codes_in(f"{copd} was admitted with pneumonia.") == ["J44.0", "J18.9"]
-    assert codes_in(f"{copd} had a history of pneumonia.") == ["J44.9", "J18.9"]  # a past infection: no J44.0
+    # a past infection: no J44.0 (and the pneumonia a personal history, Z87.01)
+    assert codes_in(f"{copd} had a history of pneumonia.") == ["J44.9", "Z87.01"]
     # the Alphabetic Index's G6PD deficiency with anemia
     assert codes_in("A boy with G6PD deficiency developed hemolytic anemia after eating fava beans.")[0] == "D55.0"
     assert codes_in("A boy with G6PD deficiency was well.") == ["D75.A"]
@@ -1106,6 +1107,22 @@ def test_a_past_condition_icd10cm_codes_as_old_takes_that_code():
     past = condition_codes("A 70-year-old man had a history of myocardial infarction. He was admitted with pneumonia.")
     assert past[0][1:] == ("I25.2", "old myocardial infarction")
     assert condition_codes("A 70-year-old man was admitted with an acute myocardial infarction.")[0][1] == "I21.9"
+
+
+def test_a_past_condition_the_index_lists_under_history_personal_takes_that_code():
+    # History, personal (of): a cancer by its primary's site, a thromboembolism, a TIA, tuberculosis
+    assert first_code("Her medical history was notable for carcinoma of the left breast, resected in 2009.") == "Z85.3"
+    assert first_code("He reported a previous history of pulmonary emboli after a long flight.") == "Z86.711"
+    assert first_code("A 52-year-old man with a history of papillary thyroid carcinoma presented with fever.") == (
+        "Z85.850"
+    )
+    assert first_code("Past history included a transient ischaemic attack.") == "Z86.73"
+    # a chronic condition said as history keeps its code; so does a cancer that goes on or spread,
+    # and a relative's
+    assert first_code("His history was significant for hypertension.") == "I10"
+    assert first_code("She had a history of breast cancer, currently treated with letrozole.").startswith("C50")
+    assert first_code("He had a history of colon cancer with liver metastases.").startswith("C18")
+    assert first_code("Her father had a history of prostate cancer.") == "C61"
 
 
 def test_a_numbered_form_of_a_disease_ontology_term_takes_its_code_never_a_wider_term(coder):

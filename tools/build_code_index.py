@@ -557,6 +557,14 @@ def index_refinement_rows(icd, built: set[str]) -> list[str]:
     return rows
 
 
+def history_codes(titles: dict[str, str]) -> set[str]:
+    """The personal history codes the coder gives a past condition (`code_context.json`); each must exist."""
+    codes = set(resource_json("code_context.json")["personal_history"]["codes"].values())
+    if unknown := sorted(codes - titles.keys()):
+        raise ValueError(f"code_context.json personal_history: no such ICD-10-CM code: {', '.join(unknown)}")
+    return codes
+
+
 def poisoning_codes(titles: dict[str, str]) -> set[str]:
     """Every code the coder may give a poisoning (`poisonings.json`): each substance's poisoning or
     toxic effect by each intent that exists, and its adverse effect."""
@@ -590,6 +598,7 @@ def main() -> None:
     write_gz("icd10cm_sides.tsv.gz", sides)
     used |= {code for line in sides[1:] for code in line.split("\t")[1:] if code}
     used |= poisoning_codes(titles)  # a poisoning's code is the coder's by its intent, not by a name
+    used |= history_codes(titles)
     write_gz("icd10cm_titles.tsv.gz", ["code\ttitle"] + [f"{c}\t{titles[c]}" for c in sorted(used)])
     write_gz("icd10cm_blocks.tsv.gz", block_rows(icd))
     write_gz("drug_codes.tsv.gz", drug_rows())

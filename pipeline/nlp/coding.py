@@ -178,7 +178,7 @@ class Coder(DataFiles):
             if code and newborns_own and (neonatal := newborn_form((name.lower(), term), self.condition)):
                 mention.code, mention.evidence = neonatal.icd10cm, f"{neonatal.evidence} (a newborn's)"
             mentions.append(mention)
-        across_the_patient(self.context, mentions, self.titles)
+        across_the_patient(self.context, mentions, self.titles, self.history)
         self.tumour_sites(mentions)
         for mention in mentions:
             codes = coded[mention.span.start]
