@@ -1367,7 +1367,8 @@ def test_the_blind_coded_sentences_are_well_formed_and_split_before_use():
 
     with open(ROOT / "benchmarks" / "data" / "coded_sentences.tsv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
-    assert len(rows) == 665 + 387 + 156 + 241 and len({r["sentence_id"] for r in rows}) == 390 + 210 + 80 + 80
+    assert len(rows) == 665 + 387 + 156 + 241 + 205
+    assert len({r["sentence_id"] for r in rows}) == 390 + 210 + 80 + 80 + 80
     assert [r["sentence_id"] for r in rows if r["mention"] not in r["sentence"]] == []
     # one split per sentence, fixed before the tool ran on them
     splits = {}
@@ -1380,6 +1381,7 @@ def test_the_blind_coded_sentences_are_well_formed_and_split_before_use():
     assert sum(split == {"dev2"} for split in splits.values()) == sum(split == {"test3"} for split in splits.values())
     assert sum(split == {"test4"} for split in splits.values()) == 80  # written after the rules, held out whole
     assert sum(split == {"test5"} for split in splits.values()) == 80  # written 2026-12-07 evening, held out whole
+    assert sum(split == {"test6"} for split in splits.values()) == 80  # written 2026-12-07 night, held out whole
     # every code exists, an injury's without its 7th character as the gold files write it
     codes = {r["icd10cm"] for r in rows if r["icd10cm"] not in ("", "NEG", "FAMILY")}
     assert [
