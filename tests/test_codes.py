@@ -453,6 +453,10 @@ def test_a_skin_tumour_a_joint_disease_or_a_skin_infection_of_a_limb_takes_its_s
     )
     assert first_code("A superficial spreading melanoma of the left calf was excised.") == "C43.72"
     assert first_code("Dermoscopy suggested a melanoma of the upper back.") == "C43.59"
+    # a squamous cell carcinoma is of the skin where a region of the body's surface is said of it
+    assert first_code("An ulcerated squamous cell carcinoma on the forehead was excised.") == "C44.329"
+    assert first_code("Bronchoscopy showed squamous cell carcinoma of the lung.") == "C34.90"
+    assert first_code("Colposcopic biopsy confirmed invasive carcinoma of the cervix.") == "C53.9"
     assert first_code("She had a basal cell carcinoma of the right forearm.") == "C44.612"
     assert first_code("Synovial fluid crystals confirmed gout of the left ankle.") == "M10.072"
     assert first_code("He has had severe osteoarthritis of the left knee for years.") == "M17.12"

@@ -59,6 +59,9 @@ class NeoplasmSites:
         self.implied = {
             tuple(singular(w) for w in p.split()): organ for p, organ in morphology["implied_organs"].items()
         }
+        regions = morphology["skin_regions"]
+        self.of_skin_regions = frozenset(tuple(singular(w) for w in p.split()) for p in regions["morphologies"])
+        self.skin_regions = frozenset(regions["words"])
         # a site phrase → the organ as ICD-10-CM titles name it (`gastric` → `stomach`, `jejunum`
         # → `small intestine`)
         self.organ_of = dict(sites) | {organ: organ for organ in organs} | {a: o for o, a in organs.items()}
@@ -87,10 +90,17 @@ class NeoplasmSites:
         if behaviour == "unspecified" and not self.bare(_before_morphology([singular(w) for w in written], found)):
             return []  # a tumour of a type (`carcinoid tumor`, `stromal tumor`) or behaviour is no bare tumour
         implied = next((organ for kind, organ in self.implied.items() if _ends_with(head, kind)), "")
-        organ = implied or self.only_organ(written)
+        organ = implied or self.only_organ(written) or self.skin_region(found, written)
         if not organ:
             return []
         return [template.format(organ=organ, morphology=morphology) for template in self.code_names[behaviour]]
+
+    def skin_region(self, morphology: tuple[str, ...], written: list[str]) -> str:
+        """`skin` where a morphology of the skin among others is said of a region of the body's
+        surface (`squamous cell carcinoma of the scalp`), else ""."""
+        pairs = {" ".join(pair) for pair in zip(written, written[1:])}
+        named = self.skin_regions & ({singular(w) for w in written} | pairs)
+        return "skin" if morphology in self.of_skin_regions and named else ""
 
     def bare(self, words: list[str]) -> bool:
         """Whether the words of its noun phrase before a tumour (`words`: those before it, read
