@@ -472,6 +472,11 @@ def test_a_skin_tumour_a_joint_disease_or_a_skin_infection_of_a_limb_takes_its_s
     assert first_code("Her gout was controlled with allopurinol.") == "M10.9"
 
 
+def test_the_words_after_a_condition_name_it_up_to_six_words_on():
+    # `of the`, a side and an artery's name of three words: `stenosis` alone has no code
+    assert first_code("Carotid duplex showed a stenosis of the right internal carotid artery.") == "I65.21"
+
+
 def test_a_neuropathy_neuritis_or_palsy_of_a_named_nerve_takes_that_nerves_mononeuropathy():
     # the Index's nerve subterms (Lesion, nerve, ulnar G56.2-): never the polyneuropathy's G62.9
     assert first_code("Electromyography confirmed a left ulnar neuropathy at the cubital tunnel.") == "G56.22"

@@ -340,7 +340,7 @@ def _is_stage(token, stages: Container[str]) -> bool:
 
 
 def words_after(
-    span: Span, known: Container[str], others: Container[int] = (), parts: Container[str] = (), most: int = 5
+    span: Span, known: Container[str], others: Container[int] = (), parts: Container[str] = (), most: int = 6
 ) -> list[str]:
     """The words just after a condition that may end its name (`alopecia totalis`, `influenza
     A`, `heart failure with reduced ejection fraction`), in its sentence and up to another
