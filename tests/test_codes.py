@@ -448,9 +448,8 @@ def test_the_indexs_site_subterms_refine_a_thrombosis_an_infarction_and_a_stroke
 def test_a_skin_tumour_a_joint_disease_or_a_skin_infection_of_a_limb_takes_its_site_and_side():
     # the Index's site subterms (Melanoma, skin, limb, upper C43.6-; Gout, idiopathic, knee M10.06-;
     # Osteoarthritis, hip M16.1-; Cellulitis, lower limb L03.11-), the side read after
-    assert first_code("Biopsy of a pigmented lesion on the right shoulder showed a melanoma of the right hand.") == (
-        "C43.61"
-    )
+    # the site said of it, not the other site of its sentence
+    assert first_code("Biopsy of a lesion on the upper back showed a melanoma of the right hand.") == "C43.61"
     assert first_code("A superficial spreading melanoma of the left calf was excised.") == "C43.72"
     assert first_code("Dermoscopy suggested a melanoma of the upper back.") == "C43.59"
     # a squamous cell carcinoma is of the skin where a region of the body's surface is said of it
@@ -468,8 +467,16 @@ def test_a_skin_tumour_a_joint_disease_or_a_skin_infection_of_a_limb_takes_its_s
     assert first_code("A slowly growing lipoma of the flank was removed.") == "D17.1"
     # no side said: the limb's code that leaves it open, or the code that names no site
     assert first_code("He was treated for cellulitis of the thigh.") == "L03.119"
-    assert first_code("He had osteoarthritis of the hip.") == "M16.9"
+    assert first_code("He had osteoarthritis of the hip.") == "M16.10"  # Osteoarthritis, hip M16.1-
     assert first_code("Her gout was controlled with allopurinol.") == "M10.9"
+
+
+def test_the_index_codes_a_calculous_cholecystitis_and_a_perforated_diverticulitis_with_their_complication():
+    # Cholecystitis, calculous → Calculus, gallbladder, with cholecystitis; Diverticulitis, with
+    # perforation (or abscess): the titles join both, the Index either
+    assert first_code("Ultrasound showed a thick-walled gallbladder: acute calculous cholecystitis.") == "K80.00"
+    assert first_code("The surgeon found a perforated diverticulitis of the descending colon.") == "K57.20"
+    assert first_code("She had recurrent episodes of uncomplicated diverticulitis.") == "K57.92"
 
 
 def test_the_words_after_a_condition_name_it_up_to_six_words_on():
@@ -1132,6 +1139,13 @@ def test_a_past_condition_the_index_lists_under_history_personal_takes_that_code
     assert first_code("She had a history of breast cancer, currently treated with letrozole.").startswith("C50")
     assert first_code("He had a history of colon cancer with liver metastases.").startswith("C18")
     assert first_code("Her father had a history of prostate cancer.") == "C61"
+    # the cue holds for the past condition only: the one the patient presents with is current
+    stroke = condition_codes("A 71-year-old man with a history of stroke was admitted with a new ischemic stroke.")
+    assert [code for _, code, _ in stroke] == ["Z86.73", "I63.9"]
+    assert first_code("She reported a 6-month history of duodenal ulcer symptoms.") != "Z87.11"  # how long
+    # what is negated does not go on; a chronic thrombosis does
+    assert first_code("Her history included colon cancer with no evidence of recurrence.") == "Z85.038"
+    assert first_code("He had a history of chronic deep vein thrombosis.").startswith("I82")
 
 
 def test_a_numbered_form_of_a_disease_ontology_term_takes_its_code_never_a_wider_term(coder):

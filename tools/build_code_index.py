@@ -559,8 +559,12 @@ def index_refinement_rows(icd, built: set[str]) -> list[str]:
 
 def history_codes(titles: dict[str, str]) -> set[str]:
     """The personal history codes the coder gives a past condition (`code_context.json`); each must exist."""
-    codes = set(resource_json("code_context.json")["personal_history"]["codes"].values())
-    if unknown := sorted(codes - titles.keys()):
+    import simple_icd_10_cm as icd
+
+    rows = resource_json("code_context.json")["personal_history"]["codes"]
+    codes = {code for code in rows.values() if code}  # "": a condition never coded as past
+    unknown = sorted(codes - titles.keys()) + sorted(p for p in rows if not icd.is_valid_item(p))
+    if unknown:
         raise ValueError(f"code_context.json personal_history: no such ICD-10-CM code: {', '.join(unknown)}")
     return codes
 

@@ -28,7 +28,7 @@ from functools import cached_property
 from spacy.tokens import Span
 
 # words that join, never name (a title's `of`, `with`; a sentence's `the`)
-STOP = frozenset("of the and or in on over at to with due a an by for as".split())
+STOP = frozenset("of the and or in on at to with due a an by for as".split())
 # a word after a condition that hangs a phrase on it, and the words that end that phrase
 ATTACHING = frozenset("of in on over to from involving affecting at along within arising caused due".split())
 PHRASE_ENDS = frozenset({"but", "with", "without", "was", "were", "is", "are", "which", "that", "who", "showed"})

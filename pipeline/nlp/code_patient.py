@@ -42,7 +42,6 @@ from .code_context import (
     title_words,
     written_words,
 )
-from .code_history import PersonalHistory, personal_history
 from .values import DRUG
 
 # the words that say a condition's cause, and how many tokens at most lie between it and its cause
@@ -159,15 +158,12 @@ def diabetes_of_its_type(context: ArticleContext, mentions: list[Mention], codes
             mention.evidence += f" (the patient's diabetes is {kind})"
 
 
-def across_the_patient(
-    context: ArticleContext, mentions: list[Mention], titles: dict[str, str], history: PersonalHistory | None = None
-) -> None:
+def across_the_patient(context: ArticleContext, mentions: list[Mention], titles: dict[str, str]) -> None:
     """Each mention's code made more specific by the patient's other mentions, in this order: a
     site, type or complication said of another (`across_article`), other valves' diseases, the
     diagnosis a sign is part of, the type of their diabetes, a combination ICD-10-CM presumes;
     before the valves, a complication the sentence joins to it (`joined_by_with`) and a more
-    specific form named for the patient (`named_more_specifically`). Last, a past condition
-    takes its personal history's code (`code_history.py`), once its site is known."""
+    specific form named for the patient (`named_more_specifically`)."""
     across_article(context, mentions, titles)
     joined_by_with(context, mentions, titles)
     named_more_specifically(context, mentions, titles)
@@ -175,7 +171,6 @@ def across_the_patient(
     integral_signs(context, mentions)
     diabetes_of_its_type(context, mentions, titles)
     presumed_combinations(context, mentions)
-    personal_history(history, mentions, titles)
 
 
 def presumed_combinations(context: ArticleContext, mentions: list[Mention]) -> None:

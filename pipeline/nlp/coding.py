@@ -48,6 +48,7 @@ from spacy.tokens import Doc, Span
 from ..cases import patient_of, segment_cases
 from .code_causes import Causes
 from .code_context import Mention, attached_words, coordinated_names, is_word, title_words, where_it_is, words_after
+from .code_history import personal_history
 from .code_newborn import newborn_form, newborn_patients
 from .code_patient import across_the_patient
 from .code_sides import Sides
@@ -178,8 +179,9 @@ class Coder(DataFiles):
             if code and newborns_own and (neonatal := newborn_form((name.lower(), term), self.condition)):
                 mention.code, mention.evidence = neonatal.icd10cm, f"{neonatal.evidence} (a newborn's)"
             mentions.append(mention)
-        across_the_patient(self.context, mentions, self.titles, self.history)
+        across_the_patient(self.context, mentions, self.titles)
         self.tumour_sites(mentions)
+        personal_history(self.history, mentions, self.titles)  # once every site is known
         for mention in mentions:
             codes = coded[mention.span.start]
             if codes and mention.code != codes.icd10cm:
@@ -190,18 +192,16 @@ class Coder(DataFiles):
         return coded
 
     def coordinated(self, name: str) -> Codes | None:
-        """The combination code of a name that joins two (`mitral and tricuspid regurgitation`,
-        I08.1), where ICD-10-CM has one for both."""
+        """ICD-10-CM's combination code of a name that joins two (`mitral and tricuspid regurgitation`, I08.1)."""
         parts = [self.condition(part) for part in coordinated_names(name)]
         code = self.context.valves_code(p.icd10cm for p in parts if p) if parts and all(parts) else ""
         evidence = " + ".join(p.evidence for p in parts if p)
         return Codes(icd10cm=code, icd10cm_title=self.titles.get(code, ""), evidence=evidence) if code else None
 
     def tumour_sites(self, mentions: list[Mention]) -> None:
-        """A tumour named without its site (`the carcinoma`, C80.1) is the patient's tumour of
-        the one site their other mentions name (`lung adenocarcinoma`; `neoplasm_sites.py`), coded
-        by its own cell type where their names say the organ (`SCC` of a patient's skin cancers); a
-        bare tumour of an organ (`the ovarian tumour`, D49.59) only by their tumour of that organ."""
+        """A tumour named without its site (`the carcinoma`, C80.1) is the patient's tumour of the one
+        site their other mentions name (`lung adenocarcinoma`), by its own cell type where their names say
+        the organ; a bare tumour of an organ (`the ovarian tumour`, D49.59) only by their tumour of it."""
         for mention in (m for m in mentions if self.neoplasms.from_the_patient(m.code) and not m.span._.subject):
             tumours = [(m.name, m.code) for m in mentions if m.case == mention.case and m.patients]
             code, names = self.neoplasms.patients_site(mention.code, mention.name, tumours)
