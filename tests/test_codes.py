@@ -465,6 +465,9 @@ def test_a_skin_tumour_a_joint_disease_or_a_skin_infection_of_a_limb_takes_its_s
     assert first_code("He was treated for cellulitis of the right hand.") == "L03.113"
     assert first_code("Ultrasound showed a lipoma in the subcutaneous fat of the left forearm.") == "D17.22"
     assert first_code("A slowly growing lipoma of the flank was removed.") == "D17.1"
+    # the heel is the foot's (L02.61-, its own subcategory), the axilla the trunk's skin
+    assert first_code("A 70-year-old woman developed a cutaneous abscess over the left heel.") == "L02.612"
+    assert first_code("A soft lipoma in the right axilla was excised.") == "D17.1"
     # no side said: the limb's code that leaves it open, or the code that names no site
     assert first_code("He was treated for cellulitis of the thigh.") == "L03.119"
     assert first_code("He had osteoarthritis of the hip.") == "M16.10"  # Osteoarthritis, hip M16.1-
@@ -1146,6 +1149,10 @@ def test_a_past_condition_the_index_lists_under_history_personal_takes_that_code
     # what is negated does not go on; a chronic thrombosis does
     assert first_code("Her history included colon cancer with no evidence of recurrence.") == "Z85.038"
     assert first_code("He had a history of chronic deep vein thrombosis.").startswith("I82")
+    assert first_code("She gave a history of superficial thrombophlebitis.") == "Z86.72"  # its own code
+    # the tumour named without its site is the patient's tumour of the site named, not the history
+    lung = condition_codes("A man had a history of lung adenocarcinoma. The carcinoma had been resected in 2015.")
+    assert [code for _, code, _ in lung] == ["Z85.118", "C34.90"]
 
 
 def test_a_numbered_form_of_a_disease_ontology_term_takes_its_code_never_a_wider_term(coder):
