@@ -482,6 +482,11 @@ def test_the_index_codes_a_calculous_cholecystitis_and_a_perforated_diverticulit
     assert first_code("She had recurrent episodes of uncomplicated diverticulitis.") == "K57.92"
 
 
+def test_a_vertebras_level_names_its_region_of_the_spine():
+    assert first_code("MRI confirmed spinal stenosis at L3-L4 with neurogenic claudication.").startswith("M48.06")
+    assert first_code("Biopsy proved osteomyelitis of T10 and T11.") == "M46.24"
+
+
 def test_the_words_after_a_condition_name_it_up_to_six_words_on():
     # `of the`, a side and an artery's name of three words: `stenosis` alone has no code
     assert first_code("Carotid duplex showed a stenosis of the right internal carotid artery.") == "I65.21"
