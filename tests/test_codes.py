@@ -961,6 +961,9 @@ def test_hypertension_with_heart_or_kidney_disease_takes_the_combination_code_ic
     assert codes_in("A 58-year-old woman had gallstones. Her sister had acute cholecystitis.") == ["K80.20", "K81.0"]
     copd = "A 70-year-old man with chronic obstructive pulmonary disease"
     assert codes_in(f"{copd} was admitted with pneumonia.") == ["J44.0", "J18.9"]
+    # influenza with a current pneumonia (Influenza, with, pneumonia J10.00); never a past one
+    assert codes_in("A 30-year-old woman with confirmed influenza A developed pneumonia.") == ["J10.00", "J18.9"]
+    assert codes_in("A 30-year-old woman with influenza B had a history of pneumonia.")[0] == "J10.1"
     # a past infection: no J44.0 (and the pneumonia a personal history, Z87.01)
     assert codes_in(f"{copd} had a history of pneumonia.") == ["J44.9", "Z87.01"]
     # the Alphabetic Index's G6PD deficiency with anemia
