@@ -1158,6 +1158,12 @@ def test_a_past_condition_the_index_lists_under_history_personal_takes_that_code
     assert first_code("Her history included colon cancer with no evidence of recurrence.") == "Z85.038"
     assert first_code("He had a history of chronic deep vein thrombosis.").startswith("I82")
     assert first_code("She gave a history of superficial thrombophlebitis.") == "Z86.72"  # its own code
+    # a past stroke named with a deficit is its sequela, and so is the deficit (I69: Official Guidelines I.C.9.d)
+    sequela = condition_codes("An 80-year-old man had a prior cerebral infarction with residual left hemiparesis.")
+    assert [code for _, code, _ in sequela] == ["I69.359", "I69.354"]
+    # but not a deficit the words between make the present one
+    new = condition_codes("A woman with a history of stroke was admitted with a new aphasia.")
+    assert [code for _, code, _ in new] == ["Z86.73", "R47.01"]
     # the tumour named without its site is the patient's tumour of the site named, not the history
     lung = condition_codes("A man had a history of lung adenocarcinoma. The carcinoma had been resected in 2015.")
     assert [code for _, code, _ in lung] == ["Z85.118", "C34.90"]

@@ -558,10 +558,13 @@ def index_refinement_rows(icd, built: set[str]) -> list[str]:
 
 
 def history_codes(titles: dict[str, str]) -> set[str]:
-    """The personal history codes the coder gives a past condition (`code_context.json`); each must exist."""
+    """The personal history and sequela codes the coder gives a past condition (`code_context.json`),
+    each of which must exist."""
     import simple_icd_10_cm as icd
 
-    rows = resource_json("code_context.json")["personal_history"]["codes"]
+    history = resource_json("code_context.json")["personal_history"]
+    rows = history["codes"] | {deficit: code for by in history["sequelae"].values() for deficit, code in by.items()}
+    rows |= {stroke: "" for stroke in history["sequelae"]}
     codes = {code for code in rows.values() if code}  # "": a condition never coded as past
     unknown = sorted(codes - titles.keys()) + sorted(p for p in rows if not icd.is_valid_item(p))
     if unknown:
@@ -598,11 +601,11 @@ def main() -> None:
     refinements += index_refinement_rows(icd, set(refinements))
     write_gz("icd10cm_refinements.tsv.gz", refinements)
     used |= {line.split("\t")[1] for line in refinements[1:]}
+    used |= history_codes(titles)  # before the sides: a sequela's side (I69.359 → I69.351)
     sides = side_codes(icd, used)
     write_gz("icd10cm_sides.tsv.gz", sides)
     used |= {code for line in sides[1:] for code in line.split("\t")[1:] if code}
     used |= poisoning_codes(titles)  # a poisoning's code is the coder's by its intent, not by a name
-    used |= history_codes(titles)
     write_gz("icd10cm_titles.tsv.gz", ["code\ttitle"] + [f"{c}\t{titles[c]}" for c in sorted(used)])
     write_gz("icd10cm_blocks.tsv.gz", block_rows(icd))
     write_gz("drug_codes.tsv.gz", drug_rows())

@@ -33,12 +33,22 @@ class PersonalHistory:
     current_before: frozenset[str]  # words after the cue that make the condition the present one
     durations: frozenset[str]  # the word before `history` that makes it a duration
     not_old: frozenset[str]  # words that say it is recent or a relative's (`not_old`)
+    sequelae: dict[str, dict[str, str]]  # a stroke's category → a deficit's code prefix → the sequela's code
 
     @classmethod
     def of(cls, rules: dict, not_old: frozenset[str]) -> PersonalHistory:
         codes = tuple(sorted(rules["codes"].items(), key=lambda pair: -len(pair[0])))
         words = (rules[key] for key in ("still_present", "still_present_of_tumours", "current_before", "durations"))
-        return cls(codes, *map(frozenset, words), not_old)
+        return cls(codes, *map(frozenset, words), not_old, rules["sequelae"])
+
+    def present_between(self, one: Span, other: Span) -> bool:
+        """Whether words between two mentions make the later one present (`… presented with`)."""
+        start, end = sorted((one, other), key=lambda span: span.start)
+        return any(t.lower_ in self.current_before for t in one.doc[start.end : end.start])
+
+    def sequela_of(self, stroke: str, deficit: str) -> str:
+        """The code of `deficit` following the stroke coded `stroke` (I69), or ""."""
+        return next((c for prefix, c in self.sequelae.get(stroke[:3], {}).items() if deficit.startswith(prefix)), "")
 
     def code_of(self, code: str) -> str:
         return next((history for prefix, history in self.codes if code.startswith(prefix)), "")
@@ -85,10 +95,30 @@ def _listed(doc, i: int, start: int) -> bool:
 
 
 def personal_history(history: PersonalHistory | None, mentions: list, titles: dict[str, str]) -> None:
-    """Each past condition of the patient's that ICD-10-CM codes as a history takes that code."""
+    """Each past condition of the patient's that ICD-10-CM codes as a history takes that code; a
+    past stroke named with a deficit, and the deficit, the code of that deficit following it."""
     conditions = {m.span.start for m in mentions}
     for mention in mentions if history else ():
         code = history.code_of(mention.code) if mention.code else ""
-        if code in titles and history.is_past(mention.span, mention.code, conditions):
-            mention.evidence += f" (a past condition: {mention.code} is {code}, a personal history)"
-            mention.code = code
+        stroke = mention.code[:3] in history.sequelae
+        if not (code in titles or stroke) or not history.is_past(mention.span, mention.code, conditions):
+            continue
+        deficits = [
+            (other, sequela)
+            for other in mentions
+            if other.span.sent == mention.span.sent and other is not mention and not other.span._.subject
+            if (sequela := history.sequela_of(mention.code, other.code)) in titles
+            and sequela
+            and not history.present_between(mention.span, other.span)
+        ]
+        for deficit, sequela in deficits:
+            deficit.evidence += f" (a deficit following the patient's {mention.name}: {sequela})"
+            deficit.code = sequela
+        if deficits:
+            code = deficits[0][1]
+        elif code not in titles:  # a past hemorrhage with no deficit named: its own code
+            continue
+        mention.evidence += (
+            f" (a past condition: {mention.code} is {code}, a {'sequela' if deficits else 'personal history'})"
+        )
+        mention.code = code
