@@ -31,9 +31,7 @@ class Sides:
         side may be said of (`hearing loss, and otoscopy of the right ear showed a perforation`)."""
         if code not in self.codes or DOMINANCE & set(phrase):
             return "", ""
-        # the name's own words too: `cellulitis of the right foot` is one mention
-        said = [*(t.lower_ for t in span), *phrase]
-        sides = {side for word in said if (side := self.words.get(word))} or self.just_before(span, others)
+        sides = {side for word in phrase if (side := self.words.get(word))} or self.just_before(span, others)
         if not sides:
             sentence = span.sent
             if not any(i in others for i in range(sentence.start, sentence.end) if not span.start <= i < span.end):
