@@ -557,11 +557,9 @@ def index_refinement_rows(icd, built: set[str]) -> list[str]:
     return rows
 
 
-def history_codes(titles: dict[str, str]) -> set[str]:
+def history_codes(icd, titles: dict[str, str]) -> set[str]:
     """The personal history and sequela codes the coder gives a past condition (`code_context.json`),
     each of which must exist."""
-    import simple_icd_10_cm as icd
-
     history = resource_json("code_context.json")["personal_history"]
     rows = history["codes"] | {deficit: code for by in history["sequelae"].values() for deficit, code in by.items()}
     rows |= {stroke: "" for stroke in history["sequelae"]}
@@ -601,7 +599,7 @@ def main() -> None:
     refinements += index_refinement_rows(icd, set(refinements))
     write_gz("icd10cm_refinements.tsv.gz", refinements)
     used |= {line.split("\t")[1] for line in refinements[1:]}
-    used |= history_codes(titles)  # before the sides: a sequela's side (I69.359 → I69.351)
+    used |= history_codes(icd, titles)  # before the sides: a sequela's side (I69.359 → I69.351)
     sides = side_codes(icd, used)
     write_gz("icd10cm_sides.tsv.gz", sides)
     used |= {code for line in sides[1:] for code in line.split("\t")[1:] if code}

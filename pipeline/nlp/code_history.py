@@ -53,10 +53,19 @@ class PersonalHistory:
     def code_of(self, code: str) -> str:
         return next((history for prefix, history in self.codes if code.startswith(prefix)), "")
 
+    def said_as_past(self, span: Span) -> bool:
+        """Whether `span` is said as the patient's history, in a sentence that makes it neither
+        recent nor a relative's (`10 days before`, `his mother`)."""
+        return (
+            span._.assertion == "history"
+            and not span._.subject
+            and not any(t.lower_ in self.not_old for t in span.sent)
+        )
+
     def is_past(self, span: Span, code: str, conditions: Container[int]) -> bool:
         """Whether `span` (coded `code`) is said as the patient's own past condition, over now;
         `conditions`: the first tokens of the sentence's conditions."""
-        if span._.assertion != "history" or span._.subject or any(t.lower_ in self.not_old for t in span.sent):
+        if not self.said_as_past(span):
             return False
         doc, sentence = span.doc, span.sent
         for i in range(span.start - 1, sentence.start - 1, -1):  # back to its cue
@@ -108,7 +117,6 @@ def personal_history(history: PersonalHistory | None, mentions: list, titles: di
             for other in mentions
             if other.span.sent == mention.span.sent and other is not mention and not other.span._.subject
             if (sequela := history.sequela_of(mention.code, other.code)) in titles
-            and sequela
             and not history.present_between(mention.span, other.span)
         ]
         for deficit, sequela in deficits:

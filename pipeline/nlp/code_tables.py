@@ -120,7 +120,6 @@ def code_index(*files: str) -> dict:
         # words that join two names or hang a phrase on one: a name with one has no single main term
         "joining": frozenset({"of", "in", "on", "with", "without", "and", "or", "to", "from", "by", "due", "after"}),
         "other_cause": frozenset(rules["other_cause"]),
-        "not_old": frozenset(rules["not_old"]),
         "acuity": frozenset(rules["acuity_words"]),
         "part_words": frozenset(rules["part_words"]),
         "procedures": Procedures.of(rules["procedures"]),

@@ -306,7 +306,7 @@ class Coder(DataFiles):
 
     def as_history(self, name: str, span: Span) -> Codes | None:
         """A condition of the patient's past that ICD-10-CM codes as such (`old myocardial infarction`)."""
-        if span._.assertion != "history" or span._.subject or any(t.lower_ in self.not_old for t in span.sent):
+        if not self.history.said_as_past(span):  # the same reading as a personal history's
             return None
         codes = self.condition(f"old {name.removeprefix('acute ')}")  # a past acute one is old now
         return codes if codes and codes.icd10cm else None
