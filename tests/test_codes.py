@@ -979,6 +979,23 @@ def test_coronary_atherosclerosis_named_with_angina_takes_the_combination_code()
     assert codes_in(text) == ["I25.10", "I20.0"]
 
 
+def test_hydronephrosis_an_embolism_and_a_withdrawal_named_with_their_partner_take_the_combination_code():
+    # N20's Excludes1 (calculus with hydronephrosis, N13.2), both mentions, named together
+    text = "A 52-year-old man had right hydronephrosis caused by an impacted calculus in the distal ureter."
+    assert codes_in(text) == ["N13.2", "N13.2"]
+    text = "A 52-year-old man had a renal calculus. A year later, he had hydronephrosis."
+    assert codes_in(text)[0] == "N20.0"
+    # Embolism, pulmonary, with acute cor pulmonale (I26.0-): the cor pulmonale takes the embolism's kind
+    text = "A 61-year-old woman had a pulmonary embolism complicated by acute cor pulmonale."
+    assert codes_in(text) == ["I26.09", "I26.09"]
+    text = "A 61-year-old woman had a saddle pulmonary embolism and acute cor pulmonale on echocardiography."
+    assert codes_in(text) == ["I26.02", "I26.02"]
+    # a withdrawal by substance (Use, alcohol, with withdrawal F10.93-); with dependence, F10.239
+    assert codes_in("A 45-year-old man was treated for severe alcohol withdrawal.") == ["F10.939"]
+    text = "A 45-year-old man with a long history of alcohol dependence was admitted in alcohol withdrawal."
+    assert codes_in(text) == ["F10.239", "F10.239"]
+
+
 def test_a_condition_its_sentence_or_article_names_more_specifically_takes_that_code():
     text = "A kidney biopsy confirmed lupus nephritis in this man with systemic lupus erythematosus."
     assert codes_in(text) == ["M32.14", "M32.14"]
