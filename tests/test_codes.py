@@ -487,6 +487,17 @@ def test_a_vertebras_level_names_its_region_of_the_spine():
     assert first_code("Biopsy proved osteomyelitis of T10 and T11.") == "M46.24"
 
 
+def test_tuberculosis_takes_the_organ_the_index_lists_it_under():
+    # Tuberculosis A15.9 (respiratory, unspecified) unless its organ is said (Tuberculosis, <site>)
+    assert first_code("Laparoscopy and biopsy confirmed tuberculosis of the peritoneum.") == "A18.31"
+    assert first_code("Colonoscopic biopsies from the cecum and ileum showed ileocecal tuberculosis.") == "A18.32"
+    assert first_code("A fine-needle aspirate proved tuberculosis of the axillary lymph nodes.") == "A18.2"
+    assert first_code("Endobronchial ultrasound showed tuberculosis of the hilar lymph nodes.") == "A15.4"
+    assert first_code("MRI of the thoracic spine suggested spinal tuberculosis.") == "A18.01"
+    assert first_code("He was treated for pulmonary tuberculosis with cervical lymphadenopathy.") == "A15.0"
+    assert first_code("The sputum culture grew tuberculosis.") == "A15.9"
+
+
 def test_the_words_after_a_condition_name_it_up_to_six_words_on():
     # `of the`, a side and an artery's name of three words: `stenosis` alone has no code
     assert first_code("Carotid duplex showed a stenosis of the right internal carotid artery.") == "I65.21"
