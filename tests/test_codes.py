@@ -715,6 +715,9 @@ def test_a_lymphomas_site_takes_its_lymph_node_region_or_extranodal_code():
     assert first_code("A Burkitt lymphoma involving the stomach and the mediastinal nodes was found.") == "C83.70"
     # the same regions name a secondary neoplasm's lymph nodes
     assert condition_codes("Metastases to the axillary lymph nodes were found.")[0][1] == "C77.3"
+    # the region read before `lymph node`, past the two words before a name
+    assert first_code("Dissection found two inguinal lymph node metastases.") == "C77.4"
+    assert first_code("PET-CT showed hilar lymph node metastasis on the right.") == "C77.1"
 
 
 def test_a_lymphoma_joined_to_an_organ_keeps_its_category_and_takes_the_organ_as_its_site():

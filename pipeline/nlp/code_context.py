@@ -268,19 +268,22 @@ class ArticleContext:
 
 
 def attached_words(span: Span, before: int, others: set[int], context: ArticleContext) -> list[str]:
-    """The words that qualify a condition, lower case: its own, the run of words just before it
-    (at most `before`; a stage's value after its word, `stage 5` CKD), and before those a state's
-    noun that has it (`an exacerbation of` severe persistent asthma: `state_heads`), the stage said right after
-    it (`CKD stage 3b`, `(stage 4)`), the finding a link ties to it (`erosions in the ileum, suggesting` it:
-    `links`), and the phrase that hangs on it (`… of the duodenum`, `… in the right ear`, `…
-    caused by Klebsiella pneumoniae`; also past a condition joined to it by `and`, where its own words
-    name no site), never the rest of its sentence: there a word belongs to
-    another finding as often as not (`systolic blood pressure`, `left ventricular`, `negative for
-    Streptococcus pneumoniae`). The other conditions' words are left out."""
+    """The words that qualify a condition, lower case: its own, the run of words just before it (at most `before`, two
+    more that name a site, `axillary` lymph node metastasis; a stage's value after its word, `stage 5` CKD), and
+    before those a state's noun that has it (`an exacerbation of` severe persistent asthma: `state_heads`), the
+    stage said right after it (`CKD stage 3b`, `(stage 4)`), the finding a link ties to it (`erosions in the ileum,
+    suggesting` it: `links`), and the phrase that hangs on it (`… of the duodenum`, `… in the right ear`, `… caused
+    by Klebsiella pneumoniae`; also past a condition joined to it by `and`, where its own words name no site), never
+    the rest of its sentence: there a word belongs to another finding as often as not (`systolic blood pressure`,
+    `left ventricular`, `negative for Streptococcus pneumoniae`). The other conditions' words are left out."""
     doc, sentence = span.doc, span.sent
     links, stages = context.finding_links, context.stage_words
     first, words = span.start, 0
-    while first > sentence.start and words < before and doc[first - 1].i not in others:
+    while (
+        first > sentence.start
+        and doc[first - 1].i not in others
+        and (words < before or words < before + 2 and doc[first - 1].lower_ in context.sites)
+    ):
         if not (is_word(doc[first - 1]) or _is_stage(doc[first - 1], stages)):
             break
         first -= 1
