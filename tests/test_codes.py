@@ -718,6 +718,11 @@ def test_a_lymphomas_site_takes_its_lymph_node_region_or_extranodal_code():
     # the region read before `lymph node`, past the two words before a name
     assert first_code("Dissection found two inguinal lymph node metastases.") == "C77.4"
     assert first_code("PET-CT showed hilar lymph node metastasis on the right.") == "C77.1"
+    # a tumour said metastatic that names no organ is the secondary of the organ it is in
+    assert first_code("Core biopsy showed metastatic adenocarcinoma within the liver.") == "C78.7"
+    assert first_code("Excision showed metastatic carcinoma in two axillary lymph nodes.") == "C77.3"
+    assert first_code("It was a metastatic adenocarcinoma of the colon.") != "C78.5"
+    assert first_code("She was treated for metastatic breast cancer.") == "C50.919"
 
 
 def test_a_lymphoma_joined_to_an_organ_keeps_its_category_and_takes_the_organ_as_its_site():

@@ -123,19 +123,35 @@ class NeoplasmSites:
     def metastasis_site(self, name: str, written: list[str]) -> list[str]:
         """The code set's name for a metastasis (`name`) of the one organ the phrase after it
         names (`metastases to the liver` → `liver metastasis`), never the primary after `from`,
-        or the adjective just before it names (`osseous metastases` → `bone metastasis`)."""
+        or the adjective just before it names (`osseous metastases` → `bone metastasis`); a tumour
+        said `metastatic` only by a phrase that puts it in the organ (`of the lung` may be its primary)."""
         words = name.replace("-", " ").split()
-        if " ".join(words) not in self.metastasis_names:
+        named = " ".join(words) in self.metastasis_names
+        if not (named or self.said_metastatic(words, written)):
             return []
+        leads = self.metastasis_leads if named else self.metastasis_leads - {"of"}
         ends = [i + len(words) for i in range(len(written)) if written[i : i + len(words)] == words]
         after = [singular(w) for w in written[ends[0] :]] if ends else []
         after = after[: after.index("from")] if "from" in after else after
-        if after and after[0] in self.metastasis_leads:
+        if after and after[0] in leads:
             organ = self.only_organ(after, self.metastasis_organ_of)
         else:  # the organ's adjective just before it (`osseous metastases`)
             before = written[ends[0] - len(words) - 1 : ends[0] - len(words)] if ends and ends[0] > len(words) else []
             organ = self.only_organ(before, self.metastasis_organ_of) if before else ""
         return [self.metastasis_code_name.format(organ=organ)] if organ else []
+
+    def said_metastatic(self, words: list[str], written: list[str]) -> bool:
+        """`metastatic` just before a tumour that names no organ, nor implies one (`metastatic
+        carcinoma in the liver`: the Alphabetic Index's Metastatic, to specified site, see Neoplasm,
+        secondary; never `metastatic breast cancer`, whose organ is its primary's)."""
+        said = any(
+            written[i - 1] == "metastatic" and written[i : i + len(words)] == words for i in range(1, len(written))
+        )
+        head = _tumour_words(" ".join(words))
+        implied = any(_ends_with(head, kind) for kind in self.implied)
+        found = self.morphology_of(" ".join(words))
+        malignant = bool(found) and self.behaviour[found] == "malignant"
+        return said and malignant and not implied and not self.only_organ(words)
 
     def only_organ(self, words: list[str], organ_of: dict[str, str] | None = None) -> str:
         """The organ `words` name, when they name one and no other: not an organ's adjective that
