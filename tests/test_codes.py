@@ -1013,6 +1013,11 @@ def test_hydronephrosis_an_embolism_and_a_withdrawal_named_with_their_partner_ta
     assert codes_in("A 45-year-old man was treated for severe alcohol withdrawal.") == ["F10.939"]
     text = "A 45-year-old man with a long history of alcohol dependence was admitted in alcohol withdrawal."
     assert codes_in(text) == ["F10.239", "F10.239"]
+    # Syndrome, nephrotic, with a glomerular lesion (N04.-): the lesion and the syndrome named together
+    text = "A 14-year-old boy had a nephrotic syndrome; renal biopsy showed minimal change disease."
+    assert codes_in(text) == ["N04.0", "N04.0"]
+    text = "Biopsy confirmed membranous nephropathy. Three months later she had a nephrotic syndrome."
+    assert codes_in(text) == ["N06.20", "N04.9"]
 
 
 def test_a_condition_its_sentence_or_article_names_more_specifically_takes_that_code():
