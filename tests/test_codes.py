@@ -955,6 +955,19 @@ def test_a_complication_the_sentence_joins_by_with_takes_the_combination_code():
     assert first_code("He had a gastric ulcer with a diameter of 2 cm.") == "K25.9"
 
 
+def test_a_complication_the_sentence_says_a_condition_caused_takes_the_combination_code():
+    # `from`, `due to`, `secondary to` its cause: both mentions, as for `… with bleeding`
+    text = "Repeated transfusions were needed for hemorrhage from a colonic angiodysplasia."
+    assert codes_in(text) == ["K55.21", "K55.21"]
+    text = "He was admitted with gastrointestinal bleeding secondary to a duodenal ulcer."
+    assert codes_in(text) == ["K26.4", "K26.4"]
+    # not said alike, or said as past: each its own code
+    assert codes_in("There was no bleeding from the duodenal ulcer.") == ["R58", "K26.9"]
+    assert codes_in("He had a history of bleeding from diverticulosis; now he had pneumonia.")[0] == "R58"
+    # Angiodysplasia (cecum) (colon) K55.20; stomach, duodenum K31.81-
+    assert first_code("Push enteroscopy showed an angiodysplasia in the duodenum.") == "K31.819"
+
+
 def test_hypertension_with_heart_or_kidney_disease_takes_the_combination_code_icd10cm_presumes():
     # Official Guidelines I.C.9.a: the causal relationship is presumed; the other condition keeps its code
     assert codes_in("A 72-year-old man with hypertension was admitted with congestive heart failure.") == [

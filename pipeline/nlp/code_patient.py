@@ -46,6 +46,7 @@ from .values import DRUG
 
 # the words that say a condition's cause, and how many tokens at most lie between it and its cause
 CAUSE_CUES = CAUSED_BY | {"ascribed to", "related to"}
+FROM_CUES = CAUSE_CUES | {"from"}  # `melena from` its cause: a complication's, not a condition's time
 CAUSE_GAP = 8
 
 
@@ -162,10 +163,11 @@ def across_the_patient(context: ArticleContext, mentions: list[Mention], titles:
     """Each mention's code made more specific by the patient's other mentions, in this order: a
     site, type or complication said of another (`across_article`), other valves' diseases, the
     diagnosis a sign is part of, the type of their diabetes, a combination ICD-10-CM presumes;
-    before the valves, a complication the sentence joins to it (`joined_by_with`) and a more
-    specific form named for the patient (`named_more_specifically`)."""
+    before the valves, a complication the sentence joins to it (`joined_by_with`) or says it caused
+    (`caused_complications`) and a more specific form named for the patient (`named_more_specifically`)."""
     across_article(context, mentions, titles)
     joined_by_with(context, mentions, titles)
+    caused_complications(context, mentions, titles)
     named_more_specifically(context, mentions, titles)
     multiple_valves(context, mentions)
     integral_signs(context, mentions)
@@ -273,9 +275,31 @@ def _joiner(tokens) -> int:
     return 2 if words[:1] == ["complicated"] and words[1:2] in (["by"], ["with"]) else 0
 
 
-def _caused_by(complication: Mention, cause: Mention, mentions: list[Mention]) -> bool:
+def caused_complications(context: ArticleContext, mentions: list[Mention], titles: dict[str, str]) -> None:
+    """A complication the sentence says another condition of the patient caused (`melena from
+    gastric antral vascular ectasia`, `hemorrhage due to a duodenal ulcer`) makes that condition's
+    "with" code for it (K31.811, K26.4), both mentions, as `joined_by_with` does for `… with
+    bleeding`: ICD-10-CM's combination code (Official Guidelines I.B.9). Both said as current, or
+    both as past; never one the words before it say is past or feared."""
+    for complication in (m for m in mentions if m.code and m.code == m.name_code and not _said_as_past(m, context)):
+        cause = next((m for m in mentions if m.code and _caused_by(complication, m, mentions, FROM_CUES)), None)
+        said_as = (cause.span._.assertion, complication.span._.assertion) if cause is not None else ()
+        if (
+            said_as not in (("confirmed", "confirmed"), ("history", "history"))
+            or cause.code[:3] == complication.code[:3]
+        ):
+            continue  # negated or hypothetical, or one past and one current
+        words = [t.lower_ for t in complication.span]
+        refinement = context.with_named(cause.code, words, titles.get(complication.name_code, ""))
+        if refinement and not refinement.coded_apart(complication.code):
+            cause.code, complication.code = refinement.code, refinement.code
+            cause.evidence += f" (with {complication.span._.normalized or complication.span.text})"
+            complication.evidence += f" (a complication of the patient's {cause.name})"
+
+
+def _caused_by(complication: Mention, cause: Mention, mentions: list[Mention], cues: frozenset = CAUSE_CUES) -> bool:
     """Whether the sentence names `cause` as the condition's cause: after it, a few words on,
-    with a word that says so (`CKD attributed to type 2 diabetes`) and no other condition nor a
+    with a word that says so (`CKD attributed to type 2 diabetes`; `cues`) and no other condition nor a
     drug between them (never `polyneuropathy after cisplatin` in a patient with diabetes, nor
     `neuropathy after radiotherapy and diabetes`)."""
     span, other = complication.span, cause.span
@@ -284,7 +308,7 @@ def _caused_by(complication: Mention, cause: Mention, mentions: list[Mention]) -
     between = range(span.end, other.start)
     words = " ".join(t.lower_ for t in span.doc[span.end : other.start])
     drugs = any(e.start in between for e in span.doc.ents if e.label_ == DRUG)
-    named = any(f" {cue} " in f" {words} " for cue in CAUSE_CUES)
+    named = any(f" {cue} " in f" {words} " for cue in cues)
     return named and not drugs and not any(m.span.start in between for m in mentions)
 
 
