@@ -1152,6 +1152,15 @@ def test_a_diabetic_condition_is_of_the_type_of_the_patients_diabetes():
     assert [code for _, code, _ in condition_codes("A 50-year-old man had diabetic ketoacidosis.")] == ["E11.10"]
 
 
+def test_a_diabetic_complication_named_alone_is_the_default_types_combination():
+    # the title's complication after `diabetic` (Type 2 diabetes mellitus with foot ulcer, E11.621)
+    assert first_code("Offloading healed her chronic diabetic foot ulcer.") == "E11.621"
+    assert first_code("Nerve conduction studies confirmed diabetic polyneuropathy.") == "E11.42"
+    assert first_code("Gastric emptying scintigraphy showed diabetic gastroparesis.") == "E11.43"
+    # the type the patient's other mention says
+    assert codes_in("A man with type 1 diabetes mellitus had diabetic amyotrophy.") == ["E10.44", "E10.44"]
+
+
 def test_a_diabetic_complication_named_in_any_form_makes_the_combination_code():
     # by its code's title (G62.9, Polyneuropathy, unspecified): both mentions are the combination
     text = "A 66-year-old woman with type 2 diabetes mellitus had peripheral polyneuropathy."

@@ -101,6 +101,14 @@ DEFAULT_QUALIFIER = re.compile(r"^(nontraumatic|nonrheumatic) ")
 WITHOUT_TAIL = re.compile(r",? (?<!or )without (?!evidence of).*$")
 # a title of a condition a drug caused (`Hypotension due to drugs`, `Cardiomyopathy due to drug and
 # external agent`), never by contact with the skin
+# the default type's combination titles (Official Guidelines I.C.4.a.2: diabetes whose type is not
+# said is type 2) name what case reports call `diabetic X`; not those saying no more than "other"
+# or "unspecified" complications, nor an eye's (its seventh character)
+DIABETIC_TITLE = re.compile(
+    r"Type 2 diabetes mellitus with (?!.*\b(?:other|unspecified|complications?|eyes?|right|left|bilateral)\b)(.+?)"
+    r"(?:,? without .*)?",
+    re.IGNORECASE,
+)
 DRUG_CAUSE_TITLE = re.compile(r"(?P<condition>[a-z][a-z ,-]*?) due to (?:drugs?|medicaments?)\b(?!.*contact)")
 CAUSE_TITLE = re.compile(r"(?P<condition>[a-z][a-z ]*?) due to (?P<cause>.+)")
 ORGAN_TITLE = re.compile(r"([a-z][a-z-]*(?: [a-z][a-z-]*){0,2}) of (?:the )?([a-z][a-z-]*(?: [a-z][a-z-]*)?)")
@@ -256,6 +264,10 @@ def icd10cm_terms() -> tuple[dict[str, str], dict[str, str]]:
                     by_rank[form][3].add(code)
                 for form in genus_forms:
                     by_genus[form].add(code)
+                # `diabetic foot ulcer`: Type 2 diabetes mellitus with foot ulcer (E11.621)
+                if rank == 1 and icd.is_leaf(code) and (diabetic := DIABETIC_TITLE.fullmatch(term)):
+                    for form in title_terms(f"diabetic {diabetic.group(1).replace('diabetic ', '')}"):
+                        by_rank[form][3].add(code)
                 # the name a default-form title is of, where nothing else names it; never a
                 # newborn's code, nor an injury's (its seventh character is never coded here)
                 if code[0] not in "PST" and (bare := WITHOUT_TAIL.sub("", term)) != term:
