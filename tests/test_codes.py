@@ -845,6 +845,8 @@ def test_a_tumour_of_a_part_of_its_organ_takes_that_parts_code():
     assert first_code("Colonoscopy showed a caecal adenocarcinoma.") == "C18.0"
     assert first_code("Biopsy confirmed an adenocarcinoma of the gastric antrum.") == "C16.3"
     assert first_code("She underwent surgery for a gastric adenocarcinoma.") == "C16.9"
+    # colorectal: the large intestine (`colorectal cancer`, C18.9, as the vocabularies code it)
+    assert first_code("A mucinous colorectal adenocarcinoma was resected.") == "C18.9"
     # a part is never read from another part's code
     assert first_code("Biopsy confirmed an adenocarcinoma of the ileum.") == "C17.2"
 
