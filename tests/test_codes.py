@@ -482,6 +482,12 @@ def test_the_index_codes_a_calculous_cholecystitis_and_a_perforated_diverticulit
     assert first_code("She had recurrent episodes of uncomplicated diverticulitis.") == "K57.92"
 
 
+def test_a_site_phrase_that_says_only_a_side_of_the_organ_keeps_the_code_and_gives_the_side():
+    assert first_code("Fundoscopy confirmed a retinal detachment of the left eye.") == "H33.22"
+    # a site the code does not name stays uncoded
+    assert first_code("There was no evidence of instability of the elbow.") == ""
+
+
 def test_a_vertebras_level_names_its_region_of_the_spine():
     assert first_code("MRI confirmed spinal stenosis at L3-L4 with neurogenic claudication.").startswith("M48.06")
     assert first_code("Biopsy proved osteomyelitis of T10 and T11.") == "M46.24"

@@ -16,6 +16,7 @@ DOMINANCE = frozenset({"dominant", "nondominant", "non-dominant"})
 ORGAN_SIDES = ("right", "left")  # the titles of a bilateral code name no organ after the side
 NOT_AN_ORGAN = frozenset({"side", "unspecified"})  # `…, left side`: any side of the body
 BEFORE = 4  # tokens at most between a side and the condition it is said of
+LEADS = frozenset({"of", "in", "on", "the", "both"})  # the words of a site phrase besides its side and organ
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,18 @@ class Sides:
             if organ and organ[0] not in NOT_AN_ORGAN and _contains(sentence, [side, *organ]):
                 said.add(side)
         return said
+
+    def only_a_side(self, code: str, words: list[str]) -> bool:
+        """Whether a site phrase (`of the right eye`) says no more than a side of the organ the
+        code's side codes name (`Serous retinal detachment, right eye`), so the code holds and the
+        side is read after."""
+        organs = {
+            w
+            for side in ORGAN_SIDES
+            for w in self.titles.get(self.codes.get(code, {}).get(side, ""), "").lower().split()
+        }
+        said = [w for w in words if w not in LEADS and w not in self.words]
+        return len(said) < len(words) and bool(organs) and set(said) <= organs
 
 
 def _contains(words: list[str], run: list[str]) -> bool:

@@ -135,8 +135,8 @@ class Coder(DataFiles):
         return doc
 
     def coded_conditions(self, doc: Doc) -> dict[int, Codes | None]:
-        """Each condition's codes (by its first token): from its name, made more specific by its
-        phrase and the patient's other mentions (`code_context.py`), then its side."""
+        """Each condition's codes (by its first token): from its name, made more specific by its phrase and the
+        patient's other mentions (`code_context.py`), then its side."""
         diseases = [ent for ent in doc.ents if ent.label_ == DISEASE]
         in_conditions = {i for ent in diseases for i in range(ent.start, ent.end)}
         starts = {ent.start for ent in diseases}
@@ -199,9 +199,9 @@ class Coder(DataFiles):
         return Codes(icd10cm=code, icd10cm_title=self.titles.get(code, ""), evidence=evidence) if code else None
 
     def tumour_sites(self, mentions: list[Mention]) -> None:
-        """A tumour named without its site (`the carcinoma`, C80.1) is the patient's tumour of the one
-        site their other mentions name (`lung adenocarcinoma`), by its own cell type where their names say
-        the organ; a bare tumour of an organ (`the ovarian tumour`, D49.59) only by their tumour of it."""
+        """A tumour named without its site (`the carcinoma`, C80.1) is the patient's tumour of the one site their other
+        mentions name (`lung adenocarcinoma`), by its own cell type where their names say the organ; a bare tumour of
+        an organ (`the ovarian tumour`, D49.59) only by their tumour of it."""
         for mention in (m for m in mentions if self.neoplasms.from_the_patient(m.code) and not m.span._.subject):
             tumours = [(m.name, m.code) for m in mentions if m.case == mention.case and m.patients]
             code, names = self.neoplasms.patients_site(mention.code, mention.name, tumours)
@@ -218,8 +218,8 @@ class Coder(DataFiles):
             mention.evidence += "; the site of the patient's other tumours"
 
     def abbreviated(self, span: Span) -> Codes | None:
-        """The codes of a condition named by an abbreviation the article leaves undefined, written
-        in capitals (`AKI` → acute kidney injury; `condition_abbreviations.json`)."""
+        """The codes of a condition named by an abbreviation the article leaves undefined, written in capitals (`AKI` →
+        acute kidney injury; `condition_abbreviations.json`)."""
         if sum(char.isupper() for char in span.text) < 2:
             return None
         expansion = self.abbreviations.get(span.text.lower())
@@ -229,25 +229,25 @@ class Coder(DataFiles):
         return replace(codes, evidence=f"{span.text.lower()} → {codes.evidence}")
 
     def is_current(self, span: Span) -> bool:
-        """Whether a condition is current, said or suspected, as a diagnosis or a symptom: one that
-        may be the complication of a "with" code (where no other cause, nor a hypothesis, is in its
-        sentence: `polyneuropathy after cisplatin`; or where it names the diabetes as the cause)."""
+        """Whether a condition is current, said or suspected, as a diagnosis or a symptom: one that may be the
+        complication of a "with" code (where no other cause, nor a hypothesis, is in its sentence: `polyneuropathy
+        after cisplatin`; or where it names the diabetes as the cause)."""
         return span._.assertion in ("confirmed", "suspected") and span._.fact_type in ("diagnosis", "symptom")
 
     def other_cause_tokens(self, doc: Doc) -> set[int]:
-        """The tokens of the sentences that give a condition another cause or make it hypothetical
-        (the cue words found by their hashes in one pass over the Doc's array)."""
+        """The tokens of the sentences that give a condition another cause or make it hypothetical (the cue words found
+        by their hashes in one pass over the Doc's array)."""
         cues = numpy.fromiter((doc.vocab.strings[word] for word in self.other_cause), dtype=numpy.uint64)
         found = numpy.flatnonzero(numpy.isin(doc.to_array(LOWER), cues))
         sentences = {(doc[int(i)].sent.start, doc[int(i)].sent.end) for i in found}
         return {i for start, end in sentences for i in range(start, end)}
 
     def by_site(self, name: str, span: Span, own: Codes | None, phrase: list[str]) -> Codes | None:
-        """The code of a condition no vocabulary names, by its organ (`neoplasm_sites.py`): a
-        tumour by site and behaviour, with the organ its phrase names (`duodenal`
-        adenocarcinoma, adenocarcinoma `of the stomach`); an organ adjective as the organ's
-        noun; a name without a code, or a benign tumour of unspecified site, with the organ its phrase
-        names (`fibrosis of the liver`; `hemangioma of the liver`, D18.03). Its own DO and MeSH ids stay."""
+        """The code of a condition no vocabulary names, by its organ (`neoplasm_sites.py`): a tumour by site and
+        behaviour, with the organ its phrase names (`duodenal` adenocarcinoma, adenocarcinoma `of the stomach`); an
+        organ adjective as the organ's noun; a name without a code, or a benign tumour of unspecified site, with the
+        organ its phrase names (`fibrosis of the liver`; `hemangioma of the liver`, D18.03). Its own DO and MeSH ids
+        stay."""
         folded = fold_name(name, self.folds)
         written = fold_name(" ".join(phrase), self.folds)
         tumours = self.neoplasms.tumour_names(folded, written)
@@ -260,14 +260,13 @@ class Coder(DataFiles):
         return None
 
     def main_term(self, name: str, own: Codes | None) -> Codes | None:
-        """The code of a name no vocabulary knows by its main term, as a coder takes it where the
-        Alphabetic Index has no subterm for the words before it: the name without its first words,
-        one at a time (`hemorrhagic cystitis` → `cystitis`, N30.90), never past a word that changes
-        the code (`main_term_stops.txt`: `congenital`, a cause, a behaviour; a drug), nor down to a
-        name too general to code or to a sign's or a circumstance's code (`argentine hemorrhagic
-        fever` is no R50.9, `sinus arrest` no Z65.3), but to a name its site there refines (`sigmoid
-        diverticulitis`: K57.32); in a name joined by a preposition, only a tumour before it (`melanoma
-        of the back`, C43.9) or a name its site refines. Its own DO and MeSH ids stay."""
+        """The code of a name no vocabulary knows by its main term, as a coder takes it where the Alphabetic Index has
+        no subterm for the words before it: the name without its first words, one at a time (`hemorrhagic cystitis` →
+        `cystitis`, N30.90), never past a word that changes the code (`main_term_stops.txt`: `congenital`, a cause, a
+        behaviour; a drug), nor down to a name too general to code or to a sign's or a circumstance's code
+        (`argentine hemorrhagic fever` is no R50.9, `sinus arrest` no Z65.3), but to a name its site there refines
+        (`sigmoid diverticulitis`: K57.32); in a name joined by a preposition, only a tumour before it (`melanoma of
+        the back`, C43.9) or a name its site refines. Its own DO and MeSH ids stay."""
         words = fold_name(name, self.folds).split()
         # a tumour coded by its own category, not one coded by a site it leaves unknown (C80.1)
         if head := self.neoplasms.tumour_head(words, self.joining, self.condition):
@@ -294,10 +293,13 @@ class Coder(DataFiles):
         return None
 
     def head_at_its_site(self, head: list[str], site: list[str], own: Codes | None, sites_only=False) -> Codes | None:
-        """A name that holds its site (`cellulitis of the left leg`, `sigmoid diverticulitis`) coded as
-        its head where the site makes that code more specific; else none (`instability of the elbow`)."""
+        """A name that holds its site (`cellulitis of the left leg`, `sigmoid diverticulitis`) coded as its head where
+        the site makes that code more specific, or says only a side of its organ (`keratitis of the left eye`); else
+        none (`instability of the elbow`)."""
         codes = self.condition(" ".join(head)) if head else None
         refined = self.context.in_phrase(codes.icd10cm, site) if codes and codes.icd10cm else None
+        if codes and codes.icd10cm and not sites_only and self.side_rules.only_a_side(codes.icd10cm, site):
+            return replace(codes, evidence=f"{' '.join([*head, *site])} → {codes.evidence}", **own_ids(own))
         if refined is None or refined.kind != "said" or sites_only and not self.context.is_site(refined):
             return None
         name = " ".join([*site, *head] if sites_only else [*head, *site])
@@ -322,10 +324,9 @@ class Coder(DataFiles):
         return self.looked_up[name]
 
     def by_name(self, name: str) -> Codes | None:
-        """The codes of the most specific name the index knows within `name`, or None: the name
-        as written, then without the words before it that never say which condition
-        (`nonspecific_modifiers.txt`), the first with an ICD-10-CM code (`community-acquired
-        pneumonia` → J18.9), else the first known at all. Of the ways one name is written
+        """The codes of the most specific name the index knows within `name`, or None: the name as written, then without
+        the words before it that never say which condition (`nonspecific_modifiers.txt`), the first with an ICD-10-CM
+        code (`community-acquired pneumonia` → J18.9), else the first known at all. Of the ways one name is written
         (`cataracts`, `cataract`), the one with an ICD-10-CM code."""
         known = [[t for t in spellings if t in self.conditions] for spellings in self.spellings(name)]
         known = [terms for terms in known if terms]
@@ -341,9 +342,9 @@ class Coder(DataFiles):
         )
 
     def spellings(self, name: str) -> list[list[str]]:
-        """`names_within` the name, and of a hyphenated one or one with a prefix written apart also as
-        one word (`schizo-affective disorder`, `schizoaffective disorder`; `pre eclampsia`), and of
-        `H of the M` also as `M H` (`abscess of the liver`), level by level."""
+        """`names_within` the name, and of a hyphenated one or one with a prefix written apart also as one word
+        (`schizo-affective disorder`, `schizoaffective disorder`; `pre eclampsia`), and of `H of the M` also as `M H`
+        (`abscess of the liver`), level by level."""
         levels = self.names_within(fold_name(name, self.folds))
         for other in [n for n in dict.fromkeys((as_one_word(name), inverted(name, self.side_words))) if n != name]:
             written_so = self.names_within(fold_name(other, self.folds))
@@ -351,18 +352,17 @@ class Coder(DataFiles):
         return levels
 
     def by_genus(self, name: str) -> Codes | None:
-        """`pseudomonas aeruginosa pneumonia`: a condition named with its organism's genus and
-        species that the code set names by the genus alone (Pneumonia due to Pseudomonas, J15.1),
-        for a genus whose species never change the category (`code_context.json`: never
-        `streptococcus agalactiae pneumonia` as pneumococcal)."""
+        """`pseudomonas aeruginosa pneumonia`: a condition named with its organism's genus and species that the code set
+        names by the genus alone (Pneumonia due to Pseudomonas, J15.1), for a genus whose species never change the
+        category (`code_context.json`: never `streptococcus agalactiae pneumonia` as pneumococcal)."""
         words = fold_name(name, self.folds).split()
         by_genus = len(words) > 2 and words[0] in self.coded_by_genus
         codes = self.condition(" ".join([words[0], *words[2:]])) if by_genus else None
         return replace(codes, evidence=f"{' '.join(words)} → {codes.evidence}") if codes and codes.icd10cm else None
 
     def infection(self, name: str) -> Codes | None:
-        """`varicella infection`: an infectious disease's name with `infection` after it is that
-        disease (A00–B99, influenza, COVID-19), never another category's (`wound infection`)."""
+        """`varicella infection`: an infectious disease's name with `infection` after it is that disease (A00–B99,
+        influenza, COVID-19), never another category's (`wound infection`)."""
         written = name.strip().lower()
         disease = re.sub(r" infections?$", "", written)
         codes = self.condition(disease) if disease != written else None
@@ -371,13 +371,12 @@ class Coder(DataFiles):
         return None
 
     def refined(self, codes: Codes | None, span: Span, others: Container[int] = ()) -> Codes | None:
-        """The code of a longer name the words just after the condition (the most first, never
-        another condition's: `others`) and just before it (the most first) make with it, where
-        the index knows that name (`ovarian endometriosis` where the recogniser found
-        `endometriosis`: N80.1-, not N80.9; `liver metastases`: C78.7, not C79.9; `complete
-        heart block`: I44.2, not I45.9; `alopecia totalis`: L63.0, not L65.9; `chronic
-        hepatitis C`; `chronic calcific pancreatitis`: K86.1, chronic pancreatitis, not K85.90),
-        the name itself coded or not (`hypoglossal nerve palsy`)."""
+        """The code of a longer name the words just after the condition (the most first, never another condition's:
+        `others`) and just before it (the most first) make with it, where the index knows that name (`ovarian
+        endometriosis` where the recogniser found `endometriosis`: N80.1-, not N80.9; `liver metastases`: C78.7, not
+        C79.9; `complete heart block`: I44.2, not I45.9; `alopecia totalis`: L63.0, not L65.9; `chronic hepatitis C`;
+        `chronic calcific pancreatitis`: K86.1, chronic pancreatitis, not K85.90), the name itself coded or not
+        (`hypoglossal nerve palsy`)."""
         name, doc = span._.normalized or span.text, span.doc
         befores = []  # the runs of words before it that a name the index knows may start with
         for first in range(self.context_start(span), span.start):
@@ -418,11 +417,10 @@ class Coder(DataFiles):
         )
 
     def names_within(self, name: str) -> list[list[str]]:
-        """The ways to write `name` (as written, without its parenthesis and a stage word it ends
-        with, `AKI stage`, in the singular, in the plural), then the same with each phrase before
-        it that never says which condition left off, one at a time, while what is left is not too
-        general to code by itself; last, the name after its acuity (`chronic asthma` → `asthma`),
-        where the index has no name for that acuity."""
+        """The ways to write `name` (as written, without its parenthesis and a stage word it ends with, `AKI stage`, in
+        the singular, in the plural), then the same with each phrase before it that never says which condition left
+        off, one at a time, while what is left is not too general to code by itself; last, the name after its acuity
+        (`chronic asthma` → `asthma`), where the index has no name for that acuity."""
         words = PARENTHESIS.sub("", name).split()
         words = words[:-1] if len(words) > 1 and words[-1] in self.context.stage_words else words
         whole = " ".join(words)
