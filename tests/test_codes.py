@@ -961,6 +961,12 @@ def test_a_complication_the_sentence_joins_by_with_takes_the_combination_code():
     # said not to have it; a word with no "with" code
     assert first_code("Endoscopy revealed a gastric ulcer with no bleeding.") == "K25.9"
     assert first_code("He had a gastric ulcer with a diameter of 2 cm.") == "K25.9"
+    # across subcategories (Appendicitis, with, perforation NOS K35.32; generalized peritonitis K35.20-)
+    assert first_code("CT showed a perforated appendicitis with a fecalith.") == "K35.32"
+    assert codes_in("She was operated on for acute appendicitis with generalized peritonitis.") == [
+        "K35.209",
+        "K35.209",
+    ]
 
 
 def test_a_complication_the_sentence_says_a_condition_caused_takes_the_combination_code():
@@ -999,6 +1005,12 @@ def test_hypertension_with_heart_or_kidney_disease_takes_the_combination_code_ic
     ]
     assert codes_in("A 40-year-old woman with Graves' disease developed thyroid storm.") == ["E05.01", "E05.01"]
     assert codes_in("A 58-year-old woman had gallstones. Her sister had acute cholecystitis.") == ["K80.20", "K81.0"]
+    # Calculus, bile duct, with cholangitis K80.30, with cholecystitis K80.4-, with gallbladder calculus K80.70
+    assert codes_in("ERCP confirmed choledocholithiasis in a man admitted with acute cholangitis.") == [
+        "K80.32",
+        "K80.32",
+    ]
+    assert codes_in("Ultrasound showed cholelithiasis; MRCP then showed choledocholithiasis.") == ["K80.70", "K80.70"]
     copd = "A 70-year-old man with chronic obstructive pulmonary disease"
     assert codes_in(f"{copd} was admitted with pneumonia.") == ["J44.0", "J18.9"]
     # influenza with a current pneumonia (Influenza, with, pneumonia J10.00); never a past one
