@@ -482,6 +482,12 @@ def test_the_index_codes_a_calculous_cholecystitis_and_a_perforated_diverticulit
     assert first_code("She had recurrent episodes of uncomplicated diverticulitis.") == "K57.92"
 
 
+def test_an_organism_named_by_its_initial_or_abbreviation_refines_the_infection():
+    assert first_code("Blood cultures confirmed sepsis caused by E. coli on day two.") == "A41.51"
+    assert first_code("She was treated for a ventilator-acquired pneumonia due to P. aeruginosa.") == "J15.1"
+    assert first_code("He was admitted with MRSA pneumonia after influenza.") == "J15.212"
+
+
 def test_a_site_phrase_that_says_only_a_side_of_the_organ_keeps_the_code_and_gives_the_side():
     assert first_code("Fundoscopy confirmed a retinal detachment of the left eye.") == "H33.22"
     # a site the code does not name stays uncoded

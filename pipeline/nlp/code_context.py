@@ -41,7 +41,7 @@ COORDINATED = re.compile(r"(\w+) (?:and|&) (\w+) (\w+)")
 WORD = re.compile(r"[a-z0-9']+")
 SECONDARY = ("C77", "C78", "C79")  # secondary malignant neoplasms: a metastasis's codes
 INITIAL = re.compile(r"[A-Z]\.")  # a capital letter and its full stop, one token
-VERTEBRA = re.compile(r"[CTL]\d{1,2}(?:-[CTLS]?\d{1,2})?")  # a spine's level, or two (`L4-L5`, `T11-12`)
+SPELLED = re.compile(r"[CTL]\d{1,2}(?:-[CTLS]?\d{1,2})?|[A-Z]\.")  # a spine's level (`L4-L5`, `T11-12`); `E.` coli
 NOT_SAID = frozenset({"no", "not", "non", "without"})  # before a complication's adjective: not said
 # a stage's, grade's or type's value: a number or a roman numeral, with a subdivision (`3b`, `IIIA`)
 STAGE_VALUE = re.compile(r"(?:\d{1,2}|i{1,3}|iv|vi{0,3})[a-c]?")
@@ -414,8 +414,8 @@ def after_parenthesis(span: Span, end: int | None = None) -> int:
 
 
 def is_word(token) -> bool:
-    """A word or a hyphenated one (`drug-induced`), the hyphen between two, or a vertebra (`L4-L5`)."""
-    return token.text == "-" or token.text.replace("-", "").isalpha() or bool(VERTEBRA.fullmatch(token.text))
+    """A word or a hyphenated one (`drug-induced`), the hyphen between two, a vertebra (`L4-L5`) or an initial."""
+    return token.text == "-" or token.text.replace("-", "").isalpha() or bool(SPELLED.fullmatch(token.text))
 
 
 def _only_best(refinements: list[Refinement]) -> Refinement | None:
