@@ -488,6 +488,34 @@ def test_an_organism_named_by_its_initial_or_abbreviation_refines_the_infection(
     assert first_code("He was admitted with MRSA pneumonia after influenza.") == "J15.212"
 
 
+def test_the_organism_the_patients_cultures_grew_names_their_infections_organism():
+    text = "A 70-year-old man was admitted with sepsis. Two sets of blood cultures grew Escherichia coli."
+    assert codes_in(text) == ["A41.51"]
+    text = "A 64-year-old woman had pneumonia. Blood cultures were negative; the sputum yielded Klebsiella pneumoniae."
+    assert codes_in(text) == ["J15.0"]
+    # two organisms, a culture that grew none, or a specimen that shows another infection's: as it was
+    text = "A 58-year-old man had pneumonia. Sputum grew Pseudomonas aeruginosa and Klebsiella pneumoniae."
+    assert codes_in(text) == ["J18.9"]
+    assert codes_in("A 49-year-old woman had sepsis. Blood cultures were sterile after Escherichia coli.") == ["A41.9"]
+    assert codes_in("A 77-year-old man had pneumonia. His blood cultures grew Escherichia coli.") == ["J18.9"]
+
+
+def test_the_literatures_cultures_name_no_patients_organism():
+    from pipeline.nlp import analyse
+    from pipeline.sections import build_article
+    from pipeline.structures import Block, Layout, TextMap
+
+    paragraphs = [
+        ("heading", "Case presentation"),
+        ("text", "A 70-year-old man was admitted with sepsis."),
+        ("heading", "Discussion"),
+        ("text", "In such cases, blood cultures grew Escherichia coli in most reported patients."),
+    ]
+    blocks = tuple(Block(kind, TextMap(text), None) for kind, text in paragraphs)
+    doc = analyse(build_article(Layout("x.txt", None, blocks), "x"))
+    assert [e._.codes.icd10cm for e in doc.ents if e.label_ == "DISEASE"] == ["A41.9"]
+
+
 def test_a_site_phrase_that_says_only_a_side_of_the_organ_keeps_the_code_and_gives_the_side():
     assert first_code("Fundoscopy confirmed a retinal detachment of the left eye.") == "H33.22"
     # a site the code does not name stays uncoded

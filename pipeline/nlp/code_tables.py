@@ -11,6 +11,7 @@ from ..disk_cache import disk_cached
 from ..lexicons import resource_json, resource_text, table_rows, word_list
 from .code_causes import Procedures
 from .code_context import ArticleContext
+from .code_cultures import Cultures
 from .code_history import PersonalHistory
 from .code_poisoning import Poisonings
 from .name_forms import fold_name, spelling_folds
@@ -126,6 +127,7 @@ def code_index(*files: str) -> dict:
         "neoplasms": NeoplasmSites(morphology, adjectives, rules["sites"]),
         "poisonings": Poisonings.of(resource_json(file["poisonings"])),
         "history": PersonalHistory.of(rules["personal_history"], frozenset(rules["not_old"])),
+        "cultures": Cultures.of(rules["cultures"]),
     }
 
 

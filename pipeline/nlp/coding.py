@@ -180,6 +180,7 @@ class Coder(DataFiles):
                 mention.code, mention.evidence = neonatal.icd10cm, f"{neonatal.evidence} (a newborn's)"
             mentions.append(mention)
         across_the_patient(self.context, mentions, self.titles)
+        self.cultures.grown(self.context, mentions)  # `blood cultures grew` its organism
         self.tumour_sites(mentions)
         personal_history(self.history, mentions, self.titles)  # once every site is known
         for mention in mentions:
