@@ -702,6 +702,8 @@ def test_a_class_of_drugs_before_induced_is_a_drug_cause():
     assert first_code("He developed constipation after surgery.") == "K59.00"
     # named after the condition, by a class the recogniser takes for no drug
     assert first_code("Neutropenia induced by chemotherapy delayed the second cycle.") == "D70.1"
+    # any `… inhibitor-induced` is a drug's (Drug-induced gastroenteritis and colitis, K52.1)
+    assert first_code("Immune checkpoint inhibitor-induced colitis responded to steroids.") == "K52.1"
 
 
 def test_a_bare_syndrome_the_recogniser_split_off_ends_the_name_before_it():
