@@ -1354,7 +1354,10 @@ def test_a_tumour_of_an_organ_is_of_unspecified_behaviour_in_its_body_system():
     assert codes_in("A desmoplastic small round cell tumour of the pancreas was resected.") == [""]
     assert codes_in("A solitary fibrous tumour of the liver was resected.") == [""]
     assert codes_in("She underwent resection of a Warthin tumour of the parotid gland.") == ["D49.9"]
-    assert codes_in("CT showed a benign tumour of the kidney.") == ["D36.9"]
+    # a behaviour said before its organ is the tumour's (Neoplasm, liver, malignant C22.9)
+    assert codes_in("Imaging showed a malignant liver tumour with portal vein invasion.")[0] == "C22.9"
+    assert codes_in("Laparoscopy removed a benign ovarian tumour.") == ["D27.9"]
+    assert codes_in("CT showed a benign tumour of the kidney.") == ["D30.00"]  # it was D36.9, unspecified site
     # a tumour over the meninges (`falcine`) is not the brain's
     assert codes_in("MRI showed an enhancing falcine tumour.") == ["D49.9"]
     # a bare tumour of an organ is the patient's tumour of that organ, never of another

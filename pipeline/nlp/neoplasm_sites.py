@@ -41,6 +41,7 @@ class NeoplasmSites:
         # the longest first: `cystic teratoma` is benign, where a bare `teratoma` is not listed
         self.phrases = sorted(self.behaviour.items(), key=lambda item: -len(item[0]))
         self.not_by_site = frozenset(morphology["not_by_site"])
+        self.behaviour_words = morphology["behaviour_words"]  # `malignant`, `benign` before a bare tumour's organ
         self.by_morphology = [tuple(bounds.split("-")) for bounds in morphology["by_morphology"]]
         self.code_names = morphology["code_names"]
         self.ambiguous = frozenset(morphology["ambiguous_adjectives"])
@@ -87,8 +88,13 @@ class NeoplasmSites:
         if not found:
             return []
         morphology, behaviour = " ".join(found), self.behaviour[found]
-        if behaviour == "unspecified" and not self.bare(_before_morphology([singular(w) for w in written], found)):
-            return []  # a tumour of a type (`carcinoid tumor`, `stromal tumor`) or behaviour is no bare tumour
+        if behaviour == "unspecified":
+            before = _before_morphology([singular(w) for w in written], found)
+            # `malignant liver tumor`: a behaviour said before its organ is the tumour's
+            said = {self.behaviour_words[w] for w in before if w in self.behaviour_words}
+            behaviour = said.pop() if len(said) == 1 else behaviour
+            if not self.bare([w for w in before if w not in self.behaviour_words]):
+                return []  # a tumour of a type (`carcinoid tumor`, `stromal tumor`) is no bare tumour
         implied = next((organ for kind, organ in self.implied.items() if _ends_with(head, kind)), "")
         organ = implied or self.only_organ(written) or self.skin_region(found, written)
         if not organ:
