@@ -527,10 +527,11 @@ def test_a_vertebras_level_names_its_region_of_the_spine():
     assert first_code("Biopsy proved osteomyelitis of T10 and T11.") == "M46.24"
 
 
-def test_malaria_takes_its_plasmodium_and_transverse_myelitis_its_own_code():
+def test_the_index_names_malaria_by_its_plasmodium_and_other_conditions_by_their_kind():
     assert first_code("Thick smears confirmed malaria due to Plasmodium falciparum.") == "B50.9"
     assert first_code("A returning traveller had malaria; it was ovale on PCR.") == "B54"  # not in its phrase
     assert first_code("MRI of the cord showed transverse myelitis from T4 to T9.") == "G37.3"
+    assert first_code("Cosyntropin testing confirmed primary adrenal insufficiency.") == "E27.1"
 
 
 def test_tuberculosis_takes_the_organ_the_index_lists_it_under():
