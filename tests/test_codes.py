@@ -774,6 +774,11 @@ def test_a_lymphomas_site_takes_its_lymph_node_region_or_extranodal_code():
     assert first_code("She was treated for metastatic breast cancer.") == "C50.919"
 
 
+def test_a_tumour_coded_by_cell_type_keeps_its_code_after_its_organs_adjective():
+    assert first_code("Endoscopic biopsy confirmed an esophageal MALT lymphoma.") == "C88.40"
+    assert first_code("Biopsy of the mass confirmed a renal plasmacytoma.") == "C90.30"
+
+
 def test_a_lymphoma_joined_to_an_organ_keeps_its_category_and_takes_the_organ_as_its_site():
     # ICD-10-CM codes it by cell type wherever it is; a carcinoma there is the organ's
     [(_, code, evidence)] = condition_codes("Biopsy confirmed a Burkitt lymphoma of the ileum.")

@@ -283,8 +283,7 @@ class Coder(DataFiles):
                 return self.head_at_its_site(words[first:], words[:first], own, sites_only=True)
             if left_off in self.drugs or rest in self.too_general:
                 return None
-            # an acuity the name starts with, kept where the Index has it (`acute erosive gastritis`
-            # → `acute gastritis`, K29.00, not the bare main term's K29.70)
+            # an acuity the name starts with, kept where the Index has it (`acute erosive gastritis` → K29.00)
             acuity = self.condition(f"{words[0]} {rest}") if words[0] in self.acuity and first > 1 else None
             codes = acuity if acuity and acuity.icd10cm else self.condition(rest)
             if codes and codes.icd10cm:
@@ -294,10 +293,12 @@ class Coder(DataFiles):
         return None
 
     def head_at_its_site(self, head: list[str], site: list[str], own: Codes | None, sites_only=False) -> Codes | None:
-        """A name that holds its site (`cellulitis of the left leg`, `sigmoid diverticulitis`) coded as its head where
-        the site makes that code more specific, or says only a side of its organ (`keratitis of the left eye`); else
-        none (`instability of the elbow`)."""
+        """A name holding its site coded as its head where the site refines it (`cellulitis of the left leg`,
+        `sigmoid diverticulitis`), says only its organ's side (`… of the left eye`) or the head is coded by cell
+        type (`esophageal MALT lymphoma`); else none."""
         codes = self.condition(" ".join(head)) if head else None
+        if sites_only and codes and self.neoplasms.coded_by_morphology(codes.icd10cm):
+            return replace(codes, evidence=f"{' '.join([*site, *head])} → {codes.evidence}", **own_ids(own))
         refined = self.context.in_phrase(codes.icd10cm, site) if codes and codes.icd10cm else None
         if codes and codes.icd10cm and not sites_only and self.side_rules.only_a_side(codes.icd10cm, site):
             return replace(codes, evidence=f"{' '.join([*head, *site])} → {codes.evidence}", **own_ids(own))
