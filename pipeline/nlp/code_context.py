@@ -58,8 +58,7 @@ def singular(word: str) -> str:
 
 
 def written_words(text: str) -> list[str]:
-    """A title's or a name's words as written, lower case, its bracketed and optional
-    (parenthesised) words left out."""
+    """A title's or a name's words as written, lower case, its bracketed and optional (parenthesised) words left out."""
     return WORD.findall(BRACKETS.sub(" ", text.lower()))
 
 
@@ -219,9 +218,8 @@ class ArticleContext:
         return refinement.words <= self.anatomy
 
     def with_named(self, code: str, words: Iterable[str], title: str) -> Refinement | None:
-        """The "with" code whose complication the text joins to the condition: the other
-        condition's words (`with rectal bleeding`), an adjective's complication (`bleeding`:
-        hemorrhage) or its code's title (R58, Hemorrhage)."""
+        """The "with" code whose complication the text joins to the condition: the other condition's words (`with rectal
+        bleeding`), an adjective's complication (`bleeding`: hemorrhage) or its code's title (R58, Hemorrhage)."""
         said = {singular(w) for w in words} | title_words(WITHOUT_CLAUSE.sub("", title))  # not `… without coma`
         said |= frozenset().union(*(self.complication_words.get(word, ()) for word in words))
         return _only_best(
@@ -282,7 +280,7 @@ def attached_words(span: Span, before: int, others: set[int], context: ArticleCo
     while (
         first > sentence.start
         and doc[first - 1].i not in others
-        and (words < before or words < before + 2 and doc[first - 1].lower_ in context.sites)
+        and (words < before or words < before + 2 and doc[first - 1].lower_ in context.sites and _alone(doc, first - 1))
     ):
         if not (is_word(doc[first - 1]) or _is_stage(doc[first - 1], stages)):
             break
@@ -346,10 +344,9 @@ def _is_stage(token, stages: Container[str]) -> bool:
 def words_after(
     span: Span, known: Container[str], others: Container[int] = (), parts: Container[str] = (), most: int = 6
 ) -> list[str]:
-    """The words just after a condition that may end its name (`alopecia totalis`, `influenza
-    A`, `heart failure with reduced ejection fraction`), in its sentence and up to another
-    condition (`others`: `nausea` and `vomiting` are two), each a word some name the index knows
-    goes on with (`known`): the longest first, then fewer, then none."""
+    """The words just after a condition that may end its name (`alopecia totalis`, `influenza A`, `heart failure with
+    reduced ejection fraction`), in its sentence and up to another condition (`others`: `nausea` and `vomiting` are
+    two), each a word some name the index knows goes on with (`known`): the longest first, then fewer, then none."""
     words = []
     for token in span.doc[span.end : min(span.end + most, span.sent.end)]:
         if token.i in others and token.lower_ not in BARE_HEADS:  # a bare `syndrome` is no condition of its own
@@ -381,10 +378,9 @@ def where_it_is(code: str, words: list[str], last: str) -> list[str]:
 
 
 def _finding_before(span: Span, links: Iterable[tuple[str, ...]], others: set[int]) -> int:
-    """Where the finding starts that a link just before the condition ties to it (`multiple erosions
-    in the ileum, suggesting` …, `ileal biopsies showed … consistent with` …): back from the link,
-    past a comma, to the clause's start, another condition or FINDING tokens; else the condition's
-    own start."""
+    """Where the finding starts that a link just before the condition ties to it (`multiple erosions in the ileum,
+    suggesting` …, `ileal biopsies showed … consistent with` …): back from the link, past a comma, to the clause's
+    start, another condition or FINDING tokens; else the condition's own start."""
     doc, start = span.doc, span.sent.start
     last = doc[span.start - 1].lower_ if span.start > start else ""
     for link in links:
@@ -396,6 +392,11 @@ def _finding_before(span: Span, links: Iterable[tuple[str, ...]], others: set[in
             first -= 1
         return first
     return span.start
+
+
+def _alone(doc, at: int) -> bool:
+    """Whether no `and`, `or` or comma joins another word to the one at `at` (`axillary and supraclavicular`)."""
+    return at == 0 or doc[at - 1].lower_ not in ("and", "or", ",")
 
 
 def _ends_clause(token) -> bool:
@@ -445,6 +446,5 @@ def coordinated_names(name: str) -> list[str]:
 
 
 def the_patients(span: Span) -> bool:
-    """Whether a condition is the patient's, as the text asserts it (not negated, weighed or
-    another person's)."""
+    """Whether a condition is the patient's, as the text asserts it (not negated, weighed or another person's)."""
     return span._.assertion not in ("negated", "differential") and not span._.subject

@@ -4,8 +4,10 @@
 infection in one sentence and the culture in another; a coder reads both.
 
 Only a specimen that shows the organism of that infection (`cultures` in `code_context.json`: blood
-for sepsis, sputum or a bronchoalveolar lavage for pneumonia), a finding that says it grew (`grew`,
-`isolated`, `positive for`) with no word between them that says it did not (`negative`, `sterile`),
+for sepsis, sputum or a bronchoalveolar lavage for pneumonia) said cultured (`blood cultures`, `the
+sputum culture`), a finding that says it grew (`grew`, `isolated`, `positive for`) in the same clause
+with no word between them that says it did not (`negative`, `sterile`), in a sentence that makes it
+neither past, feared, another person's nor general (`previous`, `if`, `his wife's`, `contamination`),
 and one organism for the patient: two grown for one infection leave its code as it is. Only a
 report of one patient: which patient's culture it was is not read; never a sentence of the
 introduction or the discussion.
@@ -32,10 +34,19 @@ class Cultures:
     findings: tuple[tuple[str, ...], ...]  # the words that say a culture grew what follows them
     negations: frozenset[str]  # words between the specimen and the finding that say it grew nothing
 
+    samples: frozenset[str]  # the words that say a specimen was cultured (`cultures`, `aspirate`)
+    not_the_patients: frozenset[str]  # words that make a sentence's culture past, feared, another's or general
+
     @classmethod
     def of(cls, rules: dict) -> Cultures:
         specimens = {word: tuple(codes) for word, codes in rules["specimens"].items()}
-        return cls(specimens, tuple(tuple(f.split()) for f in rules["findings"]), frozenset(rules["negations"]))
+        findings = tuple(tuple(f.split()) for f in rules["findings"])
+        return cls(
+            specimens,
+            findings,
+            frozenset(rules["negations"]),
+            *map(frozenset, (rules["samples"], rules["not_the_patients"])),
+        )
 
     def grown(self, context: ArticleContext, mentions: list[Mention]) -> None:
         """Each current infection of the one patient takes the code of the one organism their cultures
@@ -66,19 +77,24 @@ class Cultures:
         # the patient's cultures, not the literature's (`… grew E. coli in 60% of the reported cases`)
         others = [(s.start, s.end) for s in (article.sections if article is not None else []) if s.role in NOT_CASE]
         for sentence in doc.sents:
-            if any(start <= sentence.start_char < end for start, end in others):
-                continue
             words = [t.lower_ for t in sentence]
+            if any(start <= sentence.start_char < end for start, end in others) or self.not_the_patients & set(words):
+                continue
             for i, word in enumerate(words):
                 prefixes = self.specimens.get(word)
                 if not prefixes:
                     continue
+                cultured = word in self.samples  # `blood cultures`, `sputum grew`: the specimen's, not `blood pressure`
                 for j in range(i + 1, min(len(words), i + GAP)):
-                    if words[j] in self.negations:
+                    cultured = cultured or words[j] in self.samples
+                    # the clause ends, or another specimen's begins (`… and urine grew`; not `blood and sputum`)
+                    other = words[j] == "and" and words[j + 1 : j + 2] != [] and words[j + 1] not in self.specimens
+                    if words[j] in self.negations or words[j] in (";", ",") or other:
                         break
                     finding = next((f for f in self.findings if tuple(words[j : j + len(f)]) == f), None)
                     if finding:
-                        yield prefixes, self._organism(sentence, j + len(finding))
+                        if cultured:
+                            yield prefixes, self._organism(sentence, j + len(finding))
                         break
 
     @staticmethod

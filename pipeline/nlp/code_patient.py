@@ -46,7 +46,8 @@ from .values import DRUG
 
 # the words that say a condition's cause, and how many tokens at most lie between it and its cause
 CAUSE_CUES = CAUSED_BY | {"ascribed to", "related to"}
-FROM_CUES = CAUSE_CUES | {"from"}  # `melena from` its cause: a complication's, not a condition's time
+# words that make a complication's cause hypothetical or general, not the patient's (`caused_complications`)
+HYPOTHETICAL = frozenset({"prevent", "avoid", "risk", "could", "may", "might", "can", "common", "commonly", "often"})
 CAUSE_GAP = 8
 
 
@@ -179,8 +180,9 @@ def presumed_combinations(context: ArticleContext, mentions: list[Mention]) -> N
     """A condition of the patient that ICD-10-CM codes together with another of theirs takes the
     combination code (`presumed_combinations`): hypertension with heart failure named with it,
     I11.0 (Official Guidelines I.C.9.a), gallstones with cholecystitis, K80.10; the first whose
-    every group of codes one of the patient's current conditions has (or, for a rule
-    `said_together`, one of their conditions named in the same sentence, a past one too)."""
+    every group of codes one of the patient's current conditions has (or, for a rule `said_together`,
+    one of their conditions named in the same sentence, a past one too; `"said_together": "current"`,
+    both current)."""
     for case in {m.case for m in mentions}:
         patient = [m for m in mentions if m.case == case and m.patients]
         asserted = [m for m in patient if m.span._.assertion in ("confirmed", "history")]
@@ -188,8 +190,12 @@ def presumed_combinations(context: ArticleContext, mentions: list[Mention]) -> N
         combined = {}  # every mention's combination from the codes before any changes
         for mention in (m for m in patient if m.code in context.presumed):
             for code, groups, together in context.presumed[mention.code]:
-                # named together (a history list), or current: a past pneumonia is no COPD's infection now
-                with_it = [m for m in asserted if m.span.sent == mention.span.sent] if together else current
+                # named together (a history list; `current`: both now, a past stone is no hydronephrosis's),
+                # or current: a past pneumonia is no COPD's infection now
+                if together == "current" and mention not in current:
+                    continue
+                pool = current if together == "current" else asserted
+                with_it = [m for m in pool if m.span.sent == mention.span.sent] if together else current
                 found = [next((m for m in with_it if m.code.startswith(group)), None) for group in groups]
                 # a sentence that gives it a cause must name the other condition as that cause
                 # (`anemia attributed to CKD`; never `anemia due to GI bleeding … and CKD`)
@@ -282,7 +288,10 @@ def caused_complications(context: ArticleContext, mentions: list[Mention], title
     bleeding`: ICD-10-CM's combination code (Official Guidelines I.B.9). Both said as current, or
     both as past; never one the words before it say is past or feared."""
     for complication in (m for m in mentions if m.code and m.code == m.name_code and not _said_as_past(m, context)):
-        cause = next((m for m in mentions if m.code and _caused_by(complication, m, mentions, FROM_CUES)), None)
+        if HYPOTHETICAL.intersection(t.lower_ for t in complication.span.sent):
+            continue  # `to prevent bleeding from the ulcer`, `could arise from`, `a common complication`
+        cause = next((m for m in mentions if m.code and _caused_by(complication, m, mentions)), None)
+        cause = cause or _right_after_from(complication, mentions)
         said_as = (cause.span._.assertion, complication.span._.assertion) if cause is not None else ()
         if (
             said_as not in (("confirmed", "confirmed"), ("history", "history"))
@@ -297,9 +306,25 @@ def caused_complications(context: ArticleContext, mentions: list[Mention], title
             complication.evidence += f" (a complication of the patient's {cause.name})"
 
 
-def _caused_by(complication: Mention, cause: Mention, mentions: list[Mention], cues: frozenset = CAUSE_CUES) -> bool:
+def _right_after_from(complication: Mention, mentions: list[Mention]) -> Mention | None:
+    """The condition `from` names right after a complication (`hemorrhage from a gastric ulcer`): its
+    article or a word or two of its name between, no punctuation."""
+    span = complication.span
+    doc, end = span.doc, span.sent.end
+    if span.end >= end or doc[span.end].lower_ != "from":
+        return None
+    starts = {m.span.start: m for m in mentions}
+    for i in range(span.end + 1, min(end, span.end + 4)):
+        if i in starts:
+            return starts[i]
+        if not doc[i].is_alpha:
+            return None
+    return None
+
+
+def _caused_by(complication: Mention, cause: Mention, mentions: list[Mention]) -> bool:
     """Whether the sentence names `cause` as the condition's cause: after it, a few words on,
-    with a word that says so (`CKD attributed to type 2 diabetes`; `cues`) and no other condition nor a
+    with a word that says so (`CKD attributed to type 2 diabetes`) and no other condition nor a
     drug between them (never `polyneuropathy after cisplatin` in a patient with diabetes, nor
     `neuropathy after radiotherapy and diabetes`)."""
     span, other = complication.span, cause.span
@@ -308,7 +333,7 @@ def _caused_by(complication: Mention, cause: Mention, mentions: list[Mention], c
     between = range(span.end, other.start)
     words = " ".join(t.lower_ for t in span.doc[span.end : other.start])
     drugs = any(e.start in between for e in span.doc.ents if e.label_ == DRUG)
-    named = any(f" {cue} " in f" {words} " for cue in cues)
+    named = any(f" {cue} " in f" {words} " for cue in CAUSE_CUES)
     return named and not drugs and not any(m.span.start in between for m in mentions)
 
 

@@ -297,7 +297,7 @@ class Coder(DataFiles):
         `sigmoid diverticulitis`), says only its organ's side (`… of the left eye`) or the head is coded by cell
         type (`esophageal MALT lymphoma`); else none."""
         codes = self.condition(" ".join(head)) if head else None
-        if sites_only and codes and self.neoplasms.coded_by_morphology(codes.icd10cm):
+        if sites_only and codes and self.neoplasms.kept_after_an_organ(codes.icd10cm):
             return replace(codes, evidence=f"{' '.join([*site, *head])} → {codes.evidence}", **own_ids(own))
         refined = self.context.in_phrase(codes.icd10cm, site) if codes and codes.icd10cm else None
         if codes and codes.icd10cm and not sites_only and self.side_rules.only_a_side(codes.icd10cm, site):

@@ -43,6 +43,7 @@ class NeoplasmSites:
         self.not_by_site = frozenset(morphology["not_by_site"])
         self.behaviour_words = morphology["behaviour_words"]  # `malignant`, `benign` before a bare tumour's organ
         self.by_morphology = [tuple(bounds.split("-")) for bounds in morphology["by_morphology"]]
+        self.after_an_organ = [tuple(bounds.split("-")) for bounds in morphology["by_morphology_after_an_organ"]]
         self.code_names = morphology["code_names"]
         self.ambiguous = frozenset(morphology["ambiguous_adjectives"])
         self.other_parts = frozenset(morphology["other_parts"])
@@ -191,6 +192,11 @@ class NeoplasmSites:
     def coded_by_morphology(self, code: str) -> bool:
         """Whether ICD-10-CM codes a neoplasm of `code`'s category by its cell type wherever it is."""
         return any(first <= code[:3] <= last for first, last in self.by_morphology)
+
+    def kept_after_an_organ(self, code: str) -> bool:
+        """Whether a neoplasm coded `code` keeps it after an organ's adjective (`esophageal MALT lymphoma`):
+        a lymphoma's or a leukaemia's, not a plasmacytoma's (an organ's is extramedullary, C90.2-)."""
+        return any(first <= code[:3] <= last for first, last in self.after_an_organ)
 
     def site_unknown(self, title: str) -> bool:
         """Whether a code says its tumour's site is not known (`Malignant (primary) neoplasm,
