@@ -56,8 +56,13 @@ class Cultures:
             for m in mentions
             if m.code and m.case is None and m.patients and not m.span._.subject and m.span._.assertion == "confirmed"
         ]
-        cultured = list(self.organisms(patients[0].span.doc)) if patients else []
-        for mention in (m for m in patients if cultured):
+        # only where an infection whose specimen is cultured is the patient's, and the text names that specimen
+        prefixes = tuple({p for codes in self.specimens.values() for p in codes})
+        infected = [m for m in patients if m.code.startswith(prefixes)]
+        text = infected[0].span.doc.text.lower() if infected else ""
+        named = any(word in text for word in self.specimens)
+        cultured = list(self.organisms(infected[0].span.doc)) if named else []
+        for mention in (m for m in infected if cultured):
             found = {
                 refinement
                 for prefixes, words in cultured

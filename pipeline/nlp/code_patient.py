@@ -288,10 +288,13 @@ def caused_complications(context: ArticleContext, mentions: list[Mention], title
     bleeding`: ICD-10-CM's combination code (Official Guidelines I.B.9). Both said as current, or
     both as past; never one the words before it say is past or feared."""
     for complication in (m for m in mentions if m.code and m.code == m.name_code and not _said_as_past(m, context)):
-        if HYPOTHETICAL.intersection(t.lower_ for t in complication.span.sent):
+        end, doc = complication.span.end, complication.span.doc
+        after = [m for m in mentions if m.code and 0 <= m.span.start - end <= CAUSE_GAP]  # the few it may name
+        cued = [m for m in after if any(f" {c} " in f" {doc[end : m.span.start].text.lower()} " for c in CAUSE_CUES)]
+        cause = next((m for m in cued if _caused_by(complication, m, mentions)), None)
+        cause = cause or (_right_after_from(complication, after) if after else None)
+        if cause is not None and HYPOTHETICAL.intersection(t.lower_ for t in complication.span.sent):
             continue  # `to prevent bleeding from the ulcer`, `could arise from`, `a common complication`
-        cause = next((m for m in mentions if m.code and _caused_by(complication, m, mentions)), None)
-        cause = cause or _right_after_from(complication, mentions)
         said_as = (cause.span._.assertion, complication.span._.assertion) if cause is not None else ()
         if (
             said_as not in (("confirmed", "confirmed"), ("history", "history"))
