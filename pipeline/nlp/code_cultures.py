@@ -33,7 +33,6 @@ class Cultures:
     specimens: dict[str, tuple[str, ...]]  # a specimen's word → the codes (by prefix) of the infections it shows
     findings: tuple[tuple[str, ...], ...]  # the words that say a culture grew what follows them
     negations: frozenset[str]  # words between the specimen and the finding that say it grew nothing
-
     samples: frozenset[str]  # the words that say a specimen was cultured (`cultures`, `aspirate`)
     not_the_patients: frozenset[str]  # words that make a sentence's culture past, feared, another's or general
 
@@ -42,10 +41,7 @@ class Cultures:
         specimens = {word: tuple(codes) for word, codes in rules["specimens"].items()}
         findings = tuple(tuple(f.split()) for f in rules["findings"])
         return cls(
-            specimens,
-            findings,
-            frozenset(rules["negations"]),
-            *map(frozenset, (rules["samples"], rules["not_the_patients"])),
+            specimens, findings, *(frozenset(rules[key]) for key in ("negations", "samples", "not_the_patients"))
         )
 
     def grown(self, context: ArticleContext, mentions: list[Mention]) -> None:
@@ -65,8 +61,8 @@ class Cultures:
         for mention in (m for m in infected if cultured):
             found = {
                 refinement
-                for prefixes, words in cultured
-                if mention.code.startswith(prefixes)
+                for shown, words in cultured
+                if mention.code.startswith(shown)
                 and (refinement := context.in_phrase(mention.code, words)) is not None
                 and refinement.kind == "said"
             }
