@@ -49,6 +49,8 @@ CAUSE_CUES = CAUSED_BY | {"ascribed to", "related to"}
 # words that make a complication's cause hypothetical or general, not the patient's (`caused_complications`)
 HYPOTHETICAL = frozenset({"prevent", "avoid", "risk", "could", "may", "might", "can", "common", "commonly", "often"})
 CAUSE_GAP = 8
+# a condition and its complication said alike: both the patient's now, or both past
+SAID_ALIKE = (("confirmed", "confirmed"), ("history", "history"))
 
 
 def across_article(context: ArticleContext, mentions: list[Mention], titles: dict[str, str]) -> None:
@@ -242,7 +244,7 @@ def joined_by_with(context: ArticleContext, mentions: list[Mention], titles: dic
         after = by_start.get(at + joiner + len(words)) if joiner else None
         other = after or (None if words else by_end.get(span.start))
         said_as = (other.span._.assertion, mention.span._.assertion) if other is not None else ()
-        if other is mention or said_as and said_as not in (("confirmed", "confirmed"), ("history", "history")):
+        if other is mention or said_as and said_as not in SAID_ALIKE:
             continue  # the complication said as past (of a current condition), hypothetical or negated
         words += [t.lower_ for t in other.span] if other else []
         following = [t.lower_ for t in doc[at + joiner + len(words) : at + joiner + 4 + len(words)]]
@@ -288,18 +290,14 @@ def caused_complications(context: ArticleContext, mentions: list[Mention], title
     bleeding`: ICD-10-CM's combination code (Official Guidelines I.B.9). Both said as current, or
     both as past; never one the words before it say is past or feared."""
     for complication in (m for m in mentions if m.code and m.code == m.name_code and not _said_as_past(m, context)):
-        end, doc = complication.span.end, complication.span.doc
+        end = complication.span.end
         after = [m for m in mentions if m.code and 0 <= m.span.start - end <= CAUSE_GAP]  # the few it may name
-        cued = [m for m in after if any(f" {c} " in f" {doc[end : m.span.start].text.lower()} " for c in CAUSE_CUES)]
-        cause = next((m for m in cued if _caused_by(complication, m, mentions)), None)
+        cause = next((m for m in after if _caused_by(complication, m, mentions)), None)
         cause = cause or (_right_after_from(complication, after) if after else None)
-        if cause is not None and HYPOTHETICAL.intersection(t.lower_ for t in complication.span.sent):
+        if cause is None or HYPOTHETICAL.intersection(t.lower_ for t in complication.span.sent):
             continue  # `to prevent bleeding from the ulcer`, `could arise from`, `a common complication`
-        said_as = (cause.span._.assertion, complication.span._.assertion) if cause is not None else ()
-        if (
-            said_as not in (("confirmed", "confirmed"), ("history", "history"))
-            or cause.code[:3] == complication.code[:3]
-        ):
+        said_as = (cause.span._.assertion, complication.span._.assertion)
+        if said_as not in SAID_ALIKE or cause.code[:3] == complication.code[:3]:
             continue  # negated or hypothetical, or one past and one current
         words = [t.lower_ for t in complication.span]
         refinement = context.with_named(cause.code, words, titles.get(complication.name_code, ""))
@@ -331,13 +329,14 @@ def _caused_by(complication: Mention, cause: Mention, mentions: list[Mention]) -
     drug between them (never `polyneuropathy after cisplatin` in a patient with diabetes, nor
     `neuropathy after radiotherapy and diabetes`)."""
     span, other = complication.span, cause.span
-    if other.start < span.end or other.start - span.end > CAUSE_GAP or span.sent != other.sent:
+    if other.start < span.end or other.start - span.end > CAUSE_GAP:
         return False
-    between = range(span.end, other.start)
     words = " ".join(t.lower_ for t in span.doc[span.end : other.start])
+    if not any(f" {cue} " in f" {words} " for cue in CAUSE_CUES) or span.sent != other.sent:
+        return False  # the cheap tests first: it is asked of every pair of conditions
+    between = range(span.end, other.start)
     drugs = any(e.start in between for e in span.doc.ents if e.label_ == DRUG)
-    named = any(f" {cue} " in f" {words} " for cue in CAUSE_CUES)
-    return named and not drugs and not any(m.span.start in between for m in mentions)
+    return not drugs and not any(m.span.start in between for m in mentions)
 
 
 def named_more_specifically(context: ArticleContext, mentions: list[Mention], titles: dict[str, str]) -> None:

@@ -58,25 +58,23 @@ class Sides:
 
     def of_the_organ(self, code: str, sentence: list[str]) -> set[str]:
         """The sides the sentence says of the organ its side codes' titles name (`right eye`)."""
-        said = set()
-        for side in ORGAN_SIDES:
-            title = self.titles.get(self.codes[code].get(side, ""), "").lower()
-            organ = title.rpartition(f", {side} ")[2].split()
-            if organ and organ[0] not in NOT_AN_ORGAN and _contains(sentence, [side, *organ]):
-                said.add(side)
-        return said
+        return {
+            side for side in ORGAN_SIDES if (organ := self.organ(code, side)) and _contains(sentence, [side, *organ])
+        }
 
     def only_a_side(self, code: str, words: list[str]) -> bool:
         """Whether a site phrase (`of the right eye`) says no more than a side of the organ the
         code's side codes name (`Serous retinal detachment, right eye`), so the code holds and the
         side is read after."""
-        organs = {
-            w
-            for side in ORGAN_SIDES
-            for w in self.titles.get(self.codes.get(code, {}).get(side, ""), "").lower().split()
-        }
+        organs = {word for side in ORGAN_SIDES for word in self.organ(code, side)}
         said = [w for w in words if w not in LEADS and w not in self.words]
         return len(said) < len(words) and bool(organs) and set(said) <= organs
+
+    def organ(self, code: str, side: str) -> list[str]:
+        """The words of the organ the title of `code`'s code for `side` names after the side (`…, right eye`)."""
+        title = self.titles.get(self.codes.get(code, {}).get(side, ""), "").lower()
+        organ = title.rpartition(f", {side} ")[2].split()
+        return organ if organ and organ[0] not in NOT_AN_ORGAN else []
 
 
 def _contains(words: list[str], run: list[str]) -> bool:

@@ -297,14 +297,14 @@ class Coder(DataFiles):
         `sigmoid diverticulitis`), says only its organ's side (`… of the left eye`) or the head is coded by cell
         type (`esophageal MALT lymphoma`); else none."""
         codes = self.condition(" ".join(head)) if head else None
-        if sites_only and codes and self.neoplasms.kept_after_an_organ(codes.icd10cm):
-            return replace(codes, evidence=f"{' '.join([*site, *head])} → {codes.evidence}", **own_ids(own))
-        refined = self.context.in_phrase(codes.icd10cm, site) if codes and codes.icd10cm else None
-        if codes and codes.icd10cm and not sites_only and self.side_rules.only_a_side(codes.icd10cm, site):
-            return replace(codes, evidence=f"{' '.join([*head, *site])} → {codes.evidence}", **own_ids(own))
-        if refined is None or refined.kind != "said" or sites_only and not self.context.is_site(refined):
+        if not (code := codes.icd10cm if codes else ""):
             return None
         name = " ".join([*site, *head] if sites_only else [*head, *site])
+        if self.neoplasms.kept_after_an_organ(code) if sites_only else self.side_rules.only_a_side(code, site):
+            return replace(codes, evidence=f"{name} → {codes.evidence}", **own_ids(own))
+        refined = self.context.in_phrase(code, site)
+        if refined is None or refined.kind != "said" or sites_only and not self.context.is_site(refined):
+            return None
         title, said = self.titles.get(refined.code, ""), f"{name} → {codes.evidence}; {refined.said} said of it"
         return replace(codes, icd10cm=refined.code, icd10cm_title=title, evidence=said, **own_ids(own))
 

@@ -96,8 +96,7 @@ class NeoplasmSites:
             behaviour = said.pop() if len(said) == 1 else behaviour
             if not self.bare([w for w in before if w not in self.behaviour_words]):
                 return []  # a tumour of a type (`carcinoid tumor`, `stromal tumor`) is no bare tumour
-        implied = next((organ for kind, organ in self.implied.items() if _ends_with(head, kind)), "")
-        organ = implied or self.only_organ(written) or self.skin_region(found, written)
+        organ = self.implied_organ(head) or self.only_organ(written) or self.skin_region(found, written)
         if not organ:
             return []
         return [template.format(organ=organ, morphology=morphology) for template in self.code_names[behaviour]]
@@ -154,11 +153,14 @@ class NeoplasmSites:
         said = any(
             written[i - 1] == "metastatic" and written[i : i + len(words)] == words for i in range(1, len(written))
         )
-        head = _tumour_words(" ".join(words))
-        implied = any(_ends_with(head, kind) for kind in self.implied)
         found = self.morphology_of(" ".join(words))
         malignant = bool(found) and self.behaviour[found] == "malignant"
+        implied = self.implied_organ(_tumour_words(" ".join(words)))
         return said and malignant and not implied and not self.only_organ(words)
+
+    def implied_organ(self, head: list[str]) -> str:
+        """The organ a tumour's morphology is of when the text names none (`basal cell carcinoma`: skin), or ""."""
+        return next((organ for kind, organ in self.implied.items() if _ends_with(head, kind)), "")
 
     def only_organ(self, words: list[str], organ_of: dict[str, str] | None = None) -> str:
         """The organ `words` name, when they name one and no other: not an organ's adjective that
